@@ -1,0 +1,45 @@
+package dev.loupe.engine.task;
+
+import java.util.List;
+
+/**
+ * What Loupe writes for one image: the model's text and, for tasks that produce them, boxes,
+ * points, a count and masks (fields a task does not produce are null). Box and point
+ * coordinates are pixels of the original image. Mirrors schemas/annotation.avsc.
+ *
+ * @param task            the task that was run
+ * @param prompt          the prompt that was sent (after defaults)
+ * @param text            the model's answer, special tokens removed
+ * @param boxes           detected or grounded boxes, or null
+ * @param points          points, or null
+ * @param count           object count, or null
+ * @param masks           masks as COCO RLE, or null
+ * @param imageWidth      width of the decoded image
+ * @param imageHeight     height of the decoded image
+ * @param promptTokens    tokens in the prompt, image embeddings included
+ * @param generatedTokens tokens generated
+ * @param finishReason    "stop" (end-of-generation token) or "length" (token limit)
+ */
+public record Annotation(
+        String task,
+        String prompt,
+        String text,
+        List<Box> boxes,
+        List<Point> points,
+        Integer count,
+        List<Mask> masks,
+        int imageWidth,
+        int imageHeight,
+        int promptTokens,
+        int generatedTokens,
+        String finishReason) {
+
+    /** An axis-aligned box in original-image pixels, x0,y0 top-left, x1,y1 bottom-right. */
+    public record Box(String label, float x0, float y0, float x1, float y1, Float score) {}
+
+    /** A point in original-image pixels. */
+    public record Point(String label, float x, float y) {}
+
+    /** A binary mask as COCO compressed RLE (column-major run lengths, "counts" string). */
+    public record Mask(String label, int height, int width, String counts) {}
+}

@@ -1,0 +1,65 @@
+package dev.loupe.engine.tensor;
+
+import dev.loupe.engine.gguf.GgufTensor;
+import dev.loupe.engine.kernels.Activations;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Kernels;
+import dev.loupe.engine.kernels.WeightKernel;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A 2-D weight tensor viewed in place in the model mapping: {@code rows} rows of {@code cols}
+ * values of one GGML type. {@code y = W x} for a batch of activation rows is one call.
+ */
+public final class WeightMatrix {
+    private final String name;
+    private final GgmlType type;
+    private final int rows;
+    private final int cols;
+    private final MemorySegment data;
+    private final WeightKernel kernel;
+
+    public WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data) {
+        this.name = name;
+        this.type = type;
+        this.rows = rows;
+        this.cols = cols;
+        this.data = data;
+        this.kernel = Kernels.forType(type, name);
+        if (data.byteSize() != type.bytesFor((long) rows * cols)) {
+            throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize() + " bytes for " + rows + " x " + cols + " " + type);
+        }
+    }
+
+    /** Views a GGUF tensor with ne = [cols, rows] (higher dims folded into rows). */
+    public static WeightMatrix of(GgufTensor t) {
+        return new WeightMatrix(t.name(), t.type(), Math.toIntExact(t.rows()), Math.toIntExact(t.cols()), t.data());
+    }
+
+    public String name() { return name; }
+    public GgmlType type() { return type; }
+    public int rows() { return rows; }
+    public int cols() { return cols; }
+    public MemorySegment data() { return data; }
+
+    /**
+     * {@code out[b * rows + r] = sum_c W[r][c] * x[b * cols + c]} for {@code batch} rows of x,
+     * split over the pool by weight rows.
+     */
+    public void multiply(float[] x, int batch, float[] out, ComputePool pool) {
+        Activations a = kernel.prepare(x, batch, cols);
+        int grain = Math.max(1, 16384 / Math.max(1, cols * batch));
+        pool.parallelFor(rows, grain, (r0, r1) -> kernel.multiply(data, cols, a, r0, r1, out, rows));
+    }
+
+    /** Row {@code r} as floats (embedding lookup). */
+    public void row(int r, float[] dst, int dstOffset) {
+        if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("row " + r + " of " + name + " (" + rows + " rows)");
+        kernel.dequantizeRow(data, cols, r, dst, dstOffset);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + type + " [" + cols + " x " + rows + "]";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.loupe.engine.vlm;
+
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+
+/**
+ * The engine's one call: image bytes + task + prompt in, annotation out. Implementations are
+ * thread-safe: many Spark task threads of one executor call the same instance.
+ *
+ * <p>A bad row (undecodable image, unsupported task, missing prompt) throws
+ * {@link IllegalArgumentException} with a message naming the problem; callers turn it into
+ * the row's {@code error} column.
+ */
+public interface ImageAnnotator extends AutoCloseable {
+
+    Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings);
+
+    /** A short description of the loaded model, e.g. "smolvlm (llama + idefics3), F16". */
+    String describe();
+
+    @Override
+    void close();
+}
