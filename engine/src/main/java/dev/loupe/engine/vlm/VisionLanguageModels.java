@@ -1,0 +1,45 @@
+package dev.loupe.engine.vlm;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.gguf.GgufFormatException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opens a text GGUF + mmproj GGUF pair as an {@link ImageAnnotator}. The family is chosen from
+ * metadata ({@code general.architecture} of the text model, {@code clip.projector_type} of the
+ * mmproj), never from file names. Every problem (missing file, truncated or foreign GGUF,
+ * unsupported family) is reported here, before any image is processed.
+ */
+public final class VisionLanguageModels {
+    private VisionLanguageModels() {}
+
+    public static ImageAnnotator open(Path model, Path mmproj) {
+        requireFile(model, "model");
+        requireFile(mmproj, "mmproj");
+        GgufFile text = GgufFile.open(model);
+        GgufFile vision;
+        try {
+            vision = GgufFile.open(mmproj);
+        } catch (RuntimeException e) {
+            text.close();
+            throw e;
+        }
+        try {
+            String arch = text.metadata().string("general.architecture");
+            String projector = vision.metadata().optString("clip.projector_type")
+                    .orElseThrow(() -> new GgufFormatException(mmproj, "not an mmproj file: missing clip.projector_type"));
+            throw new UnsupportedOperationException("model family " + arch + " + " + projector + " is not supported yet ("
+                    + model.getFileName() + ", " + mmproj.getFileName() + ")");
+        } catch (RuntimeException e) {
+            text.close();
+            vision.close();
+            throw e;
+        }
+    }
+
+    private static void requireFile(Path p, String role) {
+        if (p == null) throw new IllegalArgumentException("no " + role + " file given");
+        if (!Files.isRegularFile(p)) throw new GgufFormatException(p, role + " file does not exist");
+    }
+}
