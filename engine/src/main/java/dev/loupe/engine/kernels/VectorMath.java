@@ -1,0 +1,91 @@
+package dev.loupe.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise and row-wise operations of the decoder and encoder graphs, each written to
+ * round where ggml's CPU backend rounds (sums of squares in double, scales in float).
+ */
+public final class VectorMath {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private VectorMath() {}
+
+    /** ggml_rms_norm then the weight: y = x / sqrt(mean(x^2) + eps) * w, per row of n. */
+    public static void rmsNorm(float[] x, int xOff, float[] w, float eps, float[] y, int yOff, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            sum += v * v;
+        }
+        float mean = (float) (sum / n);
+        float scale = 1.0f / (float) Math.sqrt(mean + eps);
+        for (int i = 0; i < n; i++) y[yOff + i] = (x[xOff + i] * scale) * w[i];
+    }
+
+    /** ggml_norm then weight and bias: mean and variance summed in double. */
+    public static void layerNorm(float[] x, int xOff, float[] w, float[] b, float eps, float[] y, int yOff, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += x[xOff + i];
+        float mean = (float) (sum / n);
+        double sum2 = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i] - mean;
+            y[yOff + i] = v;
+            sum2 += v * v;
+        }
+        float variance = (float) (sum2 / n);
+        float scale = 1.0f / (float) Math.sqrt(variance + eps);
+        for (int i = 0; i < n; i++) {
+            float v = y[yOff + i] * scale;
+            v = v * w[i];
+            y[yOff + i] = b == null ? v : v + b[i];
+        }
+    }
+
+    /** a[i] += b[i]. */
+    public static void addInPlace(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        int upper = S.loopBound(n);
+        for (; i < upper; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(a, aOff + i);
+        }
+        for (; i < n; i++) a[aOff + i] += b[bOff + i];
+    }
+
+    public static float silu(float x) {
+        return x / (1.0f + (float) Math.exp(-x));
+    }
+
+    /** gate[i] = silu(gate[i]) * up[i] (SwiGLU), f32 as in ggml. */
+    public static void swiglu(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) gate[i] = silu(gate[i]) * up[i];
+    }
+
+    /** Index of the largest value; ties go to the lowest index (llama.cpp's greedy rule). */
+    public static int argmax(float[] x, int off, int n) {
+        int best = 0;
+        float bestValue = x[off];
+        for (int i = 1; i < n; i++) {
+            if (x[off + i] > bestValue) {
+                bestValue = x[off + i];
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        int upper = S.loopBound(n);
+        for (; i < upper; i += S.length()) {
+            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
+        return sum;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.loupe.engine.llm;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.FlashAttention;
+import dev.loupe.engine.kernels.VectorMath;
+
+/**
+ * The llama decoder (SmolLM2 / SmolVLM text model): RMSNorm, RoPE (adjacent pairs), grouped-
+ * query causal attention, SwiGLU feed-forward, tied or separate output. One call evaluates a
+ * batch of consecutive positions (a prefill chunk or one decode step) and appends their keys
+ * and values to the sequence's cache.
+ */
+public final class LlamaDecoder implements TextDecoder {
+    private final LlamaConfig config;
+    private final LlamaWeights weights;
+    private final Rope rope;
+    private final ComputePool pool;
+
+    public LlamaDecoder(GgufFile file, ComputePool pool) {
+        this.config = LlamaConfig.from(file);
+        this.weights = new LlamaWeights(file, config);
+        this.rope = new Rope(config.ropeDims(), config.ropeBase());
+        this.pool = pool;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override public int embeddingLength() { return config.nEmbd(); }
+    @Override public int vocabularySize() { return config.nVocab(); }
+    @Override public int contextLength() { return config.contextTrain(); }
+
+    @Override
+    public KvCache newCache(int capacity) {
+        return new KvCache(config.nLayer(), config.kvDim(), capacity);
+    }
+
+    @Override
+    public void embed(int[] tokens, int from, int count, float[] dst, int dstOffset) {
+        for (int i = 0; i < count; i++) {
+            int id = tokens[from + i];
+            if (id < 0 || id >= config.nVocab()) throw new IllegalArgumentException("token id " + id + " outside the vocabulary (" + config.nVocab() + ")");
+            weights.tokenEmbedding.row(id, dst, dstOffset + i * config.nEmbd());
+        }
+    }
+
+    @Override
+    public float[] forward(float[] input, int n, KvCache cache, boolean allLogits) {
+        final LlamaConfig c = config;
+        final int e = c.nEmbd(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim();
+        final int start = cache.length();
+        cache.ensureCapacity(start + n);
+
+        float[] x = java.util.Arrays.copyOf(input, n * e);
+        float[] h = new float[n * e];
+        float[] q = new float[n * qDim];
+        float[] k = new float[n * kvDim];
+        float[] v = new float[n * kvDim];
+        float[] att = new float[n * qDim];
+        float[] proj = new float[n * e];
+        float[] gate = new float[n * c.nFf()];
+        float[] up = new float[n * c.nFf()];
+        float[][] angles = new float[n][c.ropeDims()];
+        for (int t = 0; t < n; t++) rope.angles(start + t, angles[t]);
+
+        for (int l = 0; l < c.nLayer(); l++) {
+            LlamaWeights.Layer w = weights.layers[l];
+            for (int t = 0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.attnNorm(), c.rmsEps(), h, t * e, e);
+            w.wq().multiply(h, n, q, pool);
+            w.wk().multiply(h, n, k, pool);
+            w.wv().multiply(h, n, v, pool);
+            for (int t = 0; t < n; t++) {
+                for (int hh = 0; hh < c.nHead(); hh++) rope.rotateAdjacentPairs(q, t * qDim + hh * hd, angles[t]);
+                for (int hh = 0; hh < c.nHeadKv(); hh++) rope.rotateAdjacentPairs(k, t * kvDim + hh * hd, angles[t]);
+                cache.store(l, start + t, k, t * kvDim, v, t * kvDim);
+            }
+            attention(l, q, att, n, start, cache);
+            w.wo().multiply(att, n, proj, pool);
+            VectorMath.addInPlace(x, 0, proj, 0, n * e);
+
+            for (int t = 0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.ffnNorm(), c.rmsEps(), h, t * e, e);
+            w.gate().multiply(h, n, gate, pool);
+            w.up().multiply(h, n, up, pool);
+            VectorMath.swiglu(gate, up, n * c.nFf());
+            w.down().multiply(gate, n, proj, pool);
+            VectorMath.addInPlace(x, 0, proj, 0, n * e);
+        }
+        cache.setLength(start + n);
+
+        int first = allLogits ? 0 : n - 1;
+        int rows = n - first;
+        float[] normed = new float[rows * e];
+        for (int t = first; t < n; t++) VectorMath.rmsNorm(x, t * e, weights.outputNorm, c.rmsEps(), normed, (t - first) * e, e);
+        float[] logits = new float[rows * c.nVocab()];
+        weights.output.multiply(normed, rows, logits, pool);
+        return logits;
+    }
+
+    /** Causal attention of the n new positions over the whole cache, one task per (position, head). */
+    private void attention(int layer, float[] q, float[] out, int n, int start, KvCache cache) {
+        final LlamaConfig c = config;
+        final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
+        final int group = c.nHead() / c.nHeadKv();
+        final float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] keys = cache.keys(layer), values = cache.values(layer);
+        pool.parallelFor(n * c.nHead(), 1, (from, to) -> {
+            float[] qHalf = new float[hd];
+            float[] acc = new float[hd];
+            for (int task = from; task < to; task++) {
+                int t = task / c.nHead(), head = task % c.nHead();
+                int kvHead = head / group;
+                FlashAttention.attend(q, t * qDim + head * hd, keys, kvHead * hd, values, kvHead * hd, kvDim,
+                        start + t + 1, hd, scale, out, t * qDim + head * hd, qHalf, acc);
+            }
+        });
+    }
+}

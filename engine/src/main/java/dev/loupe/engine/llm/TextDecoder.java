@@ -1,0 +1,27 @@
+package dev.loupe.engine.llm;
+
+/**
+ * A text decoder of any architecture: embeds tokens, and evaluates a batch of consecutive
+ * positions whose input rows are token embeddings or image embeddings, appending to a
+ * sequence's KV cache.
+ */
+public interface TextDecoder {
+
+    int embeddingLength();
+
+    int vocabularySize();
+
+    int contextLength();
+
+    KvCache newCache(int capacity);
+
+    /** Writes the embeddings of {@code tokens[from .. from+count)} to {@code dst}. */
+    void embed(int[] tokens, int from, int count, float[] dst, int dstOffset);
+
+    /**
+     * Evaluates {@code n} positions starting at {@code cache.length()}, input rows of
+     * {@link #embeddingLength()} floats. Returns the logits of the last position, or of all
+     * positions (row-major) when {@code allLogits}.
+     */
+    float[] forward(float[] input, int n, KvCache cache, boolean allLogits);
+}

@@ -1,0 +1,33 @@
+package dev.loupe.engine.llm;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.oracle.Diff;
+import dev.loupe.engine.oracle.FloatFiles;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class LlamaDecoderOracleTest {
+    static final Path ORACLE = Path.of("src/test/resources/oracle/smolvlm");
+
+    @Test
+    void text0LogitsMatchLlamaCpp() throws Exception {
+        JsonNode m = new ObjectMapper().readTree(ORACLE.resolve("manifest.json").toFile());
+        JsonNode tc = m.get("text_cases").get(0);
+        int[] tokens = new ObjectMapper().convertValue(tc.get("tokens"), int[].class);
+        try (GgufFile f = GgufFile.open(ORACLE.resolve("models/smolvlm-text-f16.gguf"))) {
+            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2));
+            float[] x = new float[tokens.length * d.embeddingLength()];
+            d.embed(tokens, 0, tokens.length, x, 0);
+            KvCache cache = d.newCache(64);
+            float[] logits = d.forward(x, tokens.length, cache, false);
+            Diff diff = Diff.of(logits, FloatFiles.read(ORACLE.resolve("text").resolve(tc.get("last_logits_file").asText())));
+            System.out.println("text0 " + diff);
+            assertTrue(diff.within(2e-3), diff.toString());
+        }
+    }
+}
