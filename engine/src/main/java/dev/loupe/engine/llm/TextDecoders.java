@@ -1,0 +1,18 @@
+package dev.loupe.engine.llm;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+
+/** Chooses the decoder implementation from {@code general.architecture}. */
+public final class TextDecoders {
+    private TextDecoders() {}
+
+    public static TextDecoder open(GgufFile file, ComputePool pool) {
+        String arch = file.metadata().string("general.architecture");
+        return switch (arch) {
+            case "llama" -> new LlamaDecoder(file, pool);
+            default -> throw new UnsupportedOperationException(file.path() + ": text architecture '" + arch
+                    + "' is not supported yet (supported: llama)");
+        };
+    }
+}

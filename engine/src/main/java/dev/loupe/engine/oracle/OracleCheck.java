@@ -1,0 +1,84 @@
+package dev.loupe.engine.oracle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.engine.kernels.ComputePool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Runs the cases of an oracle directory (the layout of shared/oracle: an images/ folder and
+ * one folder per family holding manifest.json) through the engine and compares with what
+ * llama.cpp computed. Tolerances are the project's: token ids exact, preprocessed pixels
+ * within 1e-4, embeddings and logits within 1e-2 of the reference's largest magnitude.
+ */
+public final class OracleCheck {
+    public static final double RELATIVE_TOLERANCE = 1e-2;
+    public static final double PIXEL_TOLERANCE = 1e-4;
+
+    /** Checks one family's cases. */
+    interface FamilyChecker {
+        void run(Path familyDir, JsonNode manifest, Consumer<CaseResult> sink);
+    }
+
+    private final ComputePool pool;
+
+    public OracleCheck(ComputePool pool) {
+        this.pool = pool;
+    }
+
+    /** Runs every family found under {@code root}; results go to {@code sink} as they come. */
+    public List<CaseResult> run(Path root, Consumer<CaseResult> sink) {
+        if (!Files.isDirectory(root)) throw new IllegalArgumentException(root + ": not a directory");
+        List<CaseResult> all = new ArrayList<>();
+        Consumer<CaseResult> both = r -> {
+            all.add(r);
+            sink.accept(r);
+        };
+        List<Path> families;
+        try (Stream<Path> s = Files.list(root)) {
+            families = s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (families.isEmpty()) throw new IllegalArgumentException(root + ": no family folder with a manifest.json");
+        for (Path dir : families) {
+            JsonNode manifest = readJson(dir.resolve("manifest.json"));
+            String family = manifest.path("family").asText(dir.getFileName().toString());
+            FamilyChecker checker = switch (family) {
+                case "smolvlm" -> new SmolVlmChecker(pool);
+                default -> null;
+            };
+            if (checker == null) {
+                both.accept(CaseResult.skip(family, "family not supported by this engine yet"));
+                continue;
+            }
+            try {
+                checker.run(dir, manifest, both);
+            } catch (RuntimeException e) {
+                both.accept(CaseResult.fail(family, "checker crashed: " + e));
+            }
+        }
+        return all;
+    }
+
+    static JsonNode readJson(Path p) {
+        try {
+            return new ObjectMapper().readTree(p.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + p, e);
+        }
+    }
+
+    static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) out[i] = array.get(i).asInt();
+        return out;
+    }
+}
