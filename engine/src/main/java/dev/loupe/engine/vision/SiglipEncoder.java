@@ -1,0 +1,130 @@
+package dev.loupe.engine.vision;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.FlashAttention;
+import dev.loupe.engine.kernels.Gelu;
+import dev.loupe.engine.kernels.Layouts;
+import dev.loupe.engine.kernels.VectorMath;
+import dev.loupe.engine.tensor.Linear;
+import dev.loupe.engine.tensor.TensorReader;
+
+/**
+ * The SigLIP vision transformer of idefics3 mmproj files (clip.cpp's {@code build_vit}):
+ * a stride-P convolution as a matrix multiply, learned position embeddings, pre-norm blocks
+ * with full bidirectional attention and a GELU MLP, then a final layer norm.
+ */
+public final class SiglipEncoder {
+    private final VisionConfig c;
+    private final Linear patchEmbedding;
+    private final float[] positions;
+    private final Block[] blocks;
+    private final float[] postNormWeight;
+    private final float[] postNormBias;
+    private final ComputePool pool;
+
+    private record Block(float[] ln1w, float[] ln1b, Linear q, Linear k, Linear v, Linear out,
+                         float[] ln2w, float[] ln2b, Linear up, Linear down) {}
+
+    public SiglipEncoder(GgufFile f, VisionConfig c, ComputePool pool) {
+        this.c = c;
+        this.pool = pool;
+        TensorReader r = new TensorReader(f);
+        int e = c.nEmbd(), p = c.patchSize();
+        int nPatches = c.patchesPerSide() * c.patchesPerSide();
+        patchEmbedding = new Linear(r.matrix("v.patch_embd.weight", 3 * p * p, e), r.vector("v.patch_embd.bias", e));
+        positions = r.vector("v.position_embd.weight", e * nPatches);
+        blocks = new Block[c.nLayer()];
+        for (int l = 0; l < c.nLayer(); l++) {
+            String b = "v.blk." + l + ".";
+            Linear up = r.linear(b + "ffn_up", e, c.nFf());
+            Linear down = r.linear(b + "ffn_down", c.nFf(), e);
+            blocks[l] = new Block(
+                    r.vector(b + "ln1.weight", e), r.vector(b + "ln1.bias", e),
+                    r.linear(b + "attn_q", e, e), r.linear(b + "attn_k", e, e), r.linear(b + "attn_v", e, e),
+                    r.linear(b + "attn_out", e, e),
+                    r.vector(b + "ln2.weight", e), r.vector(b + "ln2.bias", e),
+                    up, down);
+        }
+        postNormWeight = r.vector("v.post_ln.weight", e);
+        postNormBias = r.vector("v.post_ln.bias", e);
+    }
+
+    public VisionConfig config() {
+        return c;
+    }
+
+    /**
+     * Encodes one square image given as planar CHW floats ({@code 3 * S * S}, already
+     * normalised). Returns {@code nPatches x nEmbd} features, patch-major.
+     */
+    public float[] encode(float[] chw) {
+        final int e = c.nEmbd(), s = c.imageSize(), p = c.patchSize(), g = c.patchesPerSide();
+        final int n = g * g;
+        if (chw.length != 3 * s * s) throw new IllegalArgumentException("expected " + (3 * s * s) + " pixel values, got " + chw.length);
+
+        float[] patches = im2col(chw, s, p, g);
+        float[] x = new float[n * e];
+        patchEmbedding.apply(patches, n, x, pool);
+        VectorMath.addInPlace(x, 0, positions, 0, n * e);
+
+        float[] h = new float[n * e];
+        float[] q = new float[n * e], k = new float[n * e], v = new float[n * e];
+        float[] att = new float[n * e], proj = new float[n * e];
+        float[] ff = new float[n * c.nFf()];
+        for (Block b : blocks) {
+            for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln1w, b.ln1b, c.eps(), h, t * e, e);
+            b.q.apply(h, n, q, pool);
+            b.k.apply(h, n, k, pool);
+            b.v.apply(h, n, v, pool);
+            attention(q, k, v, att, n);
+            b.out.apply(att, n, proj, pool);
+            VectorMath.addInPlace(x, 0, proj, 0, n * e);
+
+            for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln2w, b.ln2b, c.eps(), h, t * e, e);
+            b.up.apply(h, n, ff, pool);
+            Gelu.applyInPlace(ff, 0, ff.length);
+            b.down.apply(ff, n, proj, pool);
+            VectorMath.addInPlace(x, 0, proj, 0, n * e);
+        }
+        for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, postNormWeight, postNormBias, c.eps(), x, t * e, e);
+        return x;
+    }
+
+    /** ggml im2col order: per patch, channel-major, then kernel row, then kernel column. */
+    private static float[] im2col(float[] chw, int s, int p, int g) {
+        float[] out = new float[g * g * 3 * p * p];
+        int o = 0;
+        for (int py = 0; py < g; py++) {
+            for (int px = 0; px < g; px++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    for (int ky = 0; ky < p; ky++) {
+                        System.arraycopy(chw, ch * s * s + (py * p + ky) * s + px * p, out, o, p);
+                        o += p;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Full attention with K and V cast to fp16, as clip.cpp does when flash attention is on
+     * (llama.cpp's default on CPU).
+     */
+    private void attention(float[] q, float[] k, float[] v, float[] out, int n) {
+        final int e = c.nEmbd(), hd = c.headDim(), heads = c.nHead();
+        for (int i = 0; i < n * e; i++) {
+            k[i] = Layouts.roundF16(k[i]);
+            v[i] = Layouts.roundF16(v[i]);
+        }
+        final float scale = (float) (1.0 / Math.sqrt(hd));
+        pool.parallelFor(n * heads, 1, (from, to) -> {
+            float[] qHalf = new float[hd], acc = new float[hd];
+            for (int task = from; task < to; task++) {
+                int t = task / heads, head = task % heads;
+                FlashAttention.attend(q, t * e + head * hd, k, head * hd, v, head * hd, e, n, hd, scale, out, t * e + head * hd, qHalf, acc);
+            }
+        });
+    }
+}
