@@ -1,5 +1,7 @@
 package dev.loupe.engine.kernels;
 
+import static dev.loupe.engine.kernels.GgmlOrder.S8;
+
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -7,19 +9,18 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 16-bit float weights (F16 or BF16). As in ggml, the activations are first rounded to the
- * weight's precision; the products are then accumulated in f32.
+ * weight's precision; the products are summed in f32 in {@link GgmlOrder ggml's order}
+ * (for BF16 ggml's own AVX2 loop differs slightly; no oracle case covers it yet).
  */
 abstract sealed class HalfFloatKernel implements WeightKernel {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    private static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
 
-    /** Widens {@code S.length()} 16-bit values at {@code offset} to floats. */
+    /** Widens 8 16-bit values at byte {@code offset} to floats. */
     abstract FloatVector widen(MemorySegment w, long offset);
 
     abstract float widen(short bits);
@@ -36,20 +37,30 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
     @Override
     public void multiply(MemorySegment w, int cols, Activations x, int r0, int r1, float[] out, int outStride) {
         long rowBytes = 2L * cols;
-        int upper = S.loopBound(cols);
+        int blocked = cols & ~31;
         float[] xv = x.values();
         for (int r = r0; r < r1; r++) {
             long base = r * rowBytes;
             for (int b = 0; b < x.batch(); b++) {
                 int xo = b * cols;
-                FloatVector acc = FloatVector.zero(S);
-                int i = 0;
-                for (; i < upper; i += S.length()) {
-                    acc = widen(w, base + 2L * i).fma(FloatVector.fromArray(S, xv, xo + i), acc);
+                float result = 0f;
+                if (blocked > 0) {
+                    FloatVector a0 = FloatVector.zero(S8), a1 = a0, a2 = a0, a3 = a0;
+                    for (int i = 0; i < blocked; i += 32) {
+                        long o = base + 2L * i;
+                        a0 = widen(w, o).fma(FloatVector.fromArray(S8, xv, xo + i), a0);
+                        a1 = widen(w, o + 16).fma(FloatVector.fromArray(S8, xv, xo + i + 8), a1);
+                        a2 = widen(w, o + 32).fma(FloatVector.fromArray(S8, xv, xo + i + 16), a2);
+                        a3 = widen(w, o + 48).fma(FloatVector.fromArray(S8, xv, xo + i + 24), a3);
+                    }
+                    result = GgmlOrder.reduce(a0, a1, a2, a3);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
-                for (; i < cols; i++) sum += widen(w.get(Layouts.I16, base + 2L * i)) * xv[xo + i];
-                out[b * outStride + r] = sum;
+                if (blocked < cols) {
+                    double sum = result;
+                    for (int i = blocked; i < cols; i++) sum += widen(w.get(Layouts.I16, base + 2L * i)) * xv[xo + i];
+                    result = (float) sum;
+                }
+                out[b * outStride + r] = result;
             }
         }
     }
@@ -57,15 +68,15 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
     @Override
     public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
         long base = 2L * cols * r;
-        int upper = S.loopBound(cols);
+        int upper = cols & ~7;
         int i = 0;
-        for (; i < upper; i += S.length()) widen(w, base + 2L * i).intoArray(dst, dstOffset + i);
+        for (; i < upper; i += 8) widen(w, base + 2L * i).intoArray(dst, dstOffset + i);
         for (; i < cols; i++) dst[dstOffset + i] = widen(w.get(Layouts.I16, base + 2L * i));
     }
 
     static IntVector loadHalves(MemorySegment w, long offset) {
-        return (IntVector) ShortVector.fromMemorySegment(SH, w, offset, Layouts.LE)
-                .convertShape(VectorOperators.S2I, SI, 0)
+        return (IntVector) ShortVector.fromMemorySegment(H8, w, offset, Layouts.LE)
+                .convertShape(VectorOperators.S2I, I8, 0)
                 .lanewise(VectorOperators.AND, 0xffff);
     }
 
@@ -91,7 +102,11 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
 
         @Override float widen(short bits) { return Float.float16ToFloat(bits); }
         @Override float round(float x) { return Layouts.roundF16(x); }
-        @Override public WeightKernel reference() { return new HalfFloatReference(this); }
+
+        @Override
+        public WeightKernel reference() {
+            return new DequantizingReference(this, (w, i) -> Float.float16ToFloat(w.get(Layouts.I16, 2 * i)));
+        }
     }
 
     static final class BF16 extends HalfFloatKernel {
@@ -104,38 +119,10 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
 
         @Override float widen(short bits) { return Layouts.bf16ToFloat(bits); }
         @Override float round(float x) { return Layouts.roundBf16(x); }
-        @Override public WeightKernel reference() { return new HalfFloatReference(this); }
-    }
-
-    /** Scalar twin: same rounding, plain loops. */
-    static final class HalfFloatReference implements WeightKernel {
-        private final HalfFloatKernel kind;
-
-        HalfFloatReference(HalfFloatKernel kind) {
-            this.kind = kind;
-        }
-
-        @Override public GgmlType type() { return kind.type(); }
-        @Override public Activations prepare(float[] x, int batch, int cols) { return kind.prepare(x, batch, cols); }
 
         @Override
-        public void multiply(MemorySegment w, int cols, Activations x, int r0, int r1, float[] out, int outStride) {
-            for (int r = r0; r < r1; r++) {
-                for (int b = 0; b < x.batch(); b++) {
-                    float sum = 0;
-                    for (int i = 0; i < cols; i++) {
-                        sum += kind.widen(w.get(Layouts.I16, 2L * ((long) r * cols + i))) * x.values()[b * cols + i];
-                    }
-                    out[b * outStride + r] = sum;
-                }
-            }
+        public WeightKernel reference() {
+            return new DequantizingReference(this, (w, i) -> Layouts.bf16ToFloat(w.get(Layouts.I16, 2 * i)));
         }
-
-        @Override
-        public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
-            for (int i = 0; i < cols; i++) dst[dstOffset + i] = kind.widen(w.get(Layouts.I16, 2L * ((long) r * cols + i)));
-        }
-
-        @Override public WeightKernel reference() { return this; }
     }
 }

@@ -106,13 +106,12 @@ public final class LlamaDecoder implements TextDecoder {
         final float scale = (float) (1.0 / Math.sqrt(hd));
         float[] keys = cache.keys(layer), values = cache.values(layer);
         pool.parallelFor(n * c.nHead(), 1, (from, to) -> {
-            float[] qHalf = new float[hd];
-            float[] acc = new float[hd];
+            FlashAttention.Scratch scratch = new FlashAttention.Scratch(hd);
             for (int task = from; task < to; task++) {
                 int t = task / c.nHead(), head = task % c.nHead();
                 int kvHead = head / group;
                 FlashAttention.attend(q, t * qDim + head * hd, keys, kvHead * hd, values, kvHead * hd, kvDim,
-                        start + t + 1, hd, scale, out, t * qDim + head * hd, qHalf, acc);
+                        start + t + 1, hd, scale, out, t * qDim + head * hd, scratch);
             }
         });
     }

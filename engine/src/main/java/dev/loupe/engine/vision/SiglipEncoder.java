@@ -120,10 +120,10 @@ public final class SiglipEncoder {
         }
         final float scale = (float) (1.0 / Math.sqrt(hd));
         pool.parallelFor(n * heads, 1, (from, to) -> {
-            float[] qHalf = new float[hd], acc = new float[hd];
+            FlashAttention.Scratch scratch = new FlashAttention.Scratch(hd);
             for (int task = from; task < to; task++) {
                 int t = task / heads, head = task % heads;
-                FlashAttention.attend(q, t * e + head * hd, k, head * hd, v, head * hd, e, n, hd, scale, out, t * e + head * hd, qHalf, acc);
+                FlashAttention.attend(q, t * e + head * hd, k, head * hd, v, head * hd, e, n, hd, scale, out, t * e + head * hd, scratch);
             }
         });
     }
