@@ -1,6 +1,6 @@
 package dev.loupe.engine.vision;
 
-import java.awt.image.BufferedImage;
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.HexFormat;
@@ -16,6 +16,9 @@ import javax.imageio.stream.ImageInputStream;
  * PNG, BMP, GIF and WebP go through ImageIO (JDK readers, TwelveMonkeys for WebP, which stb
  * lacks) and then {@link RasterConverter}'s stb-compatible sample rules. GIF gives its first
  * frame placed on the logical screen, transparent pixels black, as stb does.
+ *
+ * <p>Like stb, no colour management (ICC profiles, PNG gamma) and no EXIF rotation are
+ * applied: the stored samples are the pixels.
  *
  * <p>Every failure is an {@link IllegalArgumentException} whose message says what is wrong
  * with the bytes. The declared size is checked against the pixel limit from the header,
@@ -57,13 +60,17 @@ public final class ImageDecoder {
         if (format == ImageFormat.JPEG) {
             return new JpegDecoder(data, this::checkSize).decode();
         }
+        if (format == ImageFormat.WEBP) {
+            checkRiffLength(data);
+        }
         try {
             return decodeWithImageIo(data, format);
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             // Readers signal damage with anything from IIOException to IndexOutOfBounds.
-            throw new IllegalArgumentException("corrupt or truncated " + format + " data: " + e.getMessage(), e);
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IllegalArgumentException("corrupt or truncated " + format + " data: " + why, e);
         }
     }
 
@@ -84,24 +91,47 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * The WebP reader fills a cut-off file with made-up pixels instead of failing, so the
+     * RIFF container's declared length is checked first.
+     */
+    private static void checkRiffLength(byte[] data) {
+        long declared = ((data[4] & 0xFFL) | (data[5] & 0xFFL) << 8 | (data[6] & 0xFFL) << 16 | (data[7] & 0xFFL) << 24) + 8;
+        if (data.length < declared) {
+            throw new IllegalArgumentException("truncated WEBP data: the RIFF header declares " + declared
+                    + " bytes, only " + data.length + " present");
+        }
+    }
+
     private RgbImage decodeWithImageIo(byte[] data, ImageFormat format) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new IllegalArgumentException("no ImageIO reader for " + format + " on the classpath");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = readerFor(format);
             try {
                 reader.setInput(in, true, false);
                 checkSize(reader.getWidth(0), reader.getHeight(0));
                 if (format == ImageFormat.GIF) {
                     return GifFirstFrame.read(reader, this::checkSize);
                 }
-                BufferedImage image = reader.read(0);
-                return RasterConverter.toRgb(image);
+                return RasterConverter.toRgb(reader.read(0));
             } finally {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * The WebP reader is created directly: ImageIO's registry scans plugins once, with the
+     * context class loader of whichever thread touched it first, and on a Spark executor that
+     * loader may not see Loupe's jar. PNG, GIF and BMP readers are built into the JDK.
+     */
+    private static ImageReader readerFor(ImageFormat format) throws IOException {
+        if (format == ImageFormat.WEBP) {
+            return new WebPImageReaderSpi().createReaderInstance(null);
+        }
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.name().toLowerCase(java.util.Locale.ROOT));
+        if (!readers.hasNext()) {
+            throw new IllegalArgumentException("no ImageIO reader for " + format + " in this JVM");
+        }
+        return readers.next();
     }
 }

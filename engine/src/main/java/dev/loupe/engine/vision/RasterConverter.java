@@ -48,7 +48,7 @@ final class RasterConverter {
             raster.getSamples(0, y, w, 1, 0, row);
             for (int x = 0; x < w; x++) {
                 int i = row[x];
-                if (i >= n) i = 0; // out-of-palette index in a damaged file: stb reads entry 0's slot too
+                if (i >= n) i = 0; // an index past the palette (damaged file) reads as entry 0 instead of failing
                 out[o++] = r[i];
                 out[o++] = g[i];
                 out[o++] = b[i];

@@ -71,6 +71,17 @@ class ImageDecoderErrorsTest {
     }
 
     @Test
+    void truncatedGifBmpAndWebp() {
+        java.nio.file.Path formats = ImageDecoderFormatsTest.FORMATS;
+        byte[] gif = OracleFiles.bytes(formats.resolve("gif_transparent.gif"));
+        assertMentions(failure(Arrays.copyOf(gif, gif.length / 2)), "corrupt or truncated GIF");
+        byte[] bmp = OracleFiles.bytes(formats.resolve("bmp24.bmp"));
+        assertMentions(failure(Arrays.copyOf(bmp, bmp.length / 2)), "corrupt or truncated BMP", "EOFException");
+        byte[] webp = OracleFiles.bytes(formats.resolve("lossless.webp"));
+        assertMentions(failure(Arrays.copyOf(webp, webp.length / 2)), "truncated WEBP", "declares " + webp.length + " bytes");
+    }
+
+    @Test
     void unsupportedJpegProcess() {
         byte[] jpg = OracleFiles.bytes(OracleFiles.IMAGES.resolve("china.jpg")).clone();
         int sof = indexOfMarker(jpg, 0xC0);
