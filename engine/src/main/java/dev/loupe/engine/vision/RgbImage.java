@@ -30,19 +30,6 @@ public record RgbImage(int width, int height, byte[] rgb) {
         return rgb[3 * (y * width + x) + c] & 0xFF;
     }
 
-    /** A copy of the {@code w x h} rectangle whose top-left corner is {@code (x0, y0)}. */
-    public RgbImage crop(int x0, int y0, int w, int h) {
-        if (x0 < 0 || y0 < 0 || w <= 0 || h <= 0 || x0 + w > width || y0 + h > height) {
-            throw new IllegalArgumentException("crop " + w + "x" + h + " at (" + x0 + "," + y0
-                    + ") is outside the " + width + "x" + height + " image");
-        }
-        byte[] out = new byte[3 * w * h];
-        for (int y = 0; y < h; y++) {
-            System.arraycopy(rgb, 3 * ((y0 + y) * width + x0), out, 3 * y * w, 3 * w);
-        }
-        return new RgbImage(w, h, out);
-    }
-
     @Override
     public String toString() {
         return "RgbImage[" + width + "x" + height + "]";
