@@ -55,10 +55,61 @@ public final class FlashAttention {
         for (int i = 0; i < d; i++) out[outOff + i] = acc[i] * inv;
     }
 
-    /** Per-thread buffers for {@link #attend}. */
+    /** Query rows per ubatch from which ggml switches to its tiled kernel ({@code GGML_FA_TILE_Q}). */
+    public static final int TILED_MIN_ROWS = 64;
+    /** Key/value cells per tile of the tiled kernel. */
+    static final int KV_TILE = 64;
+
+    /**
+     * One query row as ggml's tiled kernel ({@code flash_attn_ext_tiled}, used when a ubatch has
+     * at least {@link #TILED_MIN_ROWS} rows) computes it: f32 query, keys and values widened to
+     * f32, scores as one sequential FMA chain per cell, then per tile of 64 cells a running
+     * max, {@link GgmlExp#softmaxExp ggml's vector softmax} and an f32 accumulator updated by
+     * one sequential FMA chain over the tile's cells. Cells at or past {@code n} are masked.
+     */
+    public static void attendTiled(float[] q, int qOff, float[] keys, int kOff, float[] values, int vOff, int kvStride,
+                                   int n, int d, float scale, float[] out, int outOff, Scratch scratch) {
+        float[] acc = scratch.acc, kq = scratch.scores;
+        for (int i = 0; i < d; i++) acc[i] = 0f;
+        float max = Float.NEGATIVE_INFINITY;
+        float sum = 0f;
+        for (int start = 0; start < n; start += KV_TILE) {
+            int cells = Math.min(KV_TILE, n - start);
+            float tileMax = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < KV_TILE; j++) {
+                float s = Float.NEGATIVE_INFINITY;
+                if (j < cells) {
+                    int ko = kOff + (start + j) * kvStride;
+                    float chain = 0f;
+                    for (int i = 0; i < d; i++) chain = Math.fma(q[qOff + i], keys[ko + i], chain);
+                    s = chain * scale;
+                }
+                kq[j] = s;
+                tileMax = Math.max(tileMax, s);
+            }
+            float newMax = Math.max(max, tileMax);
+            if (newMax > max) {
+                float ms = GgmlExp.expf(max - newMax);
+                for (int i = 0; i < d; i++) acc[i] *= ms;
+                sum *= ms;
+            }
+            max = newMax;
+            sum = (float) (sum + GgmlExp.softmaxExp(kq, 0, kq, 0, KV_TILE, newMax));
+            for (int j = 0; j < cells; j++) {
+                float p = kq[j];
+                int vo = vOff + (start + j) * kvStride;
+                for (int i = 0; i < d; i++) acc[i] = Math.fma(p, values[vo + i], acc[i]);
+            }
+        }
+        float inv = sum == 0f ? 0f : 1f / sum;
+        for (int i = 0; i < d; i++) out[outOff + i] = acc[i] * inv;
+    }
+
+    /** Per-thread buffers for {@link #attend} and {@link #attendTiled}. */
     public static final class Scratch {
         final float[] qHalf;
         final float[] acc;
+        final float[] scores = new float[KV_TILE];
 
         public Scratch(int headDim) {
             qHalf = new float[headDim];

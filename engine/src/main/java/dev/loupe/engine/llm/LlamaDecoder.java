@@ -3,6 +3,7 @@ package dev.loupe.engine.llm;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.FlashAttention;
+import dev.loupe.engine.kernels.GgmlExp;
 import dev.loupe.engine.kernels.VectorMath;
 
 /**
@@ -83,7 +84,7 @@ public final class LlamaDecoder implements TextDecoder {
             for (int t = 0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.ffnNorm(), c.rmsEps(), h, t * e, e);
             w.gate().multiply(h, n, gate, pool);
             w.up().multiply(h, n, up, pool);
-            VectorMath.swiglu(gate, up, n * c.nFf());
+            for (int t = 0; t < n; t++) GgmlExp.swiglu(gate, t * c.nFf(), up, t * c.nFf(), gate, t * c.nFf(), c.nFf());
             w.down().multiply(gate, n, proj, pool);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
         }
@@ -98,20 +99,30 @@ public final class LlamaDecoder implements TextDecoder {
         return logits;
     }
 
-    /** Causal attention of the n new positions over the whole cache, one task per (position, head). */
+    /**
+     * Causal attention of the n new positions over the whole cache, one task per (position,
+     * head). Like ggml, a batch of 64 rows or more takes the tiled kernel, a smaller one the
+     * row-by-row kernel: the two round differently, and parity needs the same choice.
+     */
     private void attention(int layer, float[] q, float[] out, int n, int start, KvCache cache) {
         final LlamaConfig c = config;
         final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
         final int group = c.nHead() / c.nHeadKv();
         final float scale = (float) (1.0 / Math.sqrt(hd));
+        final boolean tiled = n >= FlashAttention.TILED_MIN_ROWS;
         float[] keys = cache.keys(layer), values = cache.values(layer);
         pool.parallelFor(n * c.nHead(), 1, (from, to) -> {
             FlashAttention.Scratch scratch = new FlashAttention.Scratch(hd);
             for (int task = from; task < to; task++) {
                 int t = task / c.nHead(), head = task % c.nHead();
                 int kvHead = head / group;
-                FlashAttention.attend(q, t * qDim + head * hd, keys, kvHead * hd, values, kvHead * hd, kvDim,
-                        start + t + 1, hd, scale, out, t * qDim + head * hd, scratch);
+                if (tiled) {
+                    FlashAttention.attendTiled(q, t * qDim + head * hd, keys, kvHead * hd, values, kvHead * hd, kvDim,
+                            start + t + 1, hd, scale, out, t * qDim + head * hd, scratch);
+                } else {
+                    FlashAttention.attend(q, t * qDim + head * hd, keys, kvHead * hd, values, kvHead * hd, kvDim,
+                            start + t + 1, hd, scale, out, t * qDim + head * hd, scratch);
+                }
             }
         });
     }

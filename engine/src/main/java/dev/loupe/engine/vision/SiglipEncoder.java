@@ -119,11 +119,16 @@ public final class SiglipEncoder {
             v[i] = Layouts.roundF16(v[i]);
         }
         final float scale = (float) (1.0 / Math.sqrt(hd));
+        final boolean tiled = n >= FlashAttention.TILED_MIN_ROWS;
         pool.parallelFor(n * heads, 1, (from, to) -> {
             FlashAttention.Scratch scratch = new FlashAttention.Scratch(hd);
             for (int task = from; task < to; task++) {
                 int t = task / heads, head = task % heads;
-                FlashAttention.attend(q, t * e + head * hd, k, head * hd, v, head * hd, e, n, hd, scale, out, t * e + head * hd, scratch);
+                if (tiled) {
+                    FlashAttention.attendTiled(q, t * e + head * hd, k, head * hd, v, head * hd, e, n, hd, scale, out, t * e + head * hd, scratch);
+                } else {
+                    FlashAttention.attend(q, t * e + head * hd, k, head * hd, v, head * hd, e, n, hd, scale, out, t * e + head * hd, scratch);
+                }
             }
         });
     }
