@@ -26,7 +26,9 @@ record TokenizerOracle(String family, Path gguf, JsonNode tokenizerCases, JsonNo
     static final String[] COMBINATIONS = {
         "add_special=false,parse_special=false", "add_special=false,parse_special=true",
         "add_special=true,parse_special=false", "add_special=true,parse_special=true"};
-    private static final ConcurrentHashMap<String, BpeTokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+    private record Loaded(BpeTokenizer tokenizer, ChatFormat chatFormat) {}
+    private static final ConcurrentHashMap<String, Loaded> LOADED = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Path> UNPACKED = new ConcurrentHashMap<>();
 
     /** Every family whose oracle subset is in the test resources. */
     static List<TokenizerOracle> all() {
@@ -52,9 +54,18 @@ record TokenizerOracle(String family, Path gguf, JsonNode tokenizerCases, JsonNo
     }
 
     BpeTokenizer tokenizer() {
-        return TOKENIZERS.computeIfAbsent(family, f -> {
+        return loaded().tokenizer();
+    }
+
+    /** The chat format detected from the GGUF's template. */
+    ChatFormat chatFormat() {
+        return loaded().chatFormat();
+    }
+
+    private Loaded loaded() {
+        return LOADED.computeIfAbsent(family, f -> {
             try (GgufFile file = GgufFile.open(ggufFile())) {
-                return BpeTokenizer.load(file);
+                return new Loaded(BpeTokenizer.load(file), ChatFormat.detect(file.metadata(), file.path()));
             }
         });
     }
@@ -62,6 +73,10 @@ record TokenizerOracle(String family, Path gguf, JsonNode tokenizerCases, JsonNo
     /** The GGUF, unpacked to a temporary file first when it is stored gzipped to keep the repository small. */
     Path ggufFile() {
         if (!gguf.toString().endsWith(".gz")) return gguf;
+        return UNPACKED.computeIfAbsent(family, f -> unpack());
+    }
+
+    private Path unpack() {
         try {
             Path tmp = Files.createTempFile("loupe-" + family + "-", ".gguf");
             tmp.toFile().deleteOnExit();
