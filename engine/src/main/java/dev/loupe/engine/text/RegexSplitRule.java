@@ -37,24 +37,33 @@ final class RegexSplitRule implements SplitRule {
         this.pattern = Pattern.compile(collapsed);
     }
 
-    /** Rewrites every {@code \p{X}} to the collapsed-text class, bracketed unless already inside brackets. */
+    /**
+     * Rewrites every {@code \p{X}} to the collapsed-text class, bracketed unless already inside
+     * brackets. Within one bracket a class is written once: {@code [\p{Lu}\p{Ll}]} collapses to
+     * the letter class twice, and Java would test each copy.
+     */
     static String collapse(String regex) {
         StringBuilder out = new StringBuilder(regex.length() * 2);
         boolean insideBrackets = false;
+        java.util.Set<String> inBracket = new java.util.HashSet<>();
         for (int i = 0; i < regex.length(); i++) {
             char c = regex.charAt(i);
             if (c == '\\' && i + 1 < regex.length()) {
                 int close = regex.startsWith("\\p{", i) ? regex.indexOf('}', i) : -1;
                 String cls = close > 0 ? COLLAPSED_CLASSES.get(regex.substring(i + 3, close)) : null;
                 if (cls != null) {
-                    out.append(insideBrackets ? cls : "[" + cls + "]");
+                    if (!insideBrackets) out.append('[').append(cls).append(']');
+                    else if (inBracket.add(cls)) out.append(cls);
                     i = close;
                 } else {
                     out.append(c).append(regex.charAt(++i));
                 }
                 continue;
             }
-            if (c == '[') insideBrackets = true;
+            if (c == '[') {
+                insideBrackets = true;
+                inBracket.clear();
+            }
             else if (c == ']') insideBrackets = false;
             out.append(c);
         }

@@ -3,9 +3,7 @@ package dev.loupe.engine.text;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Cuts special tokens out of the text before pre-tokenization, with llama.cpp's semantics
@@ -28,7 +26,7 @@ final class SpecialTokenSplitter {
 
     private final Vocabulary vocab;
     private final int[] order;
-    private final Map<Long, Integer> children = new HashMap<>();
+    private final LongIntMap children = new LongIntMap(256);
     private int[] tokenAtNode = new int[64];
     private int nodes = 1;
 
@@ -43,8 +41,8 @@ final class SpecialTokenSplitter {
         int node = 0;
         for (int i = 0; i < text.length(); i++) {
             long key = edge(node, text.charAt(i));
-            Integer child = children.get(key);
-            if (child == null) {
+            int child = children.get(key);
+            if (child == LongIntMap.ABSENT) {
                 child = nodes++;
                 if (child == tokenAtNode.length) {
                     tokenAtNode = Arrays.copyOf(tokenAtNode, child * 2);
@@ -78,8 +76,8 @@ final class SpecialTokenSplitter {
         for (int start = 0; start < text.length(); start++) {
             int node = 0;
             for (int i = start; i < text.length(); i++) {
-                Integer child = children.get(edge(node, text.charAt(i)));
-                if (child == null) break;
+                int child = children.get(edge(node, text.charAt(i)));
+                if (child == LongIntMap.ABSENT) break;
                 node = child;
                 int rank = tokenAtNode[node];
                 if (rank >= 0 && (parseSpecial || (vocab.attributes(order[rank]) & TokenAttr.HIDDEN) == 0)) present.set(rank);
