@@ -21,7 +21,9 @@ final class BpeMerges {
 
     private final int vocabSize;
     private final List<String> extraTexts = new ArrayList<>();
-    private final MergeRanks ranks;
+    /** (left symbol, right symbol) to the merge's rank; a kept rank identifies its pair. */
+    private final LongIntMap rankOfPair;
+    private final int[] mergedOfRank;
     private final int[] symbolOfByte = new int[256];
     private final int[] tokenOfAscii = new int[128];
     private final Map<String, Integer> vocabIds;
@@ -31,7 +33,8 @@ final class BpeMerges {
         vocabIds = vocab.idsByText();
         Map<String, Integer> extra = new HashMap<>();
         List<String> lines = vocab.merges();
-        ranks = new MergeRanks(lines.size());
+        rankOfPair = new LongIntMap(lines.size());
+        mergedOfRank = new int[lines.size()];
         for (int rank = 0; rank < lines.size(); rank++) {
             String line = lines.get(rank);
             // llama.cpp splits at the first space after the first character, so "Ġ Ġ"-style lines work.
@@ -39,7 +42,11 @@ final class BpeMerges {
             if (space < 0) continue;
             String first = line.substring(0, space);
             String second = line.substring(space + 1);
-            ranks.putIfAbsent(symbol(first, extra), symbol(second, extra), rank, symbol(first + second, extra));
+            long pair = pair(symbol(first, extra), symbol(second, extra));
+            // A repeated merge line keeps its first rank, as in llama.cpp.
+            if (rankOfPair.get(pair) != LongIntMap.ABSENT) continue;
+            rankOfPair.put(pair, rank);
+            mergedOfRank[rank] = symbol(first + second, extra);
         }
         for (int b = 0; b < 256; b++) {
             Integer id = vocabIds.get(String.valueOf(ByteLevel.charOf(b)));
@@ -68,6 +75,7 @@ final class BpeMerges {
             }
         }
         int n = word.length;
+        if (n == 0) return;
         int[] sym = new int[n];
         int[] prev = new int[n];
         int[] next = new int[n];
@@ -84,9 +92,8 @@ final class BpeMerges {
             int left = (int) top;
             int right = next[left];
             if (sym[left] == DEAD || right < 0) continue;
-            int slot = pairSlot(sym, left, right);
-            if (slot == MergeRanks.ABSENT || ranks.rank(slot) != rank) continue; // stale entry
-            sym[left] = ranks.merged(slot);
+            if (rankOf(sym, left, right) != rank) continue; // stale: a neighbour has changed since it was queued
+            sym[left] = mergedOfRank[rank];
             sym[right] = DEAD;
             next[left] = next[right];
             if (next[right] >= 0) prev[next[right]] = left;
@@ -96,15 +103,20 @@ final class BpeMerges {
         for (int i = 0; i >= 0; i = next[i]) emit(sym[i], out);
     }
 
-    private int pairSlot(int[] sym, int left, int right) {
+    private static long pair(int left, int right) {
+        return ((long) left << 32) | right;
+    }
+
+    /** The rank of merging the symbols at these positions, or {@link LongIntMap#ABSENT}. */
+    private int rankOf(int[] sym, int left, int right) {
         int a = sym[left], b = sym[right];
-        return a < 0 || b < 0 ? MergeRanks.ABSENT : ranks.find(a, b);
+        return a < 0 || b < 0 ? LongIntMap.ABSENT : rankOfPair.get(pair(a, b));
     }
 
     private void enqueue(int[] sym, int left, int right, LongHeap queue) {
         if (left < 0 || right < 0) return;
-        int slot = pairSlot(sym, left, right);
-        if (slot != MergeRanks.ABSENT) queue.add(((long) ranks.rank(slot) << 32) | left);
+        int rank = rankOf(sym, left, right);
+        if (rank != LongIntMap.ABSENT) queue.add(((long) rank << 32) | left);
     }
 
     private void emit(int symbol, IntList out) {
