@@ -13,7 +13,10 @@ public final class Gelu {
     static {
         for (int i = 0; i < TABLE.length; i++) {
             float x = Float.float16ToFloat((short) i);
-            float g = 0.5f * x * (1.0f + (float) Math.tanh(SQRT_2_OVER_PI * x * (1.0f + COEF_A * x * x)));
+            // GCC contracts 1 + a*x*x into one FMA in ggml's CPU backend; the table depends on it
+            // (checked entry by entry against libggml-cpu-haswell's ggml_table_gelu_f16).
+            float inner = (SQRT_2_OVER_PI * x) * Math.fma(COEF_A * x, x, 1.0f);
+            float g = 0.5f * x * (1.0f + (float) Math.tanh(inner));
             TABLE[i] = Layouts.roundF16(g);
         }
     }

@@ -2,35 +2,44 @@ package dev.loupe.engine.kernels;
 
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q8_0 weights: blocks of 32 int8 values with one fp16 scale (34 bytes). Activations are
- * quantized to Q8_0 too, exactly as ggml does before {@code ggml_vec_dot_q8_0_q8_0}, so the
- * per-block integer sums are exact and only the scale products round.
+ * quantized to Q8_0 as ggml does before its dot products, and the dot product follows ggml's
+ * AVX2 kernel exactly: lane l of an 8-lane accumulator receives, per block, the exact integer
+ * sum of products 4l..4l+3 times {@code d_w * d_x} (one FMA), and the lanes are folded as
+ * ((0+4)+(2+6)) + ((1+5)+(3+7)). Matching the lane grouping matters: Q8 quantization of the
+ * next layer's activations turns a last-bit difference into a whole quantization step.
+ *
+ * <p>To get those lane sums with plain vector loads, prepared activations are stored
+ * "transposed" within each block: position {@code j * 8 + l} holds value {@code 4l + j}. The
+ * weight block is loaded as 8 ints (lane l = bytes 4l..4l+3) and byte j of every lane is
+ * extracted with shifts, so lane l of the four partial products covers exactly 4l..4l+3.
  */
 final class Q8_0Kernel implements WeightKernel {
     static final int QK = 32;
     static final int BLOCK_BYTES = 34;
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Byte> SB = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 4));
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
 
     @Override public GgmlType type() { return GgmlType.Q8_0; }
 
-    /**
-     * ggml's AVX2 quantize_row_q8_0: d = amax / 127 (stored as fp16), values multiplied by
-     * 127 / amax and rounded half to even. Integers are kept as floats: products of two int8
-     * and their sums over a block are exact in f32.
-     */
     @Override
     public Activations prepare(float[] x, int batch, int cols) {
         return quantize(x, batch, cols);
     }
 
+    /**
+     * ggml's AVX2 quantize_row_q8_0: d = amax / 127 (stored as fp16), values multiplied by
+     * 127 / amax and rounded half to even; integers kept as floats in the transposed block
+     * order described above.
+     */
     static Activations quantize(float[] x, int batch, int cols) {
         int blocks = batch * cols / QK;
         float[] q = new float[batch * cols];
@@ -41,9 +50,14 @@ final class Q8_0Kernel implements WeightKernel {
             for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[o + j]));
             float id = amax != 0f ? 127f / amax : 0f;
             d[blk] = Layouts.roundF16(amax / 127f);
-            for (int j = 0; j < QK; j++) q[o + j] = (float) Math.rint(x[o + j] * id);
+            for (int i = 0; i < QK; i++) q[o + transposed(i)] = (float) Math.rint(x[o + i] * id);
         }
         return new Activations(batch, cols, q, d);
+    }
+
+    /** Position of block value {@code i} in the transposed order. */
+    static int transposed(int i) {
+        return (i & 3) * 8 + (i >> 2);
     }
 
     @Override
@@ -57,21 +71,34 @@ final class Q8_0Kernel implements WeightKernel {
             for (int b = 0; b < x.batch(); b++) {
                 int xo = b * cols;
                 int xb = b * blocksPerRow;
-                FloatVector acc = FloatVector.zero(S);
+                FloatVector acc = FloatVector.zero(F8);
                 for (int blk = 0; blk < blocksPerRow; blk++) {
                     long off = base + (long) blk * BLOCK_BYTES;
+                    IntVector groups = ByteVector.fromMemorySegment(B32, w, off + 2, Layouts.LE).reinterpretAsInts();
+                    int xa = xo + blk * QK;
+                    FloatVector sum = byteOf(groups, 0).fma(FloatVector.fromArray(F8, xq, xa), FloatVector.zero(F8));
+                    sum = byteOf(groups, 1).fma(FloatVector.fromArray(F8, xq, xa + 8), sum);
+                    sum = byteOf(groups, 2).fma(FloatVector.fromArray(F8, xq, xa + 16), sum);
+                    sum = byteOf(groups, 3).fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
                     float scale = Layouts.f16(w, off) * xd[xb + blk];
-                    FloatVector sum = FloatVector.zero(S);
-                    for (int j = 0; j < QK; j += S.length()) {
-                        FloatVector wq = (FloatVector) ByteVector.fromMemorySegment(SB, w, off + 2 + j, Layouts.LE)
-                                .convertShape(VectorOperators.B2F, S, 0);
-                        sum = wq.fma(FloatVector.fromArray(S, xq, xo + blk * QK + j), sum);
-                    }
-                    acc = sum.fma(FloatVector.broadcast(S, scale), acc);
+                    acc = FloatVector.broadcast(F8, scale).fma(sum, acc);
                 }
-                out[b * outStride + r] = acc.reduceLanes(VectorOperators.ADD);
+                out[b * outStride + r] = hsum(acc.lane(0), acc.lane(1), acc.lane(2), acc.lane(3),
+                        acc.lane(4), acc.lane(5), acc.lane(6), acc.lane(7));
             }
         }
+    }
+
+    /** Signed byte {@code j} of every int lane, as floats. */
+    private static FloatVector byteOf(IntVector groups, int j) {
+        return (FloatVector) groups.lanewise(VectorOperators.LSHL, 24 - 8 * j)
+                .lanewise(VectorOperators.ASHR, 24)
+                .convert(VectorOperators.I2F, 0);
+    }
+
+    /** ggml's hsum_float_8. */
+    static float hsum(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
+        return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
     }
 
     @Override
@@ -80,13 +107,13 @@ final class Q8_0Kernel implements WeightKernel {
         for (int blk = 0; blk < cols / QK; blk++) {
             long off = base + (long) blk * BLOCK_BYTES;
             float d = Layouts.f16(w, off);
-            for (int j = 0; j < QK; j++) dst[dstOffset + blk * QK + j] = d * w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + 2 + j);
+            for (int j = 0; j < QK; j++) dst[dstOffset + blk * QK + j] = d * w.get(ValueLayout.JAVA_BYTE, off + 2 + j);
         }
     }
 
     @Override public WeightKernel reference() { return new Scalar(); }
 
-    /** Scalar twin: integer block sums, scale product per block, f32 accumulation. */
+    /** Scalar twin: integer lane sums, one FMA per lane and block, ggml's final fold. */
     static final class Scalar implements WeightKernel {
         @Override public GgmlType type() { return GgmlType.Q8_0; }
         @Override public Activations prepare(float[] x, int batch, int cols) { return quantize(x, batch, cols); }
@@ -96,16 +123,20 @@ final class Q8_0Kernel implements WeightKernel {
             int blocksPerRow = cols / QK;
             for (int r = r0; r < r1; r++) {
                 for (int b = 0; b < x.batch(); b++) {
-                    float sum = 0;
+                    float[] acc = new float[8];
                     for (int blk = 0; blk < blocksPerRow; blk++) {
                         long off = ((long) r * blocksPerRow + blk) * BLOCK_BYTES;
-                        int isum = 0;
-                        for (int j = 0; j < QK; j++) {
-                            isum += w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + 2 + j) * (int) x.values()[b * cols + blk * QK + j];
+                        float scale = Layouts.f16(w, off) * x.scales()[b * blocksPerRow + blk];
+                        for (int l = 0; l < 8; l++) {
+                            int lane = 0;
+                            for (int j = 0; j < 4; j++) {
+                                int i = 4 * l + j;
+                                lane += w.get(ValueLayout.JAVA_BYTE, off + 2 + i) * (int) x.values()[b * cols + blk * QK + transposed(i)];
+                            }
+                            acc[l] = Math.fma(scale, lane, acc[l]);
                         }
-                        sum += isum * (Layouts.f16(w, off) * x.scales()[b * blocksPerRow + blk]);
                     }
-                    out[b * outStride + r] = sum;
+                    out[b * outStride + r] = hsum(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]);
                 }
             }
         }

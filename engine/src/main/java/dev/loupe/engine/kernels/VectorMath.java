@@ -25,23 +25,37 @@ public final class VectorMath {
         for (int i = 0; i < n; i++) y[yOff + i] = (x[xOff + i] * scale) * w[i];
     }
 
-    /** ggml_norm then weight and bias: mean and variance summed in double. */
+    /**
+     * ggml_norm then weight and bias. As ggml: the mean is the float sum (accumulated in
+     * double) divided in float; the variance sums squares in groups of 8 folded
+     * ((0+4)+(2+6)) + ((1+5)+(3+7)) and added in double ({@code ggml_vec_cvar_f32}).
+     */
     public static void layerNorm(float[] x, int xOff, float[] w, float[] b, float eps, float[] y, int yOff, int n) {
-        double sum = 0;
-        for (int i = 0; i < n; i++) sum += x[xOff + i];
-        float mean = (float) (sum / n);
+        double total = 0;
+        for (int i = 0; i < n; i++) total += x[xOff + i];
+        float mean = (float) total / n;
         double sum2 = 0;
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i + 7 < n; i += 8) {
+            float[] sq = new float[8];
+            for (int j = 0; j < 8; j++) {
+                float v = x[xOff + i + j] - mean;
+                y[yOff + i + j] = v;
+                sq[j] = v * v;
+            }
+            sum2 += ((sq[0] + sq[4]) + (sq[2] + sq[6])) + ((sq[1] + sq[5]) + (sq[3] + sq[7]));
+        }
+        for (; i < n; i++) {
             float v = x[xOff + i] - mean;
             y[yOff + i] = v;
             sum2 += v * v;
         }
         float variance = (float) (sum2 / n);
         float scale = 1.0f / (float) Math.sqrt(variance + eps);
-        for (int i = 0; i < n; i++) {
-            float v = y[yOff + i] * scale;
-            v = v * w[i];
-            y[yOff + i] = b == null ? v : v + b[i];
+        for (int k = 0; k < n; k++) {
+            float v = y[yOff + k] * scale;
+            v = v * w[k];
+            y[yOff + k] = b == null ? v : v + b[k];
         }
     }
 

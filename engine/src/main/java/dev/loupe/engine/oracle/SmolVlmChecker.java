@@ -8,13 +8,29 @@ import dev.loupe.engine.llm.KvCache;
 import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.llm.TextDecoders;
 import dev.loupe.engine.tensor.GgmlType;
+import dev.loupe.engine.text.BpeTokenizer;
+import dev.loupe.engine.vision.ImageDecoder;
+import dev.loupe.engine.vision.PreprocessedImage;
+import dev.loupe.engine.vision.RgbImage;
+import dev.loupe.engine.vlm.ModelOptions;
+import dev.loupe.engine.vlm.PromptSegment;
+import dev.loupe.engine.vlm.SmolVlmModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** The smolvlm family's oracle cases: text logits and greedy continuations, F16 and quantized. */
+/**
+ * The smolvlm family's oracle cases: tokenizer ids, text logits and greedy continuations
+ * (F16 and quantized text models), and image cases end to end — decoded and preprocessed
+ * pixels, image embeddings per tile, the token layout around them, prompt logits and greedy
+ * continuations (F16 and Q8_0 mmproj).
+ */
 final class SmolVlmChecker implements OracleCheck.FamilyChecker {
     private final ComputePool pool;
 
@@ -26,6 +42,7 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
     public void run(Path dir, JsonNode manifest, Consumer<CaseResult> sink) {
         Map<String, GgufFile> opened = new HashMap<>();
         try {
+            tokenizerCases(dir, manifest, sink, opened);
             for (JsonNode c : manifest.path("text_cases")) {
                 sink.accept(textCase(dir, manifest, c, "text_f16", dir.resolve("text"), opened));
             }
@@ -35,17 +52,47 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
         } finally {
             opened.values().forEach(GgufFile::close);
         }
+        for (JsonNode c : manifest.path("image_cases")) sink.accept(imageCase(dir, manifest, c, "mmproj_f16", dir.resolve("image")));
+        for (JsonNode c : manifest.path("quant_image_cases")) sink.accept(imageCase(dir, manifest, c, c.get("mmproj").asText(), dir.resolve("quant")));
+    }
+
+    private void tokenizerCases(Path dir, JsonNode manifest, Consumer<CaseResult> sink, Map<String, GgufFile> opened) {
+        Path file = modelFile(dir, manifest, "text_f16");
+        Path cases = dir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(cases)) {
+            sink.accept(CaseResult.skip("smolvlm/tokenizer", "tokenizer.json or the text model is absent"));
+            return;
+        }
+        BpeTokenizer tokenizer = BpeTokenizer.load(opened.computeIfAbsent("text_f16", k -> GgufFile.open(file)));
+        JsonNode root = OracleCheck.readJson(cases);
+        JsonNode list = root.isArray() ? root : root.path("cases");
+        int total = 0, wrong = 0;
+        String firstWrong = null;
+        for (JsonNode c : list) {
+            String text = c.get("text").asText();
+            var fields = c.get("ids").fields();
+            while (fields.hasNext()) {
+                var e = fields.next();
+                boolean addSpecial = e.getKey().contains("add_special=true");
+                boolean parseSpecial = e.getKey().contains("parse_special=true");
+                int[] expected = OracleCheck.ints(e.getValue());
+                total++;
+                if (!Arrays.equals(expected, tokenizer.encode(text, addSpecial, parseSpecial))) {
+                    wrong++;
+                    if (firstWrong == null) firstWrong = "'" + text + "' " + e.getKey();
+                }
+            }
+        }
+        sink.accept(CaseResult.check("smolvlm/tokenizer", wrong == 0 && total > 0,
+                (total - wrong) + "/" + total + " id sequences exact" + (firstWrong == null ? "" : ", first mismatch: " + firstWrong)));
     }
 
     private CaseResult textCase(Path dir, JsonNode manifest, JsonNode c, String modelKey, Path outputs, Map<String, GgufFile> opened) {
         String name = "smolvlm/" + c.get("id").asText();
-        JsonNode model = manifest.get("models").get(modelKey);
-        Path file = dir.resolve(model.get("file").asText());
+        Path file = modelFile(dir, manifest, modelKey);
         if (!Files.isRegularFile(file)) return CaseResult.skip(name, "model file absent: " + dir.relativize(file));
-        for (JsonNode t : model.get("tensors")) {
-            GgmlType type = GgmlType.valueOf(t.get(1).asText());
-            if (!Kernels.supports(type)) return CaseResult.skip(name, "needs the " + type + " kernel");
-        }
+        String unsupported = unsupportedType(manifest.get("models").get(modelKey));
+        if (unsupported != null) return CaseResult.skip(name, unsupported);
         GgufFile gguf = opened.computeIfAbsent(modelKey, k -> GgufFile.open(file));
         TextDecoder decoder = TextDecoders.open(gguf, pool);
         int[] tokens = OracleCheck.ints(c.get("tokens"));
@@ -53,11 +100,95 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
         decoder.embed(tokens, 0, tokens.length, x, 0);
         KvCache cache = decoder.newCache(tokens.length + 32);
         float[] logits = decoder.forward(x, tokens.length, cache, false);
-        Diff diff = Diff.of(logits, FloatFiles.read(outputs.resolve(c.get("last_logits_file").asText())));
-        if (!diff.within(OracleCheck.RELATIVE_TOLERANCE)) return CaseResult.fail(name, "logits " + diff);
+        return logitsAndGreedy(name, decoder, cache, logits, outputs.resolve(c.get("last_logits_file").asText()), c.get("greedy"), "");
+    }
+
+    private CaseResult imageCase(Path dir, JsonNode manifest, JsonNode c, String mmprojKey, Path outputs) {
+        String name = "smolvlm/" + c.get("id").asText();
+        Path text = modelFile(dir, manifest, "text_f16");
+        Path mmproj = modelFile(dir, manifest, mmprojKey);
+        Path imageFile = dir.resolveSibling("images").resolve(c.get("image").asText());
+        for (Path p : List.of(text, mmproj, imageFile)) {
+            if (!Files.isRegularFile(p)) return CaseResult.skip(name, "file absent: " + p);
+        }
+        String unsupported = unsupportedType(manifest.get("models").get(mmprojKey));
+        if (unsupported != null) return CaseResult.skip(name, unsupported);
+        try (SmolVlmModel model = new SmolVlmModel(GgufFile.open(text), GgufFile.open(mmproj), new ModelOptions(pool, 0))) {
+            RgbImage rgb = new ImageDecoder().decode(Files.readAllBytes(imageFile));
+            PreprocessedImage pre = model.preprocessor().preprocess(rgb);
+            List<float[]> inputs = pre.encoderInputs();
+            List<float[]> embedded = model.embed(pre);
+            List<JsonNode> imageChunks = new java.util.ArrayList<>();
+            for (JsonNode ch : c.get("chunks")) if (ch.get("type").asText().equals("image")) imageChunks.add(ch);
+            if (imageChunks.size() != inputs.size()) {
+                return CaseResult.fail(name, inputs.size() + " encoder inputs (grid " + pre.gridCols() + "x" + pre.gridRows() + "), llama.cpp made " + imageChunks.size());
+            }
+            double pixels = 0;
+            Diff worstEmbd = null;
+            for (int i = 0; i < inputs.size(); i++) {
+                JsonNode ch = imageChunks.get(i);
+                // Preprocessed pixels are mmproj-independent and stored with the F16 cases.
+                Diff px = Diff.of(inputs.get(i), FloatFiles.read(dir.resolve("image").resolve(ch.get("preprocessed_file").asText())));
+                pixels = Math.max(pixels, px.maxAbs());
+                String embdFile = outputs == dir.resolve("image") ? ch.get("embd_file").asText()
+                        : c.get("id").asText() + ".img" + i + ".embd.bin";
+                Diff d = Diff.of(embedded.get(i), FloatFiles.read(outputs.resolve(embdFile)));
+                if (worstEmbd == null || d.relative() > worstEmbd.relative()) worstEmbd = d;
+            }
+            if (pixels > OracleCheck.PIXEL_TOLERANCE) return CaseResult.fail(name, "preprocessed pixels max|Δ| " + pixels);
+            if (!worstEmbd.within(OracleCheck.RELATIVE_TOLERANCE)) return CaseResult.fail(name, "embeddings " + worstEmbd);
+
+            List<PromptSegment> prompt = model.prompt(pre, embedded, c.get("prompt").asText());
+            String layout = compareLayout(prompt, c.get("chunks"));
+            if (layout != null) return CaseResult.fail(name, "token layout: " + layout);
+            TextDecoder decoder = model.decoder();
+            int positions = prompt.stream().mapToInt(PromptSegment::length).sum();
+            KvCache cache = decoder.newCache(positions + 32);
+            float[] logits = model.generator().prefill(prompt, cache);
+            String prefix = String.format("pixels max|Δ| %.1g, embd %.2e rel, ", pixels, worstEmbd.relative());
+            return logitsAndGreedy(name, decoder, cache, logits, outputs.resolve(c.get("last_logits_file").asText()), c.get("greedy"), prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Null when our segments carry exactly llama.cpp's text chunks and image chunk sizes. */
+    private static String compareLayout(List<PromptSegment> prompt, JsonNode chunks) {
+        if (prompt.size() != chunks.size()) return prompt.size() + " chunks, llama.cpp " + chunks.size();
+        for (int i = 0; i < prompt.size(); i++) {
+            JsonNode ch = chunks.get(i);
+            PromptSegment s = prompt.get(i);
+            if (ch.get("type").asText().equals("text")) {
+                int[] expected = OracleCheck.ints(ch.get("tokens"));
+                if (!(s instanceof PromptSegment.Text t) || !Arrays.equals(t.tokens(), expected)) {
+                    return "chunk " + i + " expected text " + Arrays.toString(expected);
+                }
+            } else if (!(s instanceof PromptSegment.Embeddings m) || m.count() != ch.get("n_tokens").asInt()) {
+                return "chunk " + i + " expected " + ch.get("n_tokens").asInt() + " image tokens";
+            }
+        }
+        return null;
+    }
+
+    private static CaseResult logitsAndGreedy(String name, TextDecoder decoder, KvCache cache, float[] logits, Path reference,
+                                              JsonNode greedy, String prefix) {
+        Diff diff = Diff.of(logits, FloatFiles.read(reference));
+        if (!diff.within(OracleCheck.RELATIVE_TOLERANCE)) return CaseResult.fail(name, prefix + "logits " + diff);
         int[] compared = new int[1];
-        String mismatch = GreedyCheck.run(decoder, cache, logits, c.get("greedy"), diff.maxAbs(), compared);
-        String detail = "logits " + diff + ", greedy " + compared[0] + "/" + c.get("greedy").size() + " steps";
+        String mismatch = GreedyCheck.run(decoder, cache, logits, greedy, diff.maxAbs(), compared);
+        String detail = prefix + "logits " + diff + ", greedy " + compared[0] + "/" + greedy.size();
         return mismatch == null ? CaseResult.pass(name, detail) : CaseResult.fail(name, detail + ": " + mismatch);
+    }
+
+    private static Path modelFile(Path dir, JsonNode manifest, String key) {
+        return dir.resolve(manifest.get("models").get(key).get("file").asText());
+    }
+
+    private static String unsupportedType(JsonNode model) {
+        for (JsonNode t : model.get("tensors")) {
+            GgmlType type = GgmlType.valueOf(t.get(1).asText());
+            if (!Kernels.supports(type)) return "needs the " + type + " kernel";
+        }
+        return null;
     }
 }

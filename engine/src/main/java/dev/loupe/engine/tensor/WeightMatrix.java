@@ -36,6 +36,20 @@ public final class WeightMatrix {
         return new WeightMatrix(t.name(), t.type(), Math.toIntExact(t.rows()), Math.toIntExact(t.cols()), t.data());
     }
 
+    /** An F16 matrix holding {@code values} (row-major) rounded to fp16, on the heap. */
+    public static WeightMatrix f16(String name, int rows, int cols, float[] values) {
+        short[] halves = new short[rows * cols];
+        for (int i = 0; i < halves.length; i++) halves[i] = Float.floatToFloat16(values[i]);
+        return new WeightMatrix(name, GgmlType.F16, rows, cols, MemorySegment.ofArray(halves));
+    }
+
+    /** All rows as floats, row-major. */
+    public float[] toFloats() {
+        float[] out = new float[rows * cols];
+        for (int r = 0; r < rows; r++) row(r, out, r * cols);
+        return out;
+    }
+
     public String name() { return name; }
     public GgmlType type() { return type; }
     public int rows() { return rows; }

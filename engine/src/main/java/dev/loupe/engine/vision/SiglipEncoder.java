@@ -8,6 +8,7 @@ import dev.loupe.engine.kernels.Layouts;
 import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.tensor.Linear;
 import dev.loupe.engine.tensor.TensorReader;
+import dev.loupe.engine.tensor.WeightMatrix;
 
 /**
  * The SigLIP vision transformer of idefics3 mmproj files (clip.cpp's {@code build_vit}):
@@ -32,7 +33,10 @@ public final class SiglipEncoder {
         TensorReader r = new TensorReader(f);
         int e = c.nEmbd(), p = c.patchSize();
         int nPatches = c.patchesPerSide() * c.patchesPerSide();
-        patchEmbedding = new Linear(r.matrix("v.patch_embd.weight", 3 * p * p, e), r.vector("v.patch_embd.bias", e));
+        // ggml's conv_2d runs im2col in F16 and multiplies with the kernel converted to F16,
+        // whatever the kernel's stored type: both sides are rounded to fp16.
+        WeightMatrix kernel = r.matrix("v.patch_embd.weight", 3 * p * p, e);
+        patchEmbedding = new Linear(WeightMatrix.f16(kernel.name(), e, 3 * p * p, kernel.toFloats()), r.vector("v.patch_embd.bias", e));
         positions = r.vector("v.position_embd.weight", e * nPatches);
         blocks = new Block[c.nLayer()];
         for (int l = 0; l < c.nLayer(); l++) {

@@ -15,6 +15,10 @@ public final class VisionLanguageModels {
     private VisionLanguageModels() {}
 
     public static ImageAnnotator open(Path model, Path mmproj) {
+        return open(model, mmproj, ModelOptions.defaults());
+    }
+
+    public static ImageAnnotator open(Path model, Path mmproj, ModelOptions options) {
         requireFile(model, "model");
         requireFile(mmproj, "mmproj");
         GgufFile text = GgufFile.open(model);
@@ -29,6 +33,7 @@ public final class VisionLanguageModels {
             String arch = text.metadata().string("general.architecture");
             String projector = vision.metadata().optString("clip.projector_type")
                     .orElseThrow(() -> new GgufFormatException(mmproj, "not an mmproj file: missing clip.projector_type"));
+            if (arch.equals("llama") && projector.equals("idefics3")) return new SmolVlmModel(text, vision, options);
             throw new UnsupportedOperationException("model family " + arch + " + " + projector + " is not supported yet ("
                     + model.getFileName() + ", " + mmproj.getFileName() + ")");
         } catch (RuntimeException e) {

@@ -59,10 +59,8 @@ class WeightKernelDifferentialTest {
                     double tol = 1e-5 * magnitude + 1e-30;
                     assertEquals(exact, outV[b * rows + r], tol, "vector row " + r + " batch " + b);
                     assertEquals(exact, outS[b * rows + r], tol, "scalar row " + r + " batch " + b);
-                    if (type != GgmlType.Q8_0) {
-                        // Float weights are summed in ggml's order by both twins: bit-identical.
-                        assertEquals(outS[b * rows + r], outV[b * rows + r], 0f, "vector vs scalar row " + r + " batch " + b);
-                    }
+                    // Both twins sum in ggml's order: bit-identical.
+                    assertEquals(outS[b * rows + r], outV[b * rows + r], 0f, "vector vs scalar row " + r + " batch " + b);
                 }
             }
         }
@@ -71,7 +69,9 @@ class WeightKernelDifferentialTest {
     /** The value a prepared activation stands for (block integer times its scale for Q8_0). */
     static double activationValue(Activations a, int b, int i) {
         int idx = b * a.cols() + i;
-        return a.scales() == null ? a.values()[idx] : (double) a.values()[idx] * a.scales()[idx / 32];
+        if (a.scales() == null) return a.values()[idx];
+        int block = idx / 32;
+        return (double) a.values()[block * 32 + Q8_0Kernel.transposed(idx % 32)] * a.scales()[block];
     }
 
     static MemorySegment randomWeights(Arena arena, GgmlType type, int rows, int cols, SplittableRandom rnd) {
@@ -129,7 +129,9 @@ class WeightKernelDifferentialTest {
         Activations a = Q8_0Kernel.quantize(x, 1, 32);
         float amax = 8f;
         assertEquals(Layouts.roundF16(amax / 127f), a.scales()[0], 0f);
-        for (int i = 0; i < 32; i++) assertEquals(Math.rint(x[i] * (127f / amax)), a.values()[i], 0f, "q[" + i + "]");
+        for (int i = 0; i < 32; i++) {
+            assertEquals(Math.rint(x[i] * (127f / amax)), a.values()[Q8_0Kernel.transposed(i)], 0f, "q[" + i + "]");
+        }
         float[] zeros = new float[32];
         Activations z = Q8_0Kernel.quantize(zeros, 1, 32);
         assertEquals(0f, z.scales()[0]);

@@ -1,0 +1,12 @@
+package dev.loupe.engine.vlm;
+
+/**
+ * The outcome of generating from one prompt.
+ *
+ * @param text            generated text, special tokens not rendered
+ * @param tokens          generated token ids (the end-of-generation token included when hit)
+ * @param promptTokens    positions the prompt occupied (image embeddings included)
+ * @param finishReason    "stop" when an end-of-generation token was produced, else "length"
+ * @param promptLogits    logits after the prompt (kept for evaluation and parity checks)
+ */
+public record Generation(String text, int[] tokens, int promptTokens, String finishReason, float[] promptLogits) {}

@@ -1,0 +1,59 @@
+package dev.loupe.engine.vlm;
+
+import dev.loupe.engine.text.BpeTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collects prompt segments, merging adjacent text into one segment as mtmd does (text between
+ * two images is one chunk, however it was produced).
+ */
+final class PromptBuilder {
+    private final BpeTokenizer tokenizer;
+    private final List<PromptSegment> segments = new ArrayList<>();
+    private final List<int[]> pendingText = new ArrayList<>();
+    private boolean first = true;
+
+    PromptBuilder(BpeTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+    }
+
+    /** Tokenizes with special tokens parsed; BOS/EOS (if the vocabulary wants them) only at the start. */
+    PromptBuilder text(String s) {
+        if (s.isEmpty()) return this;
+        pendingText.add(tokenizer.encode(s, first, true));
+        first = false;
+        return this;
+    }
+
+    PromptBuilder tokens(int... ids) {
+        pendingText.add(ids);
+        first = false;
+        return this;
+    }
+
+    PromptBuilder embeddings(float[] rows, int count, int width) {
+        flushText();
+        segments.add(new PromptSegment.Embeddings(rows, count, width));
+        first = false;
+        return this;
+    }
+
+    List<PromptSegment> build() {
+        flushText();
+        return List.copyOf(segments);
+    }
+
+    private void flushText() {
+        if (pendingText.isEmpty()) return;
+        int n = pendingText.stream().mapToInt(a -> a.length).sum();
+        int[] all = new int[n];
+        int o = 0;
+        for (int[] a : pendingText) {
+            System.arraycopy(a, 0, all, o, a.length);
+            o += a.length;
+        }
+        pendingText.clear();
+        if (n > 0) segments.add(new PromptSegment.Text(all));
+    }
+}

@@ -1,0 +1,110 @@
+package dev.loupe.engine.vlm;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.llm.LlamaDecoder;
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+import dev.loupe.engine.text.BpeTokenizer;
+import dev.loupe.engine.text.ChatFormat;
+import dev.loupe.engine.vision.Idefics3Preprocessor;
+import dev.loupe.engine.vision.Idefics3Projector;
+import dev.loupe.engine.vision.ImageDecoder;
+import dev.loupe.engine.vision.PreprocessedImage;
+import dev.loupe.engine.vision.RgbImage;
+import dev.loupe.engine.vision.SiglipEncoder;
+import dev.loupe.engine.vision.VisionConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SmolVLM / SmolVLM2: a llama text decoder with an idefics3 mmproj (SigLIP encoder, pixel
+ * shuffle, linear projector), images tiled as mtmd does. Thread-safe: every call has its
+ * own KV cache and buffers; weights are shared views of the two mapped files.
+ */
+public final class SmolVlmModel implements ImageAnnotator {
+    private final GgufFile textFile;
+    private final GgufFile visionFile;
+    private final BpeTokenizer tokenizer;
+    private final ChatFormat chat;
+    private final LlamaDecoder decoder;
+    private final Idefics3Preprocessor preprocessor;
+    private final SiglipEncoder encoder;
+    private final Idefics3Projector projector;
+    private final Idefics3Layout layout;
+    private final ImageDecoder imageDecoder = new ImageDecoder();
+    private final Generator generator;
+
+    /** Takes ownership of both files: {@link #close()} unmaps them. */
+    public SmolVlmModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
+        this.textFile = textFile;
+        this.visionFile = visionFile;
+        this.tokenizer = BpeTokenizer.load(textFile);
+        this.chat = ChatFormat.detect(textFile.metadata(), textFile.path());
+        this.decoder = new LlamaDecoder(textFile, options.pool());
+        VisionConfig vc = VisionConfig.from(visionFile);
+        this.preprocessor = options.maxLongestEdge() > 0
+                ? Idefics3Preprocessor.fromMetadata(visionFile.metadata(), options.maxLongestEdge())
+                : Idefics3Preprocessor.fromMetadata(visionFile.metadata());
+        this.encoder = new SiglipEncoder(visionFile, vc, options.pool());
+        this.projector = new Idefics3Projector(visionFile, vc, options.pool());
+        if (vc.projectionDim() != decoder.embeddingLength()) {
+            throw new IllegalArgumentException(visionFile.path() + ": projects to " + vc.projectionDim()
+                    + " values, but " + textFile.path() + " has embedding length " + decoder.embeddingLength()
+                    + ": the mmproj does not belong to this model");
+        }
+        this.layout = new Idefics3Layout(tokenizer);
+        this.generator = new Generator(decoder, tokenizer);
+    }
+
+    public BpeTokenizer tokenizer() { return tokenizer; }
+    public LlamaDecoder decoder() { return decoder; }
+    public Generator generator() { return generator; }
+    public Idefics3Preprocessor preprocessor() { return preprocessor; }
+
+    /** Encodes every tile and the overview: one embeddings array per encoder pass. */
+    public List<float[]> embed(PreprocessedImage image) {
+        List<float[]> out = new ArrayList<>();
+        for (float[] input : image.encoderInputs()) out.add(projector.project(encoder.encode(input)));
+        return out;
+    }
+
+    /** The full prompt for one user message about one image, in mtmd's chunks. */
+    public List<PromptSegment> prompt(PreprocessedImage image, List<float[]> embedded, String userText) {
+        String formatted = chat.userPromptWithImage(userText);
+        int marker = formatted.indexOf(ChatFormat.MEDIA_MARKER);
+        PromptBuilder b = new PromptBuilder(tokenizer).text(formatted.substring(0, marker));
+        layout.append(b, image, embedded, projector.tokens(), decoder.embeddingLength());
+        b.text(formatted.substring(marker + ChatFormat.MEDIA_MARKER.length()));
+        return b.build();
+    }
+
+    /** A text-only prompt (no image). */
+    public List<PromptSegment> prompt(String userText) {
+        return new PromptBuilder(tokenizer).text(chat.userPrompt(userText)).build();
+    }
+
+    public Generation generate(RgbImage image, String userText, GenerationSettings settings) {
+        PreprocessedImage pre = preprocessor.preprocess(image);
+        return generator.generate(prompt(pre, embed(pre), userText), settings);
+    }
+
+    @Override
+    public Annotation annotate(byte[] imageBytes, Task task, String prompt, GenerationSettings settings) {
+        String text = task.promptFor(prompt);
+        RgbImage image = imageDecoder.decode(imageBytes);
+        Generation g = generate(image, text, settings);
+        return new Annotation(task.id, text, g.text().strip(), null, null, null, null,
+                image.width(), image.height(), g.promptTokens(), g.tokens().length, g.finishReason());
+    }
+
+    @Override
+    public String describe() {
+        return "smolvlm (llama + idefics3): " + textFile.path().getFileName() + " + " + visionFile.path().getFileName();
+    }
+
+    @Override
+    public void close() {
+        textFile.close();
+        visionFile.close();
+    }
+}
