@@ -53,6 +53,10 @@ final class ImageFileLister {
         } catch (IOException e) {
             throw new IllegalArgumentException("--input " + input + ": cannot list files: " + e.getMessage(), e);
         }
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("--input " + input + " holds no image files (extensions " + extensions
+                    + ", any case; see --image-extensions)");
+        }
         images.sort(null);
         return images;
     }

@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One loaded {@link ImageAnnotator} per {@link ModelKey} per JVM, so that all Spark tasks of an
@@ -19,6 +21,7 @@ import java.util.function.Function;
  * poison the executor for good.
  */
 public final class ModelCache {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
     private static final ModelCache SHARED = new ModelCache(ModelCache::loadWithConfiguredLoader);
 
     private final Function<ModelKey, ImageAnnotator> loader;
@@ -66,6 +69,9 @@ public final class ModelCache {
             // starts a fresh load instead of finding the failed one again.
             models.remove(key, slot);
             slot.completeExceptionally(t);
+            // One line per attempt (the rows say it again); the stack only matters for a bug.
+            LOG.warn("Loupe: loading {} failed: {}", key, t.toString());
+            LOG.debug("Loupe: loading {} failed", key, t);
             if (t instanceof Error e) throw e;
             throw new ModelLoadException(key, t);
         }

@@ -78,7 +78,6 @@ final class RowAnnotator implements Serializable {
             return ModelCache.shared().get(s.key());
         } catch (ModelLoadException e) {
             loadFailure = e;
-            LOG.warn("Loupe: {}; every row of this task gets this error", e.getMessage(), e);
             throw e;
         }
     }
