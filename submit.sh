@@ -12,6 +12,8 @@
 # from Maven's resolved classpath; LOUPE_SUBMIT_OPTS may then hold --master M and --conf k=v,
 # and LOUPE_JAVA_OPTS extra JVM flags (e.g. -Xmx8g).
 # --model/--mmproj default to the demo model in sample-data/models (random weights).
+# SPARK_LOCAL_IP defaults to 127.0.0.1 (everything on this machine); when the driver runs here
+# for a remote cluster, set it to an address the executors can reach.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

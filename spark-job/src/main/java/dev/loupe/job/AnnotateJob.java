@@ -82,7 +82,7 @@ public final class AnnotateJob implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate per image. Default: spark.loupe.maxTokens, else the engine's.")
     Integer maxTokens;
 
-    @Option(names = "--partitions", paramLabel = "N", description = "Repartition the input into N partitions (shuffles the images once).")
+    @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
 
     @Option(names = "--show", paramLabel = "N", defaultValue = "0", description = "Print the first N result rows at the end.")
