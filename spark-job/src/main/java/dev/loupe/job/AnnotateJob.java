@@ -1,0 +1,191 @@
+package dev.loupe.job;
+
+import static org.apache.spark.sql.functions.call_udf;
+import static org.apache.spark.sql.functions.col;
+
+import dev.loupe.engine.gguf.GgufFormatException;
+import dev.loupe.udf.AnnotatorSpec;
+import dev.loupe.udf.LoupeUdfs;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The annotate job: images in, one Parquet row per image out (schema: schemas/annotation.avsc).
+ *
+ * <p>Order matters: the model files are checked on the driver before Spark starts, so a bad
+ * model fails in a second with the file named instead of in every task. Rows that cannot be
+ * annotated are written with {@code error} set; the job itself only fails for problems that are
+ * not a row's (bad options, unreadable input, a crashing executor).
+ */
+@Command(name = "loupe-annotate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Annotates images with a GGUF vision-language model and writes Parquet (schemas/annotation.avsc).",
+        footer = {"", "Spark settings come from spark-submit or -Dspark.*; without spark.master the job runs in local[*].",
+                "Exit codes: 0 done (rows may still carry errors), 1 job failed, 2 bad options, input or model."})
+public final class AnnotateJob implements Callable<Integer> {
+
+    @Option(names = "--input", required = true, paramLabel = "PATH",
+            description = "Directory or glob of images, or a Parquet / JSON Lines table (see --image-column).")
+    String input;
+
+    @Option(names = "--input-format", paramLabel = "FORMAT",
+            description = "images, parquet or json; default: detected from the name or the files in the directory.")
+    InputFormat format;
+
+    @Option(names = "--image-column", paramLabel = "COLUMN", defaultValue = "image",
+            description = "Table input: the column with image bytes or paths (relative paths are relative to the table). Default: ${DEFAULT-VALUE}.")
+    String imageColumn;
+
+    @Option(names = "--id-column", paramLabel = "COLUMN",
+            description = "Table input: the column written as image_id. Default: the path, or sha256 of the bytes.")
+    String idColumn;
+
+    @Option(names = "--task-column", paramLabel = "COLUMN", description = "Table input: per-row task (null rows use --task).")
+    String taskColumn;
+
+    @Option(names = "--prompt-column", paramLabel = "COLUMN", description = "Table input: per-row prompt (null rows use --prompt).")
+    String promptColumn;
+
+    @Option(names = "--image-extensions", paramLabel = "EXT", split = ",",
+            description = "Image input: extensions to read, either case. Default: jpg,jpeg,png,webp,bmp,gif.")
+    List<String> imageExtensions;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Parquet directory to write.")
+    String output;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "error",
+            description = "If --output exists: error (refuse, the default) or overwrite (replace; a failed run then leaves no output).")
+    WriteMode mode;
+
+    @Option(names = "--model", required = true, paramLabel = "GGUF", description = "Text model GGUF, e.g. SmolVLM-256M-Instruct-Q8_0.gguf.")
+    String model;
+
+    @Option(names = "--mmproj", required = true, paramLabel = "GGUF", description = "Vision projector GGUF, e.g. mmproj-SmolVLM-256M-Instruct-Q8_0.gguf.")
+    String mmproj;
+
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa). Default: ${DEFAULT-VALUE}.")
+    String task;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one).")
+    String prompt;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate per image. Default: spark.loupe.maxTokens, else the engine's.")
+    Integer maxTokens;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
+    Integer partitions;
+
+    @Option(names = "--show", paramLabel = "N", defaultValue = "0", description = "Print the first N result rows at the end.")
+    int show;
+
+    @Spec
+    CommandSpec command;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command with Loupe's error handling: one line for a user's mistake, a stack trace for a bug. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new AnnotateJob()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            if (isUsersMistake(e)) {
+                err.println("loupe-annotate: " + firstLine(e.getMessage()));
+                err.flush();
+                return 2;
+            }
+            err.println("loupe-annotate: the job failed: " + firstLine(String.valueOf(e.getMessage())));
+            e.printStackTrace(err);
+            err.flush();
+            return 1;
+        });
+        return cli;
+    }
+
+    AnnotateOptions options() {
+        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, imageExtensions, output,
+                mode, model, mmproj, task, prompt, maxTokens, partitions, show);
+    }
+
+    @Override
+    public Integer call() {
+        AnnotateOptions o = options();
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        // Fail fast, before Spark starts: the loader's own check (the GGUF reader, by default).
+        LoupeUdfs.validate(spec(o, loaderFrom(new SparkConf())));
+        SparkSession.Builder builder = SparkSession.builder().appName("loupe-annotate");
+        if (!new SparkConf().contains("spark.master")) builder.master("local[*]");
+        SparkSession spark = builder.getOrCreate();
+        try {
+            long start = System.nanoTime();
+            JobSummary summary = run(spark, o);
+            PrintWriter out = command.commandLine().getOut();
+            summary.print(out, (System.nanoTime() - start) / 1e9);
+            out.flush();
+            if (o.show() > 0) show(spark, o.output(), o.show());
+            return 0;
+        } finally {
+            if (ownSession) spark.stop();
+        }
+    }
+
+    /**
+     * Runs the job on an existing session: registers the UDFs (which checks the model on the
+     * driver), reads the requests, annotates them and writes the output.
+     */
+    public static JobSummary run(SparkSession spark, AnnotateOptions o) {
+        AnnotatorSpec spec = spec(o, spark.conf().get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null));
+        LoupeUdfs.register(spark, spec.key().model(), spec.key().mmproj(), options(o, spec.key().loader()));
+        ImageInputs.Requests requests = ImageInputs.read(spark, o);
+        String udf = requests.byPath() ? LoupeUdfs.ANNOTATE_FILE : LoupeUdfs.ANNOTATE;
+        String image = requests.byPath() ? ImageInputs.IMAGE_PATH : ImageInputs.IMAGE;
+        requests.rows().select(col("image_id"), call_udf(udf, col(image), col("task"), col("prompt")).as("a"))
+                .select("image_id", "a.*")
+                .write().mode(o.mode().saveMode).parquet(o.output());
+        return JobSummary.read(spark, o.output());
+    }
+
+    private static AnnotatorSpec spec(AnnotateOptions o, String loader) {
+        return AnnotatorSpec.fromMap(options(o, loader)).withAbsolutePaths();
+    }
+
+    private static Map<String, String> options(AnnotateOptions o, String loader) {
+        Map<String, String> m = new HashMap<>();
+        m.put(AnnotatorSpec.MODEL, o.model());
+        m.put(AnnotatorSpec.MMPROJ, o.mmproj());
+        if (loader != null) m.put(AnnotatorSpec.LOADER, loader);
+        if (o.maxTokens() != null) m.put(AnnotatorSpec.MAX_TOKENS, o.maxTokens().toString());
+        return m;
+    }
+
+    private static String loaderFrom(SparkConf conf) {
+        return conf.get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null);
+    }
+
+    private static void show(SparkSession spark, String output, int n) {
+        spark.read().parquet(output)
+                .selectExpr("element_at(split(image_id, '/'), -1) AS image", "text", "error")
+                .orderBy("image")
+                .show(n, 60, false);
+    }
+
+    private static boolean isUsersMistake(Exception e) {
+        return e instanceof IllegalArgumentException || e instanceof GgufFormatException || e instanceof AnalysisException;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.loupe.job;
+
+import java.util.List;
+
+/**
+ * One run of the annotate job, as the command line (or a test) describes it.
+ *
+ * @param input           image directory or glob, or a Parquet / JSON Lines table
+ * @param format          what the input holds; null to detect it
+ * @param imageColumn     table input: column holding image bytes or an image path
+ * @param idColumn        table input: column to write as image_id; null for the path, or sha256 of the bytes
+ * @param taskColumn      table input: per-row task; null to use {@code task} for every row
+ * @param promptColumn    table input: per-row prompt; null to use {@code prompt} for every row
+ * @param imageExtensions image input: file extensions to read (others, e.g. README files, are skipped)
+ * @param output          Parquet directory to write
+ * @param mode            what to do when the output exists
+ * @param model           text model GGUF
+ * @param mmproj          vision projector GGUF
+ * @param task            task for rows without one
+ * @param prompt          prompt for rows without one; null for the task's default
+ * @param maxTokens       generation limit; null for spark.loupe.maxTokens or the engine's default
+ * @param partitions      repartition the input into this many partitions; null to keep Spark's split
+ * @param show            print this many result rows at the end
+ */
+public record AnnotateOptions(String input, InputFormat format, String imageColumn, String idColumn, String taskColumn,
+                              String promptColumn, List<String> imageExtensions, String output, WriteMode mode,
+                              String model, String mmproj, String task, String prompt, Integer maxTokens,
+                              Integer partitions, int show) {
+
+    public static final List<String> DEFAULT_IMAGE_EXTENSIONS = List.of("jpg", "jpeg", "png", "webp", "bmp", "gif");
+
+    public AnnotateOptions {
+        require(input, "--input");
+        require(output, "--output");
+        require(model, "--model");
+        require(mmproj, "--mmproj");
+        if (imageColumn == null || imageColumn.isBlank()) imageColumn = "image";
+        if (imageExtensions == null || imageExtensions.isEmpty()) imageExtensions = DEFAULT_IMAGE_EXTENSIONS;
+        if (mode == null) mode = WriteMode.ERROR;
+        if (task == null || task.isBlank()) task = "caption";
+        if (partitions != null && partitions < 1) throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+        if (maxTokens != null && maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
+        if (show < 0) throw new IllegalArgumentException("--show must be >= 0, got " + show);
+    }
+
+    private static void require(String value, String option) {
+        if (value == null || value.isBlank()) throw new IllegalArgumentException(option + " is required");
+    }
+}

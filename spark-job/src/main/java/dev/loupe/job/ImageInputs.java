@@ -1,0 +1,134 @@
+package dev.loupe.job;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads {@code --input} as annotation requests: one row per image with columns
+ * {@code image_id}, {@code task}, {@code prompt} and either {@code image} (bytes) or
+ * {@code image_path} (a path the executors read). Problems with the input's shape (nothing
+ * there, a missing column, a wrong type) are reported with the input and the column named.
+ */
+final class ImageInputs {
+    static final String IMAGE = "image";
+    static final String IMAGE_PATH = "image_path";
+
+    private static final StructType PATH_REQUESTS = new StructType()
+            .add("image_id", DataTypes.StringType).add(IMAGE_PATH, DataTypes.StringType)
+            .add("task", DataTypes.StringType).add("prompt", DataTypes.StringType);
+
+    /** Requests, split as {@code --partitions} asks, and whether they carry bytes ({@code image}) or paths ({@code image_path}). */
+    record Requests(Dataset<Row> rows, boolean byPath) {}
+
+    private ImageInputs() {}
+
+    static Requests read(SparkSession spark, AnnotateOptions o) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        InputFormat format = o.format() != null ? o.format() : InputFormat.detect(o.input(), hadoop);
+        return switch (format) {
+            case IMAGES -> images(spark, o);
+            case PARQUET -> table(spark.read().parquet(o.input()), o, hadoop);
+            case JSON -> table(spark.read().json(o.input()), o, hadoop);
+        };
+    }
+
+    private static Requests images(SparkSession spark, AnnotateOptions o) {
+        List<String> paths = ImageFileLister.list(o.input(), o.imageExtensions(), spark.sparkContext().hadoopConfiguration());
+        // Images cost about the same to annotate whatever their size: split by count, a few
+        // partitions per core so that a slow partition does not hold the job up.
+        int slices = o.partitions() != null ? o.partitions()
+                : Math.max(1, Math.min(paths.size(), 4 * spark.sparkContext().defaultParallelism()));
+        List<Row> rows = paths.stream().map(p -> RowFactory.create(p, p, o.task(), o.prompt())).toList();
+        // An RDD rather than a local relation: Spark would evaluate the UDF on the driver
+        // while optimizing a projection over a local relation.
+        Dataset<Row> requests = spark.createDataFrame(
+                JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices), PATH_REQUESTS);
+        return new Requests(requests, true);
+    }
+
+    private static Requests table(Dataset<Row> table, AnnotateOptions o, Configuration hadoop) {
+        StructType schema = table.schema();
+        requireColumn(schema, o.imageColumn(), "--image-column", o.input());
+        DataType imageType = schema.apply(o.imageColumn()).dataType();
+        boolean byPath;
+        Column image;
+        if (imageType.equals(DataTypes.BinaryType)) {
+            byPath = false;
+            image = col(o.imageColumn());
+        } else if (imageType.equals(DataTypes.StringType)) {
+            byPath = true;
+            image = resolved(col(o.imageColumn()), baseDirectory(o.input(), hadoop));
+        } else {
+            throw new IllegalArgumentException("--image-column " + o.imageColumn() + " of " + o.input() + " is "
+                    + imageType.simpleString() + "; it must hold image bytes (binary) or paths (string)");
+        }
+
+        Column id;
+        if (o.idColumn() != null) {
+            requireColumn(schema, o.idColumn(), "--id-column", o.input());
+            id = col(o.idColumn()).cast(DataTypes.StringType);
+        } else {
+            // Bytes without an id: the content hash, so a re-run names the same image the same way.
+            id = byPath ? image : sha2(image, 256);
+        }
+        Column task = lit(o.task());
+        if (o.taskColumn() != null) {
+            requireColumn(schema, o.taskColumn(), "--task-column", o.input());
+            task = coalesce(col(o.taskColumn()).cast(DataTypes.StringType), task);
+        }
+        Column prompt = lit(o.prompt()).cast(DataTypes.StringType);
+        if (o.promptColumn() != null) {
+            requireColumn(schema, o.promptColumn(), "--prompt-column", o.input());
+            prompt = coalesce(col(o.promptColumn()).cast(DataTypes.StringType), prompt);
+        }
+        Dataset<Row> requests = table.select(id.as("image_id"), image.as(byPath ? IMAGE_PATH : IMAGE),
+                task.as("task"), prompt.as("prompt"));
+        if (o.partitions() != null) requests = requests.repartition(o.partitions());
+        return new Requests(requests, byPath);
+    }
+
+    /** Relative paths in a table are relative to the table, not to wherever the executors run. */
+    private static Column resolved(Column path, String baseDir) {
+        Column absolute = path.rlike("^(/|[A-Za-z][A-Za-z0-9+.-]*:)");
+        return when(path.isNull().or(absolute), path).otherwise(concat(lit(baseDir + "/"), path));
+    }
+
+    private static String baseDirectory(String input, Configuration hadoop) {
+        Path p = new Path(input);
+        try {
+            FileSystem fs = p.getFileSystem(hadoop);
+            Path q = fs.makeQualified(p);
+            return (fs.getFileStatus(q).isDirectory() ? q : q.getParent()).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look at --input " + input, e);
+        }
+    }
+
+    private static void requireColumn(StructType schema, String column, String option, String input) {
+        if (!Arrays.asList(schema.fieldNames()).contains(column)) {
+            throw new IllegalArgumentException(option + " " + column + ": no such column in " + input
+                    + "; its columns are " + Arrays.toString(schema.fieldNames()));
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package dev.loupe.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.engine.gguf.GgufFormatException;
+import dev.loupe.udf.AnnotationSchema;
+import dev.loupe.udf.AnnotatorSpec;
+import dev.loupe.udf.ModelCache;
+import dev.loupe.udf.ModelKey;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The annotate job end to end in local[2], with {@link SizeCaptionLoader} standing in for the engine. */
+class AnnotateJobTest {
+    static final Path SAMPLES = Path.of("..", "sample-data", "images").toAbsolutePath().normalize();
+    static final Path MODEL = Path.of("..", "sample-data", "models", "smolvlm-text-q8_0.gguf").toAbsolutePath().normalize();
+    static final Path MMPROJ = Path.of("..", "sample-data", "models", "smolvlm-mmproj-f16.gguf").toAbsolutePath().normalize();
+    /** Sizes of the sample images, from their headers (see sample-data/images/LICENSES.md). */
+    static final Map<String, String> SIZES = Map.of("china.jpg", "640x427", "chelsea.png", "451x300",
+            "synth_tall_37x300.png", "37x300", "synth_rgba_96x64.png", "96x64");
+
+    private static SparkSession spark;
+    private static final AtomicInteger TASKS_STARTED = new AtomicInteger();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("loupe-job-test")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                .getOrCreate();
+        spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskStart(SparkListenerTaskStart taskStart) {
+                TASKS_STARTED.incrementAndGet();
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @BeforeEach
+    void fakeEngine() {
+        spark.conf().set("spark.loupe.loader", SizeCaptionLoader.class.getName());
+    }
+
+    @AfterEach
+    void realEngine() {
+        spark.conf().unset("spark.loupe.loader");
+    }
+
+    @Test
+    void annotatesAnImageDirectoryIntoParquetThatMatchesTheAvroSchema() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        for (String name : SIZES.keySet()) Files.copy(SAMPLES.resolve(name), in.resolve(name));
+        Files.createDirectories(in.resolve("sub"));
+        Files.copy(SAMPLES.resolve("chelsea.png"), in.resolve("sub/CHELSEA-COPY.PNG"));
+        // A PNG signature followed by junk: an image file that does not decode.
+        Files.write(in.resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 1, 2, 3});
+        Files.write(in.resolve("empty.jpg"), new byte[0]);
+        Files.writeString(in.resolve("notes.txt"), "not an image: skipped by the extension filter");
+        Files.copy(SAMPLES.resolve("china.jpg"), in.resolve("._china.jpg")); // macOS metadata: hidden, skipped
+        Files.createDirectories(in.resolve("_temporary"));
+        Files.copy(SAMPLES.resolve("china.jpg"), in.resolve("_temporary/china.jpg")); // hidden directory, skipped
+        Path out = tmp.resolve("out");
+
+        JobSummary summary = AnnotateJob.run(spark, options("--input", in.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "5"));
+
+        assertEquals(7, summary.rows(), "4 samples + a copy in a sub-directory + corrupt + empty; notes.txt and hidden files skipped");
+        assertEquals(2, summary.errors());
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+        Map<String, GenericRecord> byFile = new HashMap<>();
+        for (GenericRecord r : readWithAvsc(out)) {
+            String id = r.get("image_id").toString();
+            assertTrue(id.startsWith("file:/"), "image_id is the file's path: " + id);
+            byFile.put(id.substring(id.lastIndexOf('/') + 1), r);
+        }
+        assertEquals(7, byFile.size());
+        for (var e : SIZES.entrySet()) {
+            GenericRecord r = byFile.get(e.getKey());
+            assertEquals("a " + e.getValue() + " image", r.get("text").toString(), e.getKey());
+            assertNull(r.get("error"), e.getKey());
+            assertEquals("caption", r.get("task").toString());
+            assertEquals("Describe this image.", r.get("prompt").toString());
+            assertEquals("smolvlm-text-q8_0.gguf", r.get("model").toString());
+            assertEquals("stop", r.get("finish_reason").toString());
+            String[] wh = e.getValue().split("x");
+            assertEquals(Integer.parseInt(wh[0]), r.get("image_width"));
+            assertEquals(Integer.parseInt(wh[1]), r.get("image_height"));
+            GenericRecord box = (GenericRecord) ((List<?>) r.get("boxes")).getFirst();
+            assertEquals(Float.parseFloat(wh[0]), box.get("x1"));
+            assertEquals(0f, box.get("y0"));
+            assertNull(box.get("score"));
+            assertTrue((Double) r.get("seconds") >= 0);
+        }
+        assertEquals("a 451x300 image", byFile.get("CHELSEA-COPY.PNG").get("text").toString());
+
+        GenericRecord corrupt = byFile.get("corrupt.png");
+        assertTrue(corrupt.get("error").toString().startsWith("cannot decode image"), corrupt.get("error").toString());
+        GenericRecord empty = byFile.get("empty.jpg");
+        assertEquals("empty image (0 bytes)", empty.get("error").toString());
+        for (GenericRecord bad : List.of(corrupt, empty)) {
+            for (String f : List.of("text", "boxes", "image_width", "generated_tokens", "finish_reason")) assertNull(bad.get(f), f);
+            assertEquals("caption", bad.get("task").toString());
+        }
+        assertEquals(List.of(new JobSummary.ErrorCount(corrupt.get("error").toString(), 1),
+                new JobSummary.ErrorCount("empty image (0 bytes)", 1)), summary.commonErrors());
+    }
+
+    @Test
+    void readsAJsonLinesTableOfRelativePathsWithPerRowTasksAndPrompts() throws Exception {
+        Path table = tmp.resolve("table");
+        Files.createDirectories(table.resolve("images"));
+        Files.copy(SAMPLES.resolve("china.jpg"), table.resolve("images/china.jpg"));
+        Files.copy(SAMPLES.resolve("chelsea.png"), table.resolve("images/chelsea.png"));
+        Files.writeString(table.resolve("requests.jsonl"), String.join("\n",
+                "{\"key\": \"a\", \"file\": \"images/china.jpg\"}",
+                "{\"key\": \"b\", \"file\": \"images/chelsea.png\", \"kind\": \"vqa\", \"ask\": \"What animal is this?\"}",
+                "{\"key\": \"c\", \"file\": \"images/chelsea.png\", \"kind\": \"vqa\"}",
+                "{\"key\": \"d\", \"file\": \"images/missing.png\"}",
+                "{\"key\": \"e\", \"file\": \"" + table.resolve("images/china.jpg") + "\", \"kind\": \"segment\"}"));
+        Path out = tmp.resolve("out");
+
+        JobSummary summary = AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(),
+                "--image-column", "file", "--id-column", "key", "--task-column", "kind", "--prompt-column", "ask",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+
+        assertEquals(5, summary.rows());
+        assertEquals(3, summary.errors());
+        Map<String, Row> byKey = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).collectAsList()) byKey.put(r.getAs("image_id"), r);
+        assertEquals("a 640x427 image", byKey.get("a").getAs("text"));
+        assertEquals("answer to What animal is this?", byKey.get("b").getAs("text"));
+        assertEquals("task 'vqa' needs a prompt (the question to answer)", byKey.get("c").getAs("error"));
+        String missing = byKey.get("d").getAs("error");
+        assertTrue(missing.startsWith("cannot read image file:" + table.resolve("images/missing.png")), missing);
+        assertEquals("unknown task 'segment'; known tasks: caption, vqa", byKey.get("e").getAs("error"));
+    }
+
+    @Test
+    void aParquetTableOfBytesWithoutIdsIsKeyedByContentHash() throws Exception {
+        byte[] china = Files.readAllBytes(SAMPLES.resolve("china.jpg"));
+        Path table = tmp.resolve("bytes.parquet");
+        spark.createDataFrame(List.of(RowFactory.create(china, "caption")),
+                        new StructType().add("image", DataTypes.BinaryType).add("t", DataTypes.StringType))
+                .write().parquet(table.toString());
+        Path out = tmp.resolve("out");
+
+        AnnotateJob.run(spark, options("--input", table.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+
+        Row r = spark.read().parquet(out.toString()).first();
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(china)), r.getAs("image_id"));
+        assertEquals("a 640x427 image", r.getAs("text"));
+    }
+
+    @Test
+    void manyTasksInOneJvmLoadTheModelOnce() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("many"));
+        for (int i = 0; i < 12; i++) ImageIO.write(new BufferedImage(10 + i, 7, BufferedImage.TYPE_INT_RGB), "png", in.resolve("img" + i + ".png").toFile());
+        Path model = tmp.resolve("not-read-by-the-fake.gguf"); // a key of its own for this test
+        Path out = tmp.resolve("out");
+        SizeCaptionLoader.THREADS.clear();
+
+        JobSummary summary = AnnotateJob.run(spark, options("--input", in.toString(), "--output", out.toString(),
+                "--model", model.toString(), "--mmproj", MMPROJ.toString(), "--partitions", "12"));
+
+        assertEquals(12, summary.rows());
+        assertEquals(0, summary.errors());
+        ModelKey key = new ModelKey(model.toString(), MMPROJ.toString(), SizeCaptionLoader.class.getName());
+        assertEquals(1, ModelCache.shared().loadCount(key), "12 tasks, one model load");
+        // The request list is built on the driver; Spark must still run the model in tasks, not
+        // fold the UDF over a local relation on the driver.
+        assertFalse(SizeCaptionLoader.THREADS.isEmpty());
+        for (String thread : SizeCaptionLoader.THREADS) assertTrue(thread.startsWith("Executor task launch worker"), "model ran on " + thread);
+    }
+
+    @Test
+    void aTaskThatCrashesFailsTheJobAndLeavesNoSuccessMarkerNorData() throws Exception {
+        Path table = tmp.resolve("crash.jsonl");
+        Path img = SAMPLES.resolve("china.jpg");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 6; i++) lines.add("{\"p\": \"" + img + "\", \"q\": " + (i == 4 ? "\"crash\"" : "null") + "}");
+        Files.write(table, lines);
+        Path out = tmp.resolve("out");
+
+        Exception e = assertThrows(Exception.class, () -> AnnotateJob.run(spark, options("--input", table.toString(),
+                "--image-column", "p", "--prompt-column", "q", "--partitions", "3",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString())));
+
+        assertTrue(stackText(e).contains("simulated executor crash"), stackText(e));
+        assertFalse(Files.exists(out.resolve("_SUCCESS")), "no success marker after a failed job");
+        if (Files.exists(out)) {
+            try (Stream<Path> files = Files.walk(out)) {
+                List<Path> data = files.filter(p -> p.toString().endsWith(".parquet")).toList();
+                assertEquals(List.of(), data, "no data files left visible");
+            }
+        }
+    }
+
+    @Test
+    void aTruncatedModelFailsTheCommandBeforeAnyTaskNamingTheFile() throws Exception {
+        Path cut = tmp.resolve("cut-text.gguf");
+        byte[] all = Files.readAllBytes(MODEL);
+        Files.write(cut, Arrays.copyOf(all, all.length - 1000));
+        Path out = tmp.resolve("out");
+        int tasksBefore = tasksStarted();
+        StringWriter err = new StringWriter();
+
+        int exit = AnnotateJob.commandLine().setErr(new PrintWriter(err)).execute("--input", SAMPLES.toString(),
+                "--output", out.toString(), "--model", cut.toString(), "--mmproj", MMPROJ.toString());
+
+        assertEquals(2, exit);
+        String message = err.toString().strip();
+        assertTrue(message.startsWith("loupe-annotate: " + cut + ": tensor "), message);
+        assertTrue(message.endsWith("the file is truncated"), message);
+        assertEquals(1, message.lines().count(), "one clear line, no stack trace");
+        assertFalse(Files.exists(out));
+        assertEquals(tasksBefore, tasksStarted());
+    }
+
+    @Test
+    void aMissingMmprojFailsTheJobBeforeAnyTaskNamingTheFile() throws Exception {
+        spark.conf().unset("spark.loupe.loader"); // the real engine's loader and its GGUF check
+        Path missing = tmp.resolve("mmproj-nowhere.gguf");
+        Path out = tmp.resolve("out");
+        int tasksBefore = tasksStarted();
+
+        GgufFormatException e = assertThrows(GgufFormatException.class, () -> AnnotateJob.run(spark, options(
+                "--input", SAMPLES.toString(), "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", missing.toString())));
+
+        assertEquals(missing + ": mmproj file does not exist", e.getMessage());
+        assertFalse(Files.exists(out));
+        assertEquals(tasksBefore, tasksStarted());
+    }
+
+    @Test
+    void theCommandLineRunsTheJobAndPrintsASummary() {
+        Path out = tmp.resolve("out");
+        StringWriter stdout = new StringWriter();
+
+        int exit = AnnotateJob.commandLine().setOut(new PrintWriter(stdout)).execute("--input", SAMPLES.toString(),
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--mode", "OVERWRITE");
+
+        assertEquals(0, exit, stdout.toString());
+        assertTrue(stdout.toString().startsWith("loupe annotate: 4 images, 4 annotated, 0 errors, 12 tokens generated"), stdout.toString());
+        assertTrue(stdout.toString().contains("Parquet written to " + out), stdout.toString());
+        assertFalse(spark.sparkContext().isStopped(), "the job leaves a session it did not create running");
+
+        StringWriter err = new StringWriter();
+        int again = AnnotateJob.commandLine().setErr(new PrintWriter(err)).execute("--input", SAMPLES.toString(),
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString());
+        assertEquals(2, again, "--mode error (the default) refuses an existing output");
+        assertTrue(err.toString().contains("already exists"), err.toString());
+    }
+
+    private static AnnotateOptions options(String... args) {
+        AnnotateJob job = new AnnotateJob();
+        new picocli.CommandLine(job).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return job.options();
+    }
+
+    private static List<GenericRecord> readWithAvsc(Path output) throws Exception {
+        PlainParquetConfiguration conf = new PlainParquetConfiguration();
+        conf.set("parquet.avro.read.schema", AnnotationSchema.avro().toString());
+        conf.set("parquet.avro.write-old-list-structure", "false");
+        List<GenericRecord> records = new ArrayList<>();
+        List<Path> parts;
+        try (Stream<Path> files = Files.list(output)) {
+            parts = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
+        }
+        assertFalse(parts.isEmpty(), "part files in " + output);
+        for (Path part : parts) {
+            try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(part), conf)
+                    .withDataModel(GenericData.get()).build()) {
+                for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+                    assertNotNull(r.getSchema().getField("error"));
+                    records.add(r);
+                }
+            }
+        }
+        return records;
+    }
+
+    private static int tasksStarted() throws Exception {
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+        return TASKS_STARTED.get();
+    }
+
+    private static String stackText(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+}

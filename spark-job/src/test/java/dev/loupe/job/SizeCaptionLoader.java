@@ -1,0 +1,68 @@
+package dev.loupe.job;
+
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+import dev.loupe.engine.vlm.GenerationSettings;
+import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.udf.AnnotatorLoader;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.imageio.ImageIO;
+
+/**
+ * A fake engine for job tests, named in {@code spark.loupe.loader}: it decodes the image and
+ * captions it with its size ("a 640x427 image"), so every output row can be checked against the
+ * file it came from. Undecodable bytes are a bad row, as in the engine's contract. The prompt
+ * "crash" throws an Error, which must fail the task (and the job), unlike a bad row.
+ */
+public final class SizeCaptionLoader implements AnnotatorLoader {
+    /** Threads that ran the model: they must be Spark task threads, never the driver's. */
+    static final Set<String> THREADS = ConcurrentHashMap.newKeySet();
+
+    static String captionFor(int width, int height) {
+        return "a " + width + "x" + height + " image";
+    }
+
+    /** Stands for a failure that is no row's fault (out of memory, a crashed native library...). */
+    static final class SimulatedCrash extends Error {
+        SimulatedCrash() {
+            super("simulated executor crash");
+        }
+    }
+
+    @Override
+    public ImageAnnotator load(Path model, Path mmproj) {
+        return new ImageAnnotator() {
+            @Override
+            public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings) {
+                THREADS.add(Thread.currentThread().getName());
+                if (prompt.equals("crash")) throw new SimulatedCrash();
+                BufferedImage img;
+                try {
+                    img = ImageIO.read(new ByteArrayInputStream(image));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot decode image: " + e.getMessage(), e);
+                }
+                if (img == null) throw new IllegalArgumentException("cannot decode image: unknown format");
+                int w = img.getWidth();
+                int h = img.getHeight();
+                String text = task == Task.VQA ? "answer to " + prompt : captionFor(w, h);
+                return new Annotation(task.id, prompt, text, List.of(new Annotation.Box("image", 0, 0, w, h, null)),
+                        null, null, null, w, h, 12, 3, "stop");
+            }
+
+            @Override
+            public String describe() {
+                return "size captions";
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+}

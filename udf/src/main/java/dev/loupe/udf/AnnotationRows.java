@@ -1,0 +1,101 @@
+package dev.loupe.udf;
+
+import dev.loupe.engine.task.Annotation;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Turns an engine {@link Annotation}, or the reason a row failed, into a Spark row of
+ * {@link AnnotationSchema#resultType()}. Fields are set by name, so a field renamed in the .avsc
+ * and not here fails loudly instead of shifting columns.
+ */
+final class AnnotationRows {
+    private static final StructType RESULT = AnnotationSchema.resultType();
+    private static final StructType BOX = elementStruct("boxes");
+    private static final StructType POINT = elementStruct("points");
+    private static final StructType MASK = elementStruct("masks");
+
+    private AnnotationRows() {}
+
+    static Row success(Annotation a, String model, double seconds) {
+        return new Builder(RESULT)
+                .set("task", a.task())
+                .set("prompt", a.prompt())
+                .set("text", a.text())
+                .set("boxes", rows(a.boxes(), AnnotationRows::box))
+                .set("points", rows(a.points(), AnnotationRows::point))
+                .set("count", a.count())
+                .set("masks", rows(a.masks(), AnnotationRows::mask))
+                .set("image_width", a.imageWidth())
+                .set("image_height", a.imageHeight())
+                .set("prompt_tokens", a.promptTokens())
+                .set("generated_tokens", a.generatedTokens())
+                .set("finish_reason", a.finishReason())
+                .set("model", model)
+                .set("seconds", seconds)
+                .build();
+    }
+
+    /** A row with {@code error} set and every result field null. */
+    static Row failure(String task, String prompt, String model, String error, double seconds) {
+        return new Builder(RESULT)
+                .set("task", task)
+                .set("prompt", prompt)
+                .set("model", model)
+                .set("error", error)
+                .set("seconds", seconds)
+                .build();
+    }
+
+    private static Row box(Annotation.Box b) {
+        return new Builder(BOX).set("label", b.label()).set("x0", b.x0()).set("y0", b.y0())
+                .set("x1", b.x1()).set("y1", b.y1()).set("score", b.score()).build();
+    }
+
+    private static Row point(Annotation.Point p) {
+        return new Builder(POINT).set("label", p.label()).set("x", p.x()).set("y", p.y()).build();
+    }
+
+    private static Row mask(Annotation.Mask m) {
+        return new Builder(MASK).set("label", m.label()).set("height", m.height()).set("width", m.width())
+                .set("counts", m.counts()).build();
+    }
+
+    private static <T> List<Row> rows(List<T> items, Function<T, Row> toRow) {
+        return items == null ? null : items.stream().map(toRow).toList();
+    }
+
+    private static StructType elementStruct(String arrayField) {
+        return (StructType) ((ArrayType) RESULT.apply(arrayField).dataType()).elementType();
+    }
+
+    /** Fills a row of a struct type by field name; unknown names are a programming error. */
+    private static final class Builder {
+        private final StructType type;
+        private final Object[] values;
+
+        Builder(StructType type) {
+            this.type = type;
+            this.values = new Object[type.size()];
+        }
+
+        Builder set(String field, Object value) {
+            int i;
+            try {
+                i = type.fieldIndex(field);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("field " + field + " is not in " + AnnotationSchema.RESOURCE + " (" + type.simpleString() + ")", e);
+            }
+            values[i] = value;
+            return this;
+        }
+
+        Row build() {
+            return new GenericRowWithSchema(values, type);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.loupe.udf;
+
+import dev.loupe.engine.vlm.ImageAnnotator;
+import java.nio.file.Path;
+
+/**
+ * How an executor turns a (model, mmproj) pair into an {@link ImageAnnotator}. Named by class in
+ * {@code spark.loupe.loader} (or the {@code loader} option of {@link LoupeUdfs#register}) so that
+ * only a class name travels to executors; the class needs a public no-arg constructor.
+ * The default is {@link GgufAnnotatorLoader}; tests plug in fakes.
+ */
+public interface AnnotatorLoader {
+
+    /** Loads the model; called at most once per executor JVM and key, see {@link ModelCache}. */
+    ImageAnnotator load(Path model, Path mmproj);
+
+    /**
+     * Cheap checks run on the driver before any task starts, so that a missing or corrupt file
+     * fails the job at once with the file named. The default accepts anything.
+     */
+    default void validate(Path model, Path mmproj) {}
+}

@@ -1,0 +1,121 @@
+package dev.loupe.udf;
+
+import dev.loupe.engine.vlm.GenerationSettings;
+import java.io.Serializable;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+/**
+ * Everything a UDF instance needs on an executor: which model to load and how to generate.
+ * Serializable and small, since it travels inside the UDF to every task. (The engine's
+ * {@link GenerationSettings} is rebuilt from it on the executor.)
+ *
+ * <p>Option names are the same everywhere: {@code maxTokens} in {@link LoupeUdfs#register}'s map
+ * is {@code spark.loupe.maxTokens} in a Spark conf.
+ */
+public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int topK, float topP, float minP,
+                            float repeatPenalty, int repeatLastN, long seed) implements Serializable {
+
+    public static final String CONF_PREFIX = "spark.loupe.";
+    public static final String MODEL = "model";
+    public static final String MMPROJ = "mmproj";
+    public static final String LOADER = "loader";
+    public static final String MAX_TOKENS = "maxTokens";
+    public static final String TEMPERATURE = "temperature";
+    public static final String TOP_K = "topK";
+    public static final String TOP_P = "topP";
+    public static final String MIN_P = "minP";
+    public static final String REPEAT_PENALTY = "repeatPenalty";
+    public static final String REPEAT_LAST_N = "repeatLastN";
+    public static final String SEED = "seed";
+
+    /** Every option a user may set, for error messages and for copying from a Spark conf. */
+    public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED);
+
+    public AnnotatorSpec {
+        if (key == null) throw new IllegalArgumentException("no model given");
+        // Range checks now, on the driver, rather than in the first task.
+        new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
+    }
+
+    /**
+     * Builds a spec from option values looked up by name ({@code model}, {@code maxTokens}, ...);
+     * absent generation options take the engine's greedy defaults.
+     */
+    public static AnnotatorSpec fromOptions(UnaryOperator<String> option) {
+        String model = option.apply(MODEL);
+        String mmproj = option.apply(MMPROJ);
+        if (model == null || model.isBlank()) throw new IllegalArgumentException("no model given (option " + MODEL + ", conf " + CONF_PREFIX + MODEL + ")");
+        if (mmproj == null || mmproj.isBlank()) throw new IllegalArgumentException("no mmproj given (option " + MMPROJ + ", conf " + CONF_PREFIX + MMPROJ + ")");
+        GenerationSettings d = GenerationSettings.GREEDY;
+        return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER)),
+                parseInt(option, MAX_TOKENS, d.maxTokens()),
+                parseFloat(option, TEMPERATURE, d.temperature()),
+                parseInt(option, TOP_K, d.topK()),
+                parseFloat(option, TOP_P, d.topP()),
+                parseFloat(option, MIN_P, d.minP()),
+                parseFloat(option, REPEAT_PENALTY, d.repeatPenalty()),
+                parseInt(option, REPEAT_LAST_N, d.repeatLastN()),
+                parseLong(option, SEED, d.seed()));
+    }
+
+    /** {@link #fromOptions} over a map; unknown names are rejected so that typos do not pass silently. */
+    public static AnnotatorSpec fromMap(Map<String, String> options) {
+        Set<String> unknown = new TreeSet<>(options.keySet());
+        unknown.removeAll(OPTIONS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown Loupe option(s) " + unknown + "; known: " + new TreeSet<>(OPTIONS));
+        }
+        return fromOptions(options::get);
+    }
+
+    /** A copy whose model paths are absolute, so every JVM (and the cache key) sees the same files. */
+    public AnnotatorSpec withAbsolutePaths() {
+        ModelKey abs = new ModelKey(absolute(key.model(), MODEL), absolute(key.mmproj(), MMPROJ), key.loader());
+        return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
+    }
+
+    public GenerationSettings generationSettings() {
+        return new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
+    }
+
+    private static String absolute(String location, String role) {
+        if (location.startsWith("file:")) return location;
+        return ModelKey.localPath(location, role).toAbsolutePath().normalize().toString();
+    }
+
+    private static int parseInt(UnaryOperator<String> option, String name, int fallback) {
+        String v = option.apply(name);
+        try {
+            return v == null ? fallback : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw badNumber(name, v);
+        }
+    }
+
+    private static long parseLong(UnaryOperator<String> option, String name, long fallback) {
+        String v = option.apply(name);
+        try {
+            return v == null ? fallback : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw badNumber(name, v);
+        }
+    }
+
+    private static float parseFloat(UnaryOperator<String> option, String name, float fallback) {
+        String v = option.apply(name);
+        try {
+            return v == null ? fallback : Float.parseFloat(v.trim());
+        } catch (NumberFormatException e) {
+            throw badNumber(name, v);
+        }
+    }
+
+    private static IllegalArgumentException badNumber(String name, String value) {
+        return new IllegalArgumentException(String.format(Locale.ROOT, "option %s (%s%s) is not a number: '%s'", name, CONF_PREFIX, name, value));
+    }
+}

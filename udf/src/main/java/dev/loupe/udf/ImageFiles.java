@@ -1,0 +1,52 @@
+package dev.loupe.udf;
+
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.deploy.SparkHadoopUtil;
+
+/**
+ * Reads an image by path through Hadoop's FileSystem, so a table's path column may point at
+ * local files, HDFS or S3 alike, with the job's {@code spark.hadoop.*} settings.
+ */
+final class ImageFiles {
+    /** Java arrays stop a little short of 2^31; larger files would fail with an OutOfMemoryError. */
+    private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+    private static volatile Configuration hadoopConf;
+
+    private ImageFiles() {}
+
+    /** The file's bytes; a missing, unreadable or oversized file is the row's problem, named in the message. */
+    static byte[] read(String path) {
+        if (path == null || path.isBlank()) throw new IllegalArgumentException("no image path (null or blank)");
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(conf());
+            FileStatus status = fs.getFileStatus(p);
+            if (status.isDirectory()) throw new IllegalArgumentException("cannot read image " + path + ": it is a directory");
+            if (status.getLen() > MAX_BYTES) {
+                throw new IllegalArgumentException("cannot read image " + path + ": " + status.getLen() + " bytes is too large");
+            }
+            try (FSDataInputStream in = fs.open(p)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException | IllegalStateException e) {
+            throw new IllegalArgumentException("cannot read image " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Configuration conf() {
+        Configuration c = hadoopConf;
+        if (c == null) {
+            SparkEnv env = SparkEnv.get();
+            // newConfiguration copies spark.hadoop.* from the Spark conf, as Spark's own readers do.
+            c = env != null ? SparkHadoopUtil.get().newConfiguration(env.conf()) : new Configuration();
+            hadoopConf = c;
+        }
+        return c;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.loupe.udf;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Registers Loupe's SQL functions on a session, after checking the model on the driver.
+ *
+ * <pre>{@code
+ * // Java / Scala
+ * LoupeUdfs.register(spark, "/models/SmolVLM-256M-Instruct-Q8_0.gguf",
+ *                    "/models/mmproj-SmolVLM-256M-Instruct-Q8_0.gguf", Map.of("maxTokens", "64"));
+ * spark.sql("SELECT path, loupe_annotate(content, 'caption', NULL).text FROM images");
+ *
+ * # PySpark, no Java code: settings in the conf, one registerJavaFunction per function
+ * spark.conf.set("spark.loupe.model", "/models/SmolVLM-256M-Instruct-Q8_0.gguf")
+ * spark.conf.set("spark.loupe.mmproj", "/models/mmproj-SmolVLM-256M-Instruct-Q8_0.gguf")
+ * ddl = spark._jvm.dev.loupe.udf.AnnotationSchema.resultDdl()
+ * spark.udf.registerJavaFunction("loupe_annotate", "dev.loupe.udf.AnnotateUdf", ddl)
+ * spark.udf.registerJavaFunction("loupe_caption", "dev.loupe.udf.CaptionUdf")
+ * # or, with the driver-side model check: spark._jvm.dev.loupe.udf.LoupeUdfs.register(
+ * #     spark._jsparkSession, model, mmproj, {"maxTokens": "64"})
+ * }</pre>
+ */
+public final class LoupeUdfs {
+    public static final String ANNOTATE = "loupe_annotate";
+    public static final String ANNOTATE_FILE = "loupe_annotate_file";
+    public static final String CAPTION = "loupe_caption";
+
+    private LoupeUdfs() {}
+
+    public static AnnotatorSpec register(SparkSession spark, String model, String mmproj) {
+        return register(spark, model, mmproj, Map.of());
+    }
+
+    /**
+     * Registers {@code loupe_annotate}, {@code loupe_annotate_file} and {@code loupe_caption}.
+     * Options not given here fall back to {@code spark.loupe.<name>} in the session's conf.
+     *
+     * @return the settings every task will use (model paths made absolute)
+     * @throws IllegalArgumentException for an unknown option or a bad value
+     * @throws dev.loupe.engine.gguf.GgufFormatException for a missing, truncated or foreign model file
+     */
+    public static AnnotatorSpec register(SparkSession spark, String model, String mmproj, Map<String, String> options) {
+        Map<String, String> merged = new HashMap<>();
+        for (String name : AnnotatorSpec.OPTIONS) {
+            String v = spark.conf().get(AnnotatorSpec.CONF_PREFIX + name, null);
+            if (v != null) merged.put(name, v);
+        }
+        merged.putAll(options);
+        if (model != null) merged.put(AnnotatorSpec.MODEL, model);
+        if (mmproj != null) merged.put(AnnotatorSpec.MMPROJ, mmproj);
+        AnnotatorSpec spec = AnnotatorSpec.fromMap(merged).withAbsolutePaths();
+        validate(spec);
+        spark.udf().register(ANNOTATE, new AnnotateUdf(spec), AnnotationSchema.resultType());
+        spark.udf().register(ANNOTATE_FILE, new AnnotateFileUdf(spec), AnnotationSchema.resultType());
+        spark.udf().register(CAPTION, new CaptionUdf(spec), DataTypes.StringType);
+        return spec;
+    }
+
+    /** The driver-side check: the loader's own validation of the model files, before any task runs. */
+    public static void validate(AnnotatorSpec spec) {
+        ModelKey key = spec.key();
+        AnnotatorLoaders.create(key.loader()).validate(key.modelPath(), key.mmprojPath());
+    }
+}

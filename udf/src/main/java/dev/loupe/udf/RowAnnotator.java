@@ -1,0 +1,107 @@
+package dev.loupe.udf;
+
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+import dev.loupe.engine.vlm.GenerationSettings;
+import dev.loupe.engine.vlm.ImageAnnotator;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+import java.util.zip.CRC32C;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The work behind every Loupe UDF: one request in, one {@link AnnotationSchema#resultType()} row
+ * out. Per-row problems (no or undecodable image, unknown task, missing prompt, a model that will
+ * not load) become the row's {@code error}; they never fail the Spark task. Errors (out of memory,
+ * ...) still do, so that Spark retries the task elsewhere.
+ *
+ * <p>Spark deserializes a fresh copy of each UDF for every task, so the transient fields below
+ * live for one task: a model that failed to load is retried by the next task, not by every row.
+ */
+final class RowAnnotator implements Serializable {
+    private static final Logger LOG = LoggerFactory.getLogger(RowAnnotator.class);
+
+    /** Null when the settings come from {@code spark.loupe.*} at run time (PySpark's no-arg UDFs). */
+    private final AnnotatorSpec fixedSpec;
+
+    private transient AnnotatorSpec spec;
+    private transient ModelLoadException loadFailure;
+    private transient boolean loggedUnexpected;
+
+    RowAnnotator(AnnotatorSpec fixedSpec) {
+        this.fixedSpec = fixedSpec;
+    }
+
+    Row annotate(byte[] image, String task, String prompt) {
+        return annotate(() -> image, task, prompt);
+    }
+
+    /** Same, reading the image from a path (local, HDFS, S3...) first. */
+    Row annotateFile(String path, String task, String prompt) {
+        return annotate(() -> ImageFiles.read(path), task, prompt);
+    }
+
+    private Row annotate(Supplier<byte[]> imageSource, String taskName, String userPrompt) {
+        long start = System.nanoTime();
+        String model = null;
+        String task = taskName;
+        String prompt = userPrompt;
+        try {
+            AnnotatorSpec s = spec();
+            model = s.key().modelName();
+            Task parsed = Task.parse(taskName);
+            task = parsed.id;
+            prompt = parsed.promptFor(userPrompt);
+            byte[] image = imageSource.get();
+            if (image == null) throw new IllegalArgumentException("no image (null)");
+            if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
+            ImageAnnotator annotator = annotator(s);
+            start = System.nanoTime(); // the row's time excludes loading the model
+            Annotation a = annotator.annotate(image, parsed, prompt, settingsFor(s, image, prompt));
+            return AnnotationRows.success(a, model, seconds(start));
+        } catch (RuntimeException e) {
+            return AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));
+        }
+    }
+
+    private AnnotatorSpec spec() {
+        if (spec == null) spec = fixedSpec != null ? fixedSpec : AnnotatorSpec.fromOptions(SparkConfLookup.loupeOptions());
+        return spec;
+    }
+
+    private ImageAnnotator annotator(AnnotatorSpec s) {
+        if (loadFailure != null) throw loadFailure;
+        try {
+            return ModelCache.shared().get(s.key());
+        } catch (ModelLoadException e) {
+            loadFailure = e;
+            throw e;
+        }
+    }
+
+    /** Greedy decoding ignores the seed; sampling is seeded per request so a retried task writes the same rows. */
+    private static GenerationSettings settingsFor(AnnotatorSpec s, byte[] image, String prompt) {
+        GenerationSettings g = s.generationSettings();
+        if (g.greedy()) return g;
+        CRC32C crc = new CRC32C();
+        crc.update(image);
+        crc.update(prompt.getBytes(StandardCharsets.UTF_8));
+        return g.withSeed(g.seed() ^ crc.getValue());
+    }
+
+    private String describe(RuntimeException e) {
+        if (e instanceof IllegalArgumentException || e instanceof ModelLoadException) return e.getMessage();
+        if (!loggedUnexpected) {
+            loggedUnexpected = true;
+            LOG.warn("Loupe: unexpected failure on a row (reported in its error column)", e);
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.loupe.udf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.engine.task.Annotation;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+class AnnotationSchemaTest {
+
+    @Test
+    void theClasspathSchemaIsTheRepositorysFile() throws Exception {
+        byte[] onDisk = Files.readAllBytes(Path.of("..", "schemas", "annotation.avsc"));
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(AnnotationSchema.RESOURCE)) {
+            assertNotNull(in, AnnotationSchema.RESOURCE + " on the classpath");
+            assertArrayEquals(onDisk, in.readAllBytes());
+        }
+    }
+
+    @Test
+    void sparkTypesFollowTheAvroSchema() {
+        Schema avro = AnnotationSchema.avro();
+        StructType row = AnnotationSchema.rowType();
+        assertEquals(avro.getFields().stream().map(Schema.Field::name).toList(), Arrays.asList(row.fieldNames()));
+        assertEquals("image_id", row.fieldNames()[0]);
+        for (StructField f : row.fields()) assertTrue(f.nullable(), f.name() + " is nullable, as in the .avsc");
+
+        StructType result = AnnotationSchema.resultType();
+        assertEquals(row.size() - 1, result.size());
+        assertEquals(List.of(row.fieldNames()).subList(1, row.size()), Arrays.asList(result.fieldNames()));
+
+        assertEquals(DataTypes.FloatType, box().apply("x0").dataType());
+        assertEquals(DataTypes.DoubleType, result.apply("seconds").dataType());
+        assertEquals(DataTypes.IntegerType, result.apply("count").dataType());
+        assertEquals(DataTypes.StringType, ((StructType) ((ArrayType) result.apply("masks").dataType()).elementType()).apply("counts").dataType());
+        assertEquals(result, DataType.fromDDL(AnnotationSchema.resultDdl()), "the DDL handed to PySpark parses back to the same type");
+    }
+
+    @Test
+    void aSuccessRowFillsEveryResultFieldButError() {
+        Annotation a = new Annotation("caption", "Describe this image.", "a cat",
+                List.of(new Annotation.Box("cat", 1, 2, 30, 40, 0.9f)),
+                List.of(new Annotation.Point("eye", 5, 6)), 1,
+                List.of(new Annotation.Mask("cat", 4, 3, "52203")), 640, 480, 77, 5, "stop");
+        Row row = AnnotationRows.success(a, "m.gguf", 0.25);
+        for (String name : AnnotationSchema.resultType().fieldNames()) {
+            if (name.equals("error")) assertNull(row.getAs(name));
+            else assertNotNull(row.getAs(name), name + " is set from the annotation");
+        }
+        Row box = row.<List<Row>>getAs("boxes").getFirst();
+        assertEquals(List.of("cat", 1f, 2f, 30f, 40f, 0.9f), List.of(box.getAs("label"), box.getAs("x0"), box.getAs("y0"),
+                box.getAs("x1"), box.getAs("y1"), box.getAs("score")));
+        Row mask = row.<List<Row>>getAs("masks").getFirst();
+        assertEquals("52203", mask.getAs("counts"));
+        assertEquals(4, (int) mask.getAs("height"));
+        assertEquals(640, (int) row.getAs("image_width"));
+        assertEquals("m.gguf", row.getAs("model"));
+    }
+
+    @Test
+    void aFailureRowHasTheErrorAndNoResults() {
+        Row row = AnnotationRows.failure("vqa", null, "m.gguf", "task 'vqa' needs a prompt", 0.001);
+        assertEquals("task 'vqa' needs a prompt", row.getAs("error"));
+        assertEquals("vqa", row.getAs("task"));
+        for (String name : List.of("text", "boxes", "points", "count", "masks", "image_width", "image_height",
+                "prompt_tokens", "generated_tokens", "finish_reason")) {
+            assertNull(row.getAs(name), name);
+        }
+    }
+
+    private static StructType box() {
+        return (StructType) ((ArrayType) AnnotationSchema.resultType().apply("boxes").dataType()).elementType();
+    }
+}

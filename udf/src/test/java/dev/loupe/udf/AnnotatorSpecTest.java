@@ -1,0 +1,76 @@
+package dev.loupe.udf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.engine.vlm.GenerationSettings;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AnnotatorSpecTest {
+
+    @Test
+    void defaultsAreTheEnginesGreedySettingsAndTheGgufLoader() {
+        AnnotatorSpec spec = AnnotatorSpec.fromMap(Map.of("model", "m.gguf", "mmproj", "p.gguf"));
+        assertEquals(GenerationSettings.GREEDY, spec.generationSettings());
+        assertEquals(GgufAnnotatorLoader.class.getName(), spec.key().loader());
+        assertEquals("m.gguf", spec.key().modelName());
+    }
+
+    @Test
+    void optionsAreParsedAndRangeChecked() {
+        AnnotatorSpec spec = AnnotatorSpec.fromMap(Map.of("model", "m.gguf", "mmproj", "p.gguf",
+                "maxTokens", "16", "temperature", "0.7", "topK", "40", "seed", "42"));
+        GenerationSettings g = spec.generationSettings();
+        assertEquals(16, g.maxTokens());
+        assertEquals(0.7f, g.temperature());
+        assertEquals(40, g.topK());
+        assertEquals(42L, g.seed());
+
+        var typo = assertThrows(IllegalArgumentException.class,
+                () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "max_tokens", "3")));
+        assertTrue(typo.getMessage().contains("unknown Loupe option(s) [max_tokens]"), typo.getMessage());
+        var notNumber = assertThrows(IllegalArgumentException.class,
+                () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxTokens", "lots")));
+        assertEquals("option maxTokens (spark.loupe.maxTokens) is not a number: 'lots'", notNumber.getMessage());
+        var negative = assertThrows(IllegalArgumentException.class,
+                () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxTokens", "-1")));
+        assertTrue(negative.getMessage().contains("maxTokens must be >= 0"), negative.getMessage());
+        var noMmproj = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m")));
+        assertTrue(noMmproj.getMessage().contains("spark.loupe.mmproj"), noMmproj.getMessage());
+    }
+
+    @Test
+    void pathsBecomeAbsoluteAndRemoteUrisAreRefusedByName() {
+        AnnotatorSpec spec = AnnotatorSpec.fromMap(Map.of("model", "models/m.gguf", "mmproj", "file:/tmp/p.gguf")).withAbsolutePaths();
+        assertEquals(Path.of("models/m.gguf").toAbsolutePath().toString(), spec.key().model());
+        assertEquals(Path.of("/tmp/p.gguf"), spec.key().mmprojPath());
+
+        AnnotatorSpec remote = AnnotatorSpec.fromMap(Map.of("model", "s3a://bucket/m.gguf", "mmproj", "p.gguf"));
+        var e = assertThrows(IllegalArgumentException.class, remote::withAbsolutePaths);
+        assertTrue(e.getMessage().startsWith("model s3a://bucket/m.gguf: remote model URIs are not supported yet"), e.getMessage());
+    }
+
+    @Test
+    void survivesJavaSerializationAsSparkShipsIt() throws Exception {
+        AnnotatorSpec spec = AnnotatorSpec.fromMap(Map.of("model", "/m.gguf", "mmproj", "/p.gguf", "maxTokens", "9"));
+        assertEquals(spec, roundTrip(spec));
+        assertTrue(roundTrip(new AnnotateUdf(spec)) instanceof AnnotateUdf);
+    }
+
+    private static Object roundTrip(Object o) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return in.readObject();
+        }
+    }
+}
