@@ -42,10 +42,10 @@ public final class FlashAttention {
             if (s > max) {
                 float old = max;
                 max = s;
-                ms = (float) Math.exp(old - max);
+                ms = GgmlExp.expf(old - max);
                 for (int i = 0; i < d; i++) acc[i] = Layouts.roundF16(acc[i] * ms);
             } else {
-                vs = (float) Math.exp(s - max);
+                vs = GgmlExp.expf(s - max);
             }
             int vo = vOff + j * kvStride;
             for (int i = 0; i < d; i++) acc[i] = Layouts.roundF16(Math.fma(values[vo + i], vs, acc[i]));

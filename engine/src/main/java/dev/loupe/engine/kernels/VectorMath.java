@@ -69,15 +69,6 @@ public final class VectorMath {
         for (; i < n; i++) a[aOff + i] += b[bOff + i];
     }
 
-    public static float silu(float x) {
-        return x / (1.0f + (float) Math.exp(-x));
-    }
-
-    /** gate[i] = silu(gate[i]) * up[i] (SwiGLU), f32 as in ggml. */
-    public static void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) gate[i] = silu(gate[i]) * up[i];
-    }
-
     /** Index of the largest value; ties go to the lowest index (llama.cpp's greedy rule). */
     public static int argmax(float[] x, int off, int n) {
         int best = 0;
