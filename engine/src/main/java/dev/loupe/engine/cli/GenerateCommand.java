@@ -1,0 +1,105 @@
+package dev.loupe.engine.cli;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+import dev.loupe.engine.vlm.Generation;
+import dev.loupe.engine.vlm.GenerationSettings;
+import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.engine.vlm.ModelOptions;
+import dev.loupe.engine.vlm.TextChat;
+import dev.loupe.engine.vlm.VisionLanguageModels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "generate", description = {
+        "Generate text from a prompt, with an image when --mmproj and --image are given.",
+        "Greedy by default (as llama.cpp with --temp 0); the answer goes to stdout, timings to stderr."})
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL.gguf", description = "Text model GGUF.")
+    Path model;
+
+    @Option(names = "--mmproj", paramLabel = "MMPROJ.gguf", description = "Vision projector GGUF (with --image).")
+    Path mmproj;
+
+    @Option(names = "--image", paramLabel = "IMAGE", description = "JPEG, PNG, BMP, GIF or WebP file.")
+    Path image;
+
+    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The user message (default: the task's prompt).")
+    String prompt;
+
+    @Option(names = "--task", defaultValue = "caption", description = "caption or vqa (with --image; default ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "Token limit (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temp", defaultValue = "0", description = "Temperature; 0 is greedy (default ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "40") int topK;
+    @Option(names = "--top-p", defaultValue = "0.95") float topP;
+    @Option(names = "--min-p", defaultValue = "0.05") float minP;
+    @Option(names = "--repeat-penalty", defaultValue = "1.0") float repeatPenalty;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+
+    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--max-longest-edge", defaultValue = "0",
+            description = "idefics3: cap the longest edge images are scaled to (a multiple of the tile size; 0 = the model's).")
+    int maxLongestEdge;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if ((mmproj == null) != (image == null)) {
+            throw new ParameterException(spec.commandLine(), "--mmproj and --image go together");
+        }
+        GenerationSettings settings = new GenerationSettings(maxTokens, temperature, temperature == 0 ? 0 : topK,
+                temperature == 0 ? 1f : topP, temperature == 0 ? 0f : minP, repeatPenalty, 64, seed);
+        ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
+        long start = System.nanoTime();
+        if (image == null) {
+            try (GgufFile f = GgufFile.open(model)) {
+                Generation g = new TextChat(f, pool).generate(prompt == null ? "" : prompt, settings);
+                out.println(g.text());
+                report(err, start, g.promptTokens(), g.tokens().length, g.finishReason());
+            }
+        } else {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(image);
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException(image + ": no such image file");
+            }
+            try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge))) {
+                Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
+                out.println(a.text());
+                report(err, start, a.promptTokens(), a.generatedTokens(), a.finishReason());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void report(PrintWriter err, long start, int promptTokens, int generated, String finish) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        err.printf("[%d prompt positions, %d generated, finish: %s, %.2f s]%n", promptTokens, generated, finish, seconds);
+        err.flush();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.loupe.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class LoupeCliTest {
+    static final Path ORACLE = Path.of("src/test/resources/oracle");
+    static final String TEXT = ORACLE.resolve("smolvlm/models/smolvlm-text-f16.gguf").toString();
+    static final String MMPROJ = ORACLE.resolve("smolvlm/models/smolvlm-mmproj-f16.gguf").toString();
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        CommandLine cl = LoupeCli.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void inspectPrintsMetadataAndTensors() {
+        Run r = run("inspect", MMPROJ);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("54 tensors"), r.out());
+        assertTrue(r.out().contains("clip.projector_type") && r.out().contains("\"idefics3\""), r.out());
+        assertTrue(r.out().contains("v.patch_embd.weight") && r.out().contains("[16, 16, 3, 128]"), r.out());
+    }
+
+    @Test
+    void tokenizeGivesLlamaCppIds() throws Exception {
+        // tokenizer.json case "Hello world": llama_tokenize ids 89 118 524 128 465 333 1010.
+        Run r = run("tokenize", "--ids-only", "-m", TEXT, "Hello world");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("89 118 524 128 465 333 1010", r.out().strip());
+    }
+
+    /** The greedy answer to the oracle's image0 case is llama.cpp's 16 tokens, decoded. */
+    @Test
+    void generateWithImageMatchesLlamaCppGreedyText() throws Exception {
+        var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ORACLE.resolve("smolvlm/manifest.json").toFile());
+        var greedy = manifest.get("image_cases").get(0).get("greedy");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (var step : greedy) bytes.write(java.util.HexFormat.of().parseHex(step.get("piece_hex").asText()));
+        String expected = new String(bytes.toByteArray(), StandardCharsets.UTF_8).strip();
+        Run r = run("generate", "-m", TEXT, "--mmproj", MMPROJ, "--image", ORACLE.resolve("images/china.jpg").toString(),
+                "-p", "Describe this image.", "-n", String.valueOf(greedy.size()), "-t", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(expected, r.out().strip());
+        assertTrue(r.err().contains("55 prompt positions, 16 generated"), r.err());
+    }
+
+    @Test
+    void errorsNameTheCulpritAndExitNonZero(@TempDir Path tmp) throws Exception {
+        Run missing = run("generate", "-m", tmp.resolve("absent.gguf").toString(), "-p", "hi");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("absent.gguf") && missing.err().contains("no such file"), missing.err());
+
+        Path corrupt = Files.write(tmp.resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        Run bad = run("generate", "-m", TEXT, "--mmproj", MMPROJ, "--image", corrupt.toString());
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("PNG") || bad.err().contains("image"), bad.err());
+
+        Run alone = run("generate", "-m", TEXT, "--image", corrupt.toString());
+        assertEquals(2, alone.exit());
+        assertTrue(alone.err().contains("--mmproj and --image go together"), alone.err());
+    }
+
+    @Test
+    void oracleCheckPrintsOneLinePerCaseAndACount() {
+        Run r = run("oracle-check", ORACLE.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.getLast().matches("\\d+ passed, 0 failed, \\d+ skipped"), lines.getLast());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("smolvlm/image0 ") && l.contains("PASS")), r.out());
+    }
+}

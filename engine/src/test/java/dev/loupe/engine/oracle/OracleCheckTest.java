@@ -1,0 +1,62 @@
+package dev.loupe.engine.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.engine.kernels.ComputePool;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The smolvlm oracle subset kept in test resources, end to end against llama.cpp: tokenizer,
+ * text logits and greedy continuations (F16 and Q8_0), and image cases from file bytes to
+ * logits (F16 and Q8_0 mmproj).
+ */
+class OracleCheckTest {
+    static List<CaseResult> results;
+
+    @BeforeAll
+    static void runOracle() {
+        results = new OracleCheck(new ComputePool(2)).run(Path.of("src/test/resources/oracle"), r -> System.out.println(r));
+    }
+
+    @Test
+    void noCaseFails() {
+        List<CaseResult> failed = results.stream().filter(r -> r.status() == CaseResult.Status.FAIL).toList();
+        assertTrue(failed.isEmpty(), "failed: " + failed);
+    }
+
+    @Test
+    void everySmolvlmCaseWithItsFilesRuns() {
+        Map<String, CaseResult.Status> byName = results.stream().collect(Collectors.toMap(CaseResult::name, CaseResult::status));
+        for (String name : List.of("smolvlm/tokenizer", "smolvlm/text0", "smolvlm/text1", "smolvlm/text2",
+                "smolvlm/text0_flash_attn_disabled", "smolvlm/text0_q8_0", "smolvlm/image0", "smolvlm/image1",
+                "smolvlm/image2", "smolvlm/image3", "smolvlm/image4", "smolvlm/image5", "smolvlm/image0_mmproj_q8_0")) {
+            assertEquals(CaseResult.Status.PASS, byName.get(name), name);
+        }
+    }
+
+    /** The Q4/Q6 models are not in the subset: those cases must say so rather than pass or fail. */
+    @Test
+    void absentModelsAreSkippedWithAReason() {
+        CaseResult q4 = results.stream().filter(r -> r.name().equals("smolvlm/text0_q4_0")).findFirst().orElseThrow();
+        assertEquals(CaseResult.Status.SKIP, q4.status());
+        assertTrue(q4.detail().contains("absent") || q4.detail().contains("kernel"), q4.detail());
+    }
+
+    /**
+     * Bit-identical, not merely within tolerance: ggml's summation orders, fp16 rounding points,
+     * GELU table and expf are reproduced, so these logits equal llama.cpp's exactly.
+     */
+    @Test
+    void reproducedCasesAreExact() {
+        for (String name : List.of("smolvlm/text0", "smolvlm/text0_q8_0", "smolvlm/image0", "smolvlm/image0_mmproj_q8_0")) {
+            CaseResult r = results.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+            assertTrue(r.detail().contains("logits max|Δ| 0.00 "), name + ": " + r.detail());
+        }
+    }
+}
