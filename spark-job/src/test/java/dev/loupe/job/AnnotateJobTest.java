@@ -297,13 +297,13 @@ class AnnotateJobTest {
         assertTrue(err.toString().contains("already exists"), err.toString());
     }
 
-    private static AnnotateOptions options(String... args) {
+    static AnnotateOptions options(String... args) {
         AnnotateJob job = new AnnotateJob();
         new picocli.CommandLine(job).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
         return job.options();
     }
 
-    private static List<GenericRecord> readWithAvsc(Path output) throws Exception {
+    static List<GenericRecord> readWithAvsc(Path output) throws Exception {
         PlainParquetConfiguration conf = new PlainParquetConfiguration();
         conf.set("parquet.avro.read.schema", AnnotationSchema.avro().toString());
         conf.set("parquet.avro.write-old-list-structure", "false");

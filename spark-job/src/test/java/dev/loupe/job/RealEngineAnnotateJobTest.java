@@ -1,0 +1,99 @@
+package dev.loupe.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.udf.ModelCache;
+import dev.loupe.udf.ModelKey;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The annotate job with the real engine on the oracle's tiny SmolVLM (F16 text model + F16
+ * mmproj): the captions written to Parquet are llama.cpp's greedy continuations, token for
+ * token, and the model is loaded once for all tasks of the JVM.
+ */
+class RealEngineAnnotateJobTest {
+    static final Path ORACLE = Path.of("..", "engine", "src", "test", "resources", "oracle").toAbsolutePath().normalize();
+    static final Path MODEL = ORACLE.resolve("smolvlm/models/smolvlm-text-f16.gguf");
+    static final Path MMPROJ = ORACLE.resolve("smolvlm/models/smolvlm-mmproj-f16.gguf");
+
+    private static SparkSession spark;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("loupe-real-engine-test")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void captionsAreLlamaCppsGreedyContinuations() throws Exception {
+        JsonNode manifest = new ObjectMapper().readTree(ORACLE.resolve("smolvlm/manifest.json").toFile());
+        JsonNode china = manifest.get("image_cases").get(0);
+        assertEquals("china.jpg", china.get("image").asText());
+        assertEquals("Describe this image.", china.get("prompt").asText(), "the caption task's default prompt");
+
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china.jpg"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china-again.jpg"));
+        Files.write(in.resolve("zero.png"), new byte[0]);
+        Path out = tmp.resolve("out");
+        int steps = china.get("greedy").size();
+
+        JobSummary summary = AnnotateJob.run(spark, AnnotateJobTest.options("--input", in.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", String.valueOf(steps),
+                "--partitions", "3"));
+
+        assertEquals(3, summary.rows());
+        assertEquals(1, summary.errors());
+        Map<String, GenericRecord> byFile = new HashMap<>();
+        for (GenericRecord r : AnnotateJobTest.readWithAvsc(out)) {
+            String id = r.get("image_id").toString();
+            byFile.put(id.substring(id.lastIndexOf('/') + 1), r);
+        }
+        String expected = greedyText(china.get("greedy"));
+        for (String name : new String[] {"china.jpg", "china-again.jpg"}) {
+            GenericRecord r = byFile.get(name);
+            assertNull(r.get("error"), name);
+            assertEquals(expected, r.get("text").toString(), name);
+            assertEquals(640, r.get("image_width"));
+            assertEquals(427, r.get("image_height"));
+            assertEquals(china.get("n_past_after_prompt").asInt(), r.get("prompt_tokens"));
+            assertEquals(steps, r.get("generated_tokens"));
+            assertEquals("length", r.get("finish_reason").toString());
+        }
+        assertTrue(byFile.get("zero.png").get("error").toString().contains("0 bytes"), byFile.get("zero.png").get("error").toString());
+
+        ModelKey key = new ModelKey(MODEL.toString(), MMPROJ.toString(), null);
+        assertEquals(1, ModelCache.shared().loadCount(key), "one load for all tasks of this JVM");
+    }
+
+    /** llama.cpp's greedy pieces, concatenated and decoded as the text column is. */
+    static String greedyText(JsonNode greedy) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (JsonNode step : greedy) bytes.writeBytes(HexFormat.of().parseHex(step.get("piece_hex").asText()));
+        return new String(bytes.toByteArray(), StandardCharsets.UTF_8).strip();
+    }
+}
