@@ -19,6 +19,7 @@ public final class Sampler {
     private final int[] recent;
     private int recentCount;
     private int recentNext;
+    private long[] keys = new long[0];
     private int[] order = new int[0];
     private float[] probs = new float[0];
 
@@ -41,17 +42,7 @@ public final class Sampler {
         if (settings.repeatPenalty() != 1f) applyRepeatPenalty(logits, off);
         if (settings.greedy()) return VectorMath.argmax(logits, off, n);
 
-        if (order.length < n) {
-            order = new int[n];
-            probs = new float[n];
-        }
-        // Candidates sorted by logit, descending (stable: lower id first on ties).
-        Integer[] boxed = new Integer[n];
-        for (int i = 0; i < n; i++) boxed[i] = i;
-        Arrays.sort(boxed, (a, b) -> Float.compare(logits[off + b], logits[off + a]));
-        int count = n;
-        for (int i = 0; i < n; i++) order[i] = boxed[i];
-        if (settings.topK() > 0) count = Math.min(count, settings.topK());
+        int count = sortCandidates(logits, off, n, settings.topK() > 0 ? Math.min(settings.topK(), n) : n);
 
         // Softmax over the candidates (before temperature, as llama.cpp's top-p/min-p see it).
         softmax(logits, off, count, 1f);
@@ -81,6 +72,26 @@ public final class Sampler {
             if (r < cumulative) return order[i];
         }
         return order[count - 1];
+    }
+
+    /**
+     * Puts the {@code keep} highest logits' ids in {@code order}, highest first, lower id first on
+     * ties. Keys pack an order-preserving int of the logit with the id, so sorting is primitive.
+     */
+    private int sortCandidates(float[] logits, int off, int n, int keep) {
+        if (keys.length < n) {
+            keys = new long[n];
+            order = new int[n];
+            probs = new float[n];
+        }
+        for (int i = 0; i < n; i++) {
+            int bits = Float.floatToRawIntBits(logits[off + i]);
+            int ordered = bits ^ ((bits >> 31) & 0x7fffffff); // signed-int order equals float order
+            keys[i] = ((long) ~ordered << 32) | i;              // ~ makes ascending mean highest first
+        }
+        Arrays.sort(keys, 0, n);
+        for (int i = 0; i < keep; i++) order[i] = (int) keys[i];
+        return keep;
     }
 
     private void softmax(float[] logits, int off, int count, float temperature) {
