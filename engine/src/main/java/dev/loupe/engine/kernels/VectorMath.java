@@ -37,13 +37,11 @@ public final class VectorMath {
         double sum2 = 0;
         int i = 0;
         for (; i + 7 < n; i += 8) {
-            float[] sq = new float[8];
-            for (int j = 0; j < 8; j++) {
-                float v = x[xOff + i + j] - mean;
-                y[yOff + i + j] = v;
-                sq[j] = v * v;
-            }
-            sum2 += ((sq[0] + sq[4]) + (sq[2] + sq[6])) + ((sq[1] + sq[5]) + (sq[3] + sq[7]));
+            int o = yOff + i;
+            for (int j = 0; j < 8; j++) y[o + j] = x[xOff + i + j] - mean;
+            float s0 = y[o] * y[o], s1 = y[o + 1] * y[o + 1], s2 = y[o + 2] * y[o + 2], s3 = y[o + 3] * y[o + 3];
+            float s4 = y[o + 4] * y[o + 4], s5 = y[o + 5] * y[o + 5], s6 = y[o + 6] * y[o + 6], s7 = y[o + 7] * y[o + 7];
+            sum2 += ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
         }
         for (; i < n; i++) {
             float v = x[xOff + i] - mean;
