@@ -1,5 +1,7 @@
 package dev.loupe.engine.kernels;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * One query row of attention, computed the way ggml's CPU flash-attention kernel
  * ({@code flash_attn_ext_f16_one_chunk}) does with an F16 KV cache — llama.cpp's default,
@@ -55,65 +57,182 @@ public final class FlashAttention {
         for (int i = 0; i < d; i++) out[outOff + i] = acc[i] * inv;
     }
 
+    /**
+     * Multi-head attention of {@code rows} query rows (row-major, {@code heads * d} wide) over
+     * key/value rows ({@code kvHeads * d} wide; query head h reads key/value head
+     * h / (heads / kvHeads)), choosing ggml's kernel as ggml does: tiled for 64 rows or more,
+     * row by row otherwise. Row t sees cells [0, visible + t) when causal, [0, visible) otherwise.
+     */
+    public static void multiHead(ComputePool pool, float[] q, int rows, int heads, int kvHeads, int d,
+                                 float[] keys, float[] values, int visible, boolean causal, float scale, float[] out) {
+        final int qStride = heads * d, kvStride = kvHeads * d, group = heads / kvHeads;
+        if (rows >= TILED_MIN_ROWS) {
+            int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
+            pool.parallelFor(heads * tiles, 1, (from, to) -> {
+                Scratch scratch = new Scratch(d);
+                for (int task = from; task < to; task++) {
+                    int head = task / tiles, t0 = (task % tiles) * TILE_ROWS, kvHead = head / group;
+                    attendTiled(q, t0 * qStride + head * d, qStride, Math.min(TILE_ROWS, rows - t0), keys, kvHead * d, values,
+                            kvHead * d, kvStride, causal ? visible + t0 : visible, causal, d, scale, out, t0 * qStride + head * d,
+                            qStride, scratch);
+                }
+            });
+            return;
+        }
+        pool.parallelFor(rows * heads, 1, (from, to) -> {
+            Scratch scratch = new Scratch(d);
+            for (int task = from; task < to; task++) {
+                int t = task / heads, head = task % heads, kvHead = head / group;
+                attend(q, t * qStride + head * d, keys, kvHead * d, values, kvHead * d, kvStride,
+                        causal ? visible + t : visible, d, scale, out, t * qStride + head * d, scratch);
+            }
+        });
+    }
+
     /** Query rows per ubatch from which ggml switches to its tiled kernel ({@code GGML_FA_TILE_Q}). */
     public static final int TILED_MIN_ROWS = 64;
     /** Key/value cells per tile of the tiled kernel. */
     static final int KV_TILE = 64;
 
     /**
-     * One query row as ggml's tiled kernel ({@code flash_attn_ext_tiled}, used when a ubatch has
-     * at least {@link #TILED_MIN_ROWS} rows) computes it: f32 query, keys and values widened to
-     * f32, scores as one sequential FMA chain per cell, then per tile of 64 cells a running
-     * max, {@link GgmlExp#softmaxExp ggml's vector softmax} and an f32 accumulator updated by
-     * one sequential FMA chain over the tile's cells. Cells at or past {@code n} are masked.
+     * Query rows of one head as ggml's tiled kernel ({@code flash_attn_ext_tiled}, used when a
+     * ubatch has at least {@link #TILED_MIN_ROWS} rows) computes them: f32 query, keys and
+     * values widened to f32, each score one sequential FMA chain over the head dimension, then
+     * per tile of 64 cells a running max, {@link GgmlExp#softmaxExp ggml's vector softmax} and
+     * an f32 accumulator updated by one sequential FMA chain over the tile's cells.
+     *
+     * <p>Vectorised the way ggml's SIMD GEMM is — across cells for the scores (keys transposed
+     * per tile), across the head dimension for the values — which leaves every element's chain
+     * of operations, and so every result bit, unchanged.
+     *
+     * @param firstLimit cells visible to row 0; row t sees {@code firstLimit + t} when causal,
+     *                   {@code firstLimit} otherwise
      */
-    public static void attendTiled(float[] q, int qOff, float[] keys, int kOff, float[] values, int vOff, int kvStride,
-                                   int n, int d, float scale, float[] out, int outOff, Scratch scratch) {
-        float[] acc = scratch.acc, kq = scratch.scores;
-        for (int i = 0; i < d; i++) acc[i] = 0f;
-        float max = Float.NEGATIVE_INFINITY;
-        float sum = 0f;
-        for (int start = 0; start < n; start += KV_TILE) {
-            int cells = Math.min(KV_TILE, n - start);
-            float tileMax = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < KV_TILE; j++) {
-                float s = Float.NEGATIVE_INFINITY;
-                if (j < cells) {
-                    int ko = kOff + (start + j) * kvStride;
-                    float chain = 0f;
-                    for (int i = 0; i < d; i++) chain = Math.fma(q[qOff + i], keys[ko + i], chain);
-                    s = chain * scale;
+    public static void attendTiled(float[] q, int qOff, int qStride, int rows, float[] keys, int kOff, float[] values,
+                                   int vOff, int kvStride, int firstLimit, boolean causal, int d, float scale,
+                                   float[] out, int outOff, int outStride, Scratch scratch) {
+        float[] kt = scratch.keysTransposed(d), kq = scratch.scores, acc = scratch.tileAcc(d);
+        float[] max = scratch.rowMax, sum = scratch.rowSum;
+        for (int t0 = 0; t0 < rows; t0 += TILE_ROWS) {
+            int tileRows = Math.min(TILE_ROWS, rows - t0);
+            java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(sum, 0f);
+            java.util.Arrays.fill(acc, 0, tileRows * d, 0f);
+            int lastLimit = causal ? firstLimit + t0 + tileRows - 1 : firstLimit;
+            for (int start = 0; start < lastLimit; start += KV_TILE) {
+                int stored = Math.min(KV_TILE, lastLimit - start);
+                transposeKeys(keys, kOff + start * kvStride, kvStride, stored, d, kt);
+                for (int i = 0; i < tileRows; i++) {
+                    int limit = causal ? firstLimit + t0 + i : firstLimit;
+                    if (start >= limit) continue; // the whole tile is masked for this row
+                    int cells = Math.min(KV_TILE, limit - start);
+                    scores(q, qOff + (t0 + i) * qStride, kt, d, kq);
+                    float tileMax = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < KV_TILE; j++) {
+                        kq[j] = j < cells ? kq[j] * scale : Float.NEGATIVE_INFINITY;
+                        tileMax = Math.max(tileMax, kq[j]);
+                    }
+                    int a = i * d;
+                    float newMax = Math.max(max[i], tileMax);
+                    if (newMax > max[i]) {
+                        float ms = GgmlExp.expf(max[i] - newMax);
+                        for (int c = 0; c < d; c++) acc[a + c] *= ms;
+                        sum[i] *= ms;
+                    }
+                    max[i] = newMax;
+                    sum[i] = (float) (sum[i] + GgmlExp.softmaxExp(kq, 0, kq, 0, KV_TILE, newMax));
+                    accumulateValues(kq, cells, values, vOff + start * kvStride, kvStride, d, acc, a);
                 }
-                kq[j] = s;
-                tileMax = Math.max(tileMax, s);
             }
-            float newMax = Math.max(max, tileMax);
-            if (newMax > max) {
-                float ms = GgmlExp.expf(max - newMax);
-                for (int i = 0; i < d; i++) acc[i] *= ms;
-                sum *= ms;
-            }
-            max = newMax;
-            sum = (float) (sum + GgmlExp.softmaxExp(kq, 0, kq, 0, KV_TILE, newMax));
-            for (int j = 0; j < cells; j++) {
-                float p = kq[j];
-                int vo = vOff + (start + j) * kvStride;
-                for (int i = 0; i < d; i++) acc[i] = Math.fma(p, values[vo + i], acc[i]);
+            for (int i = 0; i < tileRows; i++) {
+                float inv = sum[i] == 0f ? 0f : 1f / sum[i];
+                int o = outOff + (t0 + i) * outStride;
+                for (int c = 0; c < d; c++) out[o + c] = acc[i * d + c] * inv;
             }
         }
-        float inv = sum == 0f ? 0f : 1f / sum;
-        for (int i = 0; i < d; i++) out[outOff + i] = acc[i] * inv;
     }
+
+    /** kt[dk * 64 + j] = key j's element dk; cells past {@code stored} are zero. */
+    private static void transposeKeys(float[] keys, int kOff, int kvStride, int stored, int d, float[] kt) {
+        for (int j = 0; j < KV_TILE; j++) {
+            if (j < stored) {
+                int ko = kOff + j * kvStride;
+                for (int dk = 0; dk < d; dk++) kt[dk * KV_TILE + j] = keys[ko + dk];
+            } else {
+                for (int dk = 0; dk < d; dk++) kt[dk * KV_TILE + j] = 0f;
+            }
+        }
+    }
+
+    /** kq[j] = Σ_dk q[dk]·k_j[dk] as one FMA chain per j, eight cells per vector. */
+    private static void scores(float[] q, int qOff, float[] kt, int d, float[] kq) {
+        FloatVector c0 = FloatVector.zero(S8), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int dk = 0; dk < d; dk++) {
+            FloatVector qv = FloatVector.broadcast(S8, q[qOff + dk]);
+            int o = dk * KV_TILE;
+            c0 = qv.fma(FloatVector.fromArray(S8, kt, o), c0);
+            c1 = qv.fma(FloatVector.fromArray(S8, kt, o + 8), c1);
+            c2 = qv.fma(FloatVector.fromArray(S8, kt, o + 16), c2);
+            c3 = qv.fma(FloatVector.fromArray(S8, kt, o + 24), c3);
+            c4 = qv.fma(FloatVector.fromArray(S8, kt, o + 32), c4);
+            c5 = qv.fma(FloatVector.fromArray(S8, kt, o + 40), c5);
+            c6 = qv.fma(FloatVector.fromArray(S8, kt, o + 48), c6);
+            c7 = qv.fma(FloatVector.fromArray(S8, kt, o + 56), c7);
+        }
+        c0.intoArray(kq, 0);
+        c1.intoArray(kq, 8);
+        c2.intoArray(kq, 16);
+        c3.intoArray(kq, 24);
+        c4.intoArray(kq, 32);
+        c5.intoArray(kq, 40);
+        c6.intoArray(kq, 48);
+        c7.intoArray(kq, 56);
+    }
+
+    /** acc[c] = fma(p_k, v_k[c], acc[c]) for k in order, eight elements of the head per vector. */
+    private static void accumulateValues(float[] p, int cells, float[] values, int vOff, int kvStride, int d, float[] acc, int a) {
+        int c = 0;
+        for (; c + 8 <= d; c += 8) {
+            FloatVector sum = FloatVector.fromArray(S8, acc, a + c);
+            for (int k = 0; k < cells; k++) {
+                sum = FloatVector.broadcast(S8, p[k]).fma(FloatVector.fromArray(S8, values, vOff + k * kvStride + c), sum);
+            }
+            sum.intoArray(acc, a + c);
+        }
+        for (; c < d; c++) {
+            float sum = acc[a + c];
+            for (int k = 0; k < cells; k++) sum = Math.fma(p[k], values[vOff + k * kvStride + c], sum);
+            acc[a + c] = sum;
+        }
+    }
+
+    /** Query rows per tile of the tiled kernel. */
+    static final int TILE_ROWS = 64;
+    private static final jdk.incubator.vector.VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
 
     /** Per-thread buffers for {@link #attend} and {@link #attendTiled}. */
     public static final class Scratch {
         final float[] qHalf;
         final float[] acc;
         final float[] scores = new float[KV_TILE];
+        final float[] rowMax = new float[TILE_ROWS];
+        final float[] rowSum = new float[TILE_ROWS];
+        private float[] keysT = new float[0];
+        private float[] tileAcc = new float[0];
 
         public Scratch(int headDim) {
             qHalf = new float[headDim];
             acc = new float[headDim];
+        }
+
+        float[] keysTransposed(int d) {
+            if (keysT.length < d * KV_TILE) keysT = new float[d * KV_TILE];
+            return keysT;
+        }
+
+        float[] tileAcc(int d) {
+            if (tileAcc.length < d * TILE_ROWS) tileAcc = new float[d * TILE_ROWS];
+            return tileAcc;
         }
     }
 }

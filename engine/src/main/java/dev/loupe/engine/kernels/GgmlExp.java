@@ -1,5 +1,11 @@
 package dev.loupe.engine.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * ggml's vectorised single-precision exponential ({@code ggml_v_expf}, AVX2 build) and the
  * SiLU built on it, emulated lane by lane with fused multiply-adds so that results are
@@ -11,6 +17,32 @@ public final class GgmlExp {
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
 
     private GgmlExp() {}
+
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
+    /** {@code ggml_v_expf} on 8 lanes, operation for operation, so each lane equals {@link #vexp(float)}. */
+    public static FloatVector vexp(FloatVector x) {
+        final float r = 0x1.8p23f;
+        FloatVector z = x.fma(0x1.715476p+0f, r);
+        FloatVector n = z.sub(r);
+        FloatVector negN = n.neg();
+        FloatVector b = negN.fma(FloatVector.broadcast(S8, 0x1.7f7d1cp-20f), negN.fma(FloatVector.broadcast(S8, 0x1.62e4p-1f), x));
+        IntVector e = z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+        FloatVector k = e.add(ONE_BITS).reinterpretAsFloats();
+        FloatVector u = b.mul(b);
+        FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))
+                .fma(u, b.mul(0x1.ffffecp-1f));
+        FloatVector abs = n.abs();
+        VectorMask<Float> c = abs.compare(VectorOperators.GT, 126f);
+        FloatVector plain = k.fma(j, k);
+        if (!c.anyTrue()) return plain;
+        IntVector g = IntVector.zero(IntVector.SPECIES_256)
+                .blend(0x82000000, n.compare(VectorOperators.LE, 0f).cast(IntVector.SPECIES_256));
+        FloatVector s1 = g.add(0x7f000000).reinterpretAsFloats();
+        FloatVector s2 = e.sub(g).reinterpretAsFloats();
+        FloatVector scaled = s2.fma(j, s2).mul(s1);
+        return plain.blend(scaled, c).blend(s1.mul(s1), abs.compare(VectorOperators.GT, 192f));
+    }
 
     /** One lane of {@code ggml_v_expf}. */
     public static float vexp(float x) {
@@ -88,9 +120,10 @@ public final class GgmlExp {
      */
     public static void swiglu(float[] x, int xOff, float[] g, int gOff, float[] y, int yOff, int n) {
         int groups = n & ~7;
-        for (int i = 0; i < groups; i++) {
-            float v = x[xOff + i];
-            y[yOff + i] = (v / (1f + vexp(0f - v))) * g[gOff + i];
+        for (int i = 0; i < groups; i += 8) {
+            FloatVector v = FloatVector.fromArray(S8, x, xOff + i);
+            FloatVector silu = v.div(vexp(FloatVector.zero(S8).sub(v)).add(1f));
+            silu.mul(FloatVector.fromArray(S8, g, gOff + i)).intoArray(y, yOff + i);
         }
         for (int i = groups; i < n; i++) {
             float v = x[xOff + i];
@@ -107,7 +140,8 @@ public final class GgmlExp {
         int i = 0;
         for (; i + 7 < n; i += 8) {
             int o = yOff + i;
-            for (int j = 0; j < 8; j++) y[o + j] = vexp(x[xOff + i + j] - max);
+            FloatVector v = vexp(FloatVector.fromArray(S8, x, xOff + i).sub(max));
+            v.intoArray(y, o);
             sum += ((y[o] + y[o + 4]) + (y[o + 2] + y[o + 6])) + ((y[o + 1] + y[o + 5]) + (y[o + 3] + y[o + 7]));
         }
         for (; i < n; i++) {

@@ -49,6 +49,69 @@ public final class GgmlOrder {
         return (float) sum;
     }
 
+    /**
+     * Two dot products sharing the left operand — {@code out[0] = x·y0}, {@code out[1] = x·y1} —
+     * each in ggml's order. The shared weights are loaded once per block for both: the
+     * register-blocked form of {@link #dot} for batched matrix products.
+     */
+    public static void dot2(float[] x, int xOff, float[] y, int y0Off, int y1Off, int n, float[] out, int o0, int o1) {
+        int blocked = n & ~31;
+        float r0 = 0f, r1 = 0f;
+        if (blocked > 0) {
+            FloatVector a0 = FloatVector.zero(S8), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int i = 0; i < blocked; i += 32) {
+                FloatVector w0 = FloatVector.fromArray(S8, x, xOff + i);
+                FloatVector w1 = FloatVector.fromArray(S8, x, xOff + i + 8);
+                FloatVector w2 = FloatVector.fromArray(S8, x, xOff + i + 16);
+                FloatVector w3 = FloatVector.fromArray(S8, x, xOff + i + 24);
+                a0 = w0.fma(FloatVector.fromArray(S8, y, y0Off + i), a0);
+                a1 = w1.fma(FloatVector.fromArray(S8, y, y0Off + i + 8), a1);
+                a2 = w2.fma(FloatVector.fromArray(S8, y, y0Off + i + 16), a2);
+                a3 = w3.fma(FloatVector.fromArray(S8, y, y0Off + i + 24), a3);
+                b0 = w0.fma(FloatVector.fromArray(S8, y, y1Off + i), b0);
+                b1 = w1.fma(FloatVector.fromArray(S8, y, y1Off + i + 8), b1);
+                b2 = w2.fma(FloatVector.fromArray(S8, y, y1Off + i + 16), b2);
+                b3 = w3.fma(FloatVector.fromArray(S8, y, y1Off + i + 24), b3);
+            }
+            r0 = reduce(a0, a1, a2, a3);
+            r1 = reduce(b0, b1, b2, b3);
+        }
+        if (blocked < n) {
+            double s0 = r0, s1 = r1;
+            for (int i = blocked; i < n; i++) {
+                s0 += x[xOff + i] * y[y0Off + i];
+                s1 += x[xOff + i] * y[y1Off + i];
+            }
+            r0 = (float) s0;
+            r1 = (float) s1;
+        }
+        out[o0] = r0;
+        out[o1] = r1;
+    }
+
+    /** Weight rows widened at once by the batched float kernels (a cache-sized block). */
+    public static final int ROW_BLOCK = 32;
+    private static final int BATCH_BLOCK = 32;
+
+    /**
+     * {@code out[b * stride + r0 + i] = rows[i] · x[b]} for the {@code n} widened weight rows in
+     * {@code rows} and every activation row b, in ggml's order, two activation rows at a time.
+     * Activations are walked in blocks so that a block of weights and of activations stays in
+     * L2 cache instead of the whole batch streaming from memory once per weight row.
+     */
+    public static void blockTimesBatch(float[] rows, int n, int cols, float[] x, int batch, float[] out, int r0, int stride) {
+        for (int b0 = 0; b0 < batch; b0 += BATCH_BLOCK) {
+            int b1 = Math.min(batch, b0 + BATCH_BLOCK);
+            for (int i = 0; i < n; i++) {
+                int ro = i * cols, r = r0 + i;
+                int b = b0;
+                for (; b + 1 < b1; b += 2) dot2(rows, ro, x, b * cols, (b + 1) * cols, cols, out, b * stride + r, (b + 1) * stride + r);
+                if (b < b1) out[b * stride + r] = dot(rows, ro, x, b * cols, cols);
+            }
+        }
+    }
+
     /** Scalar twin of {@link #dot}, same order, for reference kernels and tests. */
     public static float dotScalar(float[] x, int xOff, float[] y, int yOff, int n) {
         int blocked = n & ~31;

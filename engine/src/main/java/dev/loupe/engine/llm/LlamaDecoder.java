@@ -100,30 +100,13 @@ public final class LlamaDecoder implements TextDecoder {
     }
 
     /**
-     * Causal attention of the n new positions over the whole cache, one task per (position,
-     * head). Like ggml, a batch of 64 rows or more takes the tiled kernel, a smaller one the
-     * row-by-row kernel: the two round differently, and parity needs the same choice.
+     * Causal attention of the n new positions over the whole cache. Like ggml, a batch of 64
+     * rows or more takes the tiled kernel, a smaller one the row-by-row kernel: the two round
+     * differently, and parity needs the same choice.
      */
     private void attention(int layer, float[] q, float[] out, int n, int start, KvCache cache) {
         final LlamaConfig c = config;
-        final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
-        final int group = c.nHead() / c.nHeadKv();
-        final float scale = (float) (1.0 / Math.sqrt(hd));
-        final boolean tiled = n >= FlashAttention.TILED_MIN_ROWS;
-        float[] keys = cache.keys(layer), values = cache.values(layer);
-        pool.parallelFor(n * c.nHead(), 1, (from, to) -> {
-            FlashAttention.Scratch scratch = new FlashAttention.Scratch(hd);
-            for (int task = from; task < to; task++) {
-                int t = task / c.nHead(), head = task % c.nHead();
-                int kvHead = head / group;
-                if (tiled) {
-                    FlashAttention.attendTiled(q, t * qDim + head * hd, keys, kvHead * hd, values, kvHead * hd, kvDim,
-                            start + t + 1, hd, scale, out, t * qDim + head * hd, scratch);
-                } else {
-                    FlashAttention.attend(q, t * qDim + head * hd, keys, kvHead * hd, values, kvHead * hd, kvDim,
-                            start + t + 1, hd, scale, out, t * qDim + head * hd, scratch);
-                }
-            }
-        });
+        FlashAttention.multiHead(pool, q, n, c.nHead(), c.nHeadKv(), c.headDim(), cache.keys(layer), cache.values(layer),
+                start + 1, true, (float) (1.0 / Math.sqrt(c.headDim())), out);
     }
 }

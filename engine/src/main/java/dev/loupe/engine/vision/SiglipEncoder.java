@@ -122,18 +122,6 @@ public final class SiglipEncoder {
             k[i] = Layouts.roundF16(k[i]);
             v[i] = Layouts.roundF16(v[i]);
         }
-        final float scale = (float) (1.0 / Math.sqrt(hd));
-        final boolean tiled = n >= FlashAttention.TILED_MIN_ROWS;
-        pool.parallelFor(n * heads, 1, (from, to) -> {
-            FlashAttention.Scratch scratch = new FlashAttention.Scratch(hd);
-            for (int task = from; task < to; task++) {
-                int t = task / heads, head = task % heads;
-                if (tiled) {
-                    FlashAttention.attendTiled(q, t * e + head * hd, k, head * hd, v, head * hd, e, n, hd, scale, out, t * e + head * hd, scratch);
-                } else {
-                    FlashAttention.attend(q, t * e + head * hd, k, head * hd, v, head * hd, e, n, hd, scale, out, t * e + head * hd, scratch);
-                }
-            }
-        });
+        FlashAttention.multiHead(pool, q, n, heads, heads, hd, k, v, n, false, (float) (1.0 / Math.sqrt(hd)), out);
     }
 }

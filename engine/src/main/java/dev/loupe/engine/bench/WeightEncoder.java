@@ -1,0 +1,49 @@
+package dev.loupe.engine.bench;
+
+import dev.loupe.engine.kernels.Layouts;
+import dev.loupe.engine.tensor.GgmlType;
+
+/**
+ * Encodes rows of float weights in a GGML type, as ggml's reference quantizers do
+ * ({@code quantize_row_q8_0_ref}: d = amax/127, values rounded half away from zero).
+ */
+final class WeightEncoder {
+    private WeightEncoder() {}
+
+    static boolean supports(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0 -> true;
+            default -> false;
+        };
+    }
+
+    /** Writes {@code n} values from {@code x} to {@code out} (sized {@code type.bytesFor(n)}). */
+    static void encode(GgmlType type, float[] x, int n, byte[] out) {
+        switch (type) {
+            case F32 -> { for (int i = 0; i < n; i++) putInt(out, 4 * i, Float.floatToRawIntBits(x[i])); }
+            case F16 -> { for (int i = 0; i < n; i++) putShort(out, 2 * i, Float.floatToFloat16(x[i])); }
+            case BF16 -> { for (int i = 0; i < n; i++) putShort(out, 2 * i, Layouts.floatToBf16(x[i])); }
+            case Q8_0 -> {
+                for (int b = 0; b < n / 32; b++) {
+                    float amax = 0;
+                    for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[32 * b + j]));
+                    float d = amax / 127f;
+                    float id = d != 0 ? 1f / d : 0f;
+                    putShort(out, 34 * b, Float.floatToFloat16(d));
+                    for (int j = 0; j < 32; j++) out[34 * b + 2 + j] = (byte) Math.round(x[32 * b + j] * id);
+                }
+            }
+            default -> throw new IllegalArgumentException("make-model cannot write " + type + " weights yet (F32, F16, BF16, Q8_0)");
+        }
+    }
+
+    private static void putShort(byte[] b, int o, short v) {
+        b[o] = (byte) v;
+        b[o + 1] = (byte) (v >> 8);
+    }
+
+    private static void putInt(byte[] b, int o, int v) {
+        putShort(b, o, (short) v);
+        putShort(b, o + 2, (short) (v >>> 16));
+    }
+}
