@@ -89,6 +89,25 @@ public final class FlashAttention {
         });
     }
 
+    /**
+     * All heads of one query row (row {@code row} of {@code q}) against its own sequence's
+     * keys and values, {@code visible} cells. {@code tiled} picks ggml's tiled kernel, which
+     * ggml uses when the ubatch holding this row has 64 rows or more.
+     */
+    public static void multiHeadRow(float[] q, int row, int heads, int kvHeads, int d, float[] keys, float[] values,
+                                    int visible, float scale, float[] out, boolean tiled) {
+        int qStride = heads * d, kvStride = kvHeads * d, group = heads / kvHeads;
+        Scratch scratch = new Scratch(d);
+        for (int head = 0; head < heads; head++) {
+            int kvHead = head / group, o = row * qStride + head * d;
+            if (tiled) {
+                attendTiled(q, o, qStride, 1, keys, kvHead * d, values, kvHead * d, kvStride, visible, false, d, scale, out, o, qStride, scratch);
+            } else {
+                attend(q, o, keys, kvHead * d, values, kvHead * d, kvStride, visible, d, scale, out, o, scratch);
+            }
+        }
+    }
+
     /** Query rows per ubatch from which ggml switches to its tiled kernel ({@code GGML_FA_TILE_Q}). */
     public static final int TILED_MIN_ROWS = 64;
     /** Key/value cells per tile of the tiled kernel. */

@@ -49,11 +49,63 @@ public final class LlamaDecoder implements TextDecoder {
 
     @Override
     public float[] forward(float[] input, int n, KvCache cache, boolean allLogits) {
-        final LlamaConfig c = config;
-        final int e = c.nEmbd(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim();
         final int start = cache.length();
         cache.ensureCapacity(start + n);
+        int[] positions = new int[n];
+        for (int t = 0; t < n; t++) positions[t] = start + t;
+        float[] logits = evaluate(input, n, positions, allLogits,
+                (layer, t, k, kOff, v, vOff) -> cache.store(layer, start + t, k, kOff, v, vOff),
+                (layer, q, out) -> attention(layer, q, out, n, start, cache));
+        cache.setLength(start + n);
+        return logits;
+    }
 
+    /**
+     * One decode step for several sequences at once: row i of {@code input} is the next token
+     * of the sequence whose cache is {@code caches[i]}. Matrix products run once for all rows
+     * (each weight block read once per step); attention is per sequence. Returns each row's
+     * logits. This is what continuous batching runs between joins and leaves.
+     */
+    @Override
+    public float[] decodeBatch(float[] input, KvCache[] caches) {
+        final int n = caches.length;
+        final LlamaConfig c = config;
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = caches[i].length();
+            caches[i].ensureCapacity(positions[i] + 1);
+            for (int j = 0; j < i; j++) {
+                if (caches[j] == caches[i]) throw new IllegalArgumentException("decodeBatch: one cache appears twice");
+            }
+        }
+        float scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        float[] logits = evaluate(input, n, positions, true,
+                (layer, t, k, kOff, v, vOff) -> caches[t].store(layer, positions[t], k, kOff, v, vOff),
+                (layer, q, out) -> pool.parallelFor(n, 1, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        // A ubatch of 64 rows or more takes ggml's tiled kernel, whatever the sequences.
+                        FlashAttention.multiHeadRow(q, i, c.nHead(), c.nHeadKv(), c.headDim(), caches[i].keys(layer),
+                                caches[i].values(layer), positions[i] + 1, scale, out, n >= FlashAttention.TILED_MIN_ROWS);
+                    }
+                }));
+        for (int i = 0; i < n; i++) caches[i].setLength(positions[i] + 1);
+        return logits;
+    }
+
+    /** Stores row t's keys and values for a layer. */
+    private interface RowStore {
+        void store(int layer, int t, float[] k, int kOff, float[] v, int vOff);
+    }
+
+    /** Attention of all rows of a layer: q in, out written. */
+    private interface LayerAttention {
+        void run(int layer, float[] q, float[] out);
+    }
+
+    /** The layer stack for n rows at the given positions; returns the last row's logits or all rows'. */
+    private float[] evaluate(float[] input, int n, int[] positions, boolean allLogits, RowStore store, LayerAttention attention) {
+        final LlamaConfig c = config;
+        final int e = c.nEmbd(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim();
         float[] x = java.util.Arrays.copyOf(input, n * e);
         float[] h = new float[n * e];
         float[] q = new float[n * qDim];
@@ -64,7 +116,7 @@ public final class LlamaDecoder implements TextDecoder {
         float[] gate = new float[n * c.nFf()];
         float[] up = new float[n * c.nFf()];
         float[][] angles = new float[n][c.ropeDims()];
-        for (int t = 0; t < n; t++) rope.angles(start + t, angles[t]);
+        for (int t = 0; t < n; t++) rope.angles(positions[t], angles[t]);
 
         for (int l = 0; l < c.nLayer(); l++) {
             LlamaWeights.Layer w = weights.layers[l];
@@ -75,9 +127,9 @@ public final class LlamaDecoder implements TextDecoder {
             for (int t = 0; t < n; t++) {
                 for (int hh = 0; hh < c.nHead(); hh++) rope.rotateAdjacentPairs(q, t * qDim + hh * hd, angles[t]);
                 for (int hh = 0; hh < c.nHeadKv(); hh++) rope.rotateAdjacentPairs(k, t * kvDim + hh * hd, angles[t]);
-                cache.store(l, start + t, k, t * kvDim, v, t * kvDim);
+                store.store(l, t, k, t * kvDim, v, t * kvDim);
             }
-            attention(l, q, att, n, start, cache);
+            attention.run(l, q, att);
             w.wo().multiply(att, n, proj, pool);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
 
@@ -88,7 +140,6 @@ public final class LlamaDecoder implements TextDecoder {
             w.down().multiply(gate, n, proj, pool);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
         }
-        cache.setLength(start + n);
 
         int first = allLogits ? 0 : n - 1;
         int rows = n - first;

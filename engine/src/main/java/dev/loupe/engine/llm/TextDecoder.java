@@ -24,4 +24,10 @@ public interface TextDecoder {
      * positions (row-major) when {@code allLogits}.
      */
     float[] forward(float[] input, int n, KvCache cache, boolean allLogits);
+
+    /**
+     * One decode step of several sequences: row i of {@code input} goes to {@code caches[i]}
+     * (all distinct). Returns the logits of every row, row-major.
+     */
+    float[] decodeBatch(float[] input, KvCache[] caches);
 }

@@ -1,0 +1,50 @@
+package dev.loupe.engine.llm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** A batched decode step over several sequences equals decoding each sequence on its own, bit for bit. */
+class LlamaDecodeBatchTest {
+    static final Path TEXT = Path.of("src/test/resources/oracle/smolvlm/models/smolvlm-text-q8_0.gguf");
+
+    @Test
+    void batchedStepsEqualSequentialSteps() {
+        try (GgufFile f = GgufFile.open(TEXT)) {
+            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2));
+            int[][] prompts = {{1, 102, 1306, 75}, {1, 500, 7, 9, 10, 11, 12}, {3012, 27}};
+            int[][] next = {{44, 45}, {100, 2000}, {5, 6}};
+            KvCache[] batched = new KvCache[3], alone = new KvCache[3];
+            for (int s = 0; s < 3; s++) {
+                batched[s] = prefill(d, prompts[s]);
+                alone[s] = prefill(d, prompts[s]);
+            }
+            int e = d.embeddingLength(), v = d.vocabularySize();
+            for (int step = 0; step < 2; step++) {
+                float[] input = new float[3 * e];
+                for (int s = 0; s < 3; s++) d.embed(next[s], step, 1, input, s * e);
+                float[] logits = d.decodeBatch(input, batched);
+                for (int s = 0; s < 3; s++) {
+                    float[] one = d.forward(Arrays.copyOfRange(input, s * e, (s + 1) * e), 1, alone[s], false);
+                    assertArrayEquals(one, Arrays.copyOfRange(logits, s * v, (s + 1) * v), 0f, "sequence " + s + " step " + step);
+                    assertEquals(alone[s].length(), batched[s].length());
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> d.decodeBatch(new float[2 * e], new KvCache[] {batched[0], batched[0]}));
+        }
+    }
+
+    static KvCache prefill(LlamaDecoder d, int[] tokens) {
+        KvCache cache = d.newCache(16);
+        float[] x = new float[tokens.length * d.embeddingLength()];
+        d.embed(tokens, 0, tokens.length, x, 0);
+        d.forward(x, tokens.length, cache, false);
+        return cache;
+    }
+}
