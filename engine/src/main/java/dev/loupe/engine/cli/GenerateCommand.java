@@ -2,6 +2,7 @@ package dev.loupe.engine.cli;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.VectorApiCheck;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.Generation;
@@ -73,6 +74,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationSettings settings = new GenerationSettings(maxTokens, temperature, temperature == 0 ? 0 : topK,
                 temperature == 0 ? 1f : topP, temperature == 0 ? 0f : minP, repeatPenalty, 64, seed);
         ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
+        if (VectorApiCheck.looksEmulated()) err.println(VectorApiCheck.describe());
         long start = System.nanoTime();
         if (image == null) {
             try (GgufFile f = GgufFile.open(model)) {

@@ -1,0 +1,137 @@
+package dev.loupe.engine.bench;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.llm.KvCache;
+import dev.loupe.engine.llm.TextDecoder;
+import dev.loupe.engine.llm.TextDecoders;
+import dev.loupe.engine.vision.Idefics3Projector;
+import dev.loupe.engine.vision.SiglipEncoder;
+import dev.loupe.engine.vision.VisionConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * llama-bench-style measurements of one model: prompt processing (pp, one call of N tokens),
+ * text generation (tg, N single-token steps from an empty cache), batched decode (B sequences
+ * stepping together) and one vision encoder pass. Each figure is the median of the
+ * repetitions after one warm-up run; prefill and decode are never averaged together.
+ */
+public final class Bench {
+    private final TextDecoder decoder;
+    private final GgufFile vision;
+    private final ComputePool pool;
+    private final int repetitions;
+
+    public Bench(GgufFile text, GgufFile vision, ComputePool pool, int repetitions) {
+        this.decoder = TextDecoders.open(text, pool);
+        this.vision = vision;
+        this.pool = pool;
+        this.repetitions = repetitions;
+    }
+
+    /** Median tokens/s of evaluating {@code n} random tokens in one call. */
+    public double promptTokensPerSecond(int n) {
+        return n / medianSeconds(() -> {
+            KvCache cache = decoder.newCache(n);
+            float[] x = embed(randomTokens(n, 1));
+            long t0 = System.nanoTime();
+            decoder.forward(x, n, cache, false);
+            return (System.nanoTime() - t0) / 1e9;
+        });
+    }
+
+    /** Median tokens/s of {@code n} single-token decode steps from an empty cache. */
+    public double generateTokensPerSecond(int n) {
+        return n / medianSeconds(() -> {
+            KvCache cache = decoder.newCache(n);
+            int[] tokens = randomTokens(n, 2);
+            float[] x = new float[decoder.embeddingLength()];
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                decoder.embed(tokens, i, 1, x, 0);
+                decoder.forward(x, 1, cache, false);
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        });
+    }
+
+    /**
+     * Median tokens/s (all sequences together) of {@code steps} decode steps of {@code batch}
+     * sequences, each first given a {@code prompt}-token prompt (not timed).
+     */
+    public double batchedTokensPerSecond(int batch, int prompt, int steps) {
+        return (double) batch * steps / medianSeconds(() -> {
+            KvCache[] caches = new KvCache[batch];
+            for (int s = 0; s < batch; s++) {
+                caches[s] = decoder.newCache(prompt + steps);
+                decoder.forward(embed(randomTokens(prompt, 10 + s)), prompt, caches[s], false);
+            }
+            int e = decoder.embeddingLength();
+            float[] x = new float[batch * e];
+            int[] tokens = randomTokens(batch * steps, 3);
+            long t0 = System.nanoTime();
+            for (int step = 0; step < steps; step++) {
+                decoder.embed(tokens, step * batch, batch, x, 0);
+                decoder.decodeBatch(x, caches);
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        });
+    }
+
+    /** Median seconds of one vision encoder pass (encoder + projector) on a square input. */
+    public double imageEncodeSeconds() {
+        VisionConfig c = VisionConfig.from(vision);
+        SiglipEncoder encoder = new SiglipEncoder(vision, c, pool);
+        Idefics3Projector projector = new Idefics3Projector(vision, c, pool);
+        float[] pixels = new float[3 * c.imageSize() * c.imageSize()];
+        SplittableRandom rnd = new SplittableRandom(4);
+        for (int i = 0; i < pixels.length; i++) pixels[i] = (float) (rnd.nextDouble() * 2 - 1);
+        return medianSeconds(() -> {
+            long t0 = System.nanoTime();
+            projector.project(encoder.encode(pixels));
+            return (System.nanoTime() - t0) / 1e9;
+        });
+    }
+
+    /** Runs the standard set and returns name → value, in order (keys as in --json). */
+    public Map<String, Double> standard(int pp, int tg, int[] batches, boolean image) {
+        Map<String, Double> r = new LinkedHashMap<>();
+        r.put("pp" + pp + "_tps", promptTokensPerSecond(pp));
+        r.put("tg" + tg + "_tps", generateTokensPerSecond(tg));
+        for (int b : batches) r.put("batched_tps_b" + b, batchedTokensPerSecond(b, 32, 32));
+        if (image && vision != null) r.put("image_encode_s", imageEncodeSeconds());
+        return r;
+    }
+
+    private double medianSeconds(DoubleSupplier run) {
+        run.getAsDouble(); // warm-up: JIT compilation and page faults of the mapping
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < repetitions; i++) times.add(run.getAsDouble());
+        double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private int[] randomTokens(int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = rnd.nextInt(decoder.vocabularySize());
+        return t;
+    }
+
+    private float[] embed(int[] tokens) {
+        float[] x = new float[tokens.length * decoder.embeddingLength()];
+        decoder.embed(tokens, 0, tokens.length, x, 0);
+        return x;
+    }
+
+    @Override
+    public String toString() {
+        return "Bench" + Arrays.asList(decoder, vision);
+    }
+}

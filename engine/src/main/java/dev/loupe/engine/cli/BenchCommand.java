@@ -1,0 +1,70 @@
+package dev.loupe.engine.cli;
+
+import dev.loupe.engine.bench.Bench;
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.VectorApiCheck;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", description = {
+        "Measure prompt processing, generation, batched decode and image encoding, llama-bench style",
+        "(warm-up, median of repetitions). Compare with llama.cpp on the same file: bench/vs-llamacpp.sh."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL.gguf") Path model;
+    @Option(names = "--mmproj", paramLabel = "MMPROJ.gguf", description = "Also time one image-encoder pass.") Path mmproj;
+    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).") Integer threads;
+    @Option(names = "--pp", defaultValue = "512", description = "Prompt tokens (default ${DEFAULT-VALUE}).") int pp;
+    @Option(names = "--tg", defaultValue = "128", description = "Generated tokens (default ${DEFAULT-VALUE}).") int tg;
+    @Option(names = "--batch", split = ",", defaultValue = "1,4,8,16", description = "Batched-decode sizes (default ${DEFAULT-VALUE}).") int[] batches;
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "5") int repetitions;
+    @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
+        String vectors = VectorApiCheck.describe();
+        try (GgufFile text = GgufFile.open(model); GgufFile vision = mmproj == null ? null : GgufFile.open(mmproj)) {
+            Map<String, Double> r = new Bench(text, vision, pool, repetitions).standard(pp, tg, batches, vision != null);
+            String cpu = cpuName();
+            if (json) {
+                StringBuilder sb = new StringBuilder("{");
+                sb.append("\"model\": \"").append(model.getFileName()).append("\", \"threads\": ").append(pool.threads())
+                        .append(", \"cpu\": \"").append(cpu).append("\", \"jdk\": \"").append(Runtime.version())
+                        .append("\", \"vectors\": \"").append(vectors.replace("\"", "'")).append('"');
+                r.forEach((k, v) -> sb.append(", \"").append(k).append("\": ").append(String.format(java.util.Locale.ROOT, "%.4f", v)));
+                out.println(sb.append('}'));
+            } else {
+                out.printf("model %s, %d threads, %s, JDK %s, %s%n", model.getFileName(), pool.threads(), cpu, Runtime.version(), vectors);
+                r.forEach((k, v) -> out.printf("  %-18s %10.3f%n", k, v));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String cpuName() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).strip() + " x" + Runtime.getRuntime().availableProcessors();
+                }
+            }
+        } catch (IOException ignored) {
+            // not Linux: report the core count only
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores";
+    }
+}
