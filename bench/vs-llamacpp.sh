@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Loupe vs llama.cpp on the same GGUF files, same machine, same thread count, in one run.
+#
+#   bench/vs-llamacpp.sh MODEL.gguf [MMPROJ.gguf] [THREADS]
+#
+# Needs the reference llama.cpp (Debian's package in a chroot: sudo bash ../shared/tools/oracle-setup.sh,
+# default /opt/llama-oracle; override with LLAMA_ROOT). Without a model, makes the SmolVLM-256M shape
+# with `loupe make-model` first. Prints llama-bench / llama-batched-bench / llama-mtmd-cli figures,
+# Loupe's `loupe bench --json`, and a ratio table Loupe/llama.cpp (higher is better for Loupe,
+# except image encode where the ratio is llama.cpp seconds / Loupe seconds).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+LLAMA_ROOT="${LLAMA_ROOT:-/opt/llama-oracle}"
+LOUPE=("$JAVA" --add-modules jdk.incubator.vector -jar "$ROOT/engine/target/loupe.jar")
+[[ -x "$LLAMA_ROOT/usr/bin/llama-bench" ]] || { echo "no llama.cpp in $LLAMA_ROOT (run ../shared/tools/oracle-setup.sh)" >&2; exit 2; }
+[[ -f "$ROOT/engine/target/loupe.jar" ]] || (cd "$ROOT" && mvn -B -q -DskipTests package)
+
+MODEL="${1:-}"
+MMPROJ="${2:-}"
+THREADS="${3:-$(nproc)}"
+if [[ -z "$MODEL" ]]; then
+  MODEL="$ROOT/target/bench/smolvlm-256m-q8_0.gguf"
+  MMPROJ="$ROOT/target/bench/smolvlm-256m-q8_0-mmproj.gguf"
+  mkdir -p "$(dirname "$MODEL")"
+  [[ -f "$MODEL" ]] || "${LOUPE[@]}" make-model --like smolvlm-256m --type Q8_0 "$MODEL"
+fi
+
+# The chroot sees only its own tree: copy the files in.
+work="$LLAMA_ROOT/tmp/loupe-bench"
+mkdir -p "$work"
+cp -f "$MODEL" "$work/model.gguf"
+[[ -n "$MMPROJ" ]] && cp -f "$MMPROJ" "$work/mmproj.gguf"
+run() { chroot "$LLAMA_ROOT" "$@"; }
+
+echo "== llama.cpp ($(run llama-cli --version 2>&1 | head -1)), $THREADS threads"
+ll_json=$(run llama-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -p 512 -n 128 -r 5 -o json 2>/dev/null)
+ll_pp=$(echo "$ll_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_prompt"]>0][0])')
+ll_tg=$(echo "$ll_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_gen"]>0][0])')
+echo "pp512 $ll_pp t/s, tg128 $ll_tg t/s"
+declare -A ll_b
+for b in 1 8; do
+  out=$(run llama-batched-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -c 8192 -npp 32 -ntg 32 -npl "$b" 2>/dev/null | grep -E '^\|\s+32' | head -1)
+  ll_b[$b]=$(echo "$out" | awk -F'|' '{gsub(/ /,"",$9); print $9}')   # S_TG t/s column
+  echo "batched B=$b: ${ll_b[$b]} t/s"
+done
+ll_img=""
+if [[ -n "$MMPROJ" ]]; then
+  # One 512-px tile: a 512x512 image with the model's longest edge gives tiles + overview; time per encode.
+  python3 -c 'import sys; sys.stdout.buffer.write(b"P6 512 512 255\n" + bytes([128])*512*512*3)' > "$work/gray.ppm"
+  enc=$(run llama-mtmd-cli -m /tmp/loupe-bench/model.gguf --mmproj /tmp/loupe-bench/mmproj.gguf --image /tmp/loupe-bench/gray.ppm \
+        -p "x" -n 1 -t "$THREADS" --temp 0 2>&1 | grep -o 'batch encoding done in [0-9]* ms' | awk '{print $5}' | sort -n)
+  ll_img=$(echo "$enc" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]/1000}')
+  echo "image encode (one tile): ${ll_img} s (median of $(echo "$enc" | wc -l) passes)"
+fi
+
+echo "== Loupe"
+mm=(); [[ -n "$MMPROJ" ]] && mm=(--mmproj "$MMPROJ")
+lo_json=$("${LOUPE[@]}" bench -m "$MODEL" "${mm[@]}" -t "$THREADS" --batch 1,8 --json 2>/dev/null | tail -1)
+echo "$lo_json"
+
+echo "== Loupe / llama.cpp"
+python3 - "$lo_json" "$ll_pp" "$ll_tg" "${ll_b[1]}" "${ll_b[8]}" "$ll_img" <<'PY'
+import json, sys
+lo = json.loads(sys.argv[1]); pp, tg, b1, b8, img = sys.argv[2:7]
+rows = [("pp512 t/s", lo["pp512_tps"], float(pp)), ("tg128 t/s", lo["tg128_tps"], float(tg)),
+        ("batched B=1 t/s", lo["batched_tps_b1"], float(b1)), ("batched B=8 t/s", lo["batched_tps_b8"], float(b8))]
+for name, l, r in rows: print(f"{name:18} Loupe {l:10.2f}  llama.cpp {r:10.2f}  ratio {l/r:6.2f}x")
+if img and "image_encode_s" in lo:
+    print(f"{'image encode s':18} Loupe {lo['image_encode_s']:10.2f}  llama.cpp {float(img):10.2f}  ratio {float(img)/lo['image_encode_s']:6.2f}x")
+PY
