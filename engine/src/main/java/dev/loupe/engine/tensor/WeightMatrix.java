@@ -25,7 +25,7 @@ public final class WeightMatrix {
         this.rows = rows;
         this.cols = cols;
         this.data = data;
-        this.kernel = Kernels.forType(type, name);
+        this.kernel = Kernels.forMatrix(type, name, rows);
         if (data.byteSize() != type.bytesFor((long) rows * cols)) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize() + " bytes for " + rows + " x " + cols + " " + type);
         }
