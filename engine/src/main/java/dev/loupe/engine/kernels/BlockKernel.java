@@ -14,11 +14,11 @@ import jdk.incubator.vector.VectorOperators;
  * how a block stores its 32 integers and scales; the arithmetic after the exact integer sums
  * follows the ggml path llama.cpp takes (haswell CPU backend):
  * <ul>
- *   <li>{@link Path#VEC_DOT}: {@code ggml_vec_dot_*} (one activation row) and llamafile's
- *       {@code tinyBLAS_Q0_AVX} (several rows; same arithmetic for Q4_0 and Q5_0): per block,
- *       lane {@code l} of an 8-lane accumulator gets {@code fma(d_w * d_x, sum of products
- *       4l..4l+3, acc)}, folded at the end by {@link IntLanes#hsum}; Q4_1/Q5_1 add the
- *       minimum's term {@code m_w * s_x} to a separate float.</li>
+ *   <li>{@link Path#VEC_DOT}: {@code ggml_vec_dot_*}, for every batch size (Debian's build has
+ *       llamafile's sgemm compiled out): per block, lane {@code l} of an 8-lane accumulator gets
+ *       {@code fma(d_w * d_x, sum of products 4l..4l+3, acc)}, folded at the end by
+ *       {@link IntLanes#hsum}; Q4_1/Q5_1 add the minimum's term {@code m_w * s_x} to a
+ *       separate float; IQ4_NL alternates two accumulators ({@link #pairedVecDot}).</li>
  *   <li>{@link Path#REPACKED}: the 8x8 interleaved layout ggml's CPU_REPACK buffer gives
  *       Q4_0 and IQ4_NL matrices whose row count is a multiple of 8 (GEMV and GEMM alike): the
  *       whole block's integer sum, converted once, times {@code d_w * d_x} in one FMA per block
@@ -118,7 +118,7 @@ abstract class BlockKernel implements WeightKernel {
 
     /**
      * Whether ggml_vec_dot alternates two accumulators over pairs of blocks and adds an odd last
-     * block in scalar code (IQ4_NL). tinyBLAS, used for several activation rows, does not.
+     * block in scalar code (IQ4_NL).
      */
     boolean pairedVecDot() {
         return false;
@@ -140,7 +140,8 @@ abstract class BlockKernel implements WeightKernel {
 
     /**
      * IQ4_NL's ggml_vec_dot: blocks 0, 2, 4... into one accumulator, 1, 3, 5... into another,
-     * the two added lane-wise before the fold; an odd last block added as {@code d * sum}.
+     * the two added lane-wise before the fold; an odd last block added as
+     * {@code fma(d_x * d_w, sum, result)} (gcc contracts that scalar line).
      */
     static float pairedDot(int[] wq, float[] wd, Q8Rows x, int b) {
         int blocks = wq.length / QK;

@@ -49,7 +49,7 @@ abstract class SuperBlockKernel implements WeightKernel {
         LANES,
         /** Q4_K: min pairs times 32-value sums in a separate 4-lane accumulator, folded and added at the end. */
         QUAD,
-        /** Q5_K: the super-block's whole minimum sum times -d_x dmin_w, added to one float. */
+        /** Q5_K: the super-block's whole minimum sum times -d_x dmin_w, added to one float by an FMA (gcc contracts that scalar line). */
         SCALAR
     }
 

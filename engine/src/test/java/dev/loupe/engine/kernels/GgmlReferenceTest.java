@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * checked where it applies.
  */
 class GgmlReferenceTest {
-    static final Path DIR = Path.of("src/test/resources/ggml");
+    static final Path DIR = Path.of("src/test/resources/ggml/matmul");
 
     record Case(String name, GgmlType type, int rows, int cols, int[] batches) {
         @Override public String toString() { return name; }
