@@ -4,6 +4,7 @@ import static dev.loupe.engine.kernels.IntLanes.F8;
 
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -38,16 +39,16 @@ abstract class BlockKernel implements WeightKernel {
         this.path = path;
     }
 
-    /** Writes the block's 32 integers, in natural order, to {@code dst[at..at+32)}. */
-    abstract void codes(MemorySegment w, long off, int[] dst, int at);
+    /** Writes the integers of the block at {@code raw[off..]}, in natural order, to {@code dst[at..at+32)}. */
+    abstract void codes(byte[] raw, int off, byte[] dst, int at);
 
     /** The block's scale d. */
-    float d(MemorySegment w, long off) {
-        return Layouts.f16(w, off);
+    float d(byte[] raw, int off) {
+        return BlockFormats.f16(raw, off);
     }
 
     /** The block's minimum m (Q4_1, Q5_1), else 0. */
-    float m(MemorySegment w, long off) {
+    float m(byte[] raw, int off) {
         return 0f;
     }
 
@@ -78,15 +79,21 @@ abstract class BlockKernel implements WeightKernel {
         return new Activations(hasMin() ? Q8Rows.q8_1(x, batch, cols) : Q8Rows.q8_0(x, batch, cols));
     }
 
+    /** Copies row {@code r} (its blocks) into {@code raw}. */
+    final void copyRow(MemorySegment w, int cols, int r, byte[] raw) {
+        long rowBytes = (long) cols / QK * type.blockBytes;
+        MemorySegment.copy(w, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
+    }
+
     @Override
     public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
         int blocks = cols / QK;
-        int[] codes = new int[QK];
-        long base = (long) r * blocks * type.blockBytes;
+        byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
+        copyRow(w, cols, r, raw);
         for (int blk = 0; blk < blocks; blk++) {
-            long off = base + (long) blk * type.blockBytes;
-            codes(w, off, codes, 0);
-            float d = d(w, off), m = m(w, off);
+            int off = blk * type.blockBytes;
+            codes(raw, off, codes, 0);
+            float d = d(raw, off), m = m(raw, off);
             for (int i = 0; i < QK; i++) dst[dstOffset + blk * QK + i] = dequantize(codes[i], d, m);
         }
     }
@@ -95,17 +102,16 @@ abstract class BlockKernel implements WeightKernel {
     public void multiply(MemorySegment w, int cols, Activations act, int r0, int r1, float[] out, int outStride) {
         Q8Rows x = act.q8();
         int blocks = cols / QK;
-        int[] natural = new int[QK];
-        int[] wq = new int[cols];
+        byte[] raw = new byte[blocks * type.blockBytes];
+        byte[] wq = new byte[cols];
         float[] wd = new float[blocks], wm = new float[blocks];
         for (int r = r0; r < r1; r++) {
-            long base = (long) r * blocks * type.blockBytes;
+            copyRow(w, cols, r, raw);
             for (int blk = 0; blk < blocks; blk++) {
-                long off = base + (long) blk * type.blockBytes;
-                codes(w, off, natural, 0);
-                for (int i = 0; i < QK; i++) wq[blk * QK + Q8Rows.transposed(i)] = natural[i];
-                wd[blk] = d(w, off);
-                wm[blk] = m(w, off);
+                int off = blk * type.blockBytes;
+                codes(raw, off, wq, blk * QK);
+                wd[blk] = d(raw, off);
+                wm[blk] = m(raw, off);
             }
             for (int b = 0; b < x.batch; b++) {
                 out[b * outStride + r] = switch (path) {
@@ -125,7 +131,7 @@ abstract class BlockKernel implements WeightKernel {
     }
 
     /** One 8-lane accumulator, {@code fma(d_w * d_x, lane sum, acc)} per block; plus the minimum's term. */
-    static float laneDot(int[] wq, float[] wd, float[] wm, Q8Rows x, int b) {
+    static float laneDot(byte[] wq, float[] wd, float[] wm, Q8Rows x, int b) {
         int blocks = wq.length / QK;
         int xb = b * blocks;
         FloatVector acc = FloatVector.zero(F8);
@@ -143,7 +149,7 @@ abstract class BlockKernel implements WeightKernel {
      * the two added lane-wise before the fold; an odd last block added as
      * {@code fma(d_x * d_w, sum, result)} (gcc contracts that scalar line).
      */
-    static float pairedDot(int[] wq, float[] wd, Q8Rows x, int b) {
+    static float pairedDot(byte[] wq, float[] wd, Q8Rows x, int b) {
         int blocks = wq.length / QK;
         int xb = b * blocks;
         FloatVector acc1 = FloatVector.zero(F8), acc2 = acc1;
@@ -163,7 +169,7 @@ abstract class BlockKernel implements WeightKernel {
     }
 
     /** Repacked 8x8 GEMV/GEMM: the block's whole integer sum, one FMA per block. */
-    static float repackedDot(int[] wq, float[] wd, Q8Rows x, int b) {
+    static float repackedDot(byte[] wq, float[] wd, Q8Rows x, int b) {
         int blocks = wq.length / QK;
         int xb = b * blocks;
         float acc = 0f;
@@ -201,14 +207,15 @@ abstract class BlockKernel implements WeightKernel {
             Q8Rows x = act.q8();
             int blocks = cols / QK;
             boolean paired = k.path == Path.VEC_DOT && k.pairedVecDot();
-            int[] codes = new int[QK];
+            byte[] raw = new byte[blocks * k.type.blockBytes], codes = new byte[QK];
             for (int r = r0; r < r1; r++) {
+                k.copyRow(w, cols, r, raw);
                 for (int b = 0; b < x.batch; b++) {
                     float[][] acc = new float[2][8];
                     float summs = 0f, single = 0f, tail = 0f, tailScale = 0f;
                     for (int blk = 0; blk < blocks; blk++) {
-                        long off = ((long) r * blocks + blk) * k.type.blockBytes;
-                        k.codes(w, off, codes, 0);
+                        int off = blk * k.type.blockBytes;
+                        k.codes(raw, off, codes, 0);
                         int xb = b * blocks + blk;
                         int[] lane = new int[8];
                         int sum = 0;
@@ -217,15 +224,15 @@ abstract class BlockKernel implements WeightKernel {
                             sum += codes[i] * x.value(b, blk * QK + i);
                         }
                         if (k.path == Path.REPACKED) {
-                            single = Math.fma((float) sum, k.d(w, off) * x.d[xb], single);
+                            single = Math.fma((float) sum, k.d(raw, off) * x.d[xb], single);
                         } else if (paired && blk == blocks - 1 && blocks % 2 == 1) {
                             tail = (float) sum;
-                            tailScale = x.d[xb] * k.d(w, off);
+                            tailScale = x.d[xb] * k.d(raw, off);
                         } else {
                             float[] a = acc[paired ? blk % 2 : 0];
-                            float scale = paired ? x.d[xb] * k.d(w, off) : k.d(w, off) * x.d[xb];
+                            float scale = paired ? x.d[xb] * k.d(raw, off) : k.d(raw, off) * x.d[xb];
                             for (int l = 0; l < 8; l++) a[l] = Math.fma(scale, (float) lane[l], a[l]);
-                            if (x.s != null) summs += k.m(w, off) * x.s[xb];
+                            if (x.s != null) summs += k.m(raw, off) * x.s[xb];
                         }
                     }
                     float result;

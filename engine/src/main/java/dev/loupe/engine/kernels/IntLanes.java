@@ -1,5 +1,6 @@
 package dev.loupe.engine.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -15,22 +16,22 @@ import jdk.incubator.vector.VectorSpecies;
 final class IntLanes {
     static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
 
     private IntLanes() {}
 
-    /** Lane l: sum over j < 4 of w[wo + 8j + l] * x[xo + 8j + l]. */
-    static IntVector dot32(int[] w, int wo, int[] x, int xo) {
-        IntVector s = IntVector.fromArray(I8, w, wo).mul(IntVector.fromArray(I8, x, xo));
-        s = s.add(IntVector.fromArray(I8, w, wo + 8).mul(IntVector.fromArray(I8, x, xo + 8)));
-        s = s.add(IntVector.fromArray(I8, w, wo + 16).mul(IntVector.fromArray(I8, x, xo + 16)));
-        return s.add(IntVector.fromArray(I8, w, wo + 24).mul(IntVector.fromArray(I8, x, xo + 24)));
-    }
-
-    /** Scalar twin of {@link #dot32}: lane {@code l} only. */
-    static int dot32(int[] w, int wo, int[] x, int xo, int l) {
-        int s = 0;
-        for (int j = 0; j < 4; j++) s += w[wo + 8 * j + l] * x[xo + 8 * j + l];
-        return s;
+    /**
+     * Lane l: the sum of {@code w[wo + 4l + j] * x[xo + 8j + l]} over j &lt; 4, i.e. products
+     * 4l..4l+3 of a group of 32 with natural-order weight bytes and transposed activations.
+     * The 32 bytes load as 8 ints (lane l = bytes 4l..4l+3, little-endian); byte j of every
+     * lane is sign-extended with two shifts, as in {@link Q8_0Kernel}.
+     */
+    static IntVector dot32(byte[] w, int wo, int[] x, int xo) {
+        IntVector g = ByteVector.fromArray(B32, w, wo).reinterpretAsInts();
+        IntVector s = g.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).mul(IntVector.fromArray(I8, x, xo));
+        s = s.add(g.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).mul(IntVector.fromArray(I8, x, xo + 8)));
+        s = s.add(g.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).mul(IntVector.fromArray(I8, x, xo + 16)));
+        return s.add(g.lanewise(VectorOperators.ASHR, 24).mul(IntVector.fromArray(I8, x, xo + 24)));
     }
 
     static FloatVector toFloat(IntVector v) {

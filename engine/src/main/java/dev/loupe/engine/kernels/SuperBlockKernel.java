@@ -5,6 +5,7 @@ import static dev.loupe.engine.kernels.IntLanes.I8;
 
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -66,18 +67,18 @@ abstract class SuperBlockKernel implements WeightKernel {
         this.group = group;
     }
 
-    /** Writes the super-block's 256 integers, in natural order, to {@code dst[0..256)}. */
-    abstract void codes(MemorySegment w, long off, int[] dst);
+    /** Writes the integers of the super-block at {@code raw[off..]}, in natural order, to {@code dst[at..at+256)}. */
+    abstract void codes(byte[] raw, int off, byte[] dst, int at);
 
     /** Writes the 256 / {@link #group} sub-block scales to {@code dst[at..)}. */
-    abstract void scales(MemorySegment w, long off, int[] dst, int at);
+    abstract void scales(byte[] raw, int off, int[] dst, int at);
 
     /** Writes the minimums (Q2_K 16, Q4_K/Q5_K 8) to {@code dst[at..)}; others write nothing. */
-    void minimums(MemorySegment w, long off, int[] dst, int at) {}
+    void minimums(byte[] raw, int off, int[] dst, int at) {}
 
-    abstract float d(MemorySegment w, long off);
+    abstract float d(byte[] raw, int off);
 
-    float dmin(MemorySegment w, long off) {
+    float dmin(byte[] raw, int off) {
         return 0f;
     }
 
@@ -103,16 +104,24 @@ abstract class SuperBlockKernel implements WeightKernel {
         return new Activations(Q8Rows.q8K(x, batch, cols, interleaved));
     }
 
+    /** Copies row {@code r} (its super-blocks) into {@code raw}. */
+    final void copyRow(MemorySegment w, int cols, int r, byte[] raw) {
+        long rowBytes = (long) cols / QK * type.blockBytes;
+        MemorySegment.copy(w, ValueLayout.JAVA_BYTE, r * rowBytes, raw, 0, (int) rowBytes);
+    }
+
     @Override
     public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
         int blocks = cols / QK;
-        int[] codes = new int[QK], sc = new int[16], mn = new int[16];
+        byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
+        int[] sc = new int[16], mn = new int[16];
+        copyRow(w, cols, r, raw);
         for (int blk = 0; blk < blocks; blk++) {
-            long off = ((long) r * blocks + blk) * type.blockBytes;
-            codes(w, off, codes);
-            scales(w, off, sc, 0);
-            minimums(w, off, mn, 0);
-            float d = d(w, off), dmin = dmin(w, off);
+            int off = blk * type.blockBytes;
+            codes(raw, off, codes, 0);
+            scales(raw, off, sc, 0);
+            minimums(raw, off, mn, 0);
+            float d = d(raw, off), dmin = dmin(raw, off);
             for (int e = 0; e < QK; e++) {
                 dst[dstOffset + blk * QK + e] = dequantize(codes[e], sc[e / group], mn[e / group], d, dmin);
             }
@@ -121,16 +130,18 @@ abstract class SuperBlockKernel implements WeightKernel {
 
     /** A weight row decoded for the vector kernel; one per call, reused across its rows. */
     private static final class Row {
-        final int[] codes;      // transposed within groups of 32
+        final byte[] raw;
+        final byte[] codes;     // natural order
         final int[] laneScale;  // super-block blk, chunk c, lane l: the scale of values 32c+4l..32c+4l+3
         final int[] coef;       // 16 per super-block: Q6_K's scales, else the minimums
         final float[] d, dmin;
-        final int[] natural = new int[QK], sc = new int[16];
+        final int[] sc = new int[16];
         final int[] corr = new int[8];
 
-        Row(int cols) {
+        Row(int cols, int blockBytes) {
             int blocks = cols / QK;
-            codes = new int[cols];
+            raw = new byte[blocks * blockBytes];
+            codes = new byte[cols];
             laneScale = new int[blocks * 64];
             coef = new int[blocks * 16];
             d = new float[blocks];
@@ -138,19 +149,19 @@ abstract class SuperBlockKernel implements WeightKernel {
         }
     }
 
-    private void decode(MemorySegment w, int r, int blocks, Row row) {
-        for (int blk = 0; blk < blocks; blk++) {
-            long off = ((long) r * blocks + blk) * type.blockBytes;
-            codes(w, off, row.natural);
-            for (int e = 0; e < QK; e++) row.codes[blk * QK + (e & ~31) + Q8Rows.transposed(e & 31)] = row.natural[e];
-            scales(w, off, row.sc, 0);
+    private void decode(MemorySegment w, int cols, int r, Row row) {
+        copyRow(w, cols, r, row.raw);
+        for (int blk = 0; blk < cols / QK; blk++) {
+            int off = blk * type.blockBytes;
+            codes(row.raw, off, row.codes, blk * QK);
+            scales(row.raw, off, row.sc, 0);
             for (int c = 0; c < 8; c++) {
                 for (int l = 0; l < 8; l++) row.laneScale[blk * 64 + c * 8 + l] = row.sc[(32 * c + 4 * l) / group];
             }
             if (mins == Mins.OFFSET_32) System.arraycopy(row.sc, 0, row.coef, blk * 16, 16);
-            else minimums(w, off, row.coef, blk * 16);
-            row.d[blk] = d(w, off);
-            row.dmin[blk] = dmin(w, off);
+            else minimums(row.raw, off, row.coef, blk * 16);
+            row.d[blk] = d(row.raw, off);
+            row.dmin[blk] = dmin(row.raw, off);
         }
     }
 
@@ -158,10 +169,10 @@ abstract class SuperBlockKernel implements WeightKernel {
     public void multiply(MemorySegment w, int cols, Activations act, int r0, int r1, float[] out, int outStride) {
         Q8Rows x = act.q8();
         int blocks = cols / QK;
-        Row row = new Row(cols);
+        Row row = new Row(cols, type.blockBytes);
         boolean tiled = path == Path.PLAIN && x.batch >= TILED_MIN_BATCH;
         for (int r = r0; r < r1; r++) {
-            decode(w, r, blocks, row);
+            decode(w, cols, r, row);
             for (int b = 0; b < x.batch; b++) {
                 out[b * outStride + r] = path == Path.REPACKED ? repackedDot(row, x, b, blocks)
                         : tiled ? tiledDot(row, x, b, blocks) : vecDot(row, x, b, blocks);
@@ -308,16 +319,18 @@ abstract class SuperBlockKernel implements WeightKernel {
             Q8Rows x = act.q8();
             int blocks = cols / QK;
             boolean tiled = k.path == Path.PLAIN && x.batch >= TILED_MIN_BATCH;
-            int[] codes = new int[QK], sc = new int[16], mn = new int[16];
+            byte[] raw = new byte[blocks * k.type.blockBytes], codes = new byte[QK];
+            int[] sc = new int[16], mn = new int[16];
             for (int r = r0; r < r1; r++) {
+                k.copyRow(w, cols, r, raw);
                 for (int b = 0; b < x.batch; b++) {
                     float[] acc = new float[8], accM = new float[4];
                     float summs = 0f, single = 0f, singleMin = 0f;
                     for (int blk = 0; blk < blocks; blk++) {
-                        long off = ((long) r * blocks + blk) * k.type.blockBytes;
-                        k.codes(w, off, codes);
-                        k.scales(w, off, sc, 0);
-                        k.minimums(w, off, mn, 0);
+                        int off = blk * k.type.blockBytes;
+                        k.codes(raw, off, codes, 0);
+                        k.scales(raw, off, sc, 0);
+                        k.minimums(raw, off, mn, 0);
                         int xblk = b * blocks + blk;
                         int[] bs = new int[16];
                         System.arraycopy(x.bsums, xblk * 16, bs, 0, 16);
@@ -338,7 +351,7 @@ abstract class SuperBlockKernel implements WeightKernel {
                             pair[p] = mn[2 * p] * (bs[4 * p] + bs[4 * p + 1]) + mn[2 * p + 1] * (bs[4 * p + 2] + bs[4 * p + 3]);
                             s2 += pair[p];
                         }
-                        float dw = k.d(w, off), dminw = k.dmin(w, off), dx = x.d[xblk];
+                        float dw = k.d(raw, off), dminw = k.dmin(raw, off), dx = x.d[xblk];
                         if (k.path == Path.REPACKED && b < x.interleavedRows) {
                             for (int p = 0; p < 4; p++) {
                                 single = Math.fma((float) (chunk[2 * p] + chunk[2 * p + 1]), dw * dx, single);

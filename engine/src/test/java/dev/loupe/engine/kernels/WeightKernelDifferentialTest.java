@@ -110,10 +110,12 @@ class WeightKernelDifferentialTest {
         if (!(k instanceof BlockKernel bk) || !bk.hasMin()) return 0;
         double c = 0;
         int blocks = cols / 32;
+        byte[] raw = new byte[blocks * bk.type.blockBytes];
+        bk.copyRow(w, cols, r, raw);
         for (int blk = 0; blk < blocks; blk++) {
             long sum = 0;
             for (int i = 0; i < 32; i++) sum += x.value(b, blk * 32 + i);
-            c += bk.m(w, ((long) r * blocks + blk) * bk.type.blockBytes) * ((double) x.s[b * blocks + blk] - (double) x.d[b * blocks + blk] * sum);
+            c += bk.m(raw, blk * bk.type.blockBytes) * ((double) x.s[b * blocks + blk] - (double) x.d[b * blocks + blk] * sum);
         }
         return c;
     }
