@@ -36,9 +36,9 @@ public final class Q8Rows {
     /** Q8_K: 16 sums of 16 values per block; else null. */
     final int[] bsums;
     /** Rows {@code [0, interleavedRows)} were quantized by ggml's 4-row interleaved Q8_K quantizer. */
-    int interleavedRows;
+    final int interleavedRows;
 
-    private Q8Rows(Format format, int batch, int cols, int blockSize) {
+    private Q8Rows(Format format, int batch, int cols, int blockSize, int interleavedRows) {
         if (cols % blockSize != 0) {
             throw new IllegalArgumentException(format + " activations need rows of a multiple of " + blockSize + " values, got " + cols);
         }
@@ -46,6 +46,7 @@ public final class Q8Rows {
         this.batch = batch;
         this.cols = cols;
         this.blockSize = blockSize;
+        this.interleavedRows = interleavedRows;
         int blocks = batch * (cols / blockSize);
         this.q = new int[batch * cols];
         this.d = new float[blocks];
@@ -81,7 +82,7 @@ public final class Q8Rows {
     }
 
     private static Q8Rows q8_0or1(Format format, float[] x, int batch, int cols) {
-        Q8Rows r = new Q8Rows(format, batch, cols, 32);
+        Q8Rows r = new Q8Rows(format, batch, cols, 32, 0);
         for (int blk = 0; blk < r.d.length; blk++) {
             int o = blk * 32;
             float amax = 0;
@@ -108,8 +109,7 @@ public final class Q8Rows {
      * largest magnitude. The two differ only when both {@code +amax} and {@code -amax} occur.
      */
     static Q8Rows q8K(float[] x, int batch, int cols, int interleavedRows) {
-        Q8Rows r = new Q8Rows(Format.Q8_K, batch, cols, 256);
-        r.interleavedRows = interleavedRows;
+        Q8Rows r = new Q8Rows(Format.Q8_K, batch, cols, 256, interleavedRows);
         int blocksPerRow = cols / 256;
         for (int blk = 0; blk < r.d.length; blk++) {
             int o = blk * 256;
