@@ -3,12 +3,24 @@ package dev.loupe.engine.kernels;
 /**
  * A batch of activation rows converted to the format a weight type multiplies with
  * (ggml's {@code vec_dot_type}): F32 as is, F16/BF16 rounded to that precision, Q8_0 as
- * 32-value blocks of integers with one scale each. Prepared once per matrix multiply and
+ * 32-value blocks of integers with one scale each, and for the other quantized weight types
+ * integer blocks in {@link Q8Rows} (Q8_0, Q8_1 or Q8_K). Prepared once per matrix multiply and
  * shared by every thread working on it.
  *
  * @param batch  number of rows
  * @param cols   values per row
- * @param values the (rounded) values, or the block integers held as floats for quantized formats
- * @param scales one scale per block for quantized formats, else null
+ * @param values the (rounded) values, or the block integers held as floats for Q8_0 weights;
+ *               null when {@code q8} holds the activations
+ * @param scales one scale per block for Q8_0 weights, else null
+ * @param q8     integer blocks for the quantized weight kernels other than Q8_0, else null
  */
-public record Activations(int batch, int cols, float[] values, float[] scales) {}
+public record Activations(int batch, int cols, float[] values, float[] scales, Q8Rows q8) {
+
+    public Activations(int batch, int cols, float[] values, float[] scales) {
+        this(batch, cols, values, scales, null);
+    }
+
+    Activations(Q8Rows q8) {
+        this(q8.batch(), q8.cols(), null, null, q8);
+    }
+}

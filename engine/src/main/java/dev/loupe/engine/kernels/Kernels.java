@@ -13,6 +13,17 @@ public final class Kernels {
         register(new HalfFloatKernel.F16());
         register(new HalfFloatKernel.BF16());
         register(new Q8_0Kernel());
+        register(new BlockFormats.Q4_0());
+        register(new BlockFormats.Q4_1());
+        register(new BlockFormats.Q5_0());
+        register(new BlockFormats.Q5_1());
+        register(new BlockFormats.IQ4_NL());
+        register(new SuperBlockFormats.Q2_K());
+        register(new SuperBlockFormats.Q3_K());
+        register(new SuperBlockFormats.Q4_K());
+        register(new SuperBlockFormats.Q5_K());
+        register(new SuperBlockFormats.Q6_K());
+        register(new SuperBlockFormats.IQ4_XS());
     }
 
     private Kernels() {}
@@ -27,6 +38,14 @@ public final class Kernels {
 
     public static Set<GgmlType> supported() {
         return BY_TYPE.keySet();
+    }
+
+    /**
+     * The kernel for a {@code rows}-row matrix of {@code type}, as llama.cpp's CPU backend would
+     * compute it (see {@link WeightKernel#forMatrix}).
+     */
+    public static WeightKernel forMatrix(GgmlType type, String tensorName, int rows) {
+        return forType(type, tensorName).forMatrix(rows);
     }
 
     /** The kernel for {@code type}; an error naming the type (and the tensor) when there is none. */

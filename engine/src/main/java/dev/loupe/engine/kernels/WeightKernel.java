@@ -31,6 +31,16 @@ public interface WeightKernel {
     /** The scalar implementation this one must agree with. */
     WeightKernel reference();
 
+    /**
+     * The kernel for a matrix of {@code rows} rows of this type. llama.cpp's CPU backend
+     * stores some types in an interleaved layout when the row count allows (Q4_0, Q4_K,
+     * IQ4_NL with a multiple of 8 rows) and then sums in a different order; such kernels
+     * return the variant that reproduces it. Others return themselves.
+     */
+    default WeightKernel forMatrix(int rows) {
+        return this;
+    }
+
     default long rowBytes(int cols) {
         return type().bytesFor(cols);
     }

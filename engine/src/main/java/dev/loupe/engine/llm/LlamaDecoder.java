@@ -133,12 +133,16 @@ public final class LlamaDecoder implements TextDecoder {
             w.wo().multiply(att, n, proj, pool);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
 
-            for (int t = 0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.ffnNorm(), c.rmsEps(), h, t * e, e);
-            w.gate().multiply(h, n, gate, pool);
-            w.up().multiply(h, n, up, pool);
-            for (int t = 0; t < n; t++) GgmlExp.swiglu(gate, t * c.nFf(), up, t * c.nFf(), gate, t * c.nFf(), c.nFf());
-            w.down().multiply(gate, n, proj, pool);
-            VectorMath.addInPlace(x, 0, proj, 0, n * e);
+            // As llama.cpp, the last layer's feed-forward only sees the rows whose logits are
+            // wanted: quantized kernels pick their summation path by batch size, so computing
+            // it for the whole batch would round differently.
+            int f0 = !allLogits && l == c.nLayer() - 1 ? n - 1 : 0, fn = n - f0;
+            for (int t = f0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.ffnNorm(), c.rmsEps(), h, (t - f0) * e, e);
+            w.gate().multiply(h, fn, gate, pool);
+            w.up().multiply(h, fn, up, pool);
+            for (int t = 0; t < fn; t++) GgmlExp.swiglu(gate, t * c.nFf(), up, t * c.nFf(), gate, t * c.nFf(), c.nFf());
+            w.down().multiply(gate, fn, proj, pool);
+            VectorMath.addInPlace(x, f0 * e, proj, 0, fn * e);
         }
 
         int first = allLogits ? 0 : n - 1;

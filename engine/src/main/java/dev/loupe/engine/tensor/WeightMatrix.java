@@ -25,7 +25,10 @@ public final class WeightMatrix {
         this.rows = rows;
         this.cols = cols;
         this.data = data;
-        this.kernel = Kernels.forType(type, name);
+        if (cols % type.blockSize != 0) {
+            throw new IllegalArgumentException("tensor " + name + ": rows of " + cols + " values, not a multiple of " + type + "'s block of " + type.blockSize);
+        }
+        this.kernel = Kernels.forMatrix(type, name, rows);
         if (data.byteSize() != type.bytesFor((long) rows * cols)) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize() + " bytes for " + rows + " x " + cols + " " + type);
         }

@@ -27,43 +27,129 @@ class WeightKernelDifferentialTest {
                 Arguments.of(GgmlType.Q8_0, 6, 32, 1), Arguments.of(GgmlType.Q8_0, 11, 288, 5));
     }
 
+    /** Quantized types: shapes reaching every path (vec_dot, repacked GEMV/GEMM, tiled). */
+    static Stream<Arguments> quantizedShapes() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL}) {
+            b.add(Arguments.of(t, 8, 96, 1)).add(Arguments.of(t, 7, 64, 3)).add(Arguments.of(t, 16, 160, 6)).add(Arguments.of(t, 5, 32, 9));
+        }
+        for (GgmlType t : new GgmlType[] {GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS}) {
+            b.add(Arguments.of(t, 8, 512, 1)).add(Arguments.of(t, 7, 256, 5)).add(Arguments.of(t, 8, 768, 9)).add(Arguments.of(t, 3, 512, 8));
+        }
+        return b.build();
+    }
+
     @ParameterizedTest(name = "{0} {1}x{2} batch {3}")
-    @MethodSource("shapes")
-    void vectorMatchesScalarAndExactDot(GgmlType type, int rows, int cols, int batch) {
-        SplittableRandom rnd = new SplittableRandom(type.ordinal() * 1000L + cols);
+    @MethodSource("quantizedShapes")
+    void quantizedVectorMatchesScalarAndExactDot(GgmlType type, int rows, int cols, int batch) {
+        SplittableRandom rnd = new SplittableRandom(type.ordinal() * 7919L + cols * 31L + batch);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment w = randomWeights(arena, type, rows, cols, rnd);
+            MemorySegment w = randomBlocks(arena, type, rows, cols, rnd, false);
             float[] x = new float[batch * cols];
-            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-            WeightKernel vector = Kernels.forType(type, "test");
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian() * (i % 97 == 5 ? 30f : 1f);
+            WeightKernel vector = Kernels.forMatrix(type, "test", rows);
             WeightKernel scalar = vector.reference();
             Activations a = vector.prepare(x, batch, cols);
-            float[] outV = new float[batch * rows];
-            float[] outS = new float[batch * rows];
+            float[] outV = new float[batch * rows], outS = new float[batch * rows];
             vector.multiply(w, cols, a, 0, rows, outV, rows);
             scalar.multiply(w, cols, scalar.prepare(x, batch, cols), 0, rows, outS, rows);
-
             float[] deq = new float[cols];
-            float[] deqS = new float[cols];
             for (int r = 0; r < rows; r++) {
                 vector.dequantizeRow(w, cols, r, deq, 0);
-                scalar.dequantizeRow(w, cols, r, deqS, 0);
-                for (int i = 0; i < cols; i++) assertEquals(deqS[i], deq[i], 0f, "dequantized row " + r + " col " + i);
                 for (int b = 0; b < batch; b++) {
                     double exact = 0, magnitude = 0;
                     for (int i = 0; i < cols; i++) {
-                        double xi = activationValue(a, b, i);
-                        exact += (double) deq[i] * xi;
-                        magnitude += Math.abs((double) deq[i] * xi);
+                        double xi = (double) a.q8().value(b, i) * a.q8().scale(b, i);
+                        exact += deq[i] * xi;
+                        magnitude += Math.abs(deq[i] * xi);
                     }
-                    double tol = 1e-5 * magnitude + 1e-30;
-                    assertEquals(exact, outV[b * rows + r], tol, "vector row " + r + " batch " + b);
-                    assertEquals(exact, outS[b * rows + r], tol, "scalar row " + r + " batch " + b);
-                    // Both twins sum in ggml's order: bit-identical.
-                    assertEquals(outS[b * rows + r], outV[b * rows + r], 0f, "vector vs scalar row " + r + " batch " + b);
+                    // Q8_1 carries s = fp16(d * sum) for the minimum's term: the kernels use it, so must the reference.
+                    exact += minimumTermCorrection(vector, w, cols, r, a.q8(), b);
+                    String where = type + " row " + r + " batch " + b;
+                    assertEquals(outS[b * rows + r], outV[b * rows + r], 0f, "vector vs scalar twin, " + where);
+                    assertEquals(exact, outV[b * rows + r], 2e-6 * magnitude + 1e-30, "vector vs exact dot, " + where);
                 }
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("quantizedTypes")
+    void quantizedTwinsAgreeOnInfiniteAndSubnormalScales(GgmlType type) {
+        SplittableRandom rnd = new SplittableRandom(type.ordinal());
+        int rows = 8, cols = type.blockSize == 256 ? 512 : 128;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = randomBlocks(arena, type, rows, cols, rnd, true);
+            for (int batch : new int[] {1, 4, 9}) {
+                float[] x = new float[batch * cols];
+                for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+                for (int rowsUsed : new int[] {rows, rows - 1}) { // repacked and plain layouts
+                    WeightKernel vector = Kernels.forMatrix(type, "test", rowsUsed);
+                    WeightKernel scalar = vector.reference();
+                    float[] outV = new float[batch * rowsUsed], outS = new float[batch * rowsUsed];
+                    vector.multiply(w, cols, vector.prepare(x, batch, cols), 0, rowsUsed, outV, rowsUsed);
+                    scalar.multiply(w, cols, scalar.prepare(x, batch, cols), 0, rowsUsed, outS, rowsUsed);
+                    int nonFinite = 0;
+                    for (int i = 0; i < outV.length; i++) {
+                        assertEquals(Float.floatToIntBits(outS[i]), Float.floatToIntBits(outV[i]), type + " batch " + batch + " output " + i + ": " + outV[i] + " vs " + outS[i]);
+                        if (!Float.isFinite(outV[i])) nonFinite++;
+                    }
+                    assertTrue(nonFinite > 0, type + ": rows with an infinite scale must give a non-finite product");
+                }
+            }
+        }
+    }
+
+    static Stream<GgmlType> quantizedTypes() {
+        return Stream.of(GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL,
+                GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS);
+    }
+
+    /** For Q4_1/Q5_1: sum over blocks of m_w * (s_x - d_x * sum(q_x)). */
+    static double minimumTermCorrection(WeightKernel k, MemorySegment w, int cols, int r, Q8Rows x, int b) {
+        if (!(k instanceof BlockKernel bk) || !bk.hasMin()) return 0;
+        double c = 0;
+        int blocks = cols / 32;
+        byte[] raw = new byte[blocks * bk.type.blockBytes];
+        bk.copyRow(w, cols, r, raw);
+        for (int blk = 0; blk < blocks; blk++) {
+            long sum = 0;
+            for (int i = 0; i < 32; i++) sum += x.value(b, blk * 32 + i);
+            c += bk.m(raw, blk * bk.type.blockBytes) * ((double) x.s[b * blocks + blk] - (double) x.d[b * blocks + blk] * sum);
+        }
+        return c;
+    }
+
+    /** Byte offsets of the fp16 scale fields (d, dmin or m) of each quantized type's block. */
+    static int[] halfFields(GgmlType type) {
+        return switch (type) {
+            case Q4_0, Q5_0, IQ4_NL, IQ4_XS -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            case Q6_K -> new int[] {208};
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    /**
+     * Random blocks: every bit pattern of the integer fields is a valid block, so they are
+     * random bytes; the fp16 scales are drawn in a realistic range, one block in seven with a
+     * subnormal scale, and with {@code specials} one block in five with an infinite one.
+     */
+    static MemorySegment randomBlocks(Arena arena, GgmlType type, int rows, int cols, SplittableRandom rnd, boolean specials) {
+        long blocks = (long) rows * cols / type.blockSize;
+        MemorySegment w = arena.allocate(blocks * type.blockBytes, 64);
+        for (long blk = 0; blk < blocks; blk++) {
+            long off = blk * type.blockBytes;
+            for (int i = 0; i < type.blockBytes; i++) w.set(ValueLayout.JAVA_BYTE, off + i, (byte) rnd.nextInt(256));
+            for (int f : halfFields(type)) {
+                float v = blk % 7 == 3 ? 3.0e-7f : (float) (0.002 + rnd.nextDouble() * 0.02);
+                if (specials && blk % 5 == 1) v = f == 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+                w.set(Layouts.I16, off + f, Float.floatToFloat16(v));
+            }
+        }
+        return w;
     }
 
     /** The value a prepared activation stands for (block integer times its scale for Q8_0). */

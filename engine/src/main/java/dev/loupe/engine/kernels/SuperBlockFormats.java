@@ -1,0 +1,232 @@
+package dev.loupe.engine.kernels;
+
+import static dev.loupe.engine.kernels.BlockFormats.f16;
+import static dev.loupe.engine.kernels.BlockFormats.u8;
+
+import dev.loupe.engine.kernels.SuperBlockKernel.Mins;
+import dev.loupe.engine.kernels.SuperBlockKernel.Path;
+import dev.loupe.engine.tensor.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The super-block layouts of ggml's 256-value quantized types (ggml-common.h) and their
+ * dequantization (ggml-quants.c). Super-blocks are read from a byte copy of the row; the
+ * integers are the ones ggml's AVX2 dot products multiply (Q6_K's unsigned, before its offset
+ * of 32 is taken out), written in natural order as bytes by 32-byte vector operations.
+ */
+final class SuperBlockFormats {
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+
+    private SuperBlockFormats() {}
+
+    private static ByteVector load(byte[] raw, int off) {
+        return ByteVector.fromArray(B32, raw, off);
+    }
+
+    private static ByteVector shr(ByteVector v, int n) {
+        return v.lanewise(VectorOperators.LSHR, n);
+    }
+
+    /** The 6-bit scale {@code j} of Q4_K/Q5_K's 12 packed bytes at {@code off} (ggml's get_scale_min_k4). */
+    static int scaleK4(byte[] b, int off, int j) {
+        return j < 4 ? u8(b, off + j) & 63 : (u8(b, off + j + 4) & 0xf) | (u8(b, off + j - 4) >> 6) << 4;
+    }
+
+    /** The 6-bit minimum {@code j} of Q4_K/Q5_K's 12 packed bytes at {@code off}. */
+    static int minK4(byte[] b, int off, int j) {
+        return j < 4 ? u8(b, off + j + 4) & 63 : (u8(b, off + j + 4) >> 4) | (u8(b, off + j) >> 6) << 4;
+    }
+
+    /**
+     * Q2_K (84 bytes): scales[16] (low nibble scale, high nibble minimum, per 16 values),
+     * qs[64], d, dmin. Value 128h + 32j + l = bits {@code 2j, 2j+1} of qs byte {@code 32h + l};
+     * y = d sc q - dmin m.
+     */
+    static final class Q2_K extends SuperBlockKernel {
+        Q2_K() { super(GgmlType.Q2_K, Path.PLAIN, Mins.LANES, 16); }
+
+        @Override
+        void codes(byte[] raw, int off, byte[] dst, int at) {
+            for (int h = 0; h < 2; h++) {
+                ByteVector q = load(raw, off + 16 + 32 * h);
+                for (int j = 0; j < 4; j++) shr(q, 2 * j).and((byte) 3).intoArray(dst, at + 128 * h + 32 * j);
+            }
+        }
+
+        @Override void scales(byte[] raw, int off, int[] dst, int at) { for (int s = 0; s < 16; s++) dst[at + s] = u8(raw, off + s) & 0xf; }
+        @Override void minimums(byte[] raw, int off, int[] dst, int at) { for (int s = 0; s < 16; s++) dst[at + s] = u8(raw, off + s) >> 4; }
+        @Override float d(byte[] raw, int off) { return f16(raw, off + 80); }
+        @Override float dmin(byte[] raw, int off) { return f16(raw, off + 82); }
+
+        @Override
+        float dequantize(int code, int scale, int min, float d, float dmin) {
+            float dl = d * scale, ml = dmin * min;
+            return dl * code - ml;
+        }
+    }
+
+    /**
+     * Q3_K (110 bytes): hmask[32], qs[64], scales[12] (16 6-bit scales, offset 32), d. Value
+     * 128h + 32j + l = bits {@code 2j, 2j+1} of qs byte {@code 32h + l}, minus 4 unless bit
+     * {@code 4h + j} of hmask byte {@code l} is set; y = d (sc - 32) q.
+     */
+    static final class Q3_K extends SuperBlockKernel {
+        Q3_K() { super(GgmlType.Q3_K, Path.PLAIN, Mins.NONE, 16); }
+
+        @Override
+        void codes(byte[] raw, int off, byte[] dst, int at) {
+            ByteVector hmask = load(raw, off);
+            for (int h = 0; h < 2; h++) {
+                ByteVector q = load(raw, off + 32 + 32 * h);
+                for (int j = 0; j < 4; j++) {
+                    ByteVector high = shr(hmask, 4 * h + j).and((byte) 1).lanewise(VectorOperators.LSHL, 2);
+                    shr(q, 2 * j).and((byte) 3).add(high).sub((byte) 4).intoArray(dst, at + 128 * h + 32 * j);
+                }
+            }
+        }
+
+        @Override
+        void scales(byte[] raw, int off, int[] dst, int at) {
+            int s = off + 96;
+            for (int i = 0; i < 4; i++) {
+                int hi = u8(raw, s + 8 + i);
+                dst[at + i] = ((u8(raw, s + i) & 0xf) | (hi & 3) << 4) - 32;
+                dst[at + 4 + i] = ((u8(raw, s + 4 + i) & 0xf) | ((hi >> 2) & 3) << 4) - 32;
+                dst[at + 8 + i] = ((u8(raw, s + i) >> 4) | ((hi >> 4) & 3) << 4) - 32;
+                dst[at + 12 + i] = ((u8(raw, s + 4 + i) >> 4) | ((hi >> 6) & 3) << 4) - 32;
+            }
+        }
+
+        @Override float d(byte[] raw, int off) { return f16(raw, off + 108); }
+
+        @Override
+        float dequantize(int code, int scale, int min, float d, float dmin) {
+            float dl = d * scale;
+            return dl * code;
+        }
+    }
+
+    /**
+     * Q4_K (144 bytes): d, dmin, scales[12] (8 6-bit scales and minimums, per 32 values),
+     * qs[128]. Values 64j..64j+31 are the low nibbles of bytes 32j..32j+31, values
+     * 64j+32.. their high nibbles; y = d sc q - dmin m.
+     */
+    static final class Q4_K extends SuperBlockKernel {
+        Q4_K(Path path) { super(GgmlType.Q4_K, path, Mins.QUAD, 32); }
+        Q4_K() { this(Path.PLAIN); }
+        @Override SuperBlockKernel repacked() { return new Q4_K(Path.REPACKED); }
+
+        @Override
+        void codes(byte[] raw, int off, byte[] dst, int at) {
+            for (int j = 0; j < 4; j++) {
+                ByteVector q = load(raw, off + 16 + 32 * j);
+                q.and((byte) 0xf).intoArray(dst, at + 64 * j);
+                shr(q, 4).intoArray(dst, at + 64 * j + 32);
+            }
+        }
+
+        @Override void scales(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = scaleK4(raw, off + 4, j); }
+        @Override void minimums(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = minK4(raw, off + 4, j); }
+        @Override float d(byte[] raw, int off) { return f16(raw, off); }
+        @Override float dmin(byte[] raw, int off) { return f16(raw, off + 2); }
+
+        @Override
+        float dequantize(int code, int scale, int min, float d, float dmin) {
+            float d1 = d * scale, m1 = dmin * min;
+            return d1 * code - m1;
+        }
+    }
+
+    /**
+     * Q5_K (176 bytes): as Q4_K with qh[32] before qs[128]: value e gains 16 when bit
+     * {@code e / 32} of qh byte {@code e % 32} is set.
+     */
+    static final class Q5_K extends SuperBlockKernel {
+        Q5_K() { super(GgmlType.Q5_K, Path.PLAIN, Mins.SCALAR, 32); }
+
+        @Override
+        void codes(byte[] raw, int off, byte[] dst, int at) {
+            ByteVector qh = load(raw, off + 16);
+            for (int j = 0; j < 4; j++) {
+                ByteVector q = load(raw, off + 48 + 32 * j);
+                q.and((byte) 0xf).add(shr(qh, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, at + 64 * j);
+                shr(q, 4).add(shr(qh, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, at + 64 * j + 32);
+            }
+        }
+
+        @Override void scales(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = scaleK4(raw, off + 4, j); }
+        @Override void minimums(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = minK4(raw, off + 4, j); }
+        @Override float d(byte[] raw, int off) { return f16(raw, off); }
+        @Override float dmin(byte[] raw, int off) { return f16(raw, off + 2); }
+
+        @Override
+        float dequantize(int code, int scale, int min, float d, float dmin) {
+            float d1 = d * scale, m1 = dmin * min;
+            return d1 * code - m1;
+        }
+    }
+
+    /**
+     * Q6_K (210 bytes): ql[128], qh[64], scales[16] (int8, per 16 values), d. In half h,
+     * value 128h + 32k + l is a nibble of ql byte {@code 64h + l} (k = 0, 2) or
+     * {@code 64h + 32 + l} (k = 1, 3) — low for k &lt; 2 — with bits {@code 2k, 2k+1} of qh
+     * byte {@code 32h + l} as bits 4-5; y = d sc (q - 32).
+     */
+    static final class Q6_K extends SuperBlockKernel {
+        Q6_K() { super(GgmlType.Q6_K, Path.PLAIN, Mins.OFFSET_32, 16); }
+
+        @Override
+        void codes(byte[] raw, int off, byte[] dst, int at) {
+            for (int h = 0; h < 2; h++) {
+                ByteVector ql0 = load(raw, off + 64 * h), ql1 = load(raw, off + 64 * h + 32);
+                ByteVector qh = load(raw, off + 128 + 32 * h);
+                int o = at + 128 * h;
+                ql0.and((byte) 0xf).or(qh.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o);
+                ql1.and((byte) 0xf).or(shr(qh, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 32);
+                shr(ql0, 4).or(shr(qh, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 64);
+                shr(ql1, 4).or(shr(qh, 6).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 96);
+            }
+        }
+
+        @Override void scales(byte[] raw, int off, int[] dst, int at) { for (int s = 0; s < 16; s++) dst[at + s] = raw[off + 192 + s]; }
+        @Override float d(byte[] raw, int off) { return f16(raw, off + 208); }
+
+        @Override
+        float dequantize(int code, int scale, int min, float d, float dmin) {
+            return d * scale * (code - 32);
+        }
+    }
+
+    /**
+     * IQ4_XS (136 bytes): d, scales_h (2 high bits per sub-block), scales_l[4] (nibbles),
+     * qs[128]; sub-block ib (32 values) has scale {@code ls - 32} and its values are the
+     * nibbles of bytes {@code 16 ib..16 ib + 15} (low first) through {@link BlockFormats#IQ4_VALUES}.
+     */
+    static final class IQ4_XS extends SuperBlockKernel {
+        IQ4_XS() { super(GgmlType.IQ4_XS, Path.PLAIN, Mins.NONE, 32); }
+
+        @Override
+        void codes(byte[] raw, int off, byte[] dst, int at) {
+            for (int ib = 0; ib < 8; ib++) BlockFormats.iq4Nibbles(raw, off + 8 + 16 * ib, dst, at + 32 * ib);
+        }
+
+        @Override
+        void scales(byte[] raw, int off, int[] dst, int at) {
+            int sh = u8(raw, off + 2) | u8(raw, off + 3) << 8;
+            for (int ib = 0; ib < 8; ib++) {
+                int ls = ((u8(raw, off + 4 + ib / 2) >> (4 * (ib % 2))) & 0xf) | ((sh >> (2 * ib)) & 3) << 4;
+                dst[at + ib] = ls - 32;
+            }
+        }
+
+        @Override float d(byte[] raw, int off) { return f16(raw, off); }
+
+        @Override
+        float dequantize(int code, int scale, int min, float d, float dmin) {
+            float dl = d * scale;
+            return dl * code;
+        }
+    }
+}
