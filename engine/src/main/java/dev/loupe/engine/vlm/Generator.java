@@ -4,9 +4,6 @@ import dev.loupe.engine.llm.KvCache;
 import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.Sampler;
-import dev.loupe.engine.text.TokenDecoder;
-import dev.loupe.engine.text.Vocabulary;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,7 +43,11 @@ public final class Generator {
         return logits;
     }
 
-    public Generation generate(List<PromptSegment> prompt, GenerationSettings settings) {
+    /**
+     * Evaluates the prompt and picks the first token: the returned sequence is ready for
+     * decode steps (or already finished).
+     */
+    public Sequence start(List<PromptSegment> prompt, GenerationSettings settings) {
         int promptLength = prompt.stream().mapToInt(PromptSegment::length).sum();
         int limit = decoder.contextLength();
         if (promptLength + 1 > limit) {
@@ -55,33 +56,45 @@ public final class Generator {
         int maxNew = Math.min(settings.maxTokens(), limit - promptLength);
         KvCache cache = decoder.newCache(promptLength + maxNew);
         float[] promptLogits = prefill(prompt, cache);
-
-        Vocabulary vocab = tokenizer.vocabulary();
         Sampler sampler = new Sampler(settings);
         for (PromptSegment s : prompt) {
             if (s instanceof PromptSegment.Text t) for (int id : t.tokens()) sampler.accept(id);
         }
-        TokenDecoder text = tokenizer.decoder(false);
-        StringBuilder out = new StringBuilder();
-        int[] generated = new int[maxNew];
-        int count = 0;
-        String finish = "length";
-        float[] logits = promptLogits.clone();
+        Sequence seq = new Sequence(cache, sampler, tokenizer.decoder(false), tokenizer.vocabulary(), promptLength, maxNew, promptLogits);
+        if (!seq.finished()) seq.accept(promptLogits.clone(), 0, decoder.vocabularySize());
+        return seq;
+    }
+
+    /** Generates one sequence to the end, one decode step at a time. */
+    public Generation generate(List<PromptSegment> prompt, GenerationSettings settings) {
+        Sequence seq = start(prompt, settings);
         float[] embedding = new float[decoder.embeddingLength()];
-        while (count < maxNew) {
-            int next = sampler.sample(logits, 0, decoder.vocabularySize());
-            generated[count++] = next;
-            if (vocab.isEog(next)) {
-                finish = "stop";
-                break;
-            }
-            sampler.accept(next);
-            out.append(text.accept(next));
-            if (count == maxNew) break;
-            decoder.embed(new int[] {next}, 0, 1, embedding, 0);
-            logits = decoder.forward(embedding, 1, cache, false);
+        while (!seq.finished()) {
+            decoder.embed(new int[] {seq.lastToken()}, 0, 1, embedding, 0);
+            seq.accept(decoder.forward(embedding, 1, seq.cache(), false), 0, decoder.vocabularySize());
         }
-        out.append(text.finish());
-        return new Generation(out.toString(), Arrays.copyOf(generated, count), promptLength, finish, promptLogits);
+        return seq.result();
+    }
+
+    /**
+     * One decode step for all of {@code sequences} (none finished) with a single batched pass
+     * of the decoder; each sequence then picks its next token.
+     */
+    public void step(List<Sequence> sequences) {
+        int n = sequences.size(), e = decoder.embeddingLength(), v = decoder.vocabularySize();
+        float[] input = new float[n * e];
+        KvCache[] caches = new KvCache[n];
+        int[] token = new int[1];
+        for (int i = 0; i < n; i++) {
+            token[0] = sequences.get(i).lastToken();
+            decoder.embed(token, 0, 1, input, i * e);
+            caches[i] = sequences.get(i).cache();
+        }
+        float[] logits = decoder.decodeBatch(input, caches);
+        for (int i = 0; i < n; i++) sequences.get(i).accept(logits, i * v, v);
+    }
+
+    public TextDecoder decoder() {
+        return decoder;
     }
 }

@@ -21,7 +21,7 @@ import java.util.List;
  * shuffle, linear projector), images tiled as mtmd does. Thread-safe: every call has its
  * own KV cache and buffers; weights are shared views of the two mapped files.
  */
-public final class SmolVlmModel implements ImageAnnotator {
+public final class SmolVlmModel implements BatchableAnnotator {
     private final GgufFile textFile;
     private final GgufFile visionFile;
     private final BpeTokenizer tokenizer;
@@ -58,7 +58,7 @@ public final class SmolVlmModel implements ImageAnnotator {
 
     public BpeTokenizer tokenizer() { return tokenizer; }
     public LlamaDecoder decoder() { return decoder; }
-    public Generator generator() { return generator; }
+    @Override public Generator generator() { return generator; }
     public Idefics3Preprocessor preprocessor() { return preprocessor; }
 
     /** Encodes every tile and the overview: one embeddings array per encoder pass. */
@@ -89,12 +89,17 @@ public final class SmolVlmModel implements ImageAnnotator {
     }
 
     @Override
-    public Annotation annotate(byte[] imageBytes, Task task, String prompt, GenerationSettings settings) {
+    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt) {
         String text = task.promptFor(prompt);
         RgbImage image = imageDecoder.decode(imageBytes);
-        Generation g = generate(image, text, settings);
-        return new Annotation(task.id, text, g.text().strip(), null, null, null, null,
-                image.width(), image.height(), g.promptTokens(), g.tokens().length, g.finishReason());
+        PreprocessedImage pre = preprocessor.preprocess(image);
+        return new PreparedRequest(task, text, prompt(pre, embed(pre), text), image.width(), image.height());
+    }
+
+    @Override
+    public Annotation annotation(PreparedRequest r, Generation g) {
+        return new Annotation(r.task().id, r.prompt(), g.text().strip(), null, null, null, null,
+                r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason());
     }
 
     @Override

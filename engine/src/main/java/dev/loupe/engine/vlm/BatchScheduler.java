@@ -1,0 +1,118 @@
+package dev.loupe.engine.vlm;
+
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Continuous batching for one model in one JVM: callers (Spark task threads) submit requests
+ * and wait on futures; one scheduler thread admits requests (image encode + prefill), then runs
+ * decode steps for all active sequences together — one batched pass over the weights per
+ * step — while sequences join and leave between steps.
+ *
+ * <p>Bounded: at most {@code maxBatch} sequences decode together (this bounds KV memory) and
+ * at most {@code queueCapacity} requests wait; {@link #submit} blocks when the queue is full.
+ * Requests are served first come, first served, so no task starves. The thread sleeps when
+ * there is nothing to do. A request that fails (bad image, prompt too long) fails only its
+ * own future.
+ */
+public final class BatchScheduler implements AutoCloseable {
+    private record Request(byte[] image, Task task, String prompt, GenerationSettings settings, CompletableFuture<Annotation> result) {}
+
+    private record Active(PreparedRequest request, Sequence sequence, CompletableFuture<Annotation> result) {}
+
+    private static final Request STOP = new Request(null, null, null, null, null);
+
+    private final BatchableAnnotator model;
+    private final int maxBatch;
+    private final BlockingQueue<Request> queue;
+    private final Thread worker;
+    private volatile boolean closed;
+
+    public BatchScheduler(BatchableAnnotator model, int maxBatch, int queueCapacity) {
+        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        if (queueCapacity < 1) throw new IllegalArgumentException("queueCapacity must be >= 1, got " + queueCapacity);
+        this.model = model;
+        this.maxBatch = maxBatch;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.worker = Thread.ofPlatform().daemon().name("loupe-scheduler").start(this::run);
+    }
+
+    /** Queues a request; blocks while the queue is full. */
+    public CompletableFuture<Annotation> submit(byte[] image, Task task, String prompt, GenerationSettings settings) throws InterruptedException {
+        if (closed) throw new IllegalStateException("scheduler is closed");
+        CompletableFuture<Annotation> result = new CompletableFuture<>();
+        queue.put(new Request(image, task, prompt, settings, result));
+        return result;
+    }
+
+    private void run() {
+        List<Active> active = new ArrayList<>();
+        try {
+            while (true) {
+                // Idle: sleep until work arrives. Busy: admit at most one request per step, so
+                // that encoding a new image never stalls the running sequences for long.
+                Request next = active.isEmpty() ? queue.take() : active.size() < maxBatch ? queue.poll() : null;
+                if (next == STOP) break;
+                if (next != null) admit(next, active);
+                if (!active.isEmpty()) step(active);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            for (Active a : active) a.result().completeExceptionally(e);
+            throw e;
+        } finally {
+            for (Active a : active) a.result().completeExceptionally(new CancellationException("scheduler closed"));
+            for (Request r; (r = queue.poll()) != null; ) if (r != STOP) r.result().completeExceptionally(new CancellationException("scheduler closed"));
+        }
+    }
+
+    private void admit(Request r, List<Active> active) {
+        try {
+            PreparedRequest prepared = model.prepare(r.image(), r.task(), r.prompt());
+            Sequence seq = model.generator().start(prepared.segments(), r.settings());
+            if (seq.finished()) {
+                r.result().complete(model.annotation(prepared, seq.result()));
+            } else {
+                active.add(new Active(prepared, seq, r.result()));
+            }
+        } catch (RuntimeException e) {
+            r.result().completeExceptionally(e);
+        }
+    }
+
+    private void step(List<Active> active) {
+        List<Sequence> sequences = new ArrayList<>(active.size());
+        for (Active a : active) sequences.add(a.sequence());
+        model.generator().step(sequences);
+        for (Iterator<Active> it = active.iterator(); it.hasNext(); ) {
+            Active a = it.next();
+            if (a.sequence().finished()) {
+                it.remove();
+                a.result().complete(model.annotation(a.request(), a.sequence().result()));
+            }
+        }
+    }
+
+    /** Stops the scheduler; requests not finished yet fail with a CancellationException. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Request r; (r = queue.poll()) != null; ) {
+            if (r != STOP) r.result().completeExceptionally(new CancellationException("scheduler closed"));
+        }
+        if (!queue.offer(STOP)) worker.interrupt();
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.loupe.engine.vlm;
+
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+
+/**
+ * An annotator whose work splits into an image part ({@link #prepare}) and a generation part
+ * that a {@link BatchScheduler} can run for many requests at once.
+ */
+public interface BatchableAnnotator extends ImageAnnotator {
+
+    /** Decodes and encodes the image and builds the prompt; bad input throws IllegalArgumentException. */
+    PreparedRequest prepare(byte[] image, Task task, String prompt);
+
+    Generator generator();
+
+    /** The annotation for a request once its text is generated. */
+    Annotation annotation(PreparedRequest request, Generation generation);
+
+    @Override
+    default Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings) {
+        PreparedRequest r = prepare(image, task, prompt);
+        return annotation(r, generator().generate(r.segments(), settings));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.loupe.engine.vlm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Continuous batching gives every request exactly the annotation it gets on its own. */
+class BatchSchedulerTest {
+    static final Path ORACLE = Path.of("src/test/resources/oracle");
+    static SmolVlmModel model;
+
+    @BeforeAll
+    static void open() {
+        model = new SmolVlmModel(GgufFile.open(ORACLE.resolve("smolvlm/models/smolvlm-text-q8_0.gguf")),
+                GgufFile.open(ORACLE.resolve("smolvlm/models/smolvlm-mmproj-f16.gguf")), new ModelOptions(new ComputePool(2), 0));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void batchedRequestsFromManyThreadsEqualOneAtATime() throws Exception {
+        List<String> images = List.of("china.jpg", "chelsea.png", "synth_1x1.png", "synth_tall_37x300.png",
+                "synth_wide_1000x200.png", "synth_rgba_96x64.png", "china.jpg");
+        List<String> prompts = List.of("Describe this image.", "What animal is this?", "Color?", "Tall or wide?", "Boxes?", "Count", "Again");
+        // Different token limits: sequences leave the batch at different steps.
+        int[] limits = {12, 5, 20, 1, 9, 16, 3};
+        List<Annotation> alone = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            alone.add(model.annotate(Files.readAllBytes(ORACLE.resolve("images").resolve(images.get(i))), Task.VQA, prompts.get(i),
+                    GenerationSettings.GREEDY.withMaxTokens(limits[i])));
+        }
+        try (BatchScheduler scheduler = new BatchScheduler(model, 4, 3); ExecutorService callers = Executors.newFixedThreadPool(4)) {
+            List<Future<CompletableFuture<Annotation>>> submitted = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                int k = i;
+                submitted.add(callers.submit(() -> scheduler.submit(Files.readAllBytes(ORACLE.resolve("images").resolve(images.get(k))),
+                        Task.VQA, prompts.get(k), GenerationSettings.GREEDY.withMaxTokens(limits[k]))));
+            }
+            for (int i = 0; i < images.size(); i++) {
+                Annotation batched = submitted.get(i).get().get();
+                assertEquals(alone.get(i), batched, "request " + i + " (" + images.get(i) + ")");
+                assertEquals(limits[i], batched.generatedTokens());
+            }
+        }
+    }
+
+    @Test
+    void aBadRequestFailsAloneAndCloseCancelsWaitingOnes() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        BatchScheduler scheduler = new BatchScheduler(model, 2, 8);
+        CompletableFuture<Annotation> good = scheduler.submit(china, Task.CAPTION, null, GenerationSettings.GREEDY.withMaxTokens(4));
+        CompletableFuture<Annotation> corrupt = scheduler.submit(new byte[] {1, 2, 3}, Task.CAPTION, null, GenerationSettings.GREEDY);
+        CompletableFuture<Annotation> noQuestion = scheduler.submit(china, Task.VQA, null, GenerationSettings.GREEDY);
+        assertEquals(4, good.get().generatedTokens());
+        ExecutionException e = assertThrows(ExecutionException.class, corrupt::get);
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        ExecutionException q = assertThrows(ExecutionException.class, noQuestion::get);
+        assertTrue(q.getCause().getMessage().contains("needs a prompt"), q.getCause().getMessage());
+
+        List<CompletableFuture<Annotation>> late = new ArrayList<>();
+        for (int i = 0; i < 6; i++) late.add(scheduler.submit(china, Task.CAPTION, null, GenerationSettings.GREEDY.withMaxTokens(64)));
+        scheduler.close();
+        for (CompletableFuture<Annotation> f : late) {
+            try {
+                assertEquals(64, f.get().generatedTokens()); // finished before the close, or
+            } catch (ExecutionException | java.util.concurrent.CancellationException expected) {
+                // cancelled by it: either way, nobody waits forever
+            }
+        }
+        assertThrows(IllegalStateException.class, () -> scheduler.submit(china, Task.CAPTION, null, GenerationSettings.GREEDY));
+    }
+}
