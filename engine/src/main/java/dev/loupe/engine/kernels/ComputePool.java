@@ -1,13 +1,18 @@
 package dev.loupe.engine.kernels;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one compute pool of a JVM: kernels split their rows over it. Sized from the available
- * cores unless {@code loupe.threads} says otherwise. Callers (Spark task threads) only submit
- * and wait; they never create threads of their own.
+ * cores unless {@code loupe.threads} says otherwise.
+ *
+ * <p>Built for many short jobs: a decode step is ~200 matrix products of tens of microseconds
+ * each, where a fork/join dispatch would cost as much as the work. Workers spin briefly
+ * waiting for the next job before parking, the calling thread works on the job too, and
+ * chunks are claimed from an atomic counter. One job runs at a time; a caller that finds the
+ * pool busy (another Spark task thread) runs its job on its own thread instead of waiting.
  */
 public final class ComputePool {
     /** A body that processes the half-open range [from, to). */
@@ -16,20 +21,42 @@ public final class ComputePool {
         void run(int from, int to);
     }
 
+    /** How long an idle worker spins for the next job before parking. */
+    private static final long SPIN_NANOS = 50_000;
+
     private static volatile ComputePool shared;
 
-    private final ForkJoinPool pool;
     private final int threads;
+    private final Thread[] workers;
+    private final ReentrantLock submitLock = new ReentrantLock();
+    private final ThreadLocal<Boolean> insideJob = ThreadLocal.withInitial(() -> false);
+
+    /** One parallelFor call. Workers keep the reference they took, so a late worker can only find it exhausted. */
+    private static final class Job {
+        final RangeBody body;
+        final int n;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(RangeBody body, int n, int chunks) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+        }
+    }
+
+    /** The current job; null between jobs. */
+    private volatile Job current;
 
     public ComputePool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("loupe-compute-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = Thread.ofPlatform().daemon().name("loupe-compute-" + i).start(this::workerLoop);
+        }
     }
 
     /** The JVM-wide pool, created on first use. */
@@ -53,40 +80,62 @@ public final class ComputePool {
 
     /**
      * Runs {@code body} over [0, n) in chunks of at least {@code grain} items, in parallel when
-     * that pays. Returns when every chunk is done.
+     * that pays. Returns when every chunk is done; the first exception of a chunk is rethrown.
      */
     public void parallelFor(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.min(threads * 4, Math.max(1, n / Math.max(1, grain)));
-        if (pool == null || chunks <= 1 || ForkJoinTask.getPool() == pool) {
+        if (threads == 1 || chunks <= 1 || insideJob.get() || !submitLock.tryLock()) {
             body.run(0, n);
             return;
         }
-        pool.invoke(new Split(body, n, chunks, 0, chunks));
+        try {
+            Job job = new Job(body, n, chunks);
+            current = job;
+            for (Thread w : workers) LockSupport.unpark(w);
+            work(job);
+            while (job.done.get() < job.chunks) Thread.onSpinWait();
+            current = null;
+            Throwable f = job.failure;
+            if (f instanceof RuntimeException re) throw re;
+            if (f instanceof Error err) throw err;
+        } finally {
+            submitLock.unlock();
+        }
     }
 
-    private static final class Split extends RecursiveAction {
-        private final RangeBody body;
-        private final int n, chunks, lo, hi;
-
-        Split(RangeBody body, int n, int chunks, int lo, int hi) {
-            this.body = body;
-            this.n = n;
-            this.chunks = chunks;
-            this.lo = lo;
-            this.hi = hi;
-        }
-
-        @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                int from = (int) ((long) n * lo / chunks);
-                int to = (int) ((long) n * hi / chunks);
-                body.run(from, to);
-                return;
+    /** Claims and runs chunks of {@code job} until none is left. */
+    private void work(Job job) {
+        insideJob.set(true);
+        try {
+            for (int c; (c = job.next.getAndIncrement()) < job.chunks; ) {
+                try {
+                    if (job.failure == null) job.body.run((int) ((long) job.n * c / job.chunks), (int) ((long) job.n * (c + 1) / job.chunks));
+                } catch (RuntimeException | Error e) {
+                    if (job.failure == null) job.failure = e;
+                } finally {
+                    job.done.incrementAndGet();
+                }
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new Split(body, n, chunks, lo, mid), new Split(body, n, chunks, mid, hi));
+        } finally {
+            insideJob.set(false);
+        }
+    }
+
+    private void workerLoop() {
+        Job last = null;
+        while (true) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            Job job;
+            while ((job = current) == null || job == last) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            last = job;
+            work(job);
         }
     }
 }
