@@ -1,18 +1,20 @@
 package dev.loupe.job;
 
-import static org.apache.spark.sql.functions.call_udf;
-import static org.apache.spark.sql.functions.col;
-
 import dev.loupe.engine.gguf.GgufFormatException;
+import dev.loupe.udf.AnnotationSchema;
 import dev.loupe.udf.AnnotatorSpec;
+import dev.loupe.udf.LoupeMetrics;
 import dev.loupe.udf.LoupeUdfs;
+import dev.loupe.udf.PartitionAnnotator;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -123,15 +125,14 @@ public final class AnnotateJob implements Callable<Integer> {
         AnnotateOptions o = options();
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         // Fail fast, before Spark starts: the loader's own check (the GGUF reader, by default).
-        LoupeUdfs.validate(spec(o, loaderFrom(new SparkConf())));
+        LoupeUdfs.validate(AnnotatorSpec.fromMap(options(o, loaderFrom(new SparkConf()))).withAbsolutePaths());
         SparkSession.Builder builder = SparkSession.builder().appName("loupe-annotate");
         if (!new SparkConf().contains("spark.master")) builder.master("local[*]");
         SparkSession spark = builder.getOrCreate();
         try {
-            long start = System.nanoTime();
             JobSummary summary = run(spark, o);
             PrintWriter out = command.commandLine().getOut();
-            summary.print(out, (System.nanoTime() - start) / 1e9);
+            summary.print(out);
             out.flush();
             if (o.show() > 0) show(spark, o.output(), o.show());
             return 0;
@@ -141,25 +142,24 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     /**
-     * Runs the job on an existing session: registers the UDFs (which checks the model on the
-     * driver), reads the requests, annotates them and writes the output.
+     * Runs the job on an existing session: checks the model on the driver, reads the requests,
+     * annotates them partition by partition, writes the output and {@code _loupe_summary.json}.
      */
     public static JobSummary run(SparkSession spark, AnnotateOptions o) {
-        AnnotatorSpec spec = spec(o, spark.conf().get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null));
-        LoupeUdfs.register(spark, spec.key().model(), spec.key().mmproj(), options(o, spec.key().loader()));
+        long start = System.nanoTime();
+        String loader = spark.conf().get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null);
+        AnnotatorSpec spec = LoupeUdfs.resolve(spark, options(o, loader));
+        LoupeMetrics metrics = LoupeMetrics.register(spark.sparkContext());
         ImageInputs.Requests requests = ImageInputs.read(spark, o);
-        String udf = requests.byPath() ? LoupeUdfs.ANNOTATE_FILE : LoupeUdfs.ANNOTATE;
-        String image = requests.byPath() ? ImageInputs.IMAGE_PATH : ImageInputs.IMAGE;
-        requests.rows().select(col("image_id"), call_udf(udf, col(image), col("task"), col("prompt")).as("a"))
-                .select("image_id", "a.*")
+        requests.rows()
+                .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath()), Encoders.row(AnnotationSchema.rowType()))
                 .write().mode(o.mode().saveMode).parquet(o.output());
-        return JobSummary.read(spark, o.output());
+        JobSummary summary = JobSummary.read(spark, o.output(), metrics.snapshot(), 0, (System.nanoTime() - start) / 1e9);
+        SummaryFile.write(o.output(), SummaryFile.toJson(summary, spec, Instant.now()), spark.sparkContext().hadoopConfiguration());
+        return summary;
     }
 
-    private static AnnotatorSpec spec(AnnotateOptions o, String loader) {
-        return AnnotatorSpec.fromMap(options(o, loader)).withAbsolutePaths();
-    }
-
+    /** The job's own options, as {@link AnnotatorSpec} names them; {@code spark.loupe.*} fills the rest. */
     private static Map<String, String> options(AnnotateOptions o, String loader) {
         Map<String, String> m = new HashMap<>();
         m.put(AnnotatorSpec.MODEL, o.model());

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.when;
 
+import dev.loupe.udf.PartitionAnnotator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -31,8 +32,8 @@ import org.apache.spark.sql.types.StructType;
  * there, a missing column, a wrong type) are reported with the input and the column named.
  */
 final class ImageInputs {
-    static final String IMAGE = "image";
-    static final String IMAGE_PATH = "image_path";
+    static final String IMAGE = PartitionAnnotator.IMAGE;
+    static final String IMAGE_PATH = PartitionAnnotator.IMAGE_PATH;
 
     private static final StructType PATH_REQUESTS = new StructType()
             .add("image_id", DataTypes.StringType).add(IMAGE_PATH, DataTypes.StringType)

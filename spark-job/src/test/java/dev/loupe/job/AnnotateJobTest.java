@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.udf.AnnotationSchema;
 import dev.loupe.udf.AnnotatorSpec;
 import dev.loupe.udf.ModelCache;
 import dev.loupe.udf.ModelKey;
+import dev.loupe.udf.RunMetrics;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -219,6 +222,39 @@ class AnnotateJobTest {
     }
 
     @Test
+    void theRunsAccumulatorsAndModelLoadsPerExecutorLandInTheSummaryAndItsJsonFile() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        for (String name : SIZES.keySet()) Files.copy(SAMPLES.resolve(name), in.resolve(name));
+        Files.write(in.resolve("empty.png"), new byte[0]);
+        Path model = tmp.resolve("summary-model.gguf"); // a cache key of its own: this test's loads only
+        Path out = tmp.resolve("out");
+
+        JobSummary summary = AnnotateJob.run(spark, options("--input", in.toString(), "--output", out.toString(),
+                "--model", model.toString(), "--mmproj", MMPROJ.toString(), "--partitions", "3"));
+
+        // SizeCaptionLoader reports 12 prompt tokens and 3 generated tokens per image.
+        assertEquals(new RunMetrics(5, 1, 4 * 12, 4 * 3, summary.run().annotateSeconds(), Map.of("driver", 1)), summary.run());
+        assertTrue(summary.run().annotateSeconds() > 0, "engine seconds are summed: " + summary.run());
+        assertTrue(summary.seconds() >= summary.run().annotateSeconds() / 2, "wall time covers the run on 2 threads: " + summary);
+
+        JsonNode json = new ObjectMapper().readTree(out.resolve("_loupe_summary.json").toFile());
+        assertEquals(out.toString(), json.get("output").asText());
+        assertEquals(model.toString(), json.get("model").asText());
+        assertEquals(5, json.get("output_totals").get("images").asLong());
+        assertEquals(1, json.get("output_totals").get("errors").asLong());
+        assertEquals("empty image (0 bytes)", json.get("output_totals").get("common_errors").get(0).get("error").asText());
+        JsonNode run = json.get("this_run");
+        assertEquals(5, run.get("images").asLong());
+        assertEquals(1, run.get("errors").asLong());
+        assertEquals(48, run.get("prompt_tokens").asLong());
+        assertEquals(12, run.get("generated_tokens").asLong());
+        assertEquals(summary.run().annotateSeconds(), run.get("engine_seconds").asDouble());
+        assertEquals(1, run.get("model_loads_by_executor").get("driver").asInt());
+        assertEquals(1, run.get("model_loads_by_executor").size());
+        assertEquals(5, spark.read().parquet(out.toString()).count(), "Spark's reader skips the _-prefixed summary file");
+    }
+
+    @Test
     void aTaskThatCrashesFailsTheJobAndLeavesNoSuccessMarkerNorData() throws Exception {
         Path table = tmp.resolve("crash.jsonl");
         Path img = SAMPLES.resolve("china.jpg");
@@ -287,6 +323,8 @@ class AnnotateJobTest {
 
         assertEquals(0, exit, stdout.toString());
         assertTrue(stdout.toString().startsWith("loupe annotate: 4 images, 4 annotated, 0 errors, 12 tokens generated"), stdout.toString());
+        assertTrue(stdout.toString().contains("this run: 48 prompt tokens, 12 generated tokens"), stdout.toString());
+        assertTrue(stdout.toString().contains("model loads per executor: driver="), stdout.toString());
         assertTrue(stdout.toString().contains("Parquet written to " + out), stdout.toString());
         assertFalse(spark.sparkContext().isStopped(), "the job leaves a session it did not create running");
 

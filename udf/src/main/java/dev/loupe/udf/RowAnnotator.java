@@ -36,15 +36,20 @@ final class RowAnnotator implements Serializable {
     }
 
     Row annotate(byte[] image, String task, String prompt) {
-        return annotate(() -> image, task, prompt);
+        return annotate(null, () -> image, task, prompt);
     }
 
     /** Same, reading the image from a path (local, HDFS, S3...) first. */
     Row annotateFile(String path, String task, String prompt) {
-        return annotate(() -> ImageFiles.read(path), task, prompt);
+        return annotate(null, () -> ImageFiles.read(path), task, prompt);
     }
 
-    private Row annotate(Supplier<byte[]> imageSource, String taskName, String userPrompt) {
+    /**
+     * One request of the annotate job.
+     *
+     * @param rowId the row's image id, or null when the caller has none (the SQL functions)
+     */
+    Row annotate(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt) {
         long start = System.nanoTime();
         String model = null;
         String task = taskName;
