@@ -66,8 +66,12 @@ public final class AnnotateJob implements Callable<Integer> {
     String output;
 
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "error",
-            description = "If --output exists: error (refuse, the default) or overwrite (replace; a failed run then leaves no output).")
+            description = "If --output exists: error (refuse, the default) or overwrite (replace it). See --resume.")
     WriteMode mode;
+
+    @Option(names = "--resume",
+            description = "Keep the rows --output already holds (of a finished or interrupted run) and annotate only the images whose id is not there.")
+    boolean resume;
 
     @Option(names = "--model", required = true, paramLabel = "GGUF", description = "Text model GGUF, e.g. SmolVLM-256M-Instruct-Q8_0.gguf.")
     String model;
@@ -117,7 +121,7 @@ public final class AnnotateJob implements Callable<Integer> {
 
     AnnotateOptions options() {
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, imageExtensions, output,
-                mode, model, mmproj, task, prompt, maxTokens, partitions, show);
+                mode, resume, model, mmproj, task, prompt, maxTokens, partitions, show);
     }
 
     @Override
@@ -150,11 +154,19 @@ public final class AnnotateJob implements Callable<Integer> {
         String loader = spark.conf().get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null);
         AnnotatorSpec spec = LoupeUdfs.resolve(spark, options(o, loader));
         LoupeMetrics metrics = LoupeMetrics.register(spark.sparkContext());
-        ImageInputs.Requests requests = ImageInputs.read(spark, o);
+        CompletedImages done = o.resume() ? CompletedImages.in(spark, o.output()) : CompletedImages.none();
+        ImageInputs.Requests requests = ImageInputs.read(spark, o, done);
         requests.rows()
                 .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath()), Encoders.row(AnnotationSchema.rowType()))
-                .write().mode(o.mode().saveMode).parquet(o.output());
-        JobSummary summary = JobSummary.read(spark, o.output(), metrics.snapshot(), 0, (System.nanoTime() - start) / 1e9);
+                .write().mode(o.saveMode())
+                // Commit each task's file into --output as the task finishes (FileOutputCommitter
+                // algorithm 2), not all of them at the end of the job: an interrupted run then
+                // keeps every finished partition for --resume instead of losing hours of work.
+                // Files still appear whole (written aside, then renamed), and only one attempt of
+                // a task may commit, so retries and speculative copies add no duplicates.
+                .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
+                .parquet(o.output());
+        JobSummary summary = JobSummary.read(spark, o.output(), metrics.snapshot(), done.count(), (System.nanoTime() - start) / 1e9);
         SummaryFile.write(o.output(), SummaryFile.toJson(summary, spec, Instant.now()), spark.sparkContext().hadoopConfiguration());
         return summary;
     }
