@@ -88,6 +88,16 @@ public final class AnnotateJob implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate per image. Default: spark.loupe.maxTokens, else the engine's.")
     Integer maxTokens;
 
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "Sampling temperature; 0 is greedy (argmax). Default: spark.loupe.temperature, else 0. "
+                    + "Other sampling settings: spark.loupe.topK, topP, minP, repeatPenalty.")
+    Float temperature;
+
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Sampling seed of the job; each row samples with a seed made of it and the row's image id, "
+                    + "so a rerun or a retried task writes the same text. Default: spark.loupe.seed, else 0.")
+    Long seed;
+
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
 
@@ -121,7 +131,7 @@ public final class AnnotateJob implements Callable<Integer> {
 
     AnnotateOptions options() {
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, imageExtensions, output,
-                mode, resume, model, mmproj, task, prompt, maxTokens, partitions, show);
+                mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, partitions, show);
     }
 
     @Override
@@ -178,6 +188,8 @@ public final class AnnotateJob implements Callable<Integer> {
         m.put(AnnotatorSpec.MMPROJ, o.mmproj());
         if (loader != null) m.put(AnnotatorSpec.LOADER, loader);
         if (o.maxTokens() != null) m.put(AnnotatorSpec.MAX_TOKENS, o.maxTokens().toString());
+        if (o.temperature() != null) m.put(AnnotatorSpec.TEMPERATURE, o.temperature().toString());
+        if (o.seed() != null) m.put(AnnotatorSpec.SEED, o.seed().toString());
         return m;
     }
 

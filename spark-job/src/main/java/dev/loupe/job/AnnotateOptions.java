@@ -21,12 +21,15 @@ import org.apache.spark.sql.SaveMode;
  * @param task            task for rows without one
  * @param prompt          prompt for rows without one; null for the task's default
  * @param maxTokens       generation limit; null for spark.loupe.maxTokens or the engine's default
+ * @param temperature     sampling temperature (0 = greedy); null for spark.loupe.temperature or greedy
+ * @param seed            the job's sampling seed, mixed with each row's image id; null for spark.loupe.seed or 0
  * @param partitions      repartition the input into this many partitions; null to keep Spark's split
  * @param show            print this many result rows at the end
  */
 public record AnnotateOptions(String input, InputFormat format, String imageColumn, String idColumn, String taskColumn,
                               String promptColumn, List<String> imageExtensions, String output, WriteMode mode, boolean resume,
                               String model, String mmproj, String task, String prompt, Integer maxTokens,
+                              Float temperature, Long seed,
                               Integer partitions, int show) {
 
     /** How Spark writes: append when resuming, else as {@code --mode} says. */

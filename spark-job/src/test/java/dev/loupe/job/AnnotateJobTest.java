@@ -14,6 +14,7 @@ import dev.loupe.udf.AnnotationSchema;
 import dev.loupe.udf.AnnotatorSpec;
 import dev.loupe.udf.ModelCache;
 import dev.loupe.udf.ModelKey;
+import dev.loupe.udf.RowSeeds;
 import dev.loupe.udf.RunMetrics;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
@@ -24,6 +25,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -349,6 +351,30 @@ class AnnotateJobTest {
         String[] all = Arrays.copyOf(args, args.length + more.length);
         System.arraycopy(more, 0, all, args.length, more.length);
         return all;
+    }
+
+    @Test
+    void sampledRowsAreSeededFromTheJobSeedAndTheirImageIdWhateverTheTaskThatRunsThem() {
+        Map<String, String> coarse = texts(AnnotateJob.run(spark, options("--input", SAMPLES.toString(), "--output", tmp.resolve("one").toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--temperature", "0.7", "--seed", "42", "--partitions", "1")));
+        Map<String, String> fine = texts(AnnotateJob.run(spark, options("--input", SAMPLES.toString(), "--output", tmp.resolve("four").toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--temperature", "0.7", "--seed", "42", "--partitions", "4")));
+
+        assertEquals(coarse, fine, "one task or four, the same rows");
+        assertEquals(4, coarse.size());
+        Set<String> seeds = new HashSet<>();
+        for (var e : coarse.entrySet()) {
+            String seed = ", seed " + RowSeeds.forRow(42, e.getKey());
+            assertTrue(e.getValue().endsWith(seed), e + " sampled with" + seed);
+            seeds.add(seed);
+        }
+        assertEquals(4, seeds.size(), "each row its own seed");
+    }
+
+    private static Map<String, String> texts(JobSummary summary) {
+        Map<String, String> byId = new HashMap<>();
+        for (Row r : spark.read().parquet(summary.output()).collectAsList()) byId.put(r.getAs("image_id"), r.getAs("text"));
+        return byId;
     }
 
     @Test

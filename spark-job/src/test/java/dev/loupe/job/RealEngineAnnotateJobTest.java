@@ -1,6 +1,7 @@
 package dev.loupe.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,6 +89,32 @@ class RealEngineAnnotateJobTest {
 
         ModelKey key = new ModelKey(MODEL.toString(), MMPROJ.toString(), null);
         assertEquals(1, ModelCache.shared().loadCount(key), "one load for all tasks of this JVM");
+    }
+
+    @Test
+    void sampledCaptionsDependOnTheImageIdAndTheSeedNotOnTheTaskThatRunsThem() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china.jpg"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china-again.jpg"));
+        Map<String, String> oneTask = captions(in, tmp.resolve("one"), "1");
+        Map<String, String> twoTasks = captions(in, tmp.resolve("two"), "2");
+
+        assertEquals(oneTask, twoTasks, "same seed, same ids: the same tokens, whichever task samples them");
+        assertEquals(2, oneTask.size());
+        assertNotEquals(oneTask.get("china.jpg"), oneTask.get("china-again.jpg"), "same image, other id: sampled with another seed");
+    }
+
+    private static Map<String, String> captions(Path in, Path out, String partitions) {
+        AnnotateJob.run(spark, AnnotateJobTest.options("--input", in.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "6",
+                "--temperature", "1.0", "--seed", "7", "--partitions", partitions));
+        Map<String, String> byFile = new HashMap<>();
+        for (var r : spark.read().parquet(out.toString()).collectAsList()) {
+            String id = r.getAs("image_id");
+            assertNull(r.getAs("error"), id);
+            byFile.put(id.substring(id.lastIndexOf('/') + 1), r.getAs("text"));
+        }
+        return byFile;
     }
 
     /** llama.cpp's greedy pieces, concatenated and decoded as the text column is. */

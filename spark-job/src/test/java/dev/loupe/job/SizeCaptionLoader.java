@@ -61,6 +61,7 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
                 if (w == crashOnWidth) throw new SimulatedCrash();
                 WIDTHS.add(w);
                 String text = task == Task.VQA ? "answer to " + prompt : captionFor(w, h);
+                if (!settings.greedy()) text += ", seed " + settings.seed(); // what a sampling engine would depend on
                 return new Annotation(task.id, prompt, text, List.of(new Annotation.Box("image", 0, 0, w, h, null)),
                         null, null, null, w, h, 12, 3, "stop");
             }
