@@ -98,6 +98,11 @@ public final class AnnotateJob implements Callable<Integer> {
                     + "so a rerun or a retried task writes the same text. Default: spark.loupe.seed, else 0.")
     Long seed;
 
+    @Option(names = "--max-longest-edge", paramLabel = "PIXELS",
+            description = "SmolVLM (idefics3): scale images so their longest edge is at most PIXELS before tiling, a multiple of "
+                    + "the model's tile size (512 for SmolVLM). Fewer tiles: faster, less detail. Default: the model's own (2048 for SmolVLM).")
+    Integer maxLongestEdge;
+
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
 
@@ -131,7 +136,7 @@ public final class AnnotateJob implements Callable<Integer> {
 
     AnnotateOptions options() {
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, imageExtensions, output,
-                mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, partitions, show);
+                mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, partitions, show);
     }
 
     @Override
@@ -190,6 +195,7 @@ public final class AnnotateJob implements Callable<Integer> {
         if (o.maxTokens() != null) m.put(AnnotatorSpec.MAX_TOKENS, o.maxTokens().toString());
         if (o.temperature() != null) m.put(AnnotatorSpec.TEMPERATURE, o.temperature().toString());
         if (o.seed() != null) m.put(AnnotatorSpec.SEED, o.seed().toString());
+        if (o.maxLongestEdge() != null) m.put(AnnotatorSpec.MAX_LONGEST_EDGE, o.maxLongestEdge().toString());
         return m;
     }
 

@@ -23,13 +23,14 @@ import org.apache.spark.sql.SaveMode;
  * @param maxTokens       generation limit; null for spark.loupe.maxTokens or the engine's default
  * @param temperature     sampling temperature (0 = greedy); null for spark.loupe.temperature or greedy
  * @param seed            the job's sampling seed, mixed with each row's image id; null for spark.loupe.seed or 0
+ * @param maxLongestEdge  idefics3 resolution cap in pixels (a multiple of the tile size); null for the model's own
  * @param partitions      repartition the input into this many partitions; null to keep Spark's split
  * @param show            print this many result rows at the end
  */
 public record AnnotateOptions(String input, InputFormat format, String imageColumn, String idColumn, String taskColumn,
                               String promptColumn, List<String> imageExtensions, String output, WriteMode mode, boolean resume,
                               String model, String mmproj, String task, String prompt, Integer maxTokens,
-                              Float temperature, Long seed,
+                              Float temperature, Long seed, Integer maxLongestEdge,
                               Integer partitions, int show) {
 
     /** How Spark writes: append when resuming, else as {@code --mode} says. */
@@ -53,6 +54,7 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
         if (task == null || task.isBlank()) task = "caption";
         if (partitions != null && partitions < 1) throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
         if (maxTokens != null && maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
+        if (maxLongestEdge != null && maxLongestEdge < 0) throw new IllegalArgumentException("--max-longest-edge must be >= 0, got " + maxLongestEdge);
         if (show < 0) throw new IllegalArgumentException("--show must be >= 0, got " + show);
     }
 

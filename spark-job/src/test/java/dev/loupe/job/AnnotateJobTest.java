@@ -414,6 +414,23 @@ class AnnotateJobTest {
     }
 
     @Test
+    void aMaxLongestEdgeTheModelCannotTakeFailsTheCommandBeforeAnyTask() throws Exception {
+        spark.conf().unset("spark.loupe.loader"); // the real engine's loader and its GGUF check
+        Path out = tmp.resolve("out");
+        int tasksBefore = tasksStarted();
+        StringWriter err = new StringWriter();
+
+        int exit = AnnotateJob.commandLine().setErr(new PrintWriter(err)).execute("--input", SAMPLES.toString(),
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-longest-edge", "300");
+
+        assertEquals(2, exit);
+        assertEquals("loupe-annotate: --max-longest-edge (spark.loupe.maxLongestEdge) 300 must be a multiple of the tile size 128 of "
+                + MMPROJ + ", e.g. 256", err.toString().strip());
+        assertFalse(Files.exists(out));
+        assertEquals(tasksBefore, tasksStarted());
+    }
+
+    @Test
     void theCommandLineRunsTheJobAndPrintsASummary() {
         Path out = tmp.resolve("out");
         StringWriter stdout = new StringWriter();

@@ -13,7 +13,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -102,6 +104,31 @@ class RealEngineAnnotateJobTest {
         assertEquals(oneTask, twoTasks, "same seed, same ids: the same tokens, whichever task samples them");
         assertEquals(2, oneTask.size());
         assertNotEquals(oneTask.get("china.jpg"), oneTask.get("china-again.jpg"), "same image, other id: sampled with another seed");
+    }
+
+    @Test
+    void aMaxLongestEdgeLoadsAModelOfItsOwnThatSeesFewerTiles() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china.jpg"));
+        // The tiny mmproj tiles 128-pixel squares and scales images to a longest edge of 256:
+        // 2 x 2 tiles and an overview. Capped at 128, a 1 x 1 grid and the overview: three tiles
+        // fewer (each 2 marker tokens + 4 embeddings) and one row break fewer.
+        int full = promptTokens(in, tmp.resolve("full"));
+        int capped = promptTokens(in, tmp.resolve("capped"), "--max-longest-edge", "128");
+
+        assertEquals(full - 3 * (2 + 4) - 1, capped, "prompt tokens with the cap; without: " + full);
+        assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 128)));
+        assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null)));
+    }
+
+    private static int promptTokens(Path in, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--input", in.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "1"));
+        args.addAll(List.of(extra));
+        AnnotateJob.run(spark, AnnotateJobTest.options(args.toArray(String[]::new)));
+        var row = spark.read().parquet(out.toString()).first();
+        assertNull(row.getAs("error"));
+        return row.<Integer>getAs("prompt_tokens");
     }
 
     private static Map<String, String> captions(Path in, Path out, String partitions) {

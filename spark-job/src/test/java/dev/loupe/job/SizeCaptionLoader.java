@@ -43,7 +43,7 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
     }
 
     @Override
-    public ImageAnnotator load(Path model, Path mmproj) {
+    public ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge) {
         return new ImageAnnotator() {
             @Override
             public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings) {

@@ -31,10 +31,11 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String REPEAT_PENALTY = "repeatPenalty";
     public static final String REPEAT_LAST_N = "repeatLastN";
     public static final String SEED = "seed";
+    public static final String MAX_LONGEST_EDGE = "maxLongestEdge";
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
@@ -52,7 +53,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         if (model == null || model.isBlank()) throw new IllegalArgumentException("no model given (option " + MODEL + ", conf " + CONF_PREFIX + MODEL + ")");
         if (mmproj == null || mmproj.isBlank()) throw new IllegalArgumentException("no mmproj given (option " + MMPROJ + ", conf " + CONF_PREFIX + MMPROJ + ")");
         GenerationSettings d = GenerationSettings.GREEDY;
-        return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER)),
+        return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER), parseInt(option, MAX_LONGEST_EDGE, 0)),
                 parseInt(option, MAX_TOKENS, d.maxTokens()),
                 parseFloat(option, TEMPERATURE, d.temperature()),
                 parseInt(option, TOP_K, d.topK()),
@@ -75,7 +76,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
 
     /** A copy whose model paths are absolute, so every JVM (and the cache key) sees the same files. */
     public AnnotatorSpec withAbsolutePaths() {
-        ModelKey abs = new ModelKey(absolute(key.model(), MODEL), absolute(key.mmproj(), MMPROJ), key.loader());
+        ModelKey abs = new ModelKey(absolute(key.model(), MODEL), absolute(key.mmproj(), MMPROJ), key.loader(), key.maxLongestEdge());
         return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
     }
 

@@ -2,17 +2,21 @@ package dev.loupe.udf;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
+import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.engine.vlm.ModelOptions;
 import dev.loupe.engine.vlm.VisionLanguageModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The production loader: the engine's GGUF text model + mmproj pair. */
 public final class GgufAnnotatorLoader implements AnnotatorLoader {
+    private static final String PROJECTOR = "clip.projector_type";
+    private static final String TILE_SIZE = "clip.vision.image_size";
 
     @Override
-    public ImageAnnotator load(Path model, Path mmproj) {
-        return VisionLanguageModels.open(model, mmproj);
+    public ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge) {
+        return VisionLanguageModels.open(model, mmproj, new ModelOptions(ComputePool.shared(), maxLongestEdge));
     }
 
     /**
@@ -20,20 +24,38 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
      * the model: the driver must not pay for weights it never uses.
      */
     @Override
-    public void validate(Path model, Path mmproj) {
+    public void validate(ModelKey key) {
+        Path model = key.modelPath();
+        Path mmproj = key.mmprojPath();
         requireFile(model, "model");
         requireFile(mmproj, "mmproj");
         try (GgufFile text = GgufFile.open(model)) {
             String arch = text.metadata().optString("general.architecture")
                     .orElseThrow(() -> new GgufFormatException(model, "no general.architecture: not a llama.cpp model file"));
-            if (text.metadata().has("clip.projector_type")) {
+            if (text.metadata().has(PROJECTOR)) {
                 throw new GgufFormatException(model, "this is an mmproj file (" + arch + "), not a text model: pass it as the mmproj");
             }
         }
         try (GgufFile vision = GgufFile.open(mmproj)) {
-            if (!vision.metadata().has("clip.projector_type")) {
-                throw new GgufFormatException(mmproj, "not an mmproj file: missing clip.projector_type");
+            String projector = vision.metadata().optString(PROJECTOR)
+                    .orElseThrow(() -> new GgufFormatException(mmproj, "not an mmproj file: missing " + PROJECTOR));
+            if (key.maxLongestEdge() > 0) {
+                checkMaxLongestEdge(mmproj, projector, vision.metadata().integer(TILE_SIZE, 0), key.maxLongestEdge());
             }
+        }
+    }
+
+    /** The engine's own rule (see Idefics3Preprocessor), checked here to name the option and the file. */
+    static void checkMaxLongestEdge(Path mmproj, String projector, long tileSize, int maxLongestEdge) {
+        if (!projector.equals("idefics3")) {
+            throw new IllegalArgumentException("--max-longest-edge (spark.loupe.maxLongestEdge) applies to idefics3 models (SmolVLM);"
+                    + " " + mmproj + " is a " + projector + " projector");
+        }
+        if (tileSize <= 0) throw new GgufFormatException(mmproj, "no " + TILE_SIZE + " in an idefics3 mmproj");
+        if (maxLongestEdge % tileSize != 0) {
+            long below = Math.max(tileSize, maxLongestEdge / tileSize * tileSize);
+            throw new IllegalArgumentException("--max-longest-edge (spark.loupe.maxLongestEdge) " + maxLongestEdge
+                    + " must be a multiple of the tile size " + tileSize + " of " + mmproj + ", e.g. " + below);
         }
     }
 

@@ -74,6 +74,6 @@ public final class LoupeUdfs {
     /** The driver-side check: the loader's own validation of the model files, before any task runs. */
     public static void validate(AnnotatorSpec spec) {
         ModelKey key = spec.key();
-        AnnotatorLoaders.create(key.loader()).validate(key.modelPath(), key.mmprojPath());
+        AnnotatorLoaders.create(key.loader()).validate(key);
     }
 }

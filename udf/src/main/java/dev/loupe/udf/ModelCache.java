@@ -90,6 +90,6 @@ public final class ModelCache {
     }
 
     private static ImageAnnotator loadWithConfiguredLoader(ModelKey key) {
-        return AnnotatorLoaders.create(key.loader()).load(key.modelPath(), key.mmprojPath());
+        return AnnotatorLoaders.create(key.loader()).load(key.modelPath(), key.mmprojPath(), key.maxLongestEdge());
     }
 }

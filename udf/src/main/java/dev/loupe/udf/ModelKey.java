@@ -6,15 +6,26 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Identifies one loaded model in an executor JVM: the text GGUF, the mmproj GGUF and the loader
- * that turns them into an annotator (always the default outside tests).
+ * Identifies one loaded model in an executor JVM: the text GGUF, the mmproj GGUF, the loader
+ * that turns them into an annotator (always the default outside tests) and the settings fixed at
+ * load time. Two jobs that differ in {@code maxLongestEdge} need two loaded models (the image
+ * preprocessing is part of the model), hence two keys.
+ *
+ * @param maxLongestEdge idefics3: the longest edge images are scaled to before tiling, a multiple
+ *                       of the model's tile size; 0 keeps the model's own
  */
-public record ModelKey(String model, String mmproj, String loader) implements Serializable {
+public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge) implements Serializable {
 
     public ModelKey {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(mmproj, "mmproj");
         loader = loader == null || loader.isBlank() ? AnnotatorLoaders.DEFAULT : loader.trim();
+        if (maxLongestEdge < 0) throw new IllegalArgumentException("maxLongestEdge must be >= 0 (0 = the model's own), got " + maxLongestEdge);
+    }
+
+    /** A key with the model's own resolution. */
+    public ModelKey(String model, String mmproj, String loader) {
+        this(model, mmproj, loader, 0);
     }
 
     public Path modelPath() {
@@ -33,7 +44,8 @@ public record ModelKey(String model, String mmproj, String loader) implements Se
 
     @Override
     public String toString() {
-        return model + " + " + mmproj + (loader.equals(AnnotatorLoaders.DEFAULT) ? "" : " (loader " + loader + ")");
+        return model + " + " + mmproj + (maxLongestEdge > 0 ? " (max longest edge " + maxLongestEdge + ")" : "")
+                + (loader.equals(AnnotatorLoaders.DEFAULT) ? "" : " (loader " + loader + ")");
     }
 
     /**
