@@ -1,6 +1,8 @@
 package dev.loupe.udf;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the tasks of one run did, read from {@link LoupeMetrics} on the driver once the run is over.
@@ -17,6 +19,6 @@ public record RunMetrics(long images, long errors, long promptTokens, long gener
                          Map<String, Integer> modelLoadsByExecutor) {
 
     public RunMetrics {
-        modelLoadsByExecutor = Map.copyOf(modelLoadsByExecutor);
+        modelLoadsByExecutor = Collections.unmodifiableMap(new TreeMap<>(modelLoadsByExecutor)); // by executor id, for printing
     }
 }
