@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.udf.LocalAsRemoteFileSystem;
 import dev.loupe.udf.ModelCache;
 import dev.loupe.udf.ModelKey;
 import java.io.ByteArrayOutputStream;
@@ -36,19 +37,29 @@ class RealEngineAnnotateJobTest {
     static final Path MMPROJ = ORACLE.resolve("smolvlm/models/smolvlm-mmproj-f16.gguf");
 
     private static SparkSession spark;
+    private static Path MODEL_CACHE;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
+        MODEL_CACHE = Files.createTempDirectory("loupe-model-cache");
         spark = SparkSession.builder().master("local[2]").appName("loupe-real-engine-test")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                // A "remote" file system (testremote:///path is the local /path) for the model-shipping test.
+                .config("spark.hadoop.fs." + LocalAsRemoteFileSystem.SCHEME + ".impl", LocalAsRemoteFileSystem.class.getName())
+                .config("spark.hadoop.fs." + LocalAsRemoteFileSystem.SCHEME + ".impl.disable.cache", "true")
+                .config("spark.loupe.modelCacheDir", MODEL_CACHE.toString())
+                .getOrCreate();
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         spark.stop();
+        try (var files = Files.walk(MODEL_CACHE)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     @Test
@@ -142,6 +153,37 @@ class RealEngineAnnotateJobTest {
             byFile.put(id.substring(id.lastIndexOf('/') + 1), r.getAs("text"));
         }
         return byFile;
+    }
+
+    @Test
+    void aModelOnARemoteFileSystemIsCopiedOnceToTheLocalCacheAndAnnotatesAsTheLocalFileDoes() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china.jpg"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china-again.jpg"));
+        Path remoteDir = Files.createDirectories(tmp.resolve("remote"));
+        Files.copy(MODEL, remoteDir.resolve(MODEL.getFileName()));
+        String remoteModel = LocalAsRemoteFileSystem.uri(remoteDir.resolve(MODEL.getFileName()));
+        String mmprojUri = MMPROJ.toUri().toString(); // file:// URIs are mapped where they are
+        List<String> common = List.of("--input", in.toString(), "--max-tokens", "4", "--partitions", "2");
+
+        List<String> remote = new ArrayList<>(common);
+        remote.addAll(List.of("--output", tmp.resolve("remote-out").toString(), "--model", remoteModel, "--mmproj", mmprojUri));
+        AnnotateJob.run(spark, AnnotateJobTest.options(remote.toArray(String[]::new)));
+        List<String> local = new ArrayList<>(common);
+        local.addAll(List.of("--output", tmp.resolve("local-out").toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        AnnotateJob.run(spark, AnnotateJobTest.options(local.toArray(String[]::new)));
+
+        var fromRemote = spark.read().parquet(tmp.resolve("remote-out").toString()).drop("seconds").orderBy("image_id").collectAsList();
+        assertEquals(spark.read().parquet(tmp.resolve("local-out").toString()).drop("seconds").orderBy("image_id").collectAsList(), fromRemote);
+        assertEquals(MODEL.getFileName().toString(), fromRemote.getFirst().getAs("model"));
+        assertEquals(1, ModelCache.shared().loadCount(new ModelKey(remoteModel, mmprojUri, null)), "two tasks, one load");
+        List<Path> copies;
+        try (var files = Files.walk(MODEL_CACHE)) {
+            copies = files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(".lock")).toList();
+        }
+        assertEquals(1, copies.size(), "the remote model was copied once, the file: mmproj not at all: " + copies);
+        assertEquals(MODEL.getFileName(), copies.getFirst().getFileName());
+        assertEquals(Files.size(MODEL), Files.size(copies.getFirst()));
     }
 
     /** llama.cpp's greedy pieces, concatenated and decoded as the text column is. */

@@ -69,7 +69,8 @@ class StandaloneClusterIT {
             for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) img.setRGB(x, y, (x * 31 + y * 17 + i * 1000) & 0xffffff);
             ImageIO.write(img, "png", in.resolve(String.format("img%02d.png", i)).toFile());
         }
-        List<String> jobArgs = List.of("--input", in.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(),
+        // The mmproj as a file: URI, which every node maps where it is.
+        List<String> jobArgs = List.of("--input", in.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toUri().toString(),
                 "--max-tokens", "4", "--max-longest-edge", "128", "--temperature", "0.8", "--seed", "11", "--partitions", String.valueOf(IMAGES));
         Path out = tmp.resolve("cluster-out");
 

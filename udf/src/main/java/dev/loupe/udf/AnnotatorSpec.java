@@ -2,6 +2,7 @@ package dev.loupe.udf;
 
 import dev.loupe.engine.vlm.GenerationSettings;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -74,9 +75,12 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         return fromOptions(options::get);
     }
 
-    /** A copy whose model paths are absolute, so every JVM (and the cache key) sees the same files. */
+    /**
+     * A copy whose local model paths are absolute, so every JVM (and the cache key) sees the same
+     * files; remote URIs stay as they are.
+     */
     public AnnotatorSpec withAbsolutePaths() {
-        ModelKey abs = new ModelKey(absolute(key.model(), MODEL), absolute(key.mmproj(), MMPROJ), key.loader(), key.maxLongestEdge());
+        ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge());
         return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
     }
 
@@ -84,9 +88,9 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         return new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
     }
 
-    private static String absolute(String location, String role) {
-        if (location.startsWith("file:")) return location;
-        return ModelKey.localPath(location, role).toAbsolutePath().normalize().toString();
+    private static String absolute(String location) {
+        if (location.startsWith("file:") || ModelLocations.isRemote(location)) return location;
+        return Path.of(location).toAbsolutePath().normalize().toString();
     }
 
     private static int parseInt(UnaryOperator<String> option, String name, int fallback) {

@@ -1,6 +1,7 @@
 package dev.loupe.udf;
 
 import dev.loupe.engine.vlm.ImageAnnotator;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,6 +95,9 @@ public final class ModelCache {
     }
 
     private static ImageAnnotator loadWithConfiguredLoader(ModelKey key) {
-        return AnnotatorLoaders.create(key.loader()).load(key.modelPath(), key.mmprojPath(), key.maxLongestEdge());
+        RemoteModelCopies copies = key.isRemote() ? RemoteModelCopies.forThisJvm() : null;
+        Path model = ModelLocations.isRemote(key.model()) ? copies.localCopy(key.model()) : key.modelPath();
+        Path mmproj = ModelLocations.isRemote(key.mmproj()) ? copies.localCopy(key.mmproj()) : key.mmprojPath();
+        return AnnotatorLoaders.create(key.loader()).load(model, mmproj, key.maxLongestEdge());
     }
 }

@@ -1,7 +1,6 @@
 package dev.loupe.udf;
 
 import java.io.Serializable;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -28,36 +27,29 @@ public record ModelKey(String model, String mmproj, String loader, int maxLonges
         this(model, mmproj, loader, 0);
     }
 
+    /** The model as a local file; only for a local location (see {@link #isRemote}). */
     public Path modelPath() {
-        return localPath(model, "model");
+        return ModelLocations.localPath(model);
     }
 
+    /** The mmproj as a local file; only for a local location. */
     public Path mmprojPath() {
-        return localPath(mmproj, "mmproj");
+        return ModelLocations.localPath(mmproj);
+    }
+
+    /** True when either file is on a remote file system and executors copy it before mapping it. */
+    public boolean isRemote() {
+        return ModelLocations.isRemote(model) || ModelLocations.isRemote(mmproj);
     }
 
     /** "SmolVLM-256M-Instruct-Q8_0.gguf": what the output's {@code model} column says. */
     public String modelName() {
-        Path name = modelPath().getFileName();
-        return name == null ? model : name.toString();
+        return ModelLocations.fileName(model);
     }
 
     @Override
     public String toString() {
         return model + " + " + mmproj + (maxLongestEdge > 0 ? " (max longest edge " + maxLongestEdge + ")" : "")
                 + (loader.equals(AnnotatorLoaders.DEFAULT) ? "" : " (loader " + loader + ")");
-    }
-
-    /**
-     * A plain path or a file: URI. Remote URIs (hdfs://, s3a://) would need a copy to local disk
-     * first, which is not built yet: say so instead of failing later with a confusing error.
-     */
-    static Path localPath(String location, String role) {
-        if (location.startsWith("file:")) return Path.of(URI.create(location));
-        if (location.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-            throw new IllegalArgumentException(role + " " + location + ": remote model URIs are not supported yet;"
-                    + " copy the file to the same local path on every node");
-        }
-        return Path.of(location);
     }
 }
