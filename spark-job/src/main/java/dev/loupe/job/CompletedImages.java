@@ -47,7 +47,8 @@ final class CompletedImages {
 
     /** How many distinct ids are done. */
     long count() {
-        return ids == null ? 0 : ids().size();
+        if (ids == null) return 0;
+        return collected != null ? collected.size() : ids.count();
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.loupe.udf.RunMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -66,7 +67,7 @@ final class SummaryFile {
         try {
             FileSystem fs = file.getFileSystem(hadoop);
             try (OutputStream out = fs.create(file, true)) {
-                out.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.write(json.getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

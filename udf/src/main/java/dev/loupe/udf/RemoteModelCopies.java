@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -83,8 +82,9 @@ final class RemoteModelCopies {
             lock.lock();
             try {
                 Files.createDirectories(entry);
-                try (FileChannel lockFile = FileChannel.open(entry.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = lockFile.lock()) {
+                // Closing the channel releases the lock, also when the copy fails.
+                try (FileChannel lockFile = FileChannel.open(entry.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    lockFile.lock();
                     if (isComplete(target, status)) return target; // another executor of this node copied it meanwhile
                     deleteTemporaries(entry);
                     copy(fs, status, target);
