@@ -63,7 +63,7 @@ stale() {
 if stale; then
   say "building the jars: mvn -B -q -DskipTests package (a minute or two the first time)"
   # Maven runs on the caller's JDK; the POM forks javac from JDK 25 itself (property loupe.jdk).
-  (cd "$ROOT" && JAVA_HOME="$CALLER_JAVA_HOME" mvn -B -q -DskipTests -Dloupe.jdk="$JAVA_HOME" package) || die "the build failed"
+  (cd "$ROOT" && JAVA_HOME="$CALLER_JAVA_HOME" mvn -B -q -DskipTests -Dloupe.jdk="$JAVA_HOME" package) >&2 || die "the build failed" # stdout is for --spark-home's path
 fi
 
 # submit.sh's own options come out of the job's arguments.
