@@ -3,23 +3,37 @@
 #
 #   ./submit.sh                     annotate sample-data/images with the tiny demo model
 #   ./submit.sh --input DIR|GLOB|TABLE --output DIR [--model M.gguf --mmproj P.gguf] [options]
+#   ./submit.sh --master MASTER ... where the job runs (below); default local[*]
+#   ./submit.sh --spark-home        assemble a Spark home from this build's jars, print its path
 #   ./submit.sh --help              all job options
 #
-# With SPARK_HOME set, the job goes through $SPARK_HOME/bin/spark-submit with the shaded jar
-# spark-job/target/loupe-spark.jar (Spark itself is the cluster's). Put spark-submit options in
-# LOUPE_SUBMIT_OPTS, e.g. LOUPE_SUBMIT_OPTS="--master spark://host:7077 --conf spark.executor.memory=8g".
-# Without SPARK_HOME, the same job runs in local mode in one JVM on this machine, with Spark
-# from Maven's resolved classpath; LOUPE_SUBMIT_OPTS may then hold --master M and --conf k=v,
-# and LOUPE_JAVA_OPTS extra JVM flags (e.g. -Xmx8g).
+# --master:
+#   local[*], local[N]        one JVM on this machine, Spark from Maven's resolved classpath
+#   local-cluster[N,C,M]      N executor JVMs of C cores and M MiB on this machine: real
+#                             executors, each loading the model once, without starting daemons
+#   spark://host:port         a standalone cluster
+# With SPARK_HOME set (a Spark 4.2 distribution), every master goes through
+# $SPARK_HOME/bin/spark-submit with the shaded jar spark-job/target/loupe-spark.jar (Spark itself
+# is the cluster's). Without it, local-cluster and spark:// go through SparkSubmit with a Spark
+# home that this script assembles from the build's own jars (spark-job/target/spark-home: links
+# to the jars in ~/.m2, no download); local[...] runs the job directly in one JVM.
+# Put further spark-submit options in LOUPE_SUBMIT_OPTS, e.g.
+# LOUPE_SUBMIT_OPTS="--conf spark.executor.memory=8g" (the local[...] runner takes only --conf
+# and --master there), and extra flags of the driver JVM started here in LOUPE_JAVA_OPTS (e.g.
+# -Xmx8g; not with SPARK_HOME, where spark-submit's --driver-java-options does that).
 # --model/--mmproj default to the demo model in sample-data/models (random weights).
 # SPARK_LOCAL_IP defaults to 127.0.0.1 (everything on this machine); when the driver runs here
 # for a remote cluster, set it to an address the executors can reach.
+# LOUPE_NO_BUILD=1 uses the jars as they are instead of rebuilding stale ones (for tests run by
+# the build itself).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 JOB_JAR="$ROOT/spark-job/target/loupe-spark.jar"
 CLASSPATH_FILE="$ROOT/spark-job/target/local-classpath.txt"
+SPARK_HOME_CLASSPATH_FILE="$ROOT/spark-job/target/spark-home-classpath.txt"
+ASSEMBLED_SPARK_HOME="$ROOT/spark-job/target/spark-home"
 DEMO_MODEL="$ROOT/sample-data/models/smolvlm-text-q8_0.gguf"
 DEMO_MMPROJ="$ROOT/sample-data/models/smolvlm-mmproj-f16.gguf"
 
@@ -41,18 +55,56 @@ export JAVA_HOME
 
 # Build when the jars are missing or older than any source, POM or schema.
 stale() {
-  [[ -f "$JOB_JAR" && -f "$CLASSPATH_FILE" ]] || return 0
+  [[ -f "$JOB_JAR" && -f "$CLASSPATH_FILE" && -f "$SPARK_HOME_CLASSPATH_FILE" ]] || return 0
+  [[ "${LOUPE_NO_BUILD:-}" == 1 ]] && return 1
   [[ -n "$(find "$ROOT/pom.xml" "$ROOT"/{engine,udf,spark-job}/pom.xml "$ROOT/schemas" \
             "$ROOT"/{engine,udf,spark-job}/src/main -newer "$JOB_JAR" -print -quit 2>/dev/null)" ]]
 }
 if stale; then
   say "building the jars: mvn -B -q -DskipTests package (a minute or two the first time)"
   # Maven runs on the caller's JDK; the POM forks javac from JDK 25 itself (property loupe.jdk).
-  (cd "$ROOT" && JAVA_HOME="$CALLER_JAVA_HOME" mvn -B -q -DskipTests -Dloupe.jdk="$JAVA_HOME" package) || die "the build failed"
+  (cd "$ROOT" && JAVA_HOME="$CALLER_JAVA_HOME" mvn -B -q -DskipTests -Dloupe.jdk="$JAVA_HOME" package) >&2 || die "the build failed" # stdout is for --spark-home's path
+fi
+
+# submit.sh's own options come out of the job's arguments.
+master=""
+print_spark_home=false
+args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --master) [[ $# -ge 2 ]] || die "--master needs a value: local[*], local-cluster[N,C,M] or spark://host:port"; master="$2"; shift 2 ;;
+    --master=*) master="${1#--master=}"; shift ;;
+    --spark-home) print_spark_home=true; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+
+# A Spark home made of links to this build's Spark jars, plus Loupe's logging settings: what a
+# Worker needs to launch executors ($SPARK_HOME/jars, Scala version) and what SparkSubmit needs.
+# Rebuilt when the build's dependencies change; assembled aside and renamed into place, so a
+# concurrent run sees either the old home or the new one.
+assemble_spark_home() {
+  local home="$ASSEMBLED_SPARK_HOME" tmp jar
+  if [[ -f "$home/.complete" && ! "$SPARK_HOME_CLASSPATH_FILE" -nt "$home/.complete" ]]; then return 0; fi
+  tmp="$(mktemp -d "$home.tmp.XXXXXX")"
+  mkdir -p "$tmp/jars" "$tmp/conf"
+  while IFS= read -r jar; do
+    [[ -f "$jar" ]] || die "$jar (listed in $SPARK_HOME_CLASSPATH_FILE) is missing: rebuild with mvn -B -DskipTests package"
+    ln -s "$jar" "$tmp/jars/"
+  done < <(tr ':' '\n' < "$SPARK_HOME_CLASSPATH_FILE")
+  cp "$ROOT/conf/log4j2.properties" "$tmp/conf/"
+  touch "$tmp/.complete"
+  rm -rf "$home"
+  mv -T "$tmp" "$home" 2>/dev/null || rm -rf "$tmp" # another run put its copy in place first
+}
+
+if $print_spark_home; then
+  assemble_spark_home
+  echo "$ASSEMBLED_SPARK_HOME"
+  exit 0
 fi
 
 # Job arguments: the demo when there are none; the demo model when no model is named.
-args=("$@")
 if [[ ${#args[@]} -eq 0 ]]; then
   args=(--input "$ROOT/sample-data/images" --output "$ROOT/out/sample-annotations" --mode overwrite --show 10)
 fi
@@ -61,6 +113,10 @@ has_option() {
   for a in "${args[@]}"; do [[ "$a" == "$1" || "$a" == "$1="* ]] && return 0; done
   return 1
 }
+if has_option --help || has_option -h; then
+  say "submit.sh's own options: --master local[*] (default) | local[N] | local-cluster[N,C,MiB] | spark://host:port,"
+  say "  --spark-home (assemble a Spark home from this build's jars and print its path). The job's options follow."
+fi
 if ! has_option --model && ! has_option --mmproj && ! has_option --help && ! has_option -h; then
   args+=(--model "$DEMO_MODEL" --mmproj "$DEMO_MMPROJ")
   say "model: the demo SmolVLM in sample-data/models. It has RANDOM weights: expect gibberish text."
@@ -72,36 +128,59 @@ fi
 properties() { sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e '/^$/d' "$1"; }
 
 read -r -a submit_opts <<< "${LOUPE_SUBMIT_OPTS:-}"
+read -r -a java_opts <<< "${LOUPE_JAVA_OPTS:-}"
+defaults=()
+while read -r key value; do defaults+=(--conf "$key=$value"); done < <(properties "$ROOT/conf/loupe-defaults.conf")
+master_opts=()
+[[ -n "$master" ]] && master_opts=(--master "$master")
+
+# local-cluster[N,C,M]: executors get the workers' memory (Spark's 1g default does not fit in
+# fewer than 1024 MiB, and the job would wait forever for executors), unless the caller said.
+if [[ "$master" =~ ^local-cluster\[[0-9]+,[0-9]+,([0-9]+)\]$ && " ${submit_opts[*]} " != *" spark.executor.memory="* ]]; then
+  master_opts+=(--conf "spark.executor.memory=${BASH_REMATCH[1]}m")
+fi
 
 if [[ -n "${SPARK_HOME:-}" ]]; then
   [[ -x "$SPARK_HOME/bin/spark-submit" ]] || die "SPARK_HOME=$SPARK_HOME has no bin/spark-submit"
-  defaults=()
-  while read -r key value; do defaults+=(--conf "$key=$value"); done < <(properties "$ROOT/conf/loupe-defaults.conf")
   say "running with $SPARK_HOME/bin/spark-submit"
   set +e
   "$SPARK_HOME/bin/spark-submit" --class dev.loupe.job.AnnotateJob \
     --driver-java-options "-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties" \
-    "${defaults[@]}" "${submit_opts[@]}" "$JOB_JAR" "${args[@]}"
+    "${defaults[@]}" "${master_opts[@]}" "${submit_opts[@]}" "$JOB_JAR" "${args[@]}"
+  status=$?
+elif [[ "$master" == local-cluster\[* || "$master" == spark://* ]]; then
+  [[ "$master" == spark://* || "$master" =~ ^local-cluster\[[0-9]+,[0-9]+,[0-9]+\]$ ]] \
+    || die "--master $master: local-cluster takes [executors,cores,MiB], e.g. local-cluster[2,1,1024]"
+  assemble_spark_home
+  # The Spark home's launcher code reads these; executors run on $JAVA_HOME (JDK 25).
+  export SPARK_HOME="$ASSEMBLED_SPARK_HOME" SPARK_SCALA_VERSION=2.13
+  say "running with SparkSubmit --master $master (Spark home assembled in $SPARK_HOME)"
+  set +e
+  "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" "${java_opts[@]}" \
+    -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit \
+    --class dev.loupe.job.AnnotateJob "${defaults[@]}" "${master_opts[@]}" "${submit_opts[@]}" "$JOB_JAR" "${args[@]}"
   status=$?
 else
+  [[ -z "$master" || "$master" == local || "$master" == local\[* ]] \
+    || die "--master $master: use local[*], local[N], local-cluster[N,C,M] or spark://host:port"
   sysprops=()
   while read -r key value; do sysprops+=("-D$key=$value"); done < <(properties "$ROOT/conf/loupe-defaults.conf"; properties "$ROOT/conf/local-mode.conf")
+  [[ -n "$master" ]] && sysprops+=("-Dspark.master=$master")
   # The few spark-submit options that make sense for one local JVM, as system properties.
   i=0
   while [[ $i -lt ${#submit_opts[@]} ]]; do
     case "${submit_opts[$i]}" in
       --master) sysprops+=("-Dspark.master=${submit_opts[$((i + 1))]}"); i=$((i + 2)) ;;
       --conf) sysprops+=("-D${submit_opts[$((i + 1))]}"); i=$((i + 2)) ;;
-      *) die "LOUPE_SUBMIT_OPTS: ${submit_opts[$i]} needs SPARK_HOME (only --master and --conf work locally)" ;;
+      *) die "LOUPE_SUBMIT_OPTS: ${submit_opts[$i]} needs SPARK_HOME or a cluster --master (only --master and --conf work locally)" ;;
     esac
   done
-  read -r -a java_opts <<< "${LOUPE_JAVA_OPTS:-}"
   thin_jar="$(ls "$ROOT"/spark-job/target/loupe-spark-job-*.jar 2>/dev/null | head -n 1)"
   [[ -n "$thin_jar" ]] || die "no spark-job jar in spark-job/target: run mvn -B -q -DskipTests package"
   say "running in local mode (no SPARK_HOME) with $JAVA_HOME/bin/java"
   set +e
-  "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" "${java_opts[@]}" \
-    -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" "${sysprops[@]}" \
+  "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" \
+    "${java_opts[@]}" "${sysprops[@]}" \
     -cp "$thin_jar:$(cat "$CLASSPATH_FILE")" dev.loupe.job.AnnotateJob "${args[@]}"
   status=$?
 fi

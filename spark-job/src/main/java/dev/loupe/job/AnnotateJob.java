@@ -1,18 +1,20 @@
 package dev.loupe.job;
 
-import static org.apache.spark.sql.functions.call_udf;
-import static org.apache.spark.sql.functions.col;
-
 import dev.loupe.engine.gguf.GgufFormatException;
+import dev.loupe.udf.AnnotationSchema;
 import dev.loupe.udf.AnnotatorSpec;
+import dev.loupe.udf.LoupeMetrics;
 import dev.loupe.udf.LoupeUdfs;
+import dev.loupe.udf.PartitionAnnotator;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,8 +66,12 @@ public final class AnnotateJob implements Callable<Integer> {
     String output;
 
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "error",
-            description = "If --output exists: error (refuse, the default) or overwrite (replace; a failed run then leaves no output).")
+            description = "If --output exists: error (refuse, the default) or overwrite (replace it). See --resume.")
     WriteMode mode;
+
+    @Option(names = "--resume",
+            description = "Keep the rows --output already holds (of a finished or interrupted run) and annotate only the images whose id is not there.")
+    boolean resume;
 
     @Option(names = "--model", required = true, paramLabel = "GGUF", description = "Text model GGUF, e.g. SmolVLM-256M-Instruct-Q8_0.gguf.")
     String model;
@@ -81,6 +87,21 @@ public final class AnnotateJob implements Callable<Integer> {
 
     @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate per image. Default: spark.loupe.maxTokens, else the engine's.")
     Integer maxTokens;
+
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "Sampling temperature; 0 is greedy (argmax). Default: spark.loupe.temperature, else 0. "
+                    + "Other sampling settings: spark.loupe.topK, topP, minP, repeatPenalty.")
+    Float temperature;
+
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Sampling seed of the job; each row samples with a seed made of it and the row's image id, "
+                    + "so a rerun or a retried task writes the same text. Default: spark.loupe.seed, else 0.")
+    Long seed;
+
+    @Option(names = "--max-longest-edge", paramLabel = "PIXELS",
+            description = "SmolVLM (idefics3): scale images so their longest edge is at most PIXELS before tiling, a multiple of "
+                    + "the model's tile size (512 for SmolVLM). Fewer tiles: faster, less detail. Default: the model's own (2048 for SmolVLM).")
+    Integer maxLongestEdge;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
@@ -115,7 +136,7 @@ public final class AnnotateJob implements Callable<Integer> {
 
     AnnotateOptions options() {
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, imageExtensions, output,
-                mode, model, mmproj, task, prompt, maxTokens, partitions, show);
+                mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, partitions, show);
     }
 
     @Override
@@ -123,15 +144,14 @@ public final class AnnotateJob implements Callable<Integer> {
         AnnotateOptions o = options();
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         // Fail fast, before Spark starts: the loader's own check (the GGUF reader, by default).
-        LoupeUdfs.validate(spec(o, loaderFrom(new SparkConf())));
+        LoupeUdfs.validate(AnnotatorSpec.fromMap(options(o, loaderFrom(new SparkConf()))).withAbsolutePaths());
         SparkSession.Builder builder = SparkSession.builder().appName("loupe-annotate");
         if (!new SparkConf().contains("spark.master")) builder.master("local[*]");
         SparkSession spark = builder.getOrCreate();
         try {
-            long start = System.nanoTime();
             JobSummary summary = run(spark, o);
             PrintWriter out = command.commandLine().getOut();
-            summary.print(out, (System.nanoTime() - start) / 1e9);
+            summary.print(out);
             out.flush();
             if (o.show() > 0) show(spark, o.output(), o.show());
             return 0;
@@ -141,31 +161,41 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     /**
-     * Runs the job on an existing session: registers the UDFs (which checks the model on the
-     * driver), reads the requests, annotates them and writes the output.
+     * Runs the job on an existing session: checks the model on the driver, reads the requests,
+     * annotates them partition by partition, writes the output and {@code _loupe_summary.json}.
      */
     public static JobSummary run(SparkSession spark, AnnotateOptions o) {
-        AnnotatorSpec spec = spec(o, spark.conf().get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null));
-        LoupeUdfs.register(spark, spec.key().model(), spec.key().mmproj(), options(o, spec.key().loader()));
-        ImageInputs.Requests requests = ImageInputs.read(spark, o);
-        String udf = requests.byPath() ? LoupeUdfs.ANNOTATE_FILE : LoupeUdfs.ANNOTATE;
-        String image = requests.byPath() ? ImageInputs.IMAGE_PATH : ImageInputs.IMAGE;
-        requests.rows().select(col("image_id"), call_udf(udf, col(image), col("task"), col("prompt")).as("a"))
-                .select("image_id", "a.*")
-                .write().mode(o.mode().saveMode).parquet(o.output());
-        return JobSummary.read(spark, o.output());
+        long start = System.nanoTime();
+        String loader = spark.conf().get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null);
+        AnnotatorSpec spec = LoupeUdfs.resolve(spark, options(o, loader));
+        LoupeMetrics metrics = LoupeMetrics.register(spark.sparkContext());
+        CompletedImages done = o.resume() ? CompletedImages.in(spark, o.output()) : CompletedImages.none();
+        ImageInputs.Requests requests = ImageInputs.read(spark, o, done);
+        requests.rows()
+                .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath()), Encoders.row(AnnotationSchema.rowType()))
+                .write().mode(o.saveMode())
+                // Commit each task's file into --output as the task finishes (FileOutputCommitter
+                // algorithm 2), not all of them at the end of the job: an interrupted run then
+                // keeps every finished partition for --resume instead of losing hours of work.
+                // Files still appear whole (written aside, then renamed), and only one attempt of
+                // a task may commit, so retries and speculative copies add no duplicates.
+                .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
+                .parquet(o.output());
+        JobSummary summary = JobSummary.read(spark, o.output(), metrics.snapshot(), done.count(), (System.nanoTime() - start) / 1e9);
+        SummaryFile.write(o.output(), SummaryFile.toJson(summary, spec, Instant.now()), spark.sparkContext().hadoopConfiguration());
+        return summary;
     }
 
-    private static AnnotatorSpec spec(AnnotateOptions o, String loader) {
-        return AnnotatorSpec.fromMap(options(o, loader)).withAbsolutePaths();
-    }
-
+    /** The job's own options, as {@link AnnotatorSpec} names them; {@code spark.loupe.*} fills the rest. */
     private static Map<String, String> options(AnnotateOptions o, String loader) {
         Map<String, String> m = new HashMap<>();
         m.put(AnnotatorSpec.MODEL, o.model());
         m.put(AnnotatorSpec.MMPROJ, o.mmproj());
         if (loader != null) m.put(AnnotatorSpec.LOADER, loader);
         if (o.maxTokens() != null) m.put(AnnotatorSpec.MAX_TOKENS, o.maxTokens().toString());
+        if (o.temperature() != null) m.put(AnnotatorSpec.TEMPERATURE, o.temperature().toString());
+        if (o.seed() != null) m.put(AnnotatorSpec.SEED, o.seed().toString());
+        if (o.maxLongestEdge() != null) m.put(AnnotatorSpec.MAX_LONGEST_EDGE, o.maxLongestEdge().toString());
         return m;
     }
 

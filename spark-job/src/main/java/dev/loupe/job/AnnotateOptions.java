@@ -1,6 +1,7 @@
 package dev.loupe.job;
 
 import java.util.List;
+import org.apache.spark.sql.SaveMode;
 
 /**
  * One run of the annotate job, as the command line (or a test) describes it.
@@ -13,19 +14,29 @@ import java.util.List;
  * @param promptColumn    table input: per-row prompt; null to use {@code prompt} for every row
  * @param imageExtensions image input: file extensions to read (others, e.g. README files, are skipped)
  * @param output          Parquet directory to write
- * @param mode            what to do when the output exists
+ * @param mode            what to do when the output exists (without {@code resume})
+ * @param resume          keep the output's rows and annotate only the images whose id is not in it
  * @param model           text model GGUF
  * @param mmproj          vision projector GGUF
  * @param task            task for rows without one
  * @param prompt          prompt for rows without one; null for the task's default
  * @param maxTokens       generation limit; null for spark.loupe.maxTokens or the engine's default
+ * @param temperature     sampling temperature (0 = greedy); null for spark.loupe.temperature or greedy
+ * @param seed            the job's sampling seed, mixed with each row's image id; null for spark.loupe.seed or 0
+ * @param maxLongestEdge  idefics3 resolution cap in pixels (a multiple of the tile size); null for the model's own
  * @param partitions      repartition the input into this many partitions; null to keep Spark's split
  * @param show            print this many result rows at the end
  */
 public record AnnotateOptions(String input, InputFormat format, String imageColumn, String idColumn, String taskColumn,
-                              String promptColumn, List<String> imageExtensions, String output, WriteMode mode,
+                              String promptColumn, List<String> imageExtensions, String output, WriteMode mode, boolean resume,
                               String model, String mmproj, String task, String prompt, Integer maxTokens,
+                              Float temperature, Long seed, Integer maxLongestEdge,
                               Integer partitions, int show) {
+
+    /** How Spark writes: append when resuming, else as {@code --mode} says. */
+    SaveMode saveMode() {
+        return resume ? SaveMode.Append : mode.saveMode;
+    }
 
     public static final List<String> DEFAULT_IMAGE_EXTENSIONS = List.of("jpg", "jpeg", "png", "webp", "bmp", "gif");
 
@@ -37,9 +48,13 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
         if (imageColumn == null || imageColumn.isBlank()) imageColumn = "image";
         if (imageExtensions == null || imageExtensions.isEmpty()) imageExtensions = DEFAULT_IMAGE_EXTENSIONS;
         if (mode == null) mode = WriteMode.ERROR;
+        if (resume && mode == WriteMode.OVERWRITE) {
+            throw new IllegalArgumentException("--resume keeps what --output holds; it cannot be combined with --mode overwrite, which deletes it");
+        }
         if (task == null || task.isBlank()) task = "caption";
         if (partitions != null && partitions < 1) throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
         if (maxTokens != null && maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
+        if (maxLongestEdge != null && maxLongestEdge < 0) throw new IllegalArgumentException("--max-longest-edge must be >= 0, got " + maxLongestEdge);
         if (show < 0) throw new IllegalArgumentException("--show must be >= 0, got " + show);
     }
 

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.when;
 
+import dev.loupe.udf.PartitionAnnotator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -31,8 +32,8 @@ import org.apache.spark.sql.types.StructType;
  * there, a missing column, a wrong type) are reported with the input and the column named.
  */
 final class ImageInputs {
-    static final String IMAGE = "image";
-    static final String IMAGE_PATH = "image_path";
+    static final String IMAGE = PartitionAnnotator.IMAGE;
+    static final String IMAGE_PATH = PartitionAnnotator.IMAGE_PATH;
 
     private static final StructType PATH_REQUESTS = new StructType()
             .add("image_id", DataTypes.StringType).add(IMAGE_PATH, DataTypes.StringType)
@@ -43,18 +44,20 @@ final class ImageInputs {
 
     private ImageInputs() {}
 
-    static Requests read(SparkSession spark, AnnotateOptions o) {
+    /** The requests of {@code --input}, leaving out the images whose id is in {@code done}. */
+    static Requests read(SparkSession spark, AnnotateOptions o, CompletedImages done) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         InputFormat format = o.format() != null ? o.format() : InputFormat.detect(o.input(), hadoop);
         return switch (format) {
-            case IMAGES -> images(spark, o);
-            case PARQUET -> table(spark.read().parquet(o.input()), o, hadoop);
-            case JSON -> table(spark.read().json(o.input()), o, hadoop);
+            case IMAGES -> images(spark, o, done);
+            case PARQUET -> table(spark.read().parquet(o.input()), o, hadoop, done);
+            case JSON -> table(spark.read().json(o.input()), o, hadoop, done);
         };
     }
 
-    private static Requests images(SparkSession spark, AnnotateOptions o) {
+    private static Requests images(SparkSession spark, AnnotateOptions o, CompletedImages done) {
         List<String> paths = ImageFileLister.list(o.input(), o.imageExtensions(), spark.sparkContext().hadoopConfiguration());
+        if (!done.isEmpty()) paths = paths.stream().filter(p -> !done.ids().contains(p)).toList();
         // Images cost about the same to annotate whatever their size: split by count, a few
         // partitions per core so that a slow partition does not hold the job up.
         int slices = o.partitions() != null ? o.partitions()
@@ -67,7 +70,7 @@ final class ImageInputs {
         return new Requests(requests, true);
     }
 
-    private static Requests table(Dataset<Row> table, AnnotateOptions o, Configuration hadoop) {
+    private static Requests table(Dataset<Row> table, AnnotateOptions o, Configuration hadoop, CompletedImages done) {
         StructType schema = table.schema();
         requireColumn(schema, o.imageColumn(), "--image-column", o.input());
         DataType imageType = schema.apply(o.imageColumn()).dataType();
@@ -104,6 +107,7 @@ final class ImageInputs {
         }
         Dataset<Row> requests = table.select(id.as("image_id"), image.as(byPath ? IMAGE_PATH : IMAGE),
                 task.as("task"), prompt.as("prompt"));
+        requests = done.removeFrom(requests);
         if (o.partitions() != null) requests = requests.repartition(o.partitions());
         return new Requests(requests, byPath);
     }

@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.udf.AnnotationSchema;
 import dev.loupe.udf.AnnotatorSpec;
 import dev.loupe.udf.ModelCache;
 import dev.loupe.udf.ModelKey;
+import dev.loupe.udf.RowSeeds;
+import dev.loupe.udf.RunMetrics;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,9 +25,12 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -219,26 +226,155 @@ class AnnotateJobTest {
     }
 
     @Test
-    void aTaskThatCrashesFailsTheJobAndLeavesNoSuccessMarkerNorData() throws Exception {
-        Path table = tmp.resolve("crash.jsonl");
-        Path img = SAMPLES.resolve("china.jpg");
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < 6; i++) lines.add("{\"p\": \"" + img + "\", \"q\": " + (i == 4 ? "\"crash\"" : "null") + "}");
-        Files.write(table, lines);
+    void theRunsAccumulatorsAndModelLoadsPerExecutorLandInTheSummaryAndItsJsonFile() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        for (String name : SIZES.keySet()) Files.copy(SAMPLES.resolve(name), in.resolve(name));
+        Files.write(in.resolve("empty.png"), new byte[0]);
+        Path model = tmp.resolve("summary-model.gguf"); // a cache key of its own: this test's loads only
         Path out = tmp.resolve("out");
 
-        Exception e = assertThrows(Exception.class, () -> AnnotateJob.run(spark, options("--input", table.toString(),
-                "--image-column", "p", "--prompt-column", "q", "--partitions", "3",
-                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString())));
+        JobSummary summary = AnnotateJob.run(spark, options("--input", in.toString(), "--output", out.toString(),
+                "--model", model.toString(), "--mmproj", MMPROJ.toString(), "--partitions", "3"));
 
-        assertTrue(stackText(e).contains("simulated executor crash"), stackText(e));
-        assertFalse(Files.exists(out.resolve("_SUCCESS")), "no success marker after a failed job");
-        if (Files.exists(out)) {
-            try (Stream<Path> files = Files.walk(out)) {
-                List<Path> data = files.filter(p -> p.toString().endsWith(".parquet")).toList();
-                assertEquals(List.of(), data, "no data files left visible");
-            }
+        // SizeCaptionLoader reports 12 prompt tokens and 3 generated tokens per image.
+        assertEquals(new RunMetrics(5, 1, 4 * 12, 4 * 3, summary.run().annotateSeconds(), Map.of("driver", 1)), summary.run());
+        assertTrue(summary.run().annotateSeconds() > 0, "engine seconds are summed: " + summary.run());
+        assertTrue(summary.seconds() >= summary.run().annotateSeconds() / 2, "wall time covers the run on 2 threads: " + summary);
+
+        JsonNode json = new ObjectMapper().readTree(out.resolve("_loupe_summary.json").toFile());
+        assertEquals(out.toString(), json.get("output").asText());
+        assertEquals(model.toString(), json.get("model").asText());
+        assertEquals(5, json.get("output_totals").get("images").asLong());
+        assertEquals(1, json.get("output_totals").get("errors").asLong());
+        assertEquals("empty image (0 bytes)", json.get("output_totals").get("common_errors").get(0).get("error").asText());
+        JsonNode run = json.get("this_run");
+        assertEquals(5, run.get("images").asLong());
+        assertEquals(1, run.get("errors").asLong());
+        assertEquals(48, run.get("prompt_tokens").asLong());
+        assertEquals(12, run.get("generated_tokens").asLong());
+        assertEquals(summary.run().annotateSeconds(), run.get("engine_seconds").asDouble());
+        assertEquals(1, run.get("model_loads_by_executor").get("driver").asInt());
+        assertEquals(1, run.get("model_loads_by_executor").size());
+        assertEquals(5, spark.read().parquet(out.toString()).count(), "Spark's reader skips the _-prefixed summary file");
+    }
+
+    @Test
+    void aCrashedRunKeepsOnlyWholeFinishedPartitionsAndResumeAnnotatesEveryOtherImageOnce() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        for (int i = 0; i < 12; i++) ImageIO.write(new BufferedImage(10 + i, 7, BufferedImage.TYPE_INT_RGB), "png", in.resolve(String.format("img%02d.png", i)).toFile());
+        Path out = tmp.resolve("out");
+        String[] args = {"--input", in.toString(), "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(),
+                "--partitions", "6"};
+        // Six partitions of two images in listing order; the last image (width 21) crashes its
+        // task after its partition's first image was annotated, which fails the job (local mode
+        // does not retry tasks). Partitions 0-3 have finished by then: local[2] only starts
+        // partition 5 once all but one of the earlier ones are done.
+        SizeCaptionLoader.crashOnWidth = 21;
+        try {
+            Exception e = assertThrows(Exception.class, () -> AnnotateJob.run(spark, options(args)));
+            assertTrue(stackText(e).contains("simulated executor crash"), stackText(e));
+        } finally {
+            SizeCaptionLoader.crashOnWidth = -1;
         }
+
+        assertFalse(Files.exists(out.resolve("_SUCCESS")), "no success marker after a failed run");
+        Map<String, Long> rowsPerFile = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).selectExpr("input_file_name() AS f").collectAsList()) rowsPerFile.merge(r.getString(0), 1L, Long::sum);
+        assertTrue(rowsPerFile.size() >= 4 && rowsPerFile.size() <= 5, "finished partitions are committed: " + rowsPerFile);
+        for (long n : rowsPerFile.values()) assertEquals(2, n, "a file is a whole partition, never the crashed one's first row: " + rowsPerFile);
+        Set<Integer> firstRun = widthsIn(out);
+        assertFalse(firstRun.contains(20), "img10 shared the crashed task: " + firstRun);
+
+        SizeCaptionLoader.WIDTHS.clear();
+        JobSummary resumed = AnnotateJob.run(spark, options(concat(args, "--resume")));
+
+        Set<Integer> all = new TreeSet<>();
+        for (int w = 10; w < 22; w++) all.add(w);
+        Set<Integer> rest = new TreeSet<>(all);
+        rest.removeAll(firstRun);
+        assertEquals(rest, new TreeSet<>(SizeCaptionLoader.WIDTHS), "the resumed run annotated exactly the missing images");
+        assertEquals(rest.size(), SizeCaptionLoader.WIDTHS.size(), "each of them once");
+        assertEquals(firstRun.size(), resumed.alreadyDone());
+        assertEquals(rest.size(), resumed.run().images());
+        assertEquals(12, resumed.rows());
+        List<Row> ids = spark.read().parquet(out.toString()).groupBy("image_id").count().collectAsList();
+        assertEquals(12, ids.size(), "every image is in the output");
+        for (Row r : ids) assertEquals(1L, r.getLong(1), "once: " + r);
+        assertEquals(all, widthsIn(out));
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+        SizeCaptionLoader.WIDTHS.clear();
+        JobSummary again = AnnotateJob.run(spark, options(concat(args, "--resume")));
+        assertEquals(List.of(), List.copyOf(SizeCaptionLoader.WIDTHS), "nothing left to annotate");
+        assertEquals(12, again.alreadyDone());
+        assertEquals(0, again.run().images());
+        assertEquals(12, again.rows());
+    }
+
+    @Test
+    void resumingATableSkipsTheIdsTheOutputHolds() throws Exception {
+        Path table = tmp.resolve("requests.jsonl");
+        Files.writeString(table, String.join("\n",
+                "{\"key\": \"a\", \"file\": \"" + SAMPLES.resolve("china.jpg") + "\"}",
+                "{\"key\": \"b\", \"file\": \"" + SAMPLES.resolve("chelsea.png") + "\"}",
+                "{\"key\": \"c\", \"file\": \"" + SAMPLES.resolve("synth_rgba_96x64.png") + "\"}"));
+        Path out = tmp.resolve("out");
+        // An earlier run that wrote "b" (with a caption no fake would write, to see it kept).
+        StructType schema = AnnotationSchema.rowType();
+        Object[] earlier = new Object[schema.size()];
+        earlier[schema.fieldIndex("image_id")] = "b";
+        earlier[schema.fieldIndex("text")] = "kept from the first run";
+        spark.createDataFrame(List.of(RowFactory.create(earlier)), schema).write().parquet(out.toString());
+        SizeCaptionLoader.WIDTHS.clear();
+
+        JobSummary summary = AnnotateJob.run(spark, options("--input", table.toString(), "--image-column", "file", "--id-column", "key",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--resume", "--partitions", "2"));
+
+        assertEquals(Set.of(640, 96), Set.copyOf(SizeCaptionLoader.WIDTHS));
+        assertEquals(1, summary.alreadyDone());
+        Map<String, String> text = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).collectAsList()) assertNull(text.put(r.getAs("image_id"), r.getAs("text")), "one row per id");
+        assertEquals(Map.of("a", "a 640x427 image", "b", "kept from the first run", "c", "a 96x64 image"), text);
+
+        int exit = AnnotateJob.commandLine().setErr(new PrintWriter(new StringWriter())).execute("--input", table.toString(),
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--resume", "--mode", "overwrite");
+        assertEquals(2, exit, "--resume with --mode overwrite is refused");
+    }
+
+    private static Set<Integer> widthsIn(Path out) {
+        Set<Integer> widths = new TreeSet<>();
+        for (Row r : spark.read().parquet(out.toString()).select("image_width").collectAsList()) widths.add(r.getInt(0));
+        return widths;
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        String[] all = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
+
+    @Test
+    void sampledRowsAreSeededFromTheJobSeedAndTheirImageIdWhateverTheTaskThatRunsThem() {
+        Map<String, String> coarse = texts(AnnotateJob.run(spark, options("--input", SAMPLES.toString(), "--output", tmp.resolve("one").toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--temperature", "0.7", "--seed", "42", "--partitions", "1")));
+        Map<String, String> fine = texts(AnnotateJob.run(spark, options("--input", SAMPLES.toString(), "--output", tmp.resolve("four").toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--temperature", "0.7", "--seed", "42", "--partitions", "4")));
+
+        assertEquals(coarse, fine, "one task or four, the same rows");
+        assertEquals(4, coarse.size());
+        Set<String> seeds = new HashSet<>();
+        for (var e : coarse.entrySet()) {
+            String seed = ", seed " + RowSeeds.forRow(42, e.getKey());
+            assertTrue(e.getValue().endsWith(seed), e + " sampled with" + seed);
+            seeds.add(seed);
+        }
+        assertEquals(4, seeds.size(), "each row its own seed");
+    }
+
+    private static Map<String, String> texts(JobSummary summary) {
+        Map<String, String> byId = new HashMap<>();
+        for (Row r : spark.read().parquet(summary.output()).collectAsList()) byId.put(r.getAs("image_id"), r.getAs("text"));
+        return byId;
     }
 
     @Test
@@ -278,6 +414,23 @@ class AnnotateJobTest {
     }
 
     @Test
+    void aMaxLongestEdgeTheModelCannotTakeFailsTheCommandBeforeAnyTask() throws Exception {
+        spark.conf().unset("spark.loupe.loader"); // the real engine's loader and its GGUF check
+        Path out = tmp.resolve("out");
+        int tasksBefore = tasksStarted();
+        StringWriter err = new StringWriter();
+
+        int exit = AnnotateJob.commandLine().setErr(new PrintWriter(err)).execute("--input", SAMPLES.toString(),
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-longest-edge", "300");
+
+        assertEquals(2, exit);
+        assertEquals("loupe-annotate: --max-longest-edge (spark.loupe.maxLongestEdge) 300 must be a multiple of the tile size 128 of "
+                + MMPROJ + ", e.g. 256", err.toString().strip());
+        assertFalse(Files.exists(out));
+        assertEquals(tasksBefore, tasksStarted());
+    }
+
+    @Test
     void theCommandLineRunsTheJobAndPrintsASummary() {
         Path out = tmp.resolve("out");
         StringWriter stdout = new StringWriter();
@@ -287,6 +440,8 @@ class AnnotateJobTest {
 
         assertEquals(0, exit, stdout.toString());
         assertTrue(stdout.toString().startsWith("loupe annotate: 4 images, 4 annotated, 0 errors, 12 tokens generated"), stdout.toString());
+        assertTrue(stdout.toString().contains("this run: 48 prompt tokens, 12 generated tokens"), stdout.toString());
+        assertTrue(stdout.toString().contains("model loads per executor: driver="), stdout.toString());
         assertTrue(stdout.toString().contains("Parquet written to " + out), stdout.toString());
         assertFalse(spark.sparkContext().isStopped(), "the job leaves a session it did not create running");
 

@@ -1,18 +1,22 @@
 package dev.loupe.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.udf.LocalAsRemoteFileSystem;
 import dev.loupe.udf.ModelCache;
 import dev.loupe.udf.ModelKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -33,19 +37,29 @@ class RealEngineAnnotateJobTest {
     static final Path MMPROJ = ORACLE.resolve("smolvlm/models/smolvlm-mmproj-f16.gguf");
 
     private static SparkSession spark;
+    private static Path MODEL_CACHE;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
+        MODEL_CACHE = Files.createTempDirectory("loupe-model-cache");
         spark = SparkSession.builder().master("local[2]").appName("loupe-real-engine-test")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                // A "remote" file system (testremote:///path is the local /path) for the model-shipping test.
+                .config("spark.hadoop.fs." + LocalAsRemoteFileSystem.SCHEME + ".impl", LocalAsRemoteFileSystem.class.getName())
+                .config("spark.hadoop.fs." + LocalAsRemoteFileSystem.SCHEME + ".impl.disable.cache", "true")
+                .config("spark.loupe.modelCacheDir", MODEL_CACHE.toString())
+                .getOrCreate();
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         spark.stop();
+        try (var files = Files.walk(MODEL_CACHE)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     @Test
@@ -88,6 +102,88 @@ class RealEngineAnnotateJobTest {
 
         ModelKey key = new ModelKey(MODEL.toString(), MMPROJ.toString(), null);
         assertEquals(1, ModelCache.shared().loadCount(key), "one load for all tasks of this JVM");
+    }
+
+    @Test
+    void sampledCaptionsDependOnTheImageIdAndTheSeedNotOnTheTaskThatRunsThem() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china.jpg"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china-again.jpg"));
+        Map<String, String> oneTask = captions(in, tmp.resolve("one"), "1");
+        Map<String, String> twoTasks = captions(in, tmp.resolve("two"), "2");
+
+        assertEquals(oneTask, twoTasks, "same seed, same ids: the same tokens, whichever task samples them");
+        assertEquals(2, oneTask.size());
+        assertNotEquals(oneTask.get("china.jpg"), oneTask.get("china-again.jpg"), "same image, other id: sampled with another seed");
+    }
+
+    @Test
+    void aMaxLongestEdgeLoadsAModelOfItsOwnThatSeesFewerTiles() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china.jpg"));
+        // The tiny mmproj tiles 128-pixel squares and scales images to a longest edge of 256:
+        // 2 x 2 tiles and an overview. Capped at 128, a 1 x 1 grid and the overview: three tiles
+        // fewer (each 2 marker tokens + 4 embeddings) and one row break fewer.
+        int full = promptTokens(in, tmp.resolve("full"));
+        int capped = promptTokens(in, tmp.resolve("capped"), "--max-longest-edge", "128");
+
+        assertEquals(full - 3 * (2 + 4) - 1, capped, "prompt tokens with the cap; without: " + full);
+        assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 128)));
+        assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null)));
+    }
+
+    private static int promptTokens(Path in, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--input", in.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "1"));
+        args.addAll(List.of(extra));
+        AnnotateJob.run(spark, AnnotateJobTest.options(args.toArray(String[]::new)));
+        var row = spark.read().parquet(out.toString()).first();
+        assertNull(row.getAs("error"));
+        return row.<Integer>getAs("prompt_tokens");
+    }
+
+    private static Map<String, String> captions(Path in, Path out, String partitions) {
+        AnnotateJob.run(spark, AnnotateJobTest.options("--input", in.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "6",
+                "--temperature", "1.0", "--seed", "7", "--partitions", partitions));
+        Map<String, String> byFile = new HashMap<>();
+        for (var r : spark.read().parquet(out.toString()).collectAsList()) {
+            String id = r.getAs("image_id");
+            assertNull(r.getAs("error"), id);
+            byFile.put(id.substring(id.lastIndexOf('/') + 1), r.getAs("text"));
+        }
+        return byFile;
+    }
+
+    @Test
+    void aModelOnARemoteFileSystemIsCopiedOnceToTheLocalCacheAndAnnotatesAsTheLocalFileDoes() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china.jpg"));
+        Files.copy(ORACLE.resolve("images/china.jpg"), in.resolve("china-again.jpg"));
+        Path remoteDir = Files.createDirectories(tmp.resolve("remote"));
+        Files.copy(MODEL, remoteDir.resolve(MODEL.getFileName()));
+        String remoteModel = LocalAsRemoteFileSystem.uri(remoteDir.resolve(MODEL.getFileName()));
+        String mmprojUri = MMPROJ.toUri().toString(); // file:// URIs are mapped where they are
+        List<String> common = List.of("--input", in.toString(), "--max-tokens", "4", "--partitions", "2");
+
+        List<String> remote = new ArrayList<>(common);
+        remote.addAll(List.of("--output", tmp.resolve("remote-out").toString(), "--model", remoteModel, "--mmproj", mmprojUri));
+        AnnotateJob.run(spark, AnnotateJobTest.options(remote.toArray(String[]::new)));
+        List<String> local = new ArrayList<>(common);
+        local.addAll(List.of("--output", tmp.resolve("local-out").toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        AnnotateJob.run(spark, AnnotateJobTest.options(local.toArray(String[]::new)));
+
+        var fromRemote = spark.read().parquet(tmp.resolve("remote-out").toString()).drop("seconds").orderBy("image_id").collectAsList();
+        assertEquals(spark.read().parquet(tmp.resolve("local-out").toString()).drop("seconds").orderBy("image_id").collectAsList(), fromRemote);
+        assertEquals(MODEL.getFileName().toString(), fromRemote.getFirst().getAs("model"));
+        assertEquals(1, ModelCache.shared().loadCount(new ModelKey(remoteModel, mmprojUri, null)), "two tasks, one load");
+        List<Path> copies;
+        try (var files = Files.walk(MODEL_CACHE)) {
+            copies = files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(".lock")).toList();
+        }
+        assertEquals(1, copies.size(), "the remote model was copied once, the file: mmproj not at all: " + copies);
+        assertEquals(MODEL.getFileName(), copies.getFirst().getFileName());
+        assertEquals(Files.size(MODEL), Files.size(copies.getFirst()));
     }
 
     /** llama.cpp's greedy pieces, concatenated and decoded as the text column is. */

@@ -10,19 +10,26 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.imageio.ImageIO;
 
 /**
  * A fake engine for job tests, named in {@code spark.loupe.loader}: it decodes the image and
  * captions it with its size ("a 640x427 image"), so every output row can be checked against the
  * file it came from. Undecodable bytes are a bad row, as in the engine's contract. The prompt
- * "crash" throws an Error, which must fail the task (and the job), unlike a bad row.
+ * "crash", or an image of width {@link #crashOnWidth}, throws an Error, which must fail the task
+ * (and the job), unlike a bad row.
  */
 public final class SizeCaptionLoader implements AnnotatorLoader {
     /** Threads that ran the model: they must be Spark task threads, never the driver's. */
     static final Set<String> THREADS = ConcurrentHashMap.newKeySet();
+    /** Widths of the images annotated, one entry per call: which images a run really sent to the model. */
+    static final Queue<Integer> WIDTHS = new ConcurrentLinkedQueue<>();
+    /** An image of this width crashes the task, like the prompt "crash"; -1 for none. */
+    static volatile int crashOnWidth = -1;
 
     static String captionFor(int width, int height) {
         return "a " + width + "x" + height + " image";
@@ -36,7 +43,7 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
     }
 
     @Override
-    public ImageAnnotator load(Path model, Path mmproj) {
+    public ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge) {
         return new ImageAnnotator() {
             @Override
             public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings) {
@@ -51,7 +58,10 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
                 if (img == null) throw new IllegalArgumentException("cannot decode image: unknown format");
                 int w = img.getWidth();
                 int h = img.getHeight();
+                if (w == crashOnWidth) throw new SimulatedCrash();
+                WIDTHS.add(w);
                 String text = task == Task.VQA ? "answer to " + prompt : captionFor(w, h);
+                if (!settings.greedy()) text += ", seed " + settings.seed(); // what a sampling engine would depend on
                 return new Annotation(task.id, prompt, text, List.of(new Annotation.Box("image", 0, 0, w, h, null)),
                         null, null, null, w, h, 12, 3, "stop");
             }

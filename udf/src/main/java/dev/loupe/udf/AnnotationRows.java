@@ -7,6 +7,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Turns an engine {@link Annotation}, or the reason a row failed, into a Spark row of
@@ -65,8 +67,12 @@ final class AnnotationRows {
                 .set("counts", m.counts()).build();
     }
 
-    private static <T> List<Row> rows(List<T> items, Function<T, Row> toRow) {
-        return items == null ? null : items.stream().map(toRow).toList();
+    /**
+     * A Scala Seq, not a Java List: Spark's row encoder (the job's partition path) only takes
+     * Scala collections for arrays, and the UDF path takes both.
+     */
+    private static <T> Seq<Row> rows(List<T> items, Function<T, Row> toRow) {
+        return items == null ? null : CollectionConverters.asScala(items.stream().map(toRow).toList()).toSeq();
     }
 
     private static StructType elementStruct(String arrayField) {

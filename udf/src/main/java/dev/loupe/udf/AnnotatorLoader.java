@@ -11,12 +11,17 @@ import java.nio.file.Path;
  */
 public interface AnnotatorLoader {
 
-    /** Loads the model; called at most once per executor JVM and key, see {@link ModelCache}. */
-    ImageAnnotator load(Path model, Path mmproj);
+    /**
+     * Loads the model; called at most once per executor JVM and key, see {@link ModelCache}.
+     *
+     * @param maxLongestEdge {@link ModelKey#maxLongestEdge()}: 0 for the model's own resolution
+     */
+    ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge);
 
     /**
-     * Cheap checks run on the driver before any task starts, so that a missing or corrupt file
-     * fails the job at once with the file named. The default accepts anything.
+     * Cheap checks run on the driver before any task starts, so that a missing or corrupt file,
+     * or a setting the model cannot take, fails the job at once with the file named. The default
+     * accepts anything.
      */
-    default void validate(Path model, Path mmproj) {}
+    default void validate(ModelKey key) {}
 }

@@ -2,6 +2,7 @@ package dev.loupe.udf;
 
 import dev.loupe.engine.vlm.GenerationSettings;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -31,10 +32,11 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String REPEAT_PENALTY = "repeatPenalty";
     public static final String REPEAT_LAST_N = "repeatLastN";
     public static final String SEED = "seed";
+    public static final String MAX_LONGEST_EDGE = "maxLongestEdge";
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
@@ -52,7 +54,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         if (model == null || model.isBlank()) throw new IllegalArgumentException("no model given (option " + MODEL + ", conf " + CONF_PREFIX + MODEL + ")");
         if (mmproj == null || mmproj.isBlank()) throw new IllegalArgumentException("no mmproj given (option " + MMPROJ + ", conf " + CONF_PREFIX + MMPROJ + ")");
         GenerationSettings d = GenerationSettings.GREEDY;
-        return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER)),
+        return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER), parseInt(option, MAX_LONGEST_EDGE, 0)),
                 parseInt(option, MAX_TOKENS, d.maxTokens()),
                 parseFloat(option, TEMPERATURE, d.temperature()),
                 parseInt(option, TOP_K, d.topK()),
@@ -73,9 +75,12 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         return fromOptions(options::get);
     }
 
-    /** A copy whose model paths are absolute, so every JVM (and the cache key) sees the same files. */
+    /**
+     * A copy whose local model paths are absolute, so every JVM (and the cache key) sees the same
+     * files; remote URIs stay as they are.
+     */
     public AnnotatorSpec withAbsolutePaths() {
-        ModelKey abs = new ModelKey(absolute(key.model(), MODEL), absolute(key.mmproj(), MMPROJ), key.loader());
+        ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge());
         return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
     }
 
@@ -83,9 +88,9 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         return new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
     }
 
-    private static String absolute(String location, String role) {
-        if (location.startsWith("file:")) return location;
-        return ModelKey.localPath(location, role).toAbsolutePath().normalize().toString();
+    private static String absolute(String location) {
+        if (location.startsWith("file:") || ModelLocations.isRemote(location)) return location;
+        return Path.of(location).toAbsolutePath().normalize().toString();
     }
 
     private static int parseInt(UnaryOperator<String> option, String name, int fallback) {

@@ -2,38 +2,84 @@ package dev.loupe.udf;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
+import dev.loupe.engine.gguf.GgufMetadata;
+import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.engine.vlm.ModelOptions;
 import dev.loupe.engine.vlm.VisionLanguageModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
 
 /** The production loader: the engine's GGUF text model + mmproj pair. */
 public final class GgufAnnotatorLoader implements AnnotatorLoader {
+    private static final String ARCHITECTURE = "general.architecture";
+    private static final String PROJECTOR = "clip.projector_type";
+    private static final String TILE_SIZE = "clip.vision.image_size";
 
     @Override
-    public ImageAnnotator load(Path model, Path mmproj) {
-        return VisionLanguageModels.open(model, mmproj);
+    public ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge) {
+        return VisionLanguageModels.open(model, mmproj, new ModelOptions(ComputePool.shared(), maxLongestEdge));
     }
 
     /**
-     * Parses both GGUF headers and tensor indexes (truncation is caught there) without building
-     * the model: the driver must not pay for weights it never uses.
+     * Checks both files without building the model (the driver must not pay for weights it
+     * never uses). Local files are parsed in full, header and tensor index (truncation is caught
+     * there); remote ones (hdfs://, s3a://...) are read up to the end of their metadata.
      */
     @Override
-    public void validate(Path model, Path mmproj) {
-        requireFile(model, "model");
-        requireFile(mmproj, "mmproj");
-        try (GgufFile text = GgufFile.open(model)) {
-            String arch = text.metadata().optString("general.architecture")
-                    .orElseThrow(() -> new GgufFormatException(model, "no general.architecture: not a llama.cpp model file"));
-            if (text.metadata().has("clip.projector_type")) {
-                throw new GgufFormatException(model, "this is an mmproj file (" + arch + "), not a text model: pass it as the mmproj");
-            }
+    public void validate(ModelKey key) {
+        Facts model = facts(key.model(), "model");
+        Facts mmproj = facts(key.mmproj(), "mmproj");
+        if (model.architecture() == null) throw model.problem("no " + ARCHITECTURE + ": not a llama.cpp model file");
+        if (model.projector() != null) {
+            throw model.problem("this is an mmproj file (" + model.architecture() + "), not a text model: pass it as the mmproj");
         }
-        try (GgufFile vision = GgufFile.open(mmproj)) {
-            if (!vision.metadata().has("clip.projector_type")) {
-                throw new GgufFormatException(mmproj, "not an mmproj file: missing clip.projector_type");
-            }
+        if (mmproj.projector() == null) throw mmproj.problem("not an mmproj file: missing " + PROJECTOR);
+        if (key.maxLongestEdge() > 0) checkMaxLongestEdge(key.mmproj(), mmproj.projector(), mmproj.tileSize(), key.maxLongestEdge());
+    }
+
+    /** The engine's own rule (see Idefics3Preprocessor), checked here to name the option and the file. */
+    static void checkMaxLongestEdge(String mmproj, String projector, long tileSize, int maxLongestEdge) {
+        if (!projector.equals("idefics3")) {
+            throw new IllegalArgumentException("--max-longest-edge (spark.loupe.maxLongestEdge) applies to idefics3 models (SmolVLM);"
+                    + " " + mmproj + " is a " + projector + " projector");
+        }
+        if (tileSize <= 0) throw new IllegalArgumentException(mmproj + ": no " + TILE_SIZE + " in an idefics3 mmproj");
+        if (maxLongestEdge % tileSize != 0) {
+            long below = Math.max(tileSize, maxLongestEdge / tileSize * tileSize);
+            throw new IllegalArgumentException("--max-longest-edge (spark.loupe.maxLongestEdge) " + maxLongestEdge
+                    + " must be a multiple of the tile size " + tileSize + " of " + mmproj + ", e.g. " + below);
+        }
+    }
+
+    /** What validation needs from one file's metadata; problems name the file as the user gave it. */
+    private record Facts(String location, Path local, String architecture, String projector, long tileSize) {
+        RuntimeException problem(String what) {
+            return local != null ? new GgufFormatException(local, what) : new IllegalArgumentException(location + ": " + what);
+        }
+
+        static Facts of(String location, Path local, Function<String, Object> metadata) {
+            return new Facts(location, local, text(metadata.apply(ARCHITECTURE)), text(metadata.apply(PROJECTOR)),
+                    metadata.apply(TILE_SIZE) instanceof Number n ? n.longValue() : 0);
+        }
+
+        private static String text(Object value) {
+            return value instanceof String s ? s : null;
+        }
+    }
+
+    private static Facts facts(String location, String role) {
+        if (ModelLocations.isRemote(location)) {
+            Map<String, Object> metadata = RemoteGgufHeader.read(location, role, HadoopConfs.current());
+            return Facts.of(location, null, metadata::get);
+        }
+        Path path = ModelLocations.localPath(location);
+        requireFile(path, role);
+        try (GgufFile file = GgufFile.open(path)) {
+            GgufMetadata m = file.metadata();
+            return Facts.of(location, path, k -> k.equals(TILE_SIZE) ? (Object) m.integer(k, 0) : m.optString(k).orElse(null));
         }
     }
 

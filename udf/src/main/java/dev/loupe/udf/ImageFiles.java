@@ -6,8 +6,6 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
  * Reads an image by path through Hadoop's FileSystem, so a table's path column may point at
@@ -42,10 +40,7 @@ final class ImageFiles {
     private static Configuration conf() {
         Configuration c = hadoopConf;
         if (c == null) {
-            SparkEnv env = SparkEnv.get();
-            // newConfiguration copies spark.hadoop.* from the Spark conf, as Spark's own readers do.
-            c = env != null ? SparkHadoopUtil.get().newConfiguration(env.conf()) : new Configuration();
-            hadoopConf = c;
+            hadoopConf = c = HadoopConfs.current();
         }
         return c;
     }

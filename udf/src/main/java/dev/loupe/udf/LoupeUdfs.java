@@ -44,25 +44,36 @@ public final class LoupeUdfs {
      * @throws dev.loupe.engine.gguf.GgufFormatException for a missing, truncated or foreign model file
      */
     public static AnnotatorSpec register(SparkSession spark, String model, String mmproj, Map<String, String> options) {
-        Map<String, String> merged = new HashMap<>();
-        for (String name : AnnotatorSpec.OPTIONS) {
-            String v = spark.conf().get(AnnotatorSpec.CONF_PREFIX + name, null);
-            if (v != null) merged.put(name, v);
-        }
-        merged.putAll(options);
-        if (model != null) merged.put(AnnotatorSpec.MODEL, model);
-        if (mmproj != null) merged.put(AnnotatorSpec.MMPROJ, mmproj);
-        AnnotatorSpec spec = AnnotatorSpec.fromMap(merged).withAbsolutePaths();
-        validate(spec);
+        Map<String, String> given = new HashMap<>(options);
+        if (model != null) given.put(AnnotatorSpec.MODEL, model);
+        if (mmproj != null) given.put(AnnotatorSpec.MMPROJ, mmproj);
+        AnnotatorSpec spec = resolve(spark, given);
         spark.udf().register(ANNOTATE, new AnnotateUdf(spec), AnnotationSchema.resultType());
         spark.udf().register(ANNOTATE_FILE, new AnnotateFileUdf(spec), AnnotationSchema.resultType());
         spark.udf().register(CAPTION, new CaptionUdf(spec), DataTypes.StringType);
         return spec;
     }
 
+    /**
+     * The settings tasks will use: {@code options}, then {@code spark.loupe.<name>} from the
+     * session's conf for the ones not given, model paths made absolute, checked by
+     * {@link #validate} on the driver.
+     */
+    public static AnnotatorSpec resolve(SparkSession spark, Map<String, String> options) {
+        Map<String, String> merged = new HashMap<>();
+        for (String name : AnnotatorSpec.OPTIONS) {
+            String v = spark.conf().get(AnnotatorSpec.CONF_PREFIX + name, null);
+            if (v != null) merged.put(name, v);
+        }
+        merged.putAll(options);
+        AnnotatorSpec spec = AnnotatorSpec.fromMap(merged).withAbsolutePaths();
+        validate(spec);
+        return spec;
+    }
+
     /** The driver-side check: the loader's own validation of the model files, before any task runs. */
     public static void validate(AnnotatorSpec spec) {
         ModelKey key = spec.key();
-        AnnotatorLoaders.create(key.loader()).validate(key.modelPath(), key.mmprojPath());
+        AnnotatorLoaders.create(key.loader()).validate(key);
     }
 }

@@ -1,6 +1,7 @@
 package dev.loupe.udf;
 
 import dev.loupe.engine.vlm.ImageAnnotator;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,10 +60,14 @@ public final class ModelCache {
     }
 
     private ImageAnnotator load(ModelKey key, CompletableFuture<ImageAnnotator> slot) {
-        loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        int attempt = loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        long start = System.nanoTime();
         try {
             ImageAnnotator annotator = Objects.requireNonNull(loader.apply(key), "the loader returned no annotator");
             slot.complete(annotator);
+            // One line per load in the executor's log: the cluster's own proof of "once per JVM".
+            LOG.info("Loupe: loaded {} in {} s (pid {}, load {} of this model in this JVM)", key,
+                    String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9), ProcessHandle.current().pid(), attempt);
             return annotator;
         } catch (Throwable t) {
             // Forget the failure before publishing it, so a caller that retries after seeing it
@@ -90,6 +95,9 @@ public final class ModelCache {
     }
 
     private static ImageAnnotator loadWithConfiguredLoader(ModelKey key) {
-        return AnnotatorLoaders.create(key.loader()).load(key.modelPath(), key.mmprojPath());
+        RemoteModelCopies copies = key.isRemote() ? RemoteModelCopies.forThisJvm() : null;
+        Path model = ModelLocations.isRemote(key.model()) ? copies.localCopy(key.model()) : key.modelPath();
+        Path mmproj = ModelLocations.isRemote(key.mmproj()) ? copies.localCopy(key.mmproj()) : key.mmprojPath();
+        return AnnotatorLoaders.create(key.loader()).load(model, mmproj, key.maxLongestEdge());
     }
 }

@@ -5,9 +5,7 @@ import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
-import java.util.zip.CRC32C;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,15 +34,20 @@ final class RowAnnotator implements Serializable {
     }
 
     Row annotate(byte[] image, String task, String prompt) {
-        return annotate(() -> image, task, prompt);
+        return annotate(null, () -> image, task, prompt);
     }
 
     /** Same, reading the image from a path (local, HDFS, S3...) first. */
     Row annotateFile(String path, String task, String prompt) {
-        return annotate(() -> ImageFiles.read(path), task, prompt);
+        return annotate(null, () -> ImageFiles.read(path), task, prompt);
     }
 
-    private Row annotate(Supplier<byte[]> imageSource, String taskName, String userPrompt) {
+    /**
+     * One request of the annotate job.
+     *
+     * @param rowId the row's image id, or null when the caller has none (the SQL functions)
+     */
+    Row annotate(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt) {
         long start = System.nanoTime();
         String model = null;
         String task = taskName;
@@ -60,7 +63,7 @@ final class RowAnnotator implements Serializable {
             if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
             ImageAnnotator annotator = annotator(s);
             start = System.nanoTime(); // the row's time excludes loading the model
-            Annotation a = annotator.annotate(image, parsed, prompt, settingsFor(s, image, prompt));
+            Annotation a = annotator.annotate(image, parsed, prompt, settingsFor(s, rowId, image, prompt));
             return AnnotationRows.success(a, model, seconds(start));
         } catch (RuntimeException e) {
             return AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));
@@ -82,14 +85,11 @@ final class RowAnnotator implements Serializable {
         }
     }
 
-    /** Greedy decoding ignores the seed; sampling is seeded per request so a retried task writes the same rows. */
-    private static GenerationSettings settingsFor(AnnotatorSpec s, byte[] image, String prompt) {
+    /** Greedy decoding ignores the seed; sampling is seeded per row so a retried task writes the same rows. */
+    private static GenerationSettings settingsFor(AnnotatorSpec s, String rowId, byte[] image, String prompt) {
         GenerationSettings g = s.generationSettings();
         if (g.greedy()) return g;
-        CRC32C crc = new CRC32C();
-        crc.update(image);
-        crc.update(prompt.getBytes(StandardCharsets.UTF_8));
-        return g.withSeed(g.seed() ^ crc.getValue());
+        return g.withSeed(rowId != null ? RowSeeds.forRow(g.seed(), rowId) : RowSeeds.forContent(g.seed(), image, prompt));
     }
 
     private String describe(RuntimeException e) {

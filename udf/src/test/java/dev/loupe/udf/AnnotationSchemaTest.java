@@ -62,10 +62,11 @@ class AnnotationSchemaTest {
             if (name.equals("error")) assertNull(row.getAs(name));
             else assertNotNull(row.getAs(name), name + " is set from the annotation");
         }
-        Row box = row.<List<Row>>getAs("boxes").getFirst();
+        // Scala collections, as Spark's row encoder (the job's partition path) requires.
+        Row box = row.<scala.collection.Seq<Row>>getAs("boxes").head();
         assertEquals(List.of("cat", 1f, 2f, 30f, 40f, 0.9f), List.of(box.getAs("label"), box.getAs("x0"), box.getAs("y0"),
                 box.getAs("x1"), box.getAs("y1"), box.getAs("score")));
-        Row mask = row.<List<Row>>getAs("masks").getFirst();
+        Row mask = row.<scala.collection.Seq<Row>>getAs("masks").head();
         assertEquals("52203", mask.getAs("counts"));
         assertEquals(4, (int) mask.getAs("height"));
         assertEquals(640, (int) row.getAs("image_width"));

@@ -1,6 +1,7 @@
 package dev.loupe.udf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,14 +48,17 @@ class AnnotatorSpecTest {
     }
 
     @Test
-    void pathsBecomeAbsoluteAndRemoteUrisAreRefusedByName() {
+    void localPathsBecomeAbsoluteFileUrisStayLocalAndRemoteUrisAreKept() {
         AnnotatorSpec spec = AnnotatorSpec.fromMap(Map.of("model", "models/m.gguf", "mmproj", "file:/tmp/p.gguf")).withAbsolutePaths();
         assertEquals(Path.of("models/m.gguf").toAbsolutePath().toString(), spec.key().model());
         assertEquals(Path.of("/tmp/p.gguf"), spec.key().mmprojPath());
+        assertFalse(spec.key().isRemote(), "file: URIs are mapped in place");
 
-        AnnotatorSpec remote = AnnotatorSpec.fromMap(Map.of("model", "s3a://bucket/m.gguf", "mmproj", "p.gguf"));
-        var e = assertThrows(IllegalArgumentException.class, remote::withAbsolutePaths);
-        assertTrue(e.getMessage().startsWith("model s3a://bucket/m.gguf: remote model URIs are not supported yet"), e.getMessage());
+        AnnotatorSpec remote = AnnotatorSpec.fromMap(Map.of("model", "s3a://bucket/models/m.gguf", "mmproj", "p.gguf")).withAbsolutePaths();
+        assertEquals("s3a://bucket/models/m.gguf", remote.key().model());
+        assertTrue(remote.key().isRemote());
+        assertEquals("m.gguf", remote.key().modelName());
+        assertEquals(Path.of("p.gguf").toAbsolutePath().toString(), remote.key().mmproj());
     }
 
     @Test

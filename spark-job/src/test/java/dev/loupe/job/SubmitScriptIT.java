@@ -1,0 +1,62 @@
+package dev.loupe.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** submit.sh's own options, without starting Spark (the cluster runs are {@link StandaloneClusterIT}'s). */
+class SubmitScriptIT {
+    static final Path SUBMIT = StandaloneClusterIT.ROOT.resolve("submit.sh");
+
+    @Test
+    void theSparkHomeItAssemblesHasEverySparkJarAndNoneOfLoupes() throws Exception {
+        Result r = run("--spark-home");
+
+        assertEquals(0, r.exit, r.err);
+        Path home = Path.of(r.out.strip());
+        assertEquals(StandaloneClusterIT.ROOT.resolve("spark-job/target/spark-home"), home);
+        List<String> jars;
+        try (var files = Files.list(home.resolve("jars"))) {
+            jars = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertTrue(jars.stream().anyMatch(j -> j.startsWith("spark-core_2.13-")), jars.toString());
+        assertTrue(jars.stream().anyMatch(j -> j.startsWith("hadoop-client-runtime-")), jars.toString());
+        assertTrue(jars.stream().noneMatch(j -> j.startsWith("loupe-") || j.startsWith("picocli-")),
+                "the job jar brings Loupe's own classes: " + jars);
+        assertTrue(Files.exists(home.resolve("conf/log4j2.properties")));
+    }
+
+    @Test
+    void aMasterItCannotUseIsRefusedByName() throws Exception {
+        Result yarn = run("--master", "yarn", "--input", "x", "--output", "y");
+        assertEquals(2, yarn.exit);
+        assertTrue(yarn.err.contains("loupe: --master yarn: use local[*], local[N], local-cluster[N,C,M] or spark://host:port"), yarn.err);
+
+        Result shortCluster = run("--master", "local-cluster[2,1]", "--input", "x", "--output", "y");
+        assertEquals(2, shortCluster.exit);
+        assertTrue(shortCluster.err.contains("local-cluster takes [executors,cores,MiB], e.g. local-cluster[2,1,1024]"), shortCluster.err);
+    }
+
+    private record Result(int exit, String out, String err) {}
+
+    private static Result run(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(SUBMIT.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("LOUPE_NO_BUILD", "1"); // the build running this test has just made the jars
+        pb.environment().remove("SPARK_HOME");
+        Path err = Files.createTempFile("submit", ".err");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "submit.sh still running: " + command);
+        String errText = Files.readString(err);
+        Files.delete(err);
+        return new Result(p.exitValue(), out, errText);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.loupe.udf;
+
+import java.io.Serializable;
+import java.util.TreeMap;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.DoubleAccumulator;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Loupe's Spark accumulators (named {@code loupe.*}, so they show in the Spark UI next to the
+ * stage that annotates). Created on the driver, shipped inside the task closure, updated on the
+ * executors; {@link #snapshot()} on the driver after the run.
+ *
+ * <p>They are updated in the stage that writes the output, whose tasks are result tasks: Spark
+ * applies a result task's updates once per partition, whatever the retries and speculative
+ * copies, so the totals count each row of this run once.
+ */
+public final class LoupeMetrics implements Serializable {
+    private final LongAccumulator images;
+    private final LongAccumulator errors;
+    private final LongAccumulator promptTokens;
+    private final LongAccumulator generatedTokens;
+    private final DoubleAccumulator annotateSeconds;
+    private final ModelLoadsAccumulator modelLoads;
+
+    private LoupeMetrics(SparkContext sc) {
+        images = sc.longAccumulator("loupe.images");
+        errors = sc.longAccumulator("loupe.errors");
+        promptTokens = sc.longAccumulator("loupe.promptTokens");
+        generatedTokens = sc.longAccumulator("loupe.generatedTokens");
+        annotateSeconds = sc.doubleAccumulator("loupe.annotateSeconds");
+        modelLoads = new ModelLoadsAccumulator();
+        sc.register(modelLoads, "loupe.modelLoadsByExecutor");
+    }
+
+    /** New accumulators for one run, registered with the context. */
+    public static LoupeMetrics register(SparkContext sc) {
+        return new LoupeMetrics(sc);
+    }
+
+    /** Counts one annotated row (a result row of {@link AnnotationSchema#resultType()} or the full output row). */
+    void recordRow(Row result) {
+        images.add(1);
+        if (!result.isNullAt(result.fieldIndex("error"))) errors.add(1);
+        promptTokens.add(intOrZero(result, "prompt_tokens"));
+        generatedTokens.add(intOrZero(result, "generated_tokens"));
+        annotateSeconds.add(result.<Double>getAs("seconds"));
+    }
+
+    void recordModelLoads(String executorId, int loads) {
+        if (loads > 0) modelLoads.add(new ModelLoadsAccumulator.Report(executorId, loads));
+    }
+
+    /** The totals so far; call on the driver after the run's action. */
+    public RunMetrics snapshot() {
+        return new RunMetrics(images.value(), errors.value(), promptTokens.value(), generatedTokens.value(),
+                annotateSeconds.value(), new TreeMap<>(modelLoads.value()));
+    }
+
+    private static long intOrZero(Row r, String field) {
+        int i = r.fieldIndex(field);
+        return r.isNullAt(i) ? 0 : r.getInt(i);
+    }
+}
