@@ -19,12 +19,7 @@ final class F32Kernel implements WeightKernel {
     @Override
     public void multiply(MemorySegment w, int cols, Activations x, int r0, int r1, float[] out, int outStride) {
         if (x.batch() > 1) {
-            float[] block = new float[GgmlOrder.ROW_BLOCK * cols];
-            for (int r = r0; r < r1; r += GgmlOrder.ROW_BLOCK) {
-                int n = Math.min(GgmlOrder.ROW_BLOCK, r1 - r);
-                for (int i = 0; i < n; i++) dequantizeRow(w, cols, r + i, block, i * cols);
-                GgmlOrder.blockTimesBatch(block, n, cols, x.values(), x.batch(), out, r, outStride);
-            }
+            GgmlOrder.multiplyWidened(this, w, cols, x, r0, r1, out, outStride);
             return;
         }
         long rowBytes = 4L * cols;

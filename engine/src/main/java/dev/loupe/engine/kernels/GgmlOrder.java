@@ -112,6 +112,20 @@ public final class GgmlOrder {
         }
     }
 
+    /**
+     * A float-weight kernel's batched product: widen a block of weight rows once (with the
+     * kernel's own dequantization) and reuse it for every activation row (prefill, vision).
+     */
+    public static void multiplyWidened(WeightKernel kernel, java.lang.foreign.MemorySegment w, int cols, Activations x,
+                                       int r0, int r1, float[] out, int outStride) {
+        float[] block = new float[ROW_BLOCK * cols];
+        for (int r = r0; r < r1; r += ROW_BLOCK) {
+            int n = Math.min(ROW_BLOCK, r1 - r);
+            for (int i = 0; i < n; i++) kernel.dequantizeRow(w, cols, r + i, block, i * cols);
+            blockTimesBatch(block, n, cols, x.values(), x.batch(), out, r, outStride);
+        }
+    }
+
     /** Scalar twin of {@link #dot}, same order, for reference kernels and tests. */
     public static float dotScalar(float[] x, int xOff, float[] y, int yOff, int n) {
         int blocked = n & ~31;

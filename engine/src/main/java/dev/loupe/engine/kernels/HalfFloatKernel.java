@@ -37,13 +37,7 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
     @Override
     public void multiply(MemorySegment w, int cols, Activations x, int r0, int r1, float[] out, int outStride) {
         if (x.batch() > 1) {
-            // Widen a block of weight rows once and reuse it for the whole batch (prefill, vision).
-            float[] block = new float[GgmlOrder.ROW_BLOCK * cols];
-            for (int r = r0; r < r1; r += GgmlOrder.ROW_BLOCK) {
-                int n = Math.min(GgmlOrder.ROW_BLOCK, r1 - r);
-                for (int i = 0; i < n; i++) dequantizeRow(w, cols, r + i, block, i * cols);
-                GgmlOrder.blockTimesBatch(block, n, cols, x.values(), x.batch(), out, r, outStride);
-            }
+            GgmlOrder.multiplyWidened(this, w, cols, x, r0, r1, out, outStride);
             return;
         }
         long rowBytes = 2L * cols;
