@@ -66,6 +66,10 @@ final class Q8_0Kernel implements WeightKernel {
         long rowBytes = (long) blocksPerRow * BLOCK_BYTES;
         float[] xq = x.values();
         float[] xd = x.scales();
+        if (x.batch() > 1) {
+            multiplyBatch(w, cols, x, r0, r1, out, outStride);
+            return;
+        }
         for (int r = r0; r < r1; r++) {
             long base = r * rowBytes;
             for (int b = 0; b < x.batch(); b++) {
@@ -82,6 +86,42 @@ final class Q8_0Kernel implements WeightKernel {
                     sum = byteOf(groups, 3).fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
                     float scale = Layouts.f16(w, off) * xd[xb + blk];
                     acc = FloatVector.broadcast(F8, scale).fma(sum, acc);
+                }
+                out[b * outStride + r] = hsum(acc.lane(0), acc.lane(1), acc.lane(2), acc.lane(3),
+                        acc.lane(4), acc.lane(5), acc.lane(6), acc.lane(7));
+            }
+        }
+    }
+
+    /**
+     * Prefill and batched decode: each weight row's integers are extracted once (as floats, in
+     * the same transposed block order as the activations) and reused for every activation row.
+     * The operations per output are exactly those of the one-row loop, so results are identical.
+     */
+    private void multiplyBatch(MemorySegment w, int cols, Activations x, int r0, int r1, float[] out, int outStride) {
+        int blocksPerRow = cols / QK;
+        long rowBytes = (long) blocksPerRow * BLOCK_BYTES;
+        float[] xq = x.values(), xd = x.scales();
+        float[] wq = new float[cols], wd = new float[blocksPerRow];
+        FloatVector zero = FloatVector.zero(F8);
+        for (int r = r0; r < r1; r++) {
+            long base = r * rowBytes;
+            for (int blk = 0; blk < blocksPerRow; blk++) {
+                long off = base + (long) blk * BLOCK_BYTES;
+                IntVector groups = ByteVector.fromMemorySegment(B32, w, off + 2, Layouts.LE).reinterpretAsInts();
+                for (int j = 0; j < 4; j++) byteOf(groups, j).intoArray(wq, blk * QK + 8 * j);
+                wd[blk] = Layouts.f16(w, off);
+            }
+            for (int b = 0; b < x.batch(); b++) {
+                int xo = b * cols, xb = b * blocksPerRow;
+                FloatVector acc = zero;
+                for (int blk = 0; blk < blocksPerRow; blk++) {
+                    int o = blk * QK, xa = xo + o;
+                    FloatVector sum = FloatVector.fromArray(F8, wq, o).fma(FloatVector.fromArray(F8, xq, xa), zero);
+                    sum = FloatVector.fromArray(F8, wq, o + 8).fma(FloatVector.fromArray(F8, xq, xa + 8), sum);
+                    sum = FloatVector.fromArray(F8, wq, o + 16).fma(FloatVector.fromArray(F8, xq, xa + 16), sum);
+                    sum = FloatVector.fromArray(F8, wq, o + 24).fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
+                    acc = FloatVector.broadcast(F8, wd[blk] * xd[xb + blk]).fma(sum, acc);
                 }
                 out[b * outStride + r] = hsum(acc.lane(0), acc.lane(1), acc.lane(2), acc.lane(3),
                         acc.lane(4), acc.lane(5), acc.lane(6), acc.lane(7));
