@@ -186,6 +186,40 @@ class RealEngineAnnotateJobTest {
         assertEquals(Files.size(MODEL), Files.size(copies.getFirst()));
     }
 
+    /**
+     * With spark.loupe.maxBatch, a task keeps several rows in flight on the executor's batch
+     * scheduler, which decodes them together: every row is the same as one row at a time.
+     */
+    @Test
+    void batchedRowsEqualRowsAnnotatedOneAtATime() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        for (String name : List.of("china.jpg", "chelsea.png", "synth_1x1.png", "synth_tall_37x300.png", "synth_rgba_96x64.png")) {
+            Files.copy(ORACLE.resolve("images").resolve(name), in.resolve(name));
+        }
+        Files.write(in.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        List<org.apache.spark.sql.Row> alone = rows(in, tmp.resolve("alone"));
+        spark.conf().set("spark.loupe.maxBatch", "4");
+        List<org.apache.spark.sql.Row> batched;
+        try {
+            batched = rows(in, tmp.resolve("batched"));
+        } finally {
+            spark.conf().unset("spark.loupe.maxBatch");
+        }
+        assertEquals(6, batched.size());
+        for (int i = 0; i < alone.size(); i++) {
+            for (String column : List.of("image_id", "text", "error", "prompt_tokens", "generated_tokens", "finish_reason")) {
+                assertEquals((Object) alone.get(i).getAs(column), batched.get(i).getAs(column), column + " of " + alone.get(i).getAs("image_id"));
+            }
+        }
+        assertTrue(batched.stream().anyMatch(r -> r.getAs("error") != null), "the broken image is an error row");
+    }
+
+    private static List<org.apache.spark.sql.Row> rows(Path in, Path out) {
+        AnnotateJob.run(spark, AnnotateJobTest.options("--input", in.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "12", "--partitions", "1"));
+        return spark.read().parquet(out.toString()).orderBy("image_id").collectAsList();
+    }
+
     /** llama.cpp's greedy pieces, concatenated and decoded as the text column is. */
     static String greedyText(JsonNode greedy) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

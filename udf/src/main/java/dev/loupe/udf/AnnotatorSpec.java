@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * is {@code spark.loupe.maxTokens} in a Spark conf.
  */
 public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int topK, float topP, float minP,
-                            float repeatPenalty, int repeatLastN, long seed) implements Serializable {
+                            float repeatPenalty, int repeatLastN, long seed, int maxBatch) implements Serializable {
 
     public static final String CONF_PREFIX = "spark.loupe.";
     public static final String MODEL = "model";
@@ -33,15 +33,18 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String REPEAT_LAST_N = "repeatLastN";
     public static final String SEED = "seed";
     public static final String MAX_LONGEST_EDGE = "maxLongestEdge";
+    /** Rows of one executor decoded together by the engine's batch scheduler (1: one row at a time). */
+    public static final String MAX_BATCH = "maxBatch";
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_BATCH);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
         // Range checks now, on the driver, rather than in the first task.
         new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
+        if (maxBatch < 1 || maxBatch > 64) throw new IllegalArgumentException(MAX_BATCH + " must be in 1..64, got " + maxBatch);
     }
 
     /**
@@ -62,7 +65,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
                 parseFloat(option, MIN_P, d.minP()),
                 parseFloat(option, REPEAT_PENALTY, d.repeatPenalty()),
                 parseInt(option, REPEAT_LAST_N, d.repeatLastN()),
-                parseLong(option, SEED, d.seed()));
+                parseLong(option, SEED, d.seed()),
+                parseInt(option, MAX_BATCH, 1));
     }
 
     /** {@link #fromOptions} over a map; unknown names are rejected so that typos do not pass silently. */
@@ -81,7 +85,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
      */
     public AnnotatorSpec withAbsolutePaths() {
         ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge());
-        return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
+        return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch);
     }
 
     public GenerationSettings generationSettings() {

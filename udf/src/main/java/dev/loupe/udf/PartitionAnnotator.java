@@ -41,6 +41,7 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
     @Override
     public Iterator<Row> call(Iterator<Row> requests) {
         RowAnnotator annotator = new RowAnnotator(spec);
+        if (spec.maxBatch() > 1) return windowed(annotator, requests);
         return new Iterator<>() {
             private boolean reported;
 
@@ -62,6 +63,64 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         };
     }
 
+    /**
+     * With batching on, keeps up to {@code maxBatch} rows of this task in flight on the
+     * executor's scheduler (rows of other tasks share its decode steps) and emits results in
+     * input order.
+     */
+    private Iterator<Row> windowed(RowAnnotator annotator, Iterator<Row> requests) {
+        java.util.ArrayDeque<String> ids = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<RowAnnotator.Pending> window = new java.util.ArrayDeque<>();
+        return new Iterator<>() {
+            private boolean reported;
+
+            private void fill() {
+                while (window.size() < spec.maxBatch() && requests.hasNext()) {
+                    Row request = requests.next();
+                    ids.add(request.getAs(AnnotationSchema.IMAGE_ID));
+                    window.add(submit(annotator, request));
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                fill();
+                boolean more = !window.isEmpty();
+                if (!more && !reported) {
+                    reported = true;
+                    reportModelLoads();
+                }
+                return more;
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return toOutput(ids.poll(), window.poll().row());
+            }
+        };
+    }
+
+    private RowAnnotator.Pending submit(RowAnnotator annotator, Row request) {
+        String id = request.getAs(AnnotationSchema.IMAGE_ID);
+        String task = request.getAs("task");
+        String prompt = request.getAs("prompt");
+        if (byPath) {
+            String path = request.getAs(IMAGE_PATH);
+            return annotator.submit(id, () -> ImageFiles.read(path), task, prompt);
+        }
+        byte[] image = request.getAs(IMAGE);
+        return annotator.submit(id, () -> image, task, prompt);
+    }
+
+    private Row toOutput(String id, Row result) {
+        metrics.recordRow(result);
+        Object[] values = new Object[OUTPUT.size()];
+        values[0] = id;
+        for (int i = 0; i < result.size(); i++) values[i + 1] = result.get(i);
+        return new GenericRowWithSchema(values, OUTPUT);
+    }
+
     private Row annotate(RowAnnotator annotator, Row request) {
         String id = request.getAs(AnnotationSchema.IMAGE_ID);
         String task = request.getAs("task");
@@ -74,11 +133,7 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
             byte[] image = request.getAs(IMAGE);
             result = annotator.annotate(id, () -> image, task, prompt);
         }
-        metrics.recordRow(result);
-        Object[] values = new Object[OUTPUT.size()];
-        values[0] = id;
-        for (int i = 0; i < result.size(); i++) values[i + 1] = result.get(i);
-        return new GenericRowWithSchema(values, OUTPUT);
+        return toOutput(id, result);
     }
 
     private void reportModelLoads() {

@@ -2,9 +2,12 @@ package dev.loupe.udf;
 
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.vlm.BatchScheduler;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import java.io.Serializable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -67,6 +70,59 @@ final class RowAnnotator implements Serializable {
             return AnnotationRows.success(a, model, seconds(start));
         } catch (RuntimeException e) {
             return AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));
+        }
+    }
+
+    /** A row on its way through the batch scheduler: its result when ready, in the row's format. */
+    interface Pending {
+        Row row();
+    }
+
+    /**
+     * Starts one request of the annotate job on the executor's batch scheduler (when the spec
+     * asks for batching and the model supports it); checks and errors are the same as
+     * {@link #annotate(String, Supplier, String, String)}'s, which runs instead otherwise.
+     */
+    Pending submit(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt) {
+        long start = System.nanoTime();
+        String model = null;
+        String task = taskName;
+        String prompt = userPrompt;
+        try {
+            AnnotatorSpec s = spec();
+            model = s.key().modelName();
+            Task parsed = Task.parse(taskName);
+            task = parsed.id;
+            prompt = parsed.promptFor(userPrompt);
+            byte[] image = imageSource.get();
+            if (image == null) throw new IllegalArgumentException("no image (null)");
+            if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
+            ImageAnnotator annotator = annotator(s);
+            BatchScheduler scheduler = s.maxBatch() > 1 ? SchedulerCache.forModel(s.key(), annotator, s.maxBatch()) : null;
+            if (scheduler == null) {
+                Row row = annotate(rowId, () -> image, taskName, userPrompt);
+                return () -> row;
+            }
+            long submitted = System.nanoTime();
+            CompletableFuture<Annotation> future = scheduler.submit(image, parsed, prompt, settingsFor(s, rowId, image, prompt));
+            String m = model, t = task, p = prompt;
+            return () -> {
+                try {
+                    return AnnotationRows.success(future.get(), m, seconds(submitted));
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                    return AnnotationRows.failure(t, p, m, describe(cause), seconds(submitted));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for a row", e);
+                }
+            };
+        } catch (RuntimeException e) {
+            Row row = AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));
+            return () -> row;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while queueing a row", e);
         }
     }
 

@@ -1,0 +1,26 @@
+package dev.loupe.udf;
+
+import dev.loupe.engine.vlm.BatchScheduler;
+import dev.loupe.engine.vlm.BatchableAnnotator;
+import dev.loupe.engine.vlm.ImageAnnotator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One engine batch scheduler per loaded model and batch size in an executor JVM: every Spark
+ * task of the executor submits its rows to it, so each decode step serves rows of all tasks.
+ */
+final class SchedulerCache {
+    private record Key(ModelKey model, int maxBatch) {}
+
+    private static final Map<Key, BatchScheduler> SCHEDULERS = new ConcurrentHashMap<>();
+
+    private SchedulerCache() {}
+
+    /** The scheduler for this model, or null when the model cannot batch (then rows go one at a time). */
+    static BatchScheduler forModel(ModelKey key, ImageAnnotator annotator, int maxBatch) {
+        if (!(annotator instanceof BatchableAnnotator batchable)) return null;
+        // The queue holds a few rows per batch slot so that the scheduler never waits for a task.
+        return SCHEDULERS.computeIfAbsent(new Key(key, maxBatch), k -> new BatchScheduler(batchable, maxBatch, 4 * maxBatch));
+    }
+}
