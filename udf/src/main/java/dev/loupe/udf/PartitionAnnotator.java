@@ -1,5 +1,6 @@
 package dev.loupe.udf;
 
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.SparkEnv;
@@ -14,9 +15,9 @@ import org.apache.spark.sql.types.StructType;
  * {@link AnnotationSchema#rowType()} out, one per request, in order.
  *
  * <p>Why a partition function rather than the SQL UDF: it sees the row's id (sampling is seeded
- * from it), updates the run's {@link LoupeMetrics} and is the place where several rows of a task
- * will be kept in flight once the engine can batch across requests. Rows are produced lazily, one
- * request at a time, so a partition never holds more than one image in memory.
+ * from it), updates the run's {@link LoupeMetrics} and keeps several rows of a task in flight on
+ * the executor's batch scheduler when {@code spark.loupe.maxBatch} asks for it. Rows are produced
+ * lazily, so a partition holds at most that many images in memory (one without batching).
  */
 public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row> {
     public static final String IMAGE = "image";
@@ -40,52 +41,32 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
 
     @Override
     public Iterator<Row> call(Iterator<Row> requests) {
-        RowAnnotator annotator = new RowAnnotator(spec);
-        if (spec.maxBatch() > 1) return windowed(annotator, requests);
-        return new Iterator<>() {
-            private boolean reported;
-
-            @Override
-            public boolean hasNext() {
-                boolean more = requests.hasNext();
-                if (!more && !reported) {
-                    reported = true;
-                    reportModelLoads();
-                }
-                return more;
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return annotate(annotator, requests.next());
-            }
-        };
+        return windowed(new RowAnnotator(spec), requests, Math.max(1, spec.maxBatch()));
     }
 
     /**
-     * With batching on, keeps up to {@code maxBatch} rows of this task in flight on the
-     * executor's scheduler (rows of other tasks share its decode steps) and emits results in
-     * input order.
+     * Keeps up to {@code window} rows of this task in flight — on the executor's batch
+     * scheduler when batching is on, where rows of other tasks share its decode steps — and
+     * emits results in input order. A window of 1 annotates one row at a time.
      */
-    private Iterator<Row> windowed(RowAnnotator annotator, Iterator<Row> requests) {
-        java.util.ArrayDeque<String> ids = new java.util.ArrayDeque<>();
-        java.util.ArrayDeque<RowAnnotator.Pending> window = new java.util.ArrayDeque<>();
+    private Iterator<Row> windowed(RowAnnotator annotator, Iterator<Row> requests, int window) {
+        ArrayDeque<String> ids = new ArrayDeque<>();
+        ArrayDeque<RowAnnotator.Pending> inFlight = new ArrayDeque<>();
         return new Iterator<>() {
             private boolean reported;
 
             private void fill() {
-                while (window.size() < spec.maxBatch() && requests.hasNext()) {
+                while (inFlight.size() < window && requests.hasNext()) {
                     Row request = requests.next();
                     ids.add(request.getAs(AnnotationSchema.IMAGE_ID));
-                    window.add(submit(annotator, request));
+                    inFlight.add(start(annotator, request));
                 }
             }
 
             @Override
             public boolean hasNext() {
                 fill();
-                boolean more = !window.isEmpty();
+                boolean more = !inFlight.isEmpty();
                 if (!more && !reported) {
                     reported = true;
                     reportModelLoads();
@@ -96,21 +77,21 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
             @Override
             public Row next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                return toOutput(ids.poll(), window.poll().row());
+                return toOutput(ids.poll(), inFlight.poll().row());
             }
         };
     }
 
-    private RowAnnotator.Pending submit(RowAnnotator annotator, Row request) {
+    private RowAnnotator.Pending start(RowAnnotator annotator, Row request) {
         String id = request.getAs(AnnotationSchema.IMAGE_ID);
         String task = request.getAs("task");
         String prompt = request.getAs("prompt");
         if (byPath) {
             String path = request.getAs(IMAGE_PATH);
-            return annotator.submit(id, () -> ImageFiles.read(path), task, prompt);
+            return annotator.start(id, () -> ImageFiles.read(path), task, prompt, true);
         }
         byte[] image = request.getAs(IMAGE);
-        return annotator.submit(id, () -> image, task, prompt);
+        return annotator.start(id, () -> image, task, prompt, true);
     }
 
     private Row toOutput(String id, Row result) {
@@ -119,21 +100,6 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         values[0] = id;
         for (int i = 0; i < result.size(); i++) values[i + 1] = result.get(i);
         return new GenericRowWithSchema(values, OUTPUT);
-    }
-
-    private Row annotate(RowAnnotator annotator, Row request) {
-        String id = request.getAs(AnnotationSchema.IMAGE_ID);
-        String task = request.getAs("task");
-        String prompt = request.getAs("prompt");
-        Row result;
-        if (byPath) {
-            String path = request.getAs(IMAGE_PATH);
-            result = annotator.annotate(id, () -> ImageFiles.read(path), task, prompt);
-        } else {
-            byte[] image = request.getAs(IMAGE);
-            result = annotator.annotate(id, () -> image, task, prompt);
-        }
-        return toOutput(id, result);
     }
 
     private void reportModelLoads() {

@@ -46,44 +46,25 @@ final class RowAnnotator implements Serializable {
     }
 
     /**
-     * One request of the annotate job.
+     * One request of the annotate job, run now.
      *
      * @param rowId the row's image id, or null when the caller has none (the SQL functions)
      */
     Row annotate(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt) {
-        long start = System.nanoTime();
-        String model = null;
-        String task = taskName;
-        String prompt = userPrompt;
-        try {
-            AnnotatorSpec s = spec();
-            model = s.key().modelName();
-            Task parsed = Task.parse(taskName);
-            task = parsed.id;
-            prompt = parsed.promptFor(userPrompt);
-            byte[] image = imageSource.get();
-            if (image == null) throw new IllegalArgumentException("no image (null)");
-            if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
-            ImageAnnotator annotator = annotator(s);
-            start = System.nanoTime(); // the row's time excludes loading the model
-            Annotation a = annotator.annotate(image, parsed, prompt, settingsFor(s, rowId, image, prompt));
-            return AnnotationRows.success(a, model, seconds(start));
-        } catch (RuntimeException e) {
-            return AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));
-        }
+        return start(rowId, imageSource, taskName, userPrompt, false).row();
     }
 
-    /** A row on its way through the batch scheduler: its result when ready, in the row's format. */
+    /** A row on its way: its result when ready, in the row's format. */
     interface Pending {
         Row row();
     }
 
     /**
-     * Starts one request of the annotate job on the executor's batch scheduler (when the spec
-     * asks for batching and the model supports it); checks and errors are the same as
-     * {@link #annotate(String, Supplier, String, String)}'s, which runs instead otherwise.
+     * Starts one request: on the executor's batch scheduler when {@code batched}, the spec asks
+     * for batching and the model supports it (the result comes when the scheduler has it), else
+     * right here. Per-row problems become the row's error either way.
      */
-    Pending submit(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt) {
+    Pending start(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt, boolean batched) {
         long start = System.nanoTime();
         String model = null;
         String task = taskName;
@@ -98,25 +79,15 @@ final class RowAnnotator implements Serializable {
             if (image == null) throw new IllegalArgumentException("no image (null)");
             if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
             ImageAnnotator annotator = annotator(s);
-            BatchScheduler scheduler = s.maxBatch() > 1 ? SchedulerCache.forModel(s.key(), annotator, s.maxBatch()) : null;
+            GenerationSettings settings = settingsFor(s, rowId, image, prompt);
+            BatchScheduler scheduler = batched && s.maxBatch() > 1 ? SchedulerCache.forModel(s.key(), annotator, s.maxBatch()) : null;
+            start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
-                Row row = annotate(rowId, () -> image, taskName, userPrompt);
+                Row row = AnnotationRows.success(annotator.annotate(image, parsed, prompt, settings), model, seconds(start));
                 return () -> row;
             }
-            long submitted = System.nanoTime();
-            CompletableFuture<Annotation> future = scheduler.submit(image, parsed, prompt, settingsFor(s, rowId, image, prompt));
-            String m = model, t = task, p = prompt;
-            return () -> {
-                try {
-                    return AnnotationRows.success(future.get(), m, seconds(submitted));
-                } catch (ExecutionException e) {
-                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-                    return AnnotationRows.failure(t, p, m, describe(cause), seconds(submitted));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for a row", e);
-                }
-            };
+            CompletableFuture<Annotation> future = scheduler.submit(image, parsed, prompt, settings);
+            return waitFor(future, task, prompt, model, start);
         } catch (RuntimeException e) {
             Row row = AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));
             return () -> row;
@@ -124,6 +95,20 @@ final class RowAnnotator implements Serializable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while queueing a row", e);
         }
+    }
+
+    private Pending waitFor(CompletableFuture<Annotation> future, String task, String prompt, String model, long start) {
+        return () -> {
+            try {
+                return AnnotationRows.success(future.get(), model, seconds(start));
+            } catch (ExecutionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                return AnnotationRows.failure(task, prompt, model, describe(cause), seconds(start));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a row", e);
+            }
+        };
     }
 
     private AnnotatorSpec spec() {
