@@ -7,7 +7,8 @@
 # default /opt/llama-oracle; override with LLAMA_ROOT). Without a model, makes the SmolVLM-256M shape
 # with `loupe make-model` first. Prints llama-bench / llama-batched-bench / llama-mtmd-cli figures,
 # Loupe's `loupe bench --json`, and a ratio table Loupe/llama.cpp (higher is better for Loupe,
-# except image encode where the ratio is llama.cpp seconds / Loupe seconds).
+# except image encode where the ratio is llama.cpp seconds / Loupe seconds). LOUPE_NUMERICS=exact|fast
+# (default fast) picks Loupe's arithmetic for the encoder and prefill.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
@@ -19,6 +20,7 @@ LOUPE=("$JAVA" --add-modules jdk.incubator.vector -jar "$ROOT/engine/target/loup
 MODEL="${1:-}"
 MMPROJ="${2:-}"
 THREADS="${3:-$(nproc)}"
+NUMERICS="${LOUPE_NUMERICS:-fast}"
 if [[ -z "$MODEL" ]]; then
   MODEL="$ROOT/target/bench/smolvlm-256m-q8_0.gguf"
   MMPROJ="$ROOT/target/bench/smolvlm-256m-q8_0-mmproj.gguf"
@@ -54,9 +56,9 @@ if [[ -n "$MMPROJ" ]]; then
   echo "image encode (one tile): ${ll_img} s (median of $(echo "$enc" | wc -l) passes)"
 fi
 
-echo "== Loupe"
+echo "== Loupe ($NUMERICS numerics)"
 mm=(); [[ -n "$MMPROJ" ]] && mm=(--mmproj "$MMPROJ")
-lo_json=$("${LOUPE[@]}" bench -m "$MODEL" "${mm[@]}" -t "$THREADS" --batch 1,8 --json 2>/dev/null | tail -1)
+lo_json=$("${LOUPE[@]}" bench -m "$MODEL" "${mm[@]}" -t "$THREADS" --batch 1,8 --numerics "$NUMERICS" --json 2>/dev/null | tail -1)
 echo "$lo_json"
 
 echo "== Loupe / llama.cpp"

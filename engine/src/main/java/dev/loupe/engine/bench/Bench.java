@@ -2,6 +2,7 @@ package dev.loupe.engine.bench;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.llm.KvCache;
 import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.llm.TextDecoders;
@@ -26,12 +27,14 @@ public final class Bench {
     private final TextDecoder decoder;
     private final GgufFile vision;
     private final ComputePool pool;
+    private final Numerics numerics;
     private final int repetitions;
 
-    public Bench(GgufFile text, GgufFile vision, ComputePool pool, int repetitions) {
-        this.decoder = TextDecoders.open(text, pool);
+    public Bench(GgufFile text, GgufFile vision, ComputePool pool, Numerics numerics, int repetitions) {
+        this.decoder = TextDecoders.open(text, pool, numerics);
         this.vision = vision;
         this.pool = pool;
+        this.numerics = numerics;
         this.repetitions = repetitions;
     }
 
@@ -87,8 +90,8 @@ public final class Bench {
     /** Median seconds of one vision encoder pass (encoder + projector) on a square input. */
     public double imageEncodeSeconds() {
         VisionConfig c = VisionConfig.from(vision);
-        SiglipEncoder encoder = new SiglipEncoder(vision, c, pool);
-        Idefics3Projector projector = new Idefics3Projector(vision, c, pool);
+        SiglipEncoder encoder = new SiglipEncoder(vision, c, pool, numerics);
+        Idefics3Projector projector = new Idefics3Projector(vision, c, pool, numerics);
         float[] pixels = new float[3 * c.imageSize() * c.imageSize()];
         SplittableRandom rnd = new SplittableRandom(4);
         for (int i = 0; i < pixels.length; i++) pixels[i] = (float) (rnd.nextDouble() * 2 - 1);

@@ -3,6 +3,7 @@ package dev.loupe.engine.cli;
 import dev.loupe.engine.bench.Bench;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorApiCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,6 +27,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tg", defaultValue = "128", description = "Generated tokens (default ${DEFAULT-VALUE}).") int tg;
     @Option(names = "--batch", split = ",", defaultValue = "1,4,8,16", description = "Batched-decode sizes (default ${DEFAULT-VALUE}).") int[] batches;
     @Option(names = {"-r", "--repetitions"}, defaultValue = "5") int repetitions;
+    @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast",
+            description = "Vision encoder and prefill arithmetic: fast (f32 register-blocked products) or exact "
+                    + "(llama.cpp's own, bit for bit; slower). Decoding is always exact. Default: ${DEFAULT-VALUE}.")
+    Numerics numerics;
     @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
 
     @Spec
@@ -37,17 +42,18 @@ final class BenchCommand implements Callable<Integer> {
         ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
         String vectors = VectorApiCheck.describe();
         try (GgufFile text = GgufFile.open(model); GgufFile vision = mmproj == null ? null : GgufFile.open(mmproj)) {
-            Map<String, Double> r = new Bench(text, vision, pool, repetitions).standard(pp, tg, batches, vision != null);
+            Map<String, Double> r = new Bench(text, vision, pool, numerics, repetitions).standard(pp, tg, batches, vision != null);
             String cpu = cpuName();
             if (json) {
                 StringBuilder sb = new StringBuilder("{");
                 sb.append("\"model\": \"").append(model.getFileName()).append("\", \"threads\": ").append(pool.threads())
-                        .append(", \"cpu\": \"").append(cpu).append("\", \"jdk\": \"").append(Runtime.version())
+                        .append(", \"numerics\": \"").append(numerics).append("\", \"cpu\": \"").append(cpu).append("\", \"jdk\": \"").append(Runtime.version())
                         .append("\", \"vectors\": \"").append(vectors.replace("\"", "'")).append('"');
                 r.forEach((k, v) -> sb.append(", \"").append(k).append("\": ").append(String.format(java.util.Locale.ROOT, "%.4f", v)));
                 out.println(sb.append('}'));
             } else {
-                out.printf("model %s, %d threads, %s, JDK %s, %s%n", model.getFileName(), pool.threads(), cpu, Runtime.version(), vectors);
+                out.printf("model %s, %d threads, %s numerics, %s, JDK %s, %s%n", model.getFileName(), pool.threads(), numerics, cpu,
+                        Runtime.version(), vectors);
                 r.forEach((k, v) -> out.printf("  %-18s %10.3f%n", k, v));
             }
         }

@@ -2,6 +2,7 @@ package dev.loupe.engine.cli;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorApiCheck;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
@@ -61,6 +62,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "idefics3: cap the longest edge images are scaled to (a multiple of the tile size; 0 = the model's).")
     int maxLongestEdge;
 
+    @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast",
+            description = "Vision encoder and prefill arithmetic: fast (f32 register-blocked products) or exact "
+                    + "(llama.cpp's own, bit for bit; slower). Decoding is always exact. Default: ${DEFAULT-VALUE}.")
+    Numerics numerics;
+
     @Spec
     CommandSpec spec;
 
@@ -78,7 +84,7 @@ final class GenerateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         if (image == null) {
             try (GgufFile f = GgufFile.open(model)) {
-                Generation g = new TextChat(f, pool).generate(prompt == null ? "" : prompt, settings);
+                Generation g = new TextChat(f, pool, numerics).generate(prompt == null ? "" : prompt, settings);
                 out.println(g.text());
                 report(err, start, g.promptTokens(), g.tokens().length, g.finishReason());
             }
@@ -89,7 +95,7 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException(image + ": no such image file");
             }
-            try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge))) {
+            try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics))) {
                 Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
                 out.println(a.text());
                 report(err, start, a.promptTokens(), a.generatedTokens(), a.finishReason());

@@ -23,6 +23,7 @@ public final class LoupeCli {
     /** The configured command line (tests redirect its output streams). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new LoupeCli());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("loupe: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             if (Boolean.getBoolean("loupe.debug")) e.printStackTrace(cmd.getErr());

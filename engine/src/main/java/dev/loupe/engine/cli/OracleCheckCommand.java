@@ -1,6 +1,7 @@
 package dev.loupe.engine.cli;
 
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.oracle.CaseResult;
 import dev.loupe.engine.oracle.OracleCheck;
 import java.io.PrintWriter;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -19,13 +21,18 @@ final class OracleCheckCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "Oracle root: images/ plus one folder per family with manifest.json.")
     Path root;
 
+    @Option(names = "--numerics", split = ",", defaultValue = "exact,fast", paramLabel = "exact|fast",
+            description = "Which arithmetic to check (default: both): exact cases are expected bit-identical "
+                    + "and reported as such, fast ones within the tolerance.")
+    Numerics[] numerics;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<CaseResult> results = new OracleCheck(ComputePool.shared()).run(root, r -> {
+        List<CaseResult> results = new OracleCheck(ComputePool.shared(), List.of(numerics)).run(root, r -> {
             out.println(r);
             out.flush();
         });

@@ -23,4 +23,18 @@ public record Activations(int batch, int cols, float[] values, float[] scales, Q
     Activations(Q8Rows q8) {
         this(q8.batch(), q8.cols(), null, null, q8);
     }
+
+    /**
+     * The values a weight row is multiplied with, as floats in natural order (integer times
+     * scale for the quantized formats). {@link Numerics#FAST} products take these, so that
+     * they multiply the very numbers ggml's kernels multiply and differ from them only in
+     * summation order.
+     */
+    public float[] toFloats() {
+        if (q8 != null) return q8.toFloats();
+        if (scales == null) return values;
+        float[] out = new float[batch * cols];
+        for (int i = 0; i < out.length; i++) out[i] = values[(i & ~31) + Q8Rows.transposed(i & 31)] * scales[i >> 5];
+        return out;
+    }
 }

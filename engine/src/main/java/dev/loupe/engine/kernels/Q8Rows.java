@@ -73,6 +73,13 @@ public final class Q8Rows {
         return d[(b * cols + i) / blockSize];
     }
 
+    /** Every value as {@code integer * scale}, in natural order. */
+    float[] toFloats() {
+        float[] out = new float[batch * cols];
+        for (int i = 0; i < out.length; i++) out[i] = q[(i & ~31) + transposed(i & 31)] * d[i / blockSize];
+        return out;
+    }
+
     static Q8Rows q8_0(float[] x, int batch, int cols) {
         return q8_0or1(Format.Q8_0, x, batch, cols);
     }

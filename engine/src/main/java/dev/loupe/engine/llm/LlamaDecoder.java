@@ -4,6 +4,8 @@ import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.FlashAttention;
 import dev.loupe.engine.kernels.GgmlExp;
+import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
 
 /**
@@ -11,18 +13,24 @@ import dev.loupe.engine.kernels.VectorMath;
  * query causal attention, SwiGLU feed-forward, tied or separate output. One call evaluates a
  * batch of consecutive positions (a prefill chunk or one decode step) and appends their keys
  * and values to the sequence's cache.
+ *
+ * <p>Prefill (a call of many positions) is computed as {@code numerics} says; decode steps,
+ * single or batched, always as llama.cpp does, so a sequence's tokens do not depend on the
+ * sequences that shared its steps.
  */
 public final class LlamaDecoder implements TextDecoder {
     private final LlamaConfig config;
     private final LlamaWeights weights;
     private final Rope rope;
     private final ComputePool pool;
+    private final Numerics numerics;
 
-    public LlamaDecoder(GgufFile file, ComputePool pool) {
+    public LlamaDecoder(GgufFile file, ComputePool pool, Numerics numerics) {
         this.config = LlamaConfig.from(file);
         this.weights = new LlamaWeights(file, config);
         this.rope = new Rope(config.ropeDims(), config.ropeBase());
         this.pool = pool;
+        this.numerics = numerics;
     }
 
     public LlamaConfig config() {
@@ -53,7 +61,7 @@ public final class LlamaDecoder implements TextDecoder {
         cache.ensureCapacity(start + n);
         int[] positions = new int[n];
         for (int t = 0; t < n; t++) positions[t] = start + t;
-        float[] logits = evaluate(input, n, positions, allLogits,
+        float[] logits = evaluate(input, n, positions, allLogits, numerics,
                 (layer, t, k, kOff, v, vOff) -> cache.store(layer, start + t, k, kOff, v, vOff),
                 (layer, q, out) -> attention(layer, q, out, n, start, cache));
         cache.setLength(start + n);
@@ -79,7 +87,7 @@ public final class LlamaDecoder implements TextDecoder {
             }
         }
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
-        float[] logits = evaluate(input, n, positions, true,
+        float[] logits = evaluate(input, n, positions, true, Numerics.EXACT,
                 (layer, t, k, kOff, v, vOff) -> caches[t].store(layer, positions[t], k, kOff, v, vOff),
                 (layer, q, out) -> pool.parallelFor(n, 1, (from, to) -> {
                     for (int i = from; i < to; i++) {
@@ -103,7 +111,8 @@ public final class LlamaDecoder implements TextDecoder {
     }
 
     /** The layer stack for n rows at the given positions; returns the last row's logits or all rows'. */
-    private float[] evaluate(float[] input, int n, int[] positions, boolean allLogits, RowStore store, LayerAttention attention) {
+    private float[] evaluate(float[] input, int n, int[] positions, boolean allLogits, Numerics numerics,
+                             RowStore store, LayerAttention attention) {
         final LlamaConfig c = config;
         final int e = c.nEmbd(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim();
         float[] x = java.util.Arrays.copyOf(input, n * e);
@@ -121,16 +130,16 @@ public final class LlamaDecoder implements TextDecoder {
         for (int l = 0; l < c.nLayer(); l++) {
             LlamaWeights.Layer w = weights.layers[l];
             for (int t = 0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.attnNorm(), c.rmsEps(), h, t * e, e);
-            w.wq().multiply(h, n, q, pool);
-            w.wk().multiply(h, n, k, pool);
-            w.wv().multiply(h, n, v, pool);
+            w.wq().multiply(h, n, q, pool, numerics);
+            w.wk().multiply(h, n, k, pool, numerics);
+            w.wv().multiply(h, n, v, pool, numerics);
             for (int t = 0; t < n; t++) {
                 for (int hh = 0; hh < c.nHead(); hh++) rope.rotateAdjacentPairs(q, t * qDim + hh * hd, angles[t]);
                 for (int hh = 0; hh < c.nHeadKv(); hh++) rope.rotateAdjacentPairs(k, t * kvDim + hh * hd, angles[t]);
                 store.store(l, t, k, t * kvDim, v, t * kvDim);
             }
             attention.run(l, q, att);
-            w.wo().multiply(att, n, proj, pool);
+            w.wo().multiply(att, n, proj, pool, numerics);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
 
             // As llama.cpp, the last layer's feed-forward only sees the rows whose logits are
@@ -138,10 +147,10 @@ public final class LlamaDecoder implements TextDecoder {
             // it for the whole batch would round differently.
             int f0 = !allLogits && l == c.nLayer() - 1 ? n - 1 : 0, fn = n - f0;
             for (int t = f0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.ffnNorm(), c.rmsEps(), h, (t - f0) * e, e);
-            w.gate().multiply(h, fn, gate, pool);
-            w.up().multiply(h, fn, up, pool);
+            w.gate().multiply(h, fn, gate, pool, numerics);
+            w.up().multiply(h, fn, up, pool, numerics);
             for (int t = 0; t < fn; t++) GgmlExp.swiglu(gate, t * c.nFf(), up, t * c.nFf(), gate, t * c.nFf(), c.nFf());
-            w.down().multiply(gate, fn, proj, pool);
+            w.down().multiply(gate, fn, proj, pool, numerics);
             VectorMath.addInPlace(x, f0 * e, proj, 0, fn * e);
         }
 
@@ -150,7 +159,7 @@ public final class LlamaDecoder implements TextDecoder {
         float[] normed = new float[rows * e];
         for (int t = first; t < n; t++) VectorMath.rmsNorm(x, t * e, weights.outputNorm, c.rmsEps(), normed, (t - first) * e, e);
         float[] logits = new float[rows * c.nVocab()];
-        weights.output.multiply(normed, rows, logits, pool);
+        weights.output.multiply(normed, rows, logits, pool, numerics);
         return logits;
     }
 
@@ -161,6 +170,11 @@ public final class LlamaDecoder implements TextDecoder {
      */
     private void attention(int layer, float[] q, float[] out, int n, int start, KvCache cache) {
         final LlamaConfig c = config;
+        if (numerics.packs(n)) {
+            PackedAttention.multiHead(pool, q, n, c.nHead(), c.nHeadKv(), c.headDim(), cache.keys(layer), cache.values(layer),
+                    start + 1, true, (float) (1.0 / Math.sqrt(c.headDim())), out);
+            return;
+        }
         FlashAttention.multiHead(pool, q, n, c.nHead(), c.nHeadKv(), c.headDim(), cache.keys(layer), cache.values(layer),
                 start + 1, true, (float) (1.0 / Math.sqrt(c.headDim())), out);
     }

@@ -2,15 +2,16 @@ package dev.loupe.engine.llm;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 
 /** Chooses the decoder implementation from {@code general.architecture}. */
 public final class TextDecoders {
     private TextDecoders() {}
 
-    public static TextDecoder open(GgufFile file, ComputePool pool) {
+    public static TextDecoder open(GgufFile file, ComputePool pool, Numerics numerics) {
         String arch = file.metadata().string("general.architecture");
         return switch (arch) {
-            case "llama" -> new LlamaDecoder(file, pool);
+            case "llama" -> new LlamaDecoder(file, pool, numerics);
             default -> throw new UnsupportedOperationException(file.path() + ": text architecture '" + arch
                     + "' is not supported yet (supported: llama)");
         };

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Kernels;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.llm.KvCache;
 import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.llm.TextDecoders;
@@ -33,9 +34,11 @@ import java.util.function.Consumer;
  */
 final class SmolVlmChecker implements OracleCheck.FamilyChecker {
     private final ComputePool pool;
+    private final List<Numerics> numerics;
 
-    SmolVlmChecker(ComputePool pool) {
+    SmolVlmChecker(ComputePool pool, List<Numerics> numerics) {
         this.pool = pool;
+        this.numerics = numerics;
     }
 
     @Override
@@ -43,17 +46,27 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
         Map<String, GgufFile> opened = new HashMap<>();
         try {
             tokenizerCases(dir, manifest, sink, opened);
-            for (JsonNode c : manifest.path("text_cases")) {
-                sink.accept(textCase(dir, manifest, c, "text_f16", dir.resolve("text"), opened));
-            }
-            for (JsonNode c : manifest.path("quant_text_cases")) {
-                sink.accept(textCase(dir, manifest, c, c.get("model").asText(), dir.resolve("quant"), opened));
+            for (Numerics n : numerics) {
+                for (JsonNode c : manifest.path("text_cases")) {
+                    sink.accept(textCase(dir, manifest, c, "text_f16", dir.resolve("text"), opened, n));
+                }
+                for (JsonNode c : manifest.path("quant_text_cases")) {
+                    sink.accept(textCase(dir, manifest, c, c.get("model").asText(), dir.resolve("quant"), opened, n));
+                }
             }
         } finally {
             opened.values().forEach(GgufFile::close);
         }
-        for (JsonNode c : manifest.path("image_cases")) sink.accept(imageCase(dir, manifest, c, "mmproj_f16", dir.resolve("image")));
-        for (JsonNode c : manifest.path("quant_image_cases")) sink.accept(imageCase(dir, manifest, c, c.get("mmproj").asText(), dir.resolve("quant")));
+        for (Numerics n : numerics) {
+            for (JsonNode c : manifest.path("image_cases")) sink.accept(imageCase(dir, manifest, c, "mmproj_f16", dir.resolve("image"), n));
+            for (JsonNode c : manifest.path("quant_image_cases")) {
+                sink.accept(imageCase(dir, manifest, c, c.get("mmproj").asText(), dir.resolve("quant"), n));
+            }
+        }
+    }
+
+    private static String caseName(JsonNode c, Numerics n) {
+        return "smolvlm/" + c.get("id").asText() + (n == Numerics.FAST ? " [fast]" : "");
     }
 
     private void tokenizerCases(Path dir, JsonNode manifest, Consumer<CaseResult> sink, Map<String, GgufFile> opened) {
@@ -87,24 +100,26 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
                 (total - wrong) + "/" + total + " id sequences exact" + (firstWrong == null ? "" : ", first mismatch: " + firstWrong)));
     }
 
-    private CaseResult textCase(Path dir, JsonNode manifest, JsonNode c, String modelKey, Path outputs, Map<String, GgufFile> opened) {
-        String name = "smolvlm/" + c.get("id").asText();
+    private CaseResult textCase(Path dir, JsonNode manifest, JsonNode c, String modelKey, Path outputs, Map<String, GgufFile> opened,
+                                Numerics n) {
+        String name = caseName(c, n);
         Path file = modelFile(dir, manifest, modelKey);
         if (!Files.isRegularFile(file)) return CaseResult.skip(name, "model file absent: " + dir.relativize(file));
         String unsupported = unsupportedType(manifest.get("models").get(modelKey));
         if (unsupported != null) return CaseResult.skip(name, unsupported);
         GgufFile gguf = opened.computeIfAbsent(modelKey, k -> GgufFile.open(file));
-        TextDecoder decoder = TextDecoders.open(gguf, pool);
+        TextDecoder decoder = TextDecoders.open(gguf, pool, n);
         int[] tokens = OracleCheck.ints(c.get("tokens"));
         float[] x = new float[tokens.length * decoder.embeddingLength()];
         decoder.embed(tokens, 0, tokens.length, x, 0);
         KvCache cache = decoder.newCache(tokens.length + 32);
         float[] logits = decoder.forward(x, tokens.length, cache, false);
-        return logitsAndGreedy(name, decoder, cache, logits, outputs.resolve(c.get("last_logits_file").asText()), c.get("greedy"), "");
+        double tolerance = OracleCheck.tolerance(n, !modelKey.equals("text_f16"));
+        return logitsAndGreedy(name, decoder, cache, logits, outputs.resolve(c.get("last_logits_file").asText()), c.get("greedy"), "", tolerance);
     }
 
-    private CaseResult imageCase(Path dir, JsonNode manifest, JsonNode c, String mmprojKey, Path outputs) {
-        String name = "smolvlm/" + c.get("id").asText();
+    private CaseResult imageCase(Path dir, JsonNode manifest, JsonNode c, String mmprojKey, Path outputs, Numerics n) {
+        String name = caseName(c, n);
         Path text = modelFile(dir, manifest, "text_f16");
         Path mmproj = modelFile(dir, manifest, mmprojKey);
         Path imageFile = dir.resolveSibling("images").resolve(c.get("image").asText());
@@ -113,7 +128,7 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
         }
         String unsupported = unsupportedType(manifest.get("models").get(mmprojKey));
         if (unsupported != null) return CaseResult.skip(name, unsupported);
-        try (SmolVlmModel model = new SmolVlmModel(GgufFile.open(text), GgufFile.open(mmproj), new ModelOptions(pool, 0))) {
+        try (SmolVlmModel model = new SmolVlmModel(GgufFile.open(text), GgufFile.open(mmproj), new ModelOptions(pool, 0, n))) {
             RgbImage rgb = new ImageDecoder().decode(Files.readAllBytes(imageFile));
             PreprocessedImage pre = model.preprocessor().preprocess(rgb);
             List<float[]> inputs = pre.encoderInputs();
@@ -136,7 +151,8 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
                 if (worstEmbd == null || d.relative() > worstEmbd.relative()) worstEmbd = d;
             }
             if (pixels > OracleCheck.PIXEL_TOLERANCE) return CaseResult.fail(name, "preprocessed pixels max|Δ| " + pixels);
-            if (!worstEmbd.within(OracleCheck.RELATIVE_TOLERANCE)) return CaseResult.fail(name, "embeddings " + worstEmbd);
+            double tolerance = OracleCheck.tolerance(n, !mmprojKey.equals("mmproj_f16"));
+            if (!worstEmbd.within(tolerance)) return CaseResult.fail(name, "embeddings " + worstEmbd);
 
             List<PromptSegment> prompt = model.prompt(pre, embedded, c.get("prompt").asText());
             String layout = compareLayout(prompt, c.get("chunks"));
@@ -146,7 +162,7 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
             KvCache cache = decoder.newCache(positions + 32);
             float[] logits = model.generator().prefill(prompt, cache);
             String prefix = String.format("pixels max|Δ| %.1g, embd %.2e rel, ", pixels, worstEmbd.relative());
-            return logitsAndGreedy(name, decoder, cache, logits, outputs.resolve(c.get("last_logits_file").asText()), c.get("greedy"), prefix);
+            return logitsAndGreedy(name, decoder, cache, logits, outputs.resolve(c.get("last_logits_file").asText()), c.get("greedy"), prefix, tolerance);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -171,9 +187,9 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
     }
 
     private static CaseResult logitsAndGreedy(String name, TextDecoder decoder, KvCache cache, float[] logits, Path reference,
-                                              JsonNode greedy, String prefix) {
+                                              JsonNode greedy, String prefix, double tolerance) {
         Diff diff = Diff.of(logits, FloatFiles.read(reference));
-        if (!diff.within(OracleCheck.RELATIVE_TOLERANCE)) return CaseResult.fail(name, prefix + "logits " + diff);
+        if (!diff.within(tolerance)) return CaseResult.fail(name, prefix + "logits " + diff);
         int[] compared = new int[1];
         String mismatch = GreedyCheck.run(decoder, cache, logits, greedy, diff.maxAbs(), compared);
         String detail = prefix + "logits " + diff + ", greedy " + compared[0] + "/" + greedy.size();

@@ -4,6 +4,8 @@ import dev.loupe.engine.gguf.GgufTensor;
 import dev.loupe.engine.kernels.Activations;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Kernels;
+import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.kernels.PackedGemm;
 import dev.loupe.engine.kernels.WeightKernel;
 import java.lang.foreign.MemorySegment;
 
@@ -67,6 +69,32 @@ public final class WeightMatrix {
         Activations a = kernel.prepare(x, batch, cols);
         int grain = Math.max(1, 16384 / Math.max(1, cols * batch));
         pool.parallelFor(rows, grain, (r0, r1) -> kernel.multiply(data, cols, a, r0, r1, out, rows));
+    }
+
+    /**
+     * As {@link #multiply(float[], int, float[], ComputePool)}, computed as {@code numerics}
+     * says: with {@link Numerics#FAST} and a large enough batch, the activations are rounded
+     * or quantized as ggml would for this type and widened back to floats, then each thread
+     * widens a panel of weight rows to F32 (this type's own dequantization), packs it once and
+     * runs it against every activation row with {@link PackedGemm}; otherwise ggml's products.
+     */
+    public void multiply(float[] input, int batch, float[] out, ComputePool pool, Numerics numerics) {
+        if (!numerics.packs(batch)) {
+            multiply(input, batch, out, pool);
+            return;
+        }
+        float[] x = kernel.prepare(input, batch, cols).toFloats();
+        int panels = (rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL;
+        pool.parallelFor(panels, 1, (p0, p1) -> {
+            float[] widened = new float[PackedGemm.PANEL * cols];
+            float[] panel = new float[PackedGemm.panelSize(cols)];
+            for (int p = p0; p < p1; p++) {
+                int r0 = p * PackedGemm.PANEL, count = Math.min(PackedGemm.PANEL, rows - r0);
+                for (int i = 0; i < count; i++) kernel.dequantizeRow(data, cols, r0 + i, widened, i * cols);
+                PackedGemm.packRows(widened, 0, cols, count, cols, panel, 0);
+                PackedGemm.multiply(x, 0, cols, batch, panel, 0, cols, count, out, r0, rows);
+            }
+        });
     }
 
     /** Row {@code r} as floats (embedding lookup). */

@@ -2,6 +2,7 @@ package dev.loupe.engine.vision;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.tensor.TensorReader;
 import dev.loupe.engine.tensor.WeightMatrix;
 
@@ -14,10 +15,12 @@ public final class Idefics3Projector {
     private final VisionConfig c;
     private final WeightMatrix fc;
     private final ComputePool pool;
+    private final Numerics numerics;
 
-    public Idefics3Projector(GgufFile f, VisionConfig c, ComputePool pool) {
+    public Idefics3Projector(GgufFile f, VisionConfig c, ComputePool pool, Numerics numerics) {
         this.c = c;
         this.pool = pool;
+        this.numerics = numerics;
         int s = c.scaleFactor();
         this.fc = new TensorReader(f).matrix("mm.model.fc.weight", c.nEmbd() * s * s, c.projectionDim());
         if (c.patchesPerSide() % s != 0) {
@@ -48,7 +51,7 @@ public final class Idefics3Projector {
             }
         }
         float[] out = new float[tokens() * c.projectionDim()];
-        fc.multiply(shuffled, tokens(), out, pool);
+        fc.multiply(shuffled, tokens(), out, pool, numerics);
         return out;
     }
 }

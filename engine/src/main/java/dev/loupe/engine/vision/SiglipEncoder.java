@@ -5,6 +5,8 @@ import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.FlashAttention;
 import dev.loupe.engine.kernels.Gelu;
 import dev.loupe.engine.kernels.Layouts;
+import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.tensor.Linear;
 import dev.loupe.engine.tensor.TensorReader;
@@ -23,20 +25,23 @@ public final class SiglipEncoder {
     private final float[] postNormWeight;
     private final float[] postNormBias;
     private final ComputePool pool;
+    private final Numerics numerics;
 
     private record Block(float[] ln1w, float[] ln1b, Linear q, Linear k, Linear v, Linear out,
                          float[] ln2w, float[] ln2b, Linear up, Linear down) {}
 
-    public SiglipEncoder(GgufFile f, VisionConfig c, ComputePool pool) {
+    public SiglipEncoder(GgufFile f, VisionConfig c, ComputePool pool, Numerics numerics) {
         this.c = c;
         this.pool = pool;
+        this.numerics = numerics;
         TensorReader r = new TensorReader(f);
         int e = c.nEmbd(), p = c.patchSize();
         int nPatches = c.patchesPerSide() * c.patchesPerSide();
         // ggml's conv_2d runs im2col in F16 and multiplies with the kernel converted to F16,
-        // whatever the kernel's stored type: both sides are rounded to fp16.
+        // whatever the kernel's stored type: both sides are rounded to fp16. FAST keeps both in f32.
         WeightMatrix kernel = r.matrix("v.patch_embd.weight", 3 * p * p, e);
-        patchEmbedding = new Linear(WeightMatrix.f16(kernel.name(), e, 3 * p * p, kernel.toFloats()), r.vector("v.patch_embd.bias", e));
+        if (numerics == Numerics.EXACT) kernel = WeightMatrix.f16(kernel.name(), e, 3 * p * p, kernel.toFloats());
+        patchEmbedding = new Linear(kernel, r.vector("v.patch_embd.bias", e));
         positions = r.vector("v.position_embd.weight", e * nPatches);
         blocks = new Block[c.nLayer()];
         for (int l = 0; l < c.nLayer(); l++) {
@@ -69,7 +74,7 @@ public final class SiglipEncoder {
 
         float[] patches = im2col(chw, s, p, g);
         float[] x = new float[n * e];
-        patchEmbedding.apply(patches, n, x, pool);
+        patchEmbedding.apply(patches, n, x, pool, numerics);
         VectorMath.addInPlace(x, 0, positions, 0, n * e);
 
         float[] h = new float[n * e];
@@ -78,17 +83,17 @@ public final class SiglipEncoder {
         float[] ff = new float[n * c.nFf()];
         for (Block b : blocks) {
             for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln1w, b.ln1b, c.eps(), h, t * e, e);
-            b.q.apply(h, n, q, pool);
-            b.k.apply(h, n, k, pool);
-            b.v.apply(h, n, v, pool);
+            b.q.apply(h, n, q, pool, numerics);
+            b.k.apply(h, n, k, pool, numerics);
+            b.v.apply(h, n, v, pool, numerics);
             attention(q, k, v, att, n);
-            b.out.apply(att, n, proj, pool);
+            b.out.apply(att, n, proj, pool, numerics);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
 
             for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln2w, b.ln2b, c.eps(), h, t * e, e);
-            b.up.apply(h, n, ff, pool);
+            b.up.apply(h, n, ff, pool, numerics);
             Gelu.applyInPlace(ff, 0, ff.length);
-            b.down.apply(ff, n, proj, pool);
+            b.down.apply(ff, n, proj, pool, numerics);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
         }
         for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, postNormWeight, postNormBias, c.eps(), x, t * e, e);
@@ -113,15 +118,20 @@ public final class SiglipEncoder {
     }
 
     /**
-     * Full attention with K and V cast to fp16, as clip.cpp does when flash attention is on
-     * (llama.cpp's default on CPU).
+     * Full attention: EXACT with K and V cast to fp16, as clip.cpp does when flash attention is
+     * on (llama.cpp's default on CPU); FAST as f32 matrix products.
      */
     private void attention(float[] q, float[] k, float[] v, float[] out, int n) {
         final int e = c.nEmbd(), hd = c.headDim(), heads = c.nHead();
+        float scale = (float) (1.0 / Math.sqrt(hd));
         for (int i = 0; i < n * e; i++) {
             k[i] = Layouts.roundF16(k[i]);
             v[i] = Layouts.roundF16(v[i]);
         }
-        FlashAttention.multiHead(pool, q, n, heads, heads, hd, k, v, n, false, (float) (1.0 / Math.sqrt(hd)), out);
+        if (numerics == Numerics.FAST) {
+            PackedAttention.multiHead(pool, q, n, heads, heads, hd, k, v, n, false, scale, out);
+            return;
+        }
+        FlashAttention.multiHead(pool, q, n, heads, heads, hd, k, v, n, false, scale, out);
     }
 }

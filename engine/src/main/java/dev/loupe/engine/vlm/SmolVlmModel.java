@@ -40,13 +40,13 @@ public final class SmolVlmModel implements BatchableAnnotator {
         this.visionFile = visionFile;
         this.tokenizer = BpeTokenizer.load(textFile);
         this.chat = ChatFormat.detect(textFile.metadata(), textFile.path());
-        this.decoder = new LlamaDecoder(textFile, options.pool());
+        this.decoder = new LlamaDecoder(textFile, options.pool(), options.numerics());
         VisionConfig vc = VisionConfig.from(visionFile);
         this.preprocessor = options.maxLongestEdge() > 0
                 ? Idefics3Preprocessor.fromMetadata(visionFile.metadata(), options.maxLongestEdge())
                 : Idefics3Preprocessor.fromMetadata(visionFile.metadata());
-        this.encoder = new SiglipEncoder(visionFile, vc, options.pool());
-        this.projector = new Idefics3Projector(visionFile, vc, options.pool());
+        this.encoder = new SiglipEncoder(visionFile, vc, options.pool(), options.numerics());
+        this.projector = new Idefics3Projector(visionFile, vc, options.pool(), options.numerics());
         if (vc.projectionDim() != decoder.embeddingLength()) {
             throw new IllegalArgumentException(visionFile.path() + ": projects to " + vc.projectionDim()
                     + " values, but " + textFile.path() + " has embedding length " + decoder.embeddingLength()

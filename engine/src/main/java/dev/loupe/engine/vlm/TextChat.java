@@ -2,6 +2,7 @@ package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.llm.TextDecoders;
 import dev.loupe.engine.text.BpeTokenizer;
@@ -14,10 +15,10 @@ public final class TextChat {
     private final TextDecoder decoder;
     private final Generator generator;
 
-    public TextChat(GgufFile file, ComputePool pool) {
+    public TextChat(GgufFile file, ComputePool pool, Numerics numerics) {
         this.tokenizer = BpeTokenizer.load(file);
         this.chat = ChatFormat.detect(file.metadata(), file.path());
-        this.decoder = TextDecoders.open(file, pool);
+        this.decoder = TextDecoders.open(file, pool, numerics);
         this.generator = new Generator(decoder, tokenizer);
     }
 

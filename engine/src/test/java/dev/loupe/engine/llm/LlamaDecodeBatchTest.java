@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class LlamaDecodeBatchTest {
     @Test
     void batchedStepsEqualSequentialSteps() {
         try (GgufFile f = GgufFile.open(TEXT)) {
-            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2));
+            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), Numerics.EXACT);
             int[][] prompts = {{1, 102, 1306, 75}, {1, 500, 7, 9, 10, 11, 12}, {3012, 27}};
             int[][] next = {{44, 45}, {100, 2000}, {5, 6}};
             KvCache[] batched = new KvCache[3], alone = new KvCache[3];

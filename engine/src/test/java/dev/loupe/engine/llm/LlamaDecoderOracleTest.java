@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.oracle.Diff;
 import dev.loupe.engine.oracle.FloatFiles;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class LlamaDecoderOracleTest {
         JsonNode tc = m.get("text_cases").get(0);
         int[] tokens = new ObjectMapper().convertValue(tc.get("tokens"), int[].class);
         try (GgufFile f = GgufFile.open(ORACLE.resolve("models/smolvlm-text-f16.gguf"))) {
-            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2));
+            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), Numerics.EXACT);
             float[] x = new float[tokens.length * d.embeddingLength()];
             d.embed(tokens, 0, tokens.length, x, 0);
             KvCache cache = d.newCache(64);

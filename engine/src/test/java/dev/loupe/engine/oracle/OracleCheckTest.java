@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,14 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The smolvlm oracle subset kept in test resources, end to end against llama.cpp: tokenizer,
  * text logits and greedy continuations (F16, Q8_0, Q4_0, Q4_K_M, Q6_K), and image cases from
- * file bytes to logits (F16 and Q8_0 mmproj).
+ * file bytes to logits (F16 and Q8_0 mmproj), each with exact and with fast numerics.
  */
 class OracleCheckTest {
     static List<CaseResult> results;
 
     @BeforeAll
     static void runOracle() {
-        results = new OracleCheck(new ComputePool(2)).run(Path.of("src/test/resources/oracle"), r -> System.out.println(r));
+        results = new OracleCheck(new ComputePool(2), List.of(Numerics.EXACT, Numerics.FAST)).run(Path.of("src/test/resources/oracle"), r -> System.out.println(r));
     }
 
     @Test
@@ -41,6 +42,7 @@ class OracleCheckTest {
                 "smolvlm/text0_q4_k_m", "smolvlm/text0_q6_k", "smolvlm/image0", "smolvlm/image1",
                 "smolvlm/image2", "smolvlm/image3", "smolvlm/image4", "smolvlm/image5", "smolvlm/image0_mmproj_q8_0")) {
             assertEquals(CaseResult.Status.PASS, byName.get(name), name);
+            if (!name.endsWith("tokenizer")) assertEquals(CaseResult.Status.PASS, byName.get(name + " [fast]"), name + " [fast]");
         }
     }
 
@@ -51,7 +53,7 @@ class OracleCheckTest {
         Path src = Path.of("src/test/resources/oracle/smolvlm");
         Files.copy(src.resolve("manifest.json"), smolvlm.resolve("manifest.json"));
         Files.copy(src.resolve("tokenizer.json"), smolvlm.resolve("tokenizer.json"));
-        List<CaseResult> partial = new OracleCheck(new ComputePool(1)).run(dir, r -> { });
+        List<CaseResult> partial = new OracleCheck(new ComputePool(1), List.of(Numerics.EXACT)).run(dir, r -> { });
         CaseResult q4 = partial.stream().filter(r -> r.name().equals("smolvlm/text0_q4_0")).findFirst().orElseThrow();
         assertEquals(CaseResult.Status.SKIP, q4.status());
         assertTrue(q4.detail().contains("absent"), q4.detail());

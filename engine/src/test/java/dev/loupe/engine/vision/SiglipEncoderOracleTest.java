@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.oracle.Diff;
 import dev.loupe.engine.oracle.FloatFiles;
 import java.nio.file.Path;
@@ -27,8 +28,8 @@ class SiglipEncoderOracleTest {
         try (GgufFile f = GgufFile.open(mmproj)) {
             VisionConfig c = VisionConfig.from(f);
             ComputePool pool = new ComputePool(2);
-            SiglipEncoder enc = new SiglipEncoder(f, c, pool);
-            Idefics3Projector proj = new Idefics3Projector(f, c, pool);
+            SiglipEncoder enc = new SiglipEncoder(f, c, pool, Numerics.EXACT);
+            Idefics3Projector proj = new Idefics3Projector(f, c, pool, Numerics.EXACT);
             for (int img = 0; ; img++) {
                 Path pre = ORACLE.resolve("image").resolve(imageCase + ".img" + img + ".pre.bin");
                 if (!pre.toFile().exists()) {

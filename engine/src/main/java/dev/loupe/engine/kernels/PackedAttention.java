@@ -1,0 +1,90 @@
+package dev.loupe.engine.kernels;
+
+/**
+ * Multi-head attention of many query rows in F32 as matrix products ({@link Numerics#FAST}):
+ * per head and block of query rows, scores {@code S = Q Kᵀ} with {@link PackedGemm}, a
+ * softmax per row, then {@code O = P V} with {@link PackedGemm} again. Keys and values are
+ * packed once per key/value head and shared by every block. What a vision encoder (a
+ * thousand patches attending to each other) and a long prefill spend their attention time on.
+ *
+ * <p>Unlike {@link FlashAttention} (ggml's kernels, fp16 query and accumulator), nothing is
+ * rounded below f32, and a block's whole score rows are materialised: a block of 64 rows over
+ * 4096 cells is 1 MB per thread.
+ */
+public final class PackedAttention {
+    /** Query rows per task: one block's scores stay in L2 for the value product. */
+    static final int QUERY_BLOCK = 64;
+
+    private PackedAttention() {}
+
+    /**
+     * Attention of {@code rows} query rows (row-major, {@code heads * d} wide) over key/value
+     * rows ({@code kvHeads * d} wide; query head h reads key/value head h / (heads / kvHeads)).
+     * Row t sees cells [0, visible + t) when causal, [0, visible) otherwise.
+     */
+    public static void multiHead(ComputePool pool, float[] q, int rows, int heads, int kvHeads, int d,
+                                 float[] keys, float[] values, int visible, boolean causal, float scale, float[] out) {
+        final int qStride = heads * d, kvStride = kvHeads * d, group = heads / kvHeads;
+        final int cells = causal ? visible + rows - 1 : visible;
+        final int keyPanels = panels(cells), valuePanels = panels(d);
+        final int keyPanelSize = PackedGemm.panelSize(d), valuePanelSize = PackedGemm.panelSize(cells);
+        float[][] packedKeys = new float[kvHeads][];
+        float[][] packedValues = new float[kvHeads][];
+        pool.parallelFor(kvHeads, 1, (h0, h1) -> {
+            for (int h = h0; h < h1; h++) {
+                float[] k = packedKeys[h] = new float[keyPanels * keyPanelSize];
+                float[] v = packedValues[h] = new float[valuePanels * valuePanelSize];
+                for (int p = 0; p < keyPanels; p++) {
+                    int c0 = p * PackedGemm.PANEL;
+                    PackedGemm.packRows(keys, c0 * kvStride + h * d, kvStride, Math.min(PackedGemm.PANEL, cells - c0), d, k, p * keyPanelSize);
+                }
+                for (int p = 0; p < valuePanels; p++) {
+                    int j0 = p * PackedGemm.PANEL;
+                    PackedGemm.packColumns(values, h * d + j0, kvStride, Math.min(PackedGemm.PANEL, d - j0), cells, v, p * valuePanelSize);
+                }
+            }
+        });
+
+        int blocks = (rows + QUERY_BLOCK - 1) / QUERY_BLOCK;
+        pool.parallelFor(heads * blocks, 1, (from, to) -> {
+            float[] scores = new float[QUERY_BLOCK * cells];
+            float[] inverseSums = new float[QUERY_BLOCK];
+            for (int task = from; task < to; task++) {
+                int head = task / blocks, t0 = (task % blocks) * QUERY_BLOCK, kvHead = head / group;
+                int n = Math.min(QUERY_BLOCK, rows - t0);
+                int blockCells = causal ? visible + t0 + n - 1 : visible;
+                int qOff = t0 * qStride + head * d;
+                for (int p = 0; p * PackedGemm.PANEL < blockCells; p++) {
+                    int c0 = p * PackedGemm.PANEL;
+                    PackedGemm.multiply(q, qOff, qStride, n, packedKeys[kvHead], p * keyPanelSize, d,
+                            Math.min(PackedGemm.PANEL, blockCells - c0), scores, c0, cells);
+                }
+                for (int i = 0; i < n; i++) {
+                    int limit = causal ? visible + t0 + i : visible, o = i * cells;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int c = 0; c < limit; c++) {
+                        float s = scores[o + c] * scale;
+                        scores[o + c] = s;
+                        max = Math.max(max, s);
+                    }
+                    double sum = GgmlExp.softmaxExp(scores, o, scores, o, limit, max);
+                    java.util.Arrays.fill(scores, o + limit, o + blockCells, 0f);
+                    inverseSums[i] = sum == 0 ? 0f : (float) (1.0 / sum);
+                }
+                for (int p = 0; p < valuePanels; p++) {
+                    int j0 = p * PackedGemm.PANEL;
+                    PackedGemm.multiply(scores, 0, cells, n, packedValues[kvHead], p * valuePanelSize, blockCells,
+                            Math.min(PackedGemm.PANEL, d - j0), out, qOff + j0, qStride);
+                }
+                for (int i = 0; i < n; i++) {
+                    int o = qOff + i * qStride;
+                    for (int c = 0; c < d; c++) out[o + c] *= inverseSums[i];
+                }
+            }
+        });
+    }
+
+    private static int panels(int columns) {
+        return (columns + PackedGemm.PANEL - 1) / PackedGemm.PANEL;
+    }
+}

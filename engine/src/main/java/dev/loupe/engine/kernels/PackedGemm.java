@@ -1,0 +1,165 @@
+package dev.loupe.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register-blocked F32 matrix product of {@link Numerics#FAST}: {@code C = A · Wᵀ} where
+ * W's rows have been widened to F32 and packed into panels of {@link #PANEL} columns,
+ * k-major ({@code panel[k * PANEL + j] = W[j][k]}). A micro-tile of 4 rows of A by one panel
+ * keeps 12 vector accumulators in registers: per k, three panel vectors and four broadcast
+ * values of A feed 12 FMAs — the shape that runs at the FMA peak on AVX2 and AVX-512 alike,
+ * where a dot-product formulation (ggml's) spends most of its time on loads and reductions.
+ *
+ * <p>Every output element is one sequential FMA chain over the shared dimension, starting
+ * from zero: {@code acc = fma(a[k], w[k], acc)} for k = 0, 1, … Blocking (tiles of rows,
+ * panels, blocks of k, threads) decides only which elements are computed side by side,
+ * never an element's chain. So a row's result does not depend on the rows batched with it
+ * nor on the thread count, and a scalar {@link Math#fma} loop reproduces it bit for bit —
+ * which is what the tests check.
+ */
+public final class PackedGemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Columns (W rows) per packed panel: three vectors of the preferred species. */
+    public static final int PANEL = 3 * L;
+    /** Shared-dimension values per pass over a tile, so that a panel's slice stays in L1/L2. */
+    static final int DEPTH_BLOCK = 512;
+
+    private PackedGemm() {}
+
+    /** Floats a packed panel of {@code depth} takes. */
+    public static int panelSize(int depth) {
+        return depth * PANEL;
+    }
+
+    /**
+     * Packs {@code count <= PANEL} rows of {@code depth} values, row j at
+     * {@code src[srcOff + j * rowStride]}, as one panel at {@code panel[panelOff]}; columns
+     * past {@code count} are zero.
+     */
+    public static void packRows(float[] src, int srcOff, int rowStride, int count, int depth, float[] panel, int panelOff) {
+        if (count > PANEL) throw new IllegalArgumentException(count + " rows for a panel of " + PANEL);
+        for (int j = 0; j < PANEL; j++) {
+            if (j < count) {
+                int o = srcOff + j * rowStride;
+                for (int k = 0, p = panelOff + j; k < depth; k++, p += PANEL) panel[p] = src[o + k];
+            } else {
+                for (int k = 0, p = panelOff + j; k < depth; k++, p += PANEL) panel[p] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Packs {@code count <= PANEL} columns of a row-major matrix as one panel: column j of row
+     * k is {@code src[srcOff + k * rowStride + j]} (the right-hand side of {@code P · V}, where
+     * the panel's "rows" are V's columns), at {@code panel[panelOff]}.
+     */
+    public static void packColumns(float[] src, int srcOff, int rowStride, int count, int depth, float[] panel, int panelOff) {
+        if (count > PANEL) throw new IllegalArgumentException(count + " columns for a panel of " + PANEL);
+        for (int k = 0; k < depth; k++) {
+            int p = panelOff + k * PANEL;
+            System.arraycopy(src, srcOff + k * rowStride, panel, p, count);
+            if (count < PANEL) java.util.Arrays.fill(panel, p + count, p + PANEL, 0f);
+        }
+    }
+
+    /**
+     * {@code c[cOff + i * ldc + j] = Σ_k a[aOff + i * lda + k] · panel[panelOff + k * PANEL + j]}
+     * for {@code i < m}, {@code j < n <= PANEL}; columns of c past n are not touched.
+     */
+    public static void multiply(float[] a, int aOff, int lda, int m, float[] panel, int panelOff, int depth, int n,
+                                float[] c, int cOff, int ldc) {
+        if (n > PANEL) throw new IllegalArgumentException(n + " columns for a panel of " + PANEL);
+        // A narrow panel computes into a full-width scratch tile and copies its n columns out:
+        // plain vector loads and stores only (masked ones are not intrinsified everywhere).
+        float[] scratch = n == PANEL ? null : new float[4 * PANEL];
+        for (int k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
+            int k1 = Math.min(depth, k0 + DEPTH_BLOCK);
+            boolean first = k0 == 0;
+            for (int i = 0; i < m; ) {
+                int rows = m - i >= 4 ? 4 : 1;
+                int ai = aOff + i * lda, ci = cOff + i * ldc;
+                if (scratch == null) {
+                    if (rows == 4) tile4(a, ai, lda, panel, panelOff, k0, k1, c, ci, ldc, first);
+                    else tile1(a, ai, panel, panelOff, k0, k1, c, ci, first);
+                } else {
+                    for (int r = 0; r < rows && !first; r++) System.arraycopy(c, ci + r * ldc, scratch, r * PANEL, n);
+                    if (rows == 4) tile4(a, ai, lda, panel, panelOff, k0, k1, scratch, 0, PANEL, first);
+                    else tile1(a, ai, panel, panelOff, k0, k1, scratch, 0, first);
+                    for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * PANEL, c, ci + r * ldc, n);
+                }
+                i += rows;
+            }
+        }
+    }
+
+    private static FloatVector load(float[] c, int off, boolean first) {
+        return first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, off);
+    }
+
+    /** Four rows of A against one panel, k in [k0, k1), continuing the chains stored in c unless {@code first}. */
+    private static void tile4(float[] a, int aOff, int lda, float[] p, int pOff, int k0, int k1, float[] c, int cOff, int ldc,
+                              boolean first) {
+        int c1 = cOff + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector x00 = load(c, cOff, first), x01 = load(c, cOff + L, first), x02 = load(c, cOff + 2 * L, first);
+        FloatVector x10 = load(c, c1, first), x11 = load(c, c1 + L, first), x12 = load(c, c1 + 2 * L, first);
+        FloatVector x20 = load(c, c2, first), x21 = load(c, c2 + L, first), x22 = load(c, c2 + 2 * L, first);
+        FloatVector x30 = load(c, c3, first), x31 = load(c, c3 + L, first), x32 = load(c, c3 + 2 * L, first);
+        int a0 = aOff, a1 = aOff + lda, a2 = a1 + lda, a3 = a2 + lda;
+        for (int k = k0, po = pOff + k0 * PANEL; k < k1; k++, po += PANEL) {
+            FloatVector w0 = FloatVector.fromArray(S, p, po);
+            FloatVector w1 = FloatVector.fromArray(S, p, po + L);
+            FloatVector w2 = FloatVector.fromArray(S, p, po + 2 * L);
+            FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
+            x00 = v.fma(w0, x00);
+            x01 = v.fma(w1, x01);
+            x02 = v.fma(w2, x02);
+            v = FloatVector.broadcast(S, a[a1 + k]);
+            x10 = v.fma(w0, x10);
+            x11 = v.fma(w1, x11);
+            x12 = v.fma(w2, x12);
+            v = FloatVector.broadcast(S, a[a2 + k]);
+            x20 = v.fma(w0, x20);
+            x21 = v.fma(w1, x21);
+            x22 = v.fma(w2, x22);
+            v = FloatVector.broadcast(S, a[a3 + k]);
+            x30 = v.fma(w0, x30);
+            x31 = v.fma(w1, x31);
+            x32 = v.fma(w2, x32);
+        }
+        x00.intoArray(c, cOff);
+        x01.intoArray(c, cOff + L);
+        x02.intoArray(c, cOff + 2 * L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x12.intoArray(c, c1 + 2 * L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x22.intoArray(c, c2 + 2 * L);
+        x30.intoArray(c, c3);
+        x31.intoArray(c, c3 + L);
+        x32.intoArray(c, c3 + 2 * L);
+    }
+
+    /** One row of A against one panel: the rows left over by {@link #tile4}, with the same chains. */
+    private static void tile1(float[] a, int aOff, float[] p, int pOff, int k0, int k1, float[] c, int cOff, boolean first) {
+        FloatVector x0 = load(c, cOff, first), x1 = load(c, cOff + L, first), x2 = load(c, cOff + 2 * L, first);
+        for (int k = k0, po = pOff + k0 * PANEL; k < k1; k++, po += PANEL) {
+            FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
+            x0 = v.fma(FloatVector.fromArray(S, p, po), x0);
+            x1 = v.fma(FloatVector.fromArray(S, p, po + L), x1);
+            x2 = v.fma(FloatVector.fromArray(S, p, po + 2 * L), x2);
+        }
+        x0.intoArray(c, cOff);
+        x1.intoArray(c, cOff + L);
+        x2.intoArray(c, cOff + 2 * L);
+    }
+
+    /** The reference every element of {@link #multiply} equals bit for bit: one FMA chain from zero. */
+    public static float chain(float[] a, int aOff, float[] w, int wOff, int wStride, int depth) {
+        float acc = 0f;
+        for (int k = 0; k < depth; k++) acc = Math.fma(a[aOff + k], w[wOff + k * wStride], acc);
+        return acc;
+    }
+}
