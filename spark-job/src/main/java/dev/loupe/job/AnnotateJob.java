@@ -103,6 +103,12 @@ public final class AnnotateJob implements Callable<Integer> {
                     + "the model's tile size (512 for SmolVLM). Fewer tiles: faster, less detail. Default: the model's own (2048 for SmolVLM).")
     Integer maxLongestEdge;
 
+    @Option(names = "--numerics", paramLabel = "exact|fast",
+            description = "Vision encoder and prefill arithmetic: fast (f32 register-blocked products, within the oracle's "
+                    + "tolerance of llama.cpp) or exact (llama.cpp's own, bit for bit; slower). Decoding is always exact. "
+                    + "Default: spark.loupe.numerics, else fast.")
+    String numerics;
+
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
 
@@ -136,7 +142,7 @@ public final class AnnotateJob implements Callable<Integer> {
 
     AnnotateOptions options() {
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, imageExtensions, output,
-                mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, partitions, show);
+                mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, numerics, partitions, show);
     }
 
     @Override
@@ -196,6 +202,7 @@ public final class AnnotateJob implements Callable<Integer> {
         if (o.temperature() != null) m.put(AnnotatorSpec.TEMPERATURE, o.temperature().toString());
         if (o.seed() != null) m.put(AnnotatorSpec.SEED, o.seed().toString());
         if (o.maxLongestEdge() != null) m.put(AnnotatorSpec.MAX_LONGEST_EDGE, o.maxLongestEdge().toString());
+        if (o.numerics() != null) m.put(AnnotatorSpec.NUMERICS, o.numerics());
         return m;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.udf.LocalAsRemoteFileSystem;
 import dev.loupe.udf.ModelCache;
 import dev.loupe.udf.ModelKey;
@@ -28,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The annotate job with the real engine on the oracle's tiny SmolVLM (F16 text model + F16
- * mmproj): the captions written to Parquet are llama.cpp's greedy continuations, token for
- * token, and the model is loaded once for all tasks of the JVM.
+ * mmproj): with exact numerics the captions written to Parquet are llama.cpp's greedy
+ * continuations, token for token, and the model is loaded once for all tasks of the JVM. The
+ * other tests run the default, fast numerics.
  */
 class RealEngineAnnotateJobTest {
     static final Path ORACLE = Path.of("..", "engine", "src", "test", "resources", "oracle").toAbsolutePath().normalize();
@@ -78,7 +80,7 @@ class RealEngineAnnotateJobTest {
 
         JobSummary summary = AnnotateJob.run(spark, AnnotateJobTest.options("--input", in.toString(), "--output", out.toString(),
                 "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", String.valueOf(steps),
-                "--partitions", "3"));
+                "--partitions", "3", "--numerics", "exact"));
 
         assertEquals(3, summary.rows());
         assertEquals(1, summary.errors());
@@ -100,7 +102,7 @@ class RealEngineAnnotateJobTest {
         }
         assertTrue(byFile.get("zero.png").get("error").toString().contains("0 bytes"), byFile.get("zero.png").get("error").toString());
 
-        ModelKey key = new ModelKey(MODEL.toString(), MMPROJ.toString(), null);
+        ModelKey key = new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 0, Numerics.EXACT);
         assertEquals(1, ModelCache.shared().loadCount(key), "one load for all tasks of this JVM");
     }
 
@@ -128,7 +130,7 @@ class RealEngineAnnotateJobTest {
         int capped = promptTokens(in, tmp.resolve("capped"), "--max-longest-edge", "128");
 
         assertEquals(full - 3 * (2 + 4) - 1, capped, "prompt tokens with the cap; without: " + full);
-        assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 128)));
+        assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 128, Numerics.FAST)));
         assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null)));
     }
 

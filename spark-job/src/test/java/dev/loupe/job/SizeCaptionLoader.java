@@ -5,6 +5,7 @@ import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import dev.loupe.udf.AnnotatorLoader;
+import dev.loupe.udf.ModelKey;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
     }
 
     @Override
-    public ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge) {
+    public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
         return new ImageAnnotator() {
             @Override
             public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings) {

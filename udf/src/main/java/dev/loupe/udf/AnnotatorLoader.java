@@ -14,9 +14,12 @@ public interface AnnotatorLoader {
     /**
      * Loads the model; called at most once per executor JVM and key, see {@link ModelCache}.
      *
-     * @param maxLongestEdge {@link ModelKey#maxLongestEdge()}: 0 for the model's own resolution
+     * @param model  the text GGUF as a local file (copied from a remote location if need be)
+     * @param mmproj the mmproj GGUF as a local file
+     * @param key    the settings fixed at load time: {@link ModelKey#maxLongestEdge()},
+     *               {@link ModelKey#numerics()}
      */
-    ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge);
+    ImageAnnotator load(Path model, Path mmproj, ModelKey key);
 
     /**
      * Cheap checks run on the driver before any task starts, so that a missing or corrupt file,

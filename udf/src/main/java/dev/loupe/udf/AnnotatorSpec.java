@@ -1,5 +1,6 @@
 package dev.loupe.udf;
 
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.vlm.GenerationSettings;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -33,12 +34,14 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String REPEAT_LAST_N = "repeatLastN";
     public static final String SEED = "seed";
     public static final String MAX_LONGEST_EDGE = "maxLongestEdge";
+    /** exact or fast: how the vision encoder and prefill compute (see {@link Numerics}). */
+    public static final String NUMERICS = "numerics";
     /** Rows of one executor decoded together by the engine's batch scheduler (1: one row at a time). */
     public static final String MAX_BATCH = "maxBatch";
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_BATCH);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, NUMERICS, MAX_BATCH);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
@@ -57,7 +60,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         if (model == null || model.isBlank()) throw new IllegalArgumentException("no model given (option " + MODEL + ", conf " + CONF_PREFIX + MODEL + ")");
         if (mmproj == null || mmproj.isBlank()) throw new IllegalArgumentException("no mmproj given (option " + MMPROJ + ", conf " + CONF_PREFIX + MMPROJ + ")");
         GenerationSettings d = GenerationSettings.GREEDY;
-        return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER), parseInt(option, MAX_LONGEST_EDGE, 0)),
+        return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER), parseInt(option, MAX_LONGEST_EDGE, 0),
+                        parseNumerics(option)),
                 parseInt(option, MAX_TOKENS, d.maxTokens()),
                 parseFloat(option, TEMPERATURE, d.temperature()),
                 parseInt(option, TOP_K, d.topK()),
@@ -84,7 +88,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
      * files; remote URIs stay as they are.
      */
     public AnnotatorSpec withAbsolutePaths() {
-        ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge());
+        ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge(), key.numerics());
         return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch);
     }
 
@@ -95,6 +99,16 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     private static String absolute(String location) {
         if (location.startsWith("file:") || ModelLocations.isRemote(location)) return location;
         return Path.of(location).toAbsolutePath().normalize().toString();
+    }
+
+    private static Numerics parseNumerics(UnaryOperator<String> option) {
+        String v = option.apply(NUMERICS);
+        if (v == null) return Numerics.FAST;
+        try {
+            return Numerics.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option " + NUMERICS + " (" + CONF_PREFIX + NUMERICS + ") must be exact or fast, got '" + v + "'");
+        }
     }
 
     private static int parseInt(UnaryOperator<String> option, String name, int fallback) {

@@ -19,8 +19,8 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
     private static final String TILE_SIZE = "clip.vision.image_size";
 
     @Override
-    public ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge) {
-        return VisionLanguageModels.open(model, mmproj, new ModelOptions(ComputePool.shared(), maxLongestEdge));
+    public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
+        return VisionLanguageModels.open(model, mmproj, new ModelOptions(ComputePool.shared(), key.maxLongestEdge(), key.numerics()));
     }
 
     /**

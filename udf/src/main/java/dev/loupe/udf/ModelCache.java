@@ -98,6 +98,6 @@ public final class ModelCache {
         RemoteModelCopies copies = key.isRemote() ? RemoteModelCopies.forThisJvm() : null;
         Path model = ModelLocations.isRemote(key.model()) ? copies.localCopy(key.model()) : key.modelPath();
         Path mmproj = ModelLocations.isRemote(key.mmproj()) ? copies.localCopy(key.mmproj()) : key.mmprojPath();
-        return AnnotatorLoaders.create(key.loader()).load(model, mmproj, key.maxLongestEdge());
+        return AnnotatorLoaders.create(key.loader()).load(model, mmproj, key);
     }
 }

@@ -1,5 +1,6 @@
 package dev.loupe.udf;
 
+import dev.loupe.engine.kernels.Numerics;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -7,24 +8,26 @@ import java.util.Objects;
 /**
  * Identifies one loaded model in an executor JVM: the text GGUF, the mmproj GGUF, the loader
  * that turns them into an annotator (always the default outside tests) and the settings fixed at
- * load time. Two jobs that differ in {@code maxLongestEdge} need two loaded models (the image
- * preprocessing is part of the model), hence two keys.
+ * load time. Two jobs that differ in {@code maxLongestEdge} or {@code numerics} need two loaded
+ * models (image preprocessing and arithmetic are part of the model), hence two keys.
  *
  * @param maxLongestEdge idefics3: the longest edge images are scaled to before tiling, a multiple
  *                       of the model's tile size; 0 keeps the model's own
+ * @param numerics       how the vision encoder and prefill compute ({@link Numerics#FAST} by default)
  */
-public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge) implements Serializable {
+public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics) implements Serializable {
 
     public ModelKey {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(mmproj, "mmproj");
+        Objects.requireNonNull(numerics, "numerics");
         loader = loader == null || loader.isBlank() ? AnnotatorLoaders.DEFAULT : loader.trim();
         if (maxLongestEdge < 0) throw new IllegalArgumentException("maxLongestEdge must be >= 0 (0 = the model's own), got " + maxLongestEdge);
     }
 
-    /** A key with the model's own resolution. */
+    /** A key with the model's own resolution and the default numerics. */
     public ModelKey(String model, String mmproj, String loader) {
-        this(model, mmproj, loader, 0);
+        this(model, mmproj, loader, 0, Numerics.FAST);
     }
 
     /** The model as a local file; only for a local location (see {@link #isRemote}). */
@@ -50,6 +53,7 @@ public record ModelKey(String model, String mmproj, String loader, int maxLonges
     @Override
     public String toString() {
         return model + " + " + mmproj + (maxLongestEdge > 0 ? " (max longest edge " + maxLongestEdge + ")" : "")
+                + (numerics == Numerics.FAST ? "" : " (" + numerics + " numerics)")
                 + (loader.equals(AnnotatorLoaders.DEFAULT) ? "" : " (loader " + loader + ")");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.vlm.GenerationSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -45,6 +46,20 @@ class AnnotatorSpecTest {
         assertTrue(negative.getMessage().contains("maxTokens must be >= 0"), negative.getMessage());
         var noMmproj = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m")));
         assertTrue(noMmproj.getMessage().contains("spark.loupe.mmproj"), noMmproj.getMessage());
+    }
+
+    /** Numerics are part of the loaded model: another setting is another key, so another load. */
+    @Test
+    void numericsAreFastByDefaultPartOfTheKeyAndNamedWhenWrong() {
+        AnnotatorSpec byDefault = AnnotatorSpec.fromMap(Map.of("model", "m.gguf", "mmproj", "p.gguf"));
+        AnnotatorSpec exact = AnnotatorSpec.fromMap(Map.of("model", "m.gguf", "mmproj", "p.gguf", "numerics", "EXACT"));
+        assertEquals(Numerics.FAST, byDefault.key().numerics());
+        assertEquals(Numerics.EXACT, exact.key().numerics());
+        assertEquals(Numerics.EXACT, exact.withAbsolutePaths().key().numerics());
+        assertFalse(byDefault.key().equals(exact.key()));
+        var wrong = assertThrows(IllegalArgumentException.class,
+                () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "numerics", "quick")));
+        assertEquals("option numerics (spark.loupe.numerics) must be exact or fast, got 'quick'", wrong.getMessage());
     }
 
     @Test

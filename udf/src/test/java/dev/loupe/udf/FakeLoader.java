@@ -14,7 +14,7 @@ public final class FakeLoader implements AnnotatorLoader {
     static final Map<String, FakeAnnotator> MADE = new ConcurrentHashMap<>();
 
     @Override
-    public ImageAnnotator load(Path model, Path mmproj, int maxLongestEdge) {
+    public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
         if (model.toString().contains("unloadable")) throw new IllegalStateException("fake load failure for " + model);
         try {
             Thread.sleep(300);

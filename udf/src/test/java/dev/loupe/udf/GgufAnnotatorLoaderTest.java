@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.gguf.GgufFormatException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,10 +60,10 @@ class GgufAnnotatorLoaderTest {
     @Test
     void aMaxLongestEdgeMustBeAMultipleOfTheTileSizeNamedWithTheMmproj() {
         // The tiny SmolVLM's mmproj: 128-pixel tiles, images scaled to a longest edge of 256.
-        assertDoesNotThrow(() -> loader.validate(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 128)));
-        assertDoesNotThrow(() -> loader.validate(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 512)));
+        assertDoesNotThrow(() -> loader.validate(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 128, Numerics.FAST)));
+        assertDoesNotThrow(() -> loader.validate(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 512, Numerics.FAST)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> loader.validate(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 200)));
+                () -> loader.validate(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 200, Numerics.FAST)));
         assertEquals("--max-longest-edge (spark.loupe.maxLongestEdge) 200 must be a multiple of the tile size 128 of "
                 + MMPROJ + ", e.g. 128", e.getMessage());
     }
@@ -86,12 +87,12 @@ class GgufAnnotatorLoaderTest {
         try {
             String model = LocalAsRemoteFileSystem.uri(MODEL);
             String mmproj = LocalAsRemoteFileSystem.uri(MMPROJ);
-            assertDoesNotThrow(() -> loader.validate(new ModelKey(model, mmproj, null, 256)));
+            assertDoesNotThrow(() -> loader.validate(new ModelKey(model, mmproj, null, 256, Numerics.FAST)));
 
             IllegalArgumentException swapped = assertThrows(IllegalArgumentException.class, () -> loader.validate(new ModelKey(mmproj, model, null)));
             assertTrue(swapped.getMessage().startsWith(mmproj + ": this is an mmproj file"), swapped.getMessage());
 
-            IllegalArgumentException edge = assertThrows(IllegalArgumentException.class, () -> loader.validate(new ModelKey(model, mmproj, null, 100)));
+            IllegalArgumentException edge = assertThrows(IllegalArgumentException.class, () -> loader.validate(new ModelKey(model, mmproj, null, 100, Numerics.FAST)));
             assertTrue(edge.getMessage().endsWith("100 must be a multiple of the tile size 128 of " + mmproj + ", e.g. 128"), edge.getMessage());
 
             String missing = LocalAsRemoteFileSystem.uri(dir.resolve("gone-mmproj.gguf"));
