@@ -85,8 +85,19 @@ public final class ComputePool {
     public void parallelFor(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.min(threads * 4, Math.max(1, n / Math.max(1, grain)));
-        if (threads == 1 || chunks <= 1 || insideJob.get() || !submitLock.tryLock()) {
+        if (insideJob.get()) {
             body.run(0, n);
+            return;
+        }
+        if (threads == 1 || chunks <= 1 || !submitLock.tryLock()) {
+            // Inline, and marked as inside a job: a body run this way never fans out either, so
+            // a body is never run concurrently with itself unless it was handed to the pool.
+            insideJob.set(true);
+            try {
+                body.run(0, n);
+            } finally {
+                insideJob.set(false);
+            }
             return;
         }
         try {

@@ -3,6 +3,9 @@ package dev.loupe.engine.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,6 +55,45 @@ class ComputePoolTest {
             long expected = 200L * 4 * (63L * 64 / 2);
             for (Future<Long> f : sums) assertEquals(expected, f.get());
         }
+    }
+
+    /**
+     * A caller that finds the pool busy runs its body on its own thread, and what that body
+     * calls runs there too, even if the pool has become free meanwhile: a body written for
+     * one thread is never run by several at once.
+     */
+    @Test
+    void aBodyRunInlineBecauseThePoolWasBusyNeverFansOut() throws Exception {
+        ComputePool pool = new ComputePool(2);
+        CountDownLatch inside = new CountDownLatch(2), release = new CountDownLatch(1);
+        Thread busy = new Thread(() -> pool.parallelFor(2, 1, (a, b) -> {
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        busy.start();
+        inside.await();
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        pool.parallelFor(8, 1, (a, b) -> {
+            release.countDown();
+            try {
+                busy.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            pool.parallelFor(64, 1, (c, d) -> {
+                threads.add(Thread.currentThread());
+                try {
+                    Thread.sleep(5); // time enough for an idle worker to claim a chunk, were it offered one
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        });
+        assertEquals(Set.of(Thread.currentThread()), threads);
     }
 
     @Test
