@@ -38,10 +38,9 @@ public final class SiglipEncoder {
         int e = c.nEmbd(), p = c.patchSize();
         int nPatches = c.patchesPerSide() * c.patchesPerSide();
         // ggml's conv_2d runs im2col in F16 and multiplies with the kernel converted to F16,
-        // whatever the kernel's stored type: both sides are rounded to fp16. FAST keeps both in f32.
+        // whatever the kernel's stored type: both sides are rounded to fp16 (in both numerics).
         WeightMatrix kernel = r.matrix("v.patch_embd.weight", 3 * p * p, e);
-        if (numerics == Numerics.EXACT) kernel = WeightMatrix.f16(kernel.name(), e, 3 * p * p, kernel.toFloats());
-        patchEmbedding = new Linear(kernel, r.vector("v.patch_embd.bias", e));
+        patchEmbedding = new Linear(WeightMatrix.f16(kernel.name(), e, 3 * p * p, kernel.toFloats()), r.vector("v.patch_embd.bias", e));
         positions = r.vector("v.position_embd.weight", e * nPatches);
         blocks = new Block[c.nLayer()];
         for (int l = 0; l < c.nLayer(); l++) {
