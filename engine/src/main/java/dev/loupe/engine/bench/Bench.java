@@ -51,8 +51,18 @@ public final class Bench {
 
     /** Median tokens/s of {@code n} single-token decode steps from an empty cache. */
     public double generateTokensPerSecond(int n) {
+        return generateTokensPerSecond(n, 0);
+    }
+
+    /**
+     * Median tokens/s of {@code n} single-token decode steps after {@code depth} positions already
+     * in the cache (prefilled untimed; llama-bench's {@code -d}): a caption is decoded after the
+     * image's hundreds of positions, where attention costs as much as the weights.
+     */
+    public double generateTokensPerSecond(int n, int depth) {
         return n / medianSeconds(() -> {
-            KvCache cache = decoder.newCache(n);
+            KvCache cache = decoder.newCache(depth + n);
+            if (depth > 0) decoder.forward(embed(randomTokens(depth, 5)), depth, cache, false);
             int[] tokens = randomTokens(n, 2);
             float[] x = new float[decoder.embeddingLength()];
             long t0 = System.nanoTime();
@@ -103,10 +113,11 @@ public final class Bench {
     }
 
     /** Runs the standard set and returns name → value, in order (keys as in --json). */
-    public Map<String, Double> standard(int pp, int tg, int[] batches, boolean image) {
+    public Map<String, Double> standard(int pp, int tg, int depth, int[] batches, boolean image) {
         Map<String, Double> r = new LinkedHashMap<>();
         r.put("pp" + pp + "_tps", promptTokensPerSecond(pp));
         r.put("tg" + tg + "_tps", generateTokensPerSecond(tg));
+        if (depth > 0) r.put("tg" + tg + "_d" + depth + "_tps", generateTokensPerSecond(tg, depth));
         for (int b : batches) r.put("batched_tps_b" + b, batchedTokensPerSecond(b, 32, 32));
         if (image && vision != null) r.put("image_encode_s", imageEncodeSeconds());
         return r;

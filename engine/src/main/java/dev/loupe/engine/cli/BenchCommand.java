@@ -25,6 +25,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).") Integer threads;
     @Option(names = "--pp", defaultValue = "512", description = "Prompt tokens (default ${DEFAULT-VALUE}).") int pp;
     @Option(names = "--tg", defaultValue = "128", description = "Generated tokens (default ${DEFAULT-VALUE}).") int tg;
+    @Option(names = "--depth", defaultValue = "0",
+            description = "Also time generation after this many cached positions (llama-bench -d; 0: skip).") int depth;
     @Option(names = "--batch", split = ",", defaultValue = "1,4,8,16", description = "Batched-decode sizes (default ${DEFAULT-VALUE}).") int[] batches;
     @Option(names = {"-r", "--repetitions"}, defaultValue = "5") int repetitions;
     @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast",
@@ -42,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
         ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
         String vectors = VectorApiCheck.describe();
         try (GgufFile text = GgufFile.open(model); GgufFile vision = mmproj == null ? null : GgufFile.open(mmproj)) {
-            Map<String, Double> r = new Bench(text, vision, pool, numerics, repetitions).standard(pp, tg, batches, vision != null);
+            Map<String, Double> r = new Bench(text, vision, pool, numerics, repetitions).standard(pp, tg, depth, batches, vision != null);
             String cpu = cpuName();
             if (json) {
                 StringBuilder sb = new StringBuilder("{");

@@ -45,16 +45,36 @@ public final class FlashAttention {
                 float old = max;
                 max = s;
                 ms = GgmlExp.expf(old - max);
-                for (int i = 0; i < d; i++) acc[i] = Layouts.roundF16(acc[i] * ms);
+                scaleHalf(acc, d, ms);
             } else {
                 vs = GgmlExp.expf(s - max);
             }
-            int vo = vOff + j * kvStride;
-            for (int i = 0; i < d; i++) acc[i] = Layouts.roundF16(Math.fma(values[vo + i], vs, acc[i]));
+            madHalf(values, vOff + j * kvStride, vs, acc, d);
             sum = sum * ms + vs;
         }
         float inv = sum == 0f ? 0f : 1f / sum;
         for (int i = 0; i < d; i++) out[outOff + i] = acc[i] * inv;
+    }
+
+    private static final jdk.incubator.vector.VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** acc[i] = fp16(acc[i] * m): the fp16 accumulator rescaled when the running max grows. */
+    private static void scaleHalf(float[] acc, int d, float m) {
+        int i = 0;
+        for (; i + S.length() <= d; i += S.length()) {
+            HalfRounding.round(FloatVector.fromArray(S, acc, i).mul(m)).intoArray(acc, i);
+        }
+        for (; i < d; i++) acc[i] = Layouts.roundF16(acc[i] * m);
+    }
+
+    /** acc[i] = fp16(fma(v[vo + i], s, acc[i])): ggml_vec_mad_f16 into the fp16 accumulator. */
+    private static void madHalf(float[] v, int vo, float s, float[] acc, int d) {
+        int i = 0;
+        FloatVector sv = FloatVector.broadcast(S, s);
+        for (; i + S.length() <= d; i += S.length()) {
+            HalfRounding.round(FloatVector.fromArray(S, v, vo + i).fma(sv, FloatVector.fromArray(S, acc, i))).intoArray(acc, i);
+        }
+        for (; i < d; i++) acc[i] = Layouts.roundF16(Math.fma(v[vo + i], s, acc[i]));
     }
 
     /**
