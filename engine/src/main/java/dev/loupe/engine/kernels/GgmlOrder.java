@@ -23,10 +23,7 @@ public final class GgmlOrder {
 
     /** Folds four 8-lane accumulators to one float, in ggml's reduction order. */
     public static float reduce(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        FloatVector v = a0.add(a2).add(a1.add(a3));
-        float t0 = v.lane(0) + v.lane(4), t1 = v.lane(1) + v.lane(5);
-        float t2 = v.lane(2) + v.lane(6), t3 = v.lane(3) + v.lane(7);
-        return (t0 + t1) + (t2 + t3);
+        return LaneFolds.adjacentPairs(a0.add(a2).add(a1.add(a3)));
     }
 
     /** Σ x[xOff+i]·y[yOff+i] for i < n, in ggml's order. */

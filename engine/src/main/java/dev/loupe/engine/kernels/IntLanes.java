@@ -40,7 +40,7 @@ final class IntLanes {
 
     /** ggml's hsum_float_8: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)). */
     static float hsum(FloatVector v) {
-        return hsum(v.lane(0), v.lane(1), v.lane(2), v.lane(3), v.lane(4), v.lane(5), v.lane(6), v.lane(7));
+        return LaneFolds.evenOdd(v);
     }
 
     static float hsum(float[] a) {

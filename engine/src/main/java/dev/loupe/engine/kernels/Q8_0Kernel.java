@@ -87,8 +87,7 @@ final class Q8_0Kernel implements WeightKernel {
                     float scale = Layouts.f16(w, off) * xd[xb + blk];
                     acc = FloatVector.broadcast(F8, scale).fma(sum, acc);
                 }
-                out[b * outStride + r] = hsum(acc.lane(0), acc.lane(1), acc.lane(2), acc.lane(3),
-                        acc.lane(4), acc.lane(5), acc.lane(6), acc.lane(7));
+                out[b * outStride + r] = LaneFolds.evenOdd(acc);
             }
         }
     }
@@ -123,8 +122,7 @@ final class Q8_0Kernel implements WeightKernel {
                     sum = FloatVector.fromArray(F8, wq, o + 24).fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
                     acc = FloatVector.broadcast(F8, wd[blk] * xd[xb + blk]).fma(sum, acc);
                 }
-                out[b * outStride + r] = hsum(acc.lane(0), acc.lane(1), acc.lane(2), acc.lane(3),
-                        acc.lane(4), acc.lane(5), acc.lane(6), acc.lane(7));
+                out[b * outStride + r] = LaneFolds.evenOdd(acc);
             }
         }
     }
