@@ -7,6 +7,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -139,13 +140,26 @@ final class Q8_0Kernel implements WeightKernel {
         return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
     }
 
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Bytes of one {@link #F}-wide group: widened in one conversion. */
+    private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length()));
+
+    /** Each value {@code d * q}, a vector of bytes widened to floats at a time (FAST numerics' weight panels). */
     @Override
     public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
         long base = (long) r * (cols / QK) * BLOCK_BYTES;
         for (int blk = 0; blk < cols / QK; blk++) {
             long off = base + (long) blk * BLOCK_BYTES;
             float d = Layouts.f16(w, off);
-            for (int j = 0; j < QK; j++) dst[dstOffset + blk * QK + j] = d * w.get(ValueLayout.JAVA_BYTE, off + 2 + j);
+            int o = dstOffset + blk * QK;
+            if (F.length() <= QK) {
+                for (int j = 0; j < QK; j += F.length()) {
+                    ((FloatVector) ByteVector.fromMemorySegment(BF, w, off + 2 + j, Layouts.LE).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(d).intoArray(dst, o + j);
+                }
+            } else {
+                for (int j = 0; j < QK; j++) dst[o + j] = d * w.get(ValueLayout.JAVA_BYTE, off + 2 + j);
+            }
         }
     }
 

@@ -83,7 +83,7 @@ public final class WeightMatrix {
             multiply(input, batch, out, pool);
             return;
         }
-        float[] x = kernel.prepare(input, batch, cols).toFloats();
+        float[] x = operands(input, batch, pool);
         int panels = (rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL;
         pool.parallelFor(panels, 1, (p0, p1) -> {
             float[] widened = new float[PackedGemm.PANEL * cols];
@@ -95,6 +95,22 @@ public final class WeightMatrix {
                 PackedGemm.multiply(x, 0, cols, batch, panel, 0, cols, count, out, r0, rows);
             }
         });
+    }
+
+    /**
+     * The activations as this type's products see them ({@link Activations#toFloats}), rows
+     * converted in parallel. Every format quantizes row by row, except ggml's 4-row interleaved
+     * Q8_K quantizer, which takes whole groups of four from the first row on: chunks that start
+     * at multiples of four give it the same groups.
+     */
+    private float[] operands(float[] input, int batch, ComputePool pool) {
+        float[] x = new float[batch * cols];
+        pool.parallelFor((batch + 3) / 4, 1, (g0, g1) -> {
+            int b0 = 4 * g0, b1 = Math.min(batch, 4 * g1);
+            float[] rows = java.util.Arrays.copyOfRange(input, b0 * cols, b1 * cols);
+            System.arraycopy(kernel.prepare(rows, b1 - b0, cols).toFloats(), 0, x, b0 * cols, (b1 - b0) * cols);
+        });
+        return x;
     }
 
     /** Row {@code r} as floats (embedding lookup). */

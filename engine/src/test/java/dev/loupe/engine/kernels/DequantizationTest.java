@@ -41,6 +41,16 @@ class DequantizationTest {
     }
 
     @Test
+    void q8_0() {
+        // d = -0.25; qs[0] = 0x7F (127), qs[5] = 0x80 (-128), qs[31] = 0xFF (-1); untouched bytes 0.
+        float[] y = new Block(GgmlType.Q8_0).half(0, -0.25f).u8(2, 0x7F).u8(2 + 5, 0x80).u8(2 + 31, 0xFF).dequantize();
+        expect(y, 0, -31.75f);
+        expect(y, 5, 32f);
+        expect(y, 31, 0.25f);
+        expect(y, 1, 0f);
+    }
+
+    @Test
     void q4_0() {
         // d = 0.5; qs[0] = 0x1F: value 0 = (15 - 8) d, value 16 = (1 - 8) d; untouched nibbles give (0 - 8) d.
         float[] y = new Block(GgmlType.Q4_0).half(0, 0.5f).u8(2, 0x1F).u8(2 + 15, 0x80).dequantize();

@@ -100,7 +100,7 @@ class PackedGemmTest {
     @Test
     void quantizedWeightsMultiplyTheirDequantizedRows() {
         SplittableRandom rnd = new SplittableRandom(13);
-        int rows = 56, cols = 512, batch = 20;
+        int rows = 56, cols = 512, batch = 21;
         try (Arena arena = Arena.ofShared()) {
             for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q6_K}) {
                 MemorySegment data = WeightKernelDifferentialTest.randomBlocks(arena, type, rows, cols, rnd, false);
