@@ -19,6 +19,7 @@ import java.util.List;
  * @param promptTokens    tokens in the prompt, image embeddings included
  * @param generatedTokens tokens generated
  * @param finishReason    "stop" (end-of-generation token) or "length" (token limit)
+ * @param stages          where the engine spent its time on this image, or null when unknown
  */
 public record Annotation(
         String task,
@@ -32,7 +33,26 @@ public record Annotation(
         int imageHeight,
         int promptTokens,
         int generatedTokens,
-        String finishReason) {
+        String finishReason,
+        Stages stages) {
+
+    /** An annotation without stage times (annotators that do not measure them). */
+    public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
+                      List<Mask> masks, int imageWidth, int imageHeight, int promptTokens, int generatedTokens,
+                      String finishReason) {
+        this(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
+                finishReason, null);
+    }
+
+    /**
+     * The engine's work on one image, by stage.
+     *
+     * @param imagePositions prompt positions taken by image embeddings
+     * @param encodeSeconds  image decoding, preprocessing, vision encoder and projector
+     * @param prefillSeconds the prompt through the text model, up to the first token
+     * @param decodeSeconds  the decode steps (this image's share of steps batched with others)
+     */
+    public record Stages(int imagePositions, double encodeSeconds, double prefillSeconds, double decodeSeconds) {}
 
     /** An axis-aligned box in original-image pixels, x0,y0 top-left, x1,y1 bottom-right. */
     public record Box(String label, float x0, float y0, float x1, float y1, Float score) {}

@@ -53,6 +53,7 @@ public final class Generator {
         if (promptLength + 1 > limit) {
             throw new IllegalArgumentException("prompt of " + promptLength + " positions does not fit the model's context of " + limit);
         }
+        long t0 = System.nanoTime();
         int maxNew = Math.min(settings.maxTokens(), limit - promptLength);
         KvCache cache = decoder.newCache(promptLength + maxNew);
         float[] promptLogits = prefill(prompt, cache);
@@ -62,6 +63,7 @@ public final class Generator {
         }
         Sequence seq = new Sequence(cache, sampler, tokenizer.decoder(false), tokenizer.vocabulary(), promptLength, maxNew, promptLogits);
         if (!seq.finished()) seq.accept(promptLogits.clone(), 0, decoder.vocabularySize());
+        seq.prefillTook((System.nanoTime() - t0) / 1e9);
         return seq;
     }
 
@@ -70,8 +72,10 @@ public final class Generator {
         Sequence seq = start(prompt, settings);
         float[] embedding = new float[decoder.embeddingLength()];
         while (!seq.finished()) {
+            long t0 = System.nanoTime();
             decoder.embed(new int[] {seq.lastToken()}, 0, 1, embedding, 0);
             seq.accept(decoder.forward(embedding, 1, seq.cache(), false), 0, decoder.vocabularySize());
+            seq.decodeTook((System.nanoTime() - t0) / 1e9);
         }
         return seq.result();
     }
@@ -81,6 +85,7 @@ public final class Generator {
      * of the decoder; each sequence then picks its next token.
      */
     public void step(List<Sequence> sequences) {
+        long t0 = System.nanoTime();
         int n = sequences.size(), e = decoder.embeddingLength(), v = decoder.vocabularySize();
         float[] input = new float[n * e];
         KvCache[] caches = new KvCache[n];
@@ -92,6 +97,8 @@ public final class Generator {
         }
         float[] logits = decoder.decodeBatch(input, caches);
         for (int i = 0; i < n; i++) sequences.get(i).accept(logits, i * v, v);
+        double share = (System.nanoTime() - t0) / 1e9 / n;
+        for (Sequence s : sequences) s.decodeTook(share);
     }
 
     public TextDecoder decoder() {

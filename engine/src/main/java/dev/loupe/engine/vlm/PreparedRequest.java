@@ -6,5 +6,17 @@ import java.util.List;
 /**
  * An annotation request whose image is decoded, preprocessed and encoded: what remains is
  * text generation from {@code segments}.
+ *
+ * @param encodeSeconds seconds spent on the image: decoding, preprocessing, vision encoder
+ *                      and projector
  */
-public record PreparedRequest(Task task, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight) {}
+public record PreparedRequest(Task task, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight,
+                              double encodeSeconds) {
+
+    /** Prompt positions taken by image embeddings. */
+    public int imagePositions() {
+        int n = 0;
+        for (PromptSegment s : segments) if (s instanceof PromptSegment.Embeddings) n += s.length();
+        return n;
+    }
+}

@@ -24,6 +24,8 @@ public final class Sequence {
     private int count;
     private int lastToken = -1;
     private String finish;
+    private double prefillSeconds;
+    private double decodeSeconds;
 
     Sequence(KvCache cache, Sampler sampler, TokenDecoder text, Vocabulary vocab, int promptLength, int maxNew, float[] promptLogits) {
         this.cache = cache;
@@ -69,9 +71,19 @@ public final class Sequence {
         return cache;
     }
 
+    void prefillTook(double seconds) {
+        prefillSeconds += seconds;
+    }
+
+    /** This sequence's share of a decode step. */
+    void decodeTook(double seconds) {
+        decodeSeconds += seconds;
+    }
+
     public Generation result() {
         if (finish == null) throw new IllegalStateException("sequence not finished");
         String rest = text.finish();
-        return new Generation(out + rest, Arrays.copyOf(generated, count), promptLength, finish, promptLogits);
+        return new Generation(out + rest, Arrays.copyOf(generated, count), promptLength, finish, promptLogits,
+                prefillSeconds, decodeSeconds);
     }
 }

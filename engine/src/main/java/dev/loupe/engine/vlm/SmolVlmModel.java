@@ -91,15 +91,19 @@ public final class SmolVlmModel implements BatchableAnnotator {
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt) {
         String text = task.promptFor(prompt);
+        long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         PreprocessedImage pre = preprocessor.preprocess(image);
-        return new PreparedRequest(task, text, prompt(pre, embed(pre), text), image.width(), image.height());
+        List<float[]> embedded = embed(pre);
+        double encodeSeconds = (System.nanoTime() - t0) / 1e9;
+        return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds);
     }
 
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
         return new Annotation(r.task().id, r.prompt(), g.text().strip(), null, null, null, null,
-                r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason());
+                r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));
     }
 
     @Override

@@ -55,7 +55,7 @@ class LoupeCliTest {
         for (var step : greedy) bytes.write(java.util.HexFormat.of().parseHex(step.get("piece_hex").asText()));
         String expected = new String(bytes.toByteArray(), StandardCharsets.UTF_8).strip();
         Run r = run("generate", "-m", TEXT, "--mmproj", MMPROJ, "--image", ORACLE.resolve("images/china.jpg").toString(),
-                "-p", "Describe this image.", "-n", String.valueOf(greedy.size()), "-t", "2");
+                "-p", "Describe this image.", "-n", String.valueOf(greedy.size()), "-t", "2", "--numerics", "exact");
         assertEquals(0, r.exit(), r.err());
         assertEquals(expected, r.out().strip());
         assertTrue(r.err().contains("55 prompt positions, 16 generated"), r.err());
@@ -75,6 +75,21 @@ class LoupeCliTest {
         Run alone = run("generate", "-m", TEXT, "--image", corrupt.toString());
         assertEquals(2, alone.exit());
         assertTrue(alone.err().contains("--mmproj and --image go together"), alone.err());
+    }
+
+    /** Both runs caption the same images with the same exact decoding: the same tokens, in less time batched or not. */
+    @Test
+    void benchAnnotateComparesOneAtATimeWithBatchedRows() throws Exception {
+        Run r = run("bench-annotate", "-m", TEXT, "--mmproj", MMPROJ, "--images", "3", "--image-size", "64", "--max-tokens", "5",
+                "--batch", "2", "-t", "2", "--json");
+        assertEquals(0, r.exit(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(3, json.get("images").asInt());
+        assertEquals(json.get("one_at_a_time_generated_tokens").asLong(), json.get("batched_generated_tokens").asLong());
+        for (String run : new String[] {"one_at_a_time", "batched"}) {
+            assertTrue(json.get(run + "_images_per_hour").asDouble() > 0, r.out());
+            assertTrue(json.get(run + "_encode_s").asDouble() > 0 && json.get(run + "_prefill_s").asDouble() > 0, r.out());
+        }
     }
 
     @Test

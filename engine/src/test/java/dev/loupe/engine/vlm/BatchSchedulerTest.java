@@ -60,10 +60,31 @@ class BatchSchedulerTest {
             }
             for (int i = 0; i < images.size(); i++) {
                 Annotation batched = submitted.get(i).get().get();
-                assertEquals(alone.get(i), batched, "request " + i + " (" + images.get(i) + ")");
+                assertEquals(withoutStages(alone.get(i)), withoutStages(batched), "request " + i + " (" + images.get(i) + ")");
                 assertEquals(limits[i], batched.generatedTokens());
+                Annotation.Stages stages = batched.stages();
+                assertEquals(alone.get(i).stages().imagePositions(), stages.imagePositions());
+                assertTrue(stages.encodeSeconds() > 0 && stages.prefillSeconds() > 0, stages.toString());
+                // The first token comes with the prefill: one token means no decode step.
+                assertEquals(limits[i] == 1, stages.decodeSeconds() == 0, stages.toString());
             }
         }
+    }
+
+    /** Stage times differ from run to run; everything else must not. */
+    private static Annotation withoutStages(Annotation a) {
+        return new Annotation(a.task(), a.prompt(), a.text(), a.boxes(), a.points(), a.count(), a.masks(), a.imageWidth(),
+                a.imageHeight(), a.promptTokens(), a.generatedTokens(), a.finishReason());
+    }
+
+    /** china.jpg at the tiny model's tiling: 2 x 2 tiles + the overview, 4 embeddings each (as llama.cpp). */
+    @Test
+    void stagesCountTheImagePositions() throws Exception {
+        Annotation a = model.annotate(Files.readAllBytes(ORACLE.resolve("images/china.jpg")), Task.CAPTION, null,
+                GenerationSettings.GREEDY.withMaxTokens(3));
+        assertEquals(20, a.stages().imagePositions());
+        assertTrue(a.promptTokens() > 20, "text around the image: " + a.promptTokens());
+        assertTrue(a.stages().decodeSeconds() > 0, a.stages().toString());
     }
 
     @Test
