@@ -63,8 +63,11 @@ public record JobSummary(String output, long rows, long errors, long generatedTo
                     alreadyDone, run.images());
         }
         double engine = run.annotateSeconds();
-        out.printf(Locale.ROOT, "loupe annotate: this run: %d prompt tokens, %d generated tokens, %.1f s in the engine (%.2f s per image)%n",
-                run.promptTokens(), run.generatedTokens(), engine, run.images() == 0 ? 0 : engine / run.images());
+        out.printf(Locale.ROOT, "loupe annotate: this run: %d prompt tokens (%d of them image), %d generated tokens, %.1f s in the engine (%.2f s per image)%n",
+                run.promptTokens(), run.stages().imageTokens(), run.generatedTokens(), engine, run.images() == 0 ? 0 : engine / run.images());
+        RunMetrics.Stages st = run.stages();
+        out.printf(Locale.ROOT, "loupe annotate: engine time by stage: encode %.1f s, prefill %.1f s, decode %.1f s%n",
+                st.encodeSeconds(), st.prefillSeconds(), st.decodeSeconds());
         out.printf(Locale.ROOT, "loupe annotate: model loads per executor: %s%n", loads(run.modelLoadsByExecutor()));
         out.printf("loupe annotate: Parquet written to %s%n", output);
         for (ErrorCount e : commonErrors) out.printf(Locale.ROOT, "  %6d x %s%n", e.count(), e.error());

@@ -50,8 +50,11 @@ final class SummaryFile {
         run.put("already_done", s.alreadyDone());
         run.put("prompt_tokens", r.promptTokens());
         run.put("generated_tokens", r.generatedTokens());
-        // Encode, prefill and decode together: the engine does not report the split yet.
         run.put("engine_seconds", r.annotateSeconds());
+        run.put("image_tokens", r.stages().imageTokens());
+        run.put("encode_seconds", r.stages().encodeSeconds());
+        run.put("prefill_seconds", r.stages().prefillSeconds());
+        run.put("decode_seconds", r.stages().decodeSeconds());
         ObjectNode loads = run.putObject("model_loads_by_executor");
         r.modelLoadsByExecutor().forEach(loads::put);
         try {

@@ -142,6 +142,9 @@ class AnnotateJobTest {
             assertEquals(0f, box.get("y0"));
             assertNull(box.get("score"));
             assertTrue((Double) r.get("seconds") >= 0);
+            assertEquals(SizeCaptionLoader.STAGES.imagePositions(), r.get("image_tokens"));
+            assertEquals(SizeCaptionLoader.STAGES.encodeSeconds(), r.get("encode_seconds"));
+            assertEquals(SizeCaptionLoader.STAGES.decodeSeconds(), r.get("decode_seconds"));
         }
         assertEquals("a 451x300 image", byFile.get("CHELSEA-COPY.PNG").get("text").toString());
 
@@ -236,8 +239,9 @@ class AnnotateJobTest {
         JobSummary summary = AnnotateJob.run(spark, options("--input", in.toString(), "--output", out.toString(),
                 "--model", model.toString(), "--mmproj", MMPROJ.toString(), "--partitions", "3"));
 
-        // SizeCaptionLoader reports 12 prompt tokens and 3 generated tokens per image.
-        assertEquals(new RunMetrics(5, 1, 4 * 12, 4 * 3, summary.run().annotateSeconds(), Map.of("driver", 1)), summary.run());
+        // SizeCaptionLoader reports 12 prompt tokens, 3 generated tokens and SizeCaptionLoader.STAGES per image.
+        assertEquals(new RunMetrics(5, 1, 4 * 12, 4 * 3, summary.run().annotateSeconds(),
+                new RunMetrics.Stages(4 * 10, 4 * 0.25, 4 * 0.125, 4 * 0.5), Map.of("driver", 1)), summary.run());
         assertTrue(summary.run().annotateSeconds() > 0, "engine seconds are summed: " + summary.run());
         assertTrue(summary.seconds() >= summary.run().annotateSeconds() / 2, "wall time covers the run on 2 threads: " + summary);
 
@@ -253,6 +257,10 @@ class AnnotateJobTest {
         assertEquals(48, run.get("prompt_tokens").asLong());
         assertEquals(12, run.get("generated_tokens").asLong());
         assertEquals(summary.run().annotateSeconds(), run.get("engine_seconds").asDouble());
+        assertEquals(40, run.get("image_tokens").asLong());
+        assertEquals(1.0, run.get("encode_seconds").asDouble());
+        assertEquals(0.5, run.get("prefill_seconds").asDouble());
+        assertEquals(2.0, run.get("decode_seconds").asDouble());
         assertEquals(1, run.get("model_loads_by_executor").get("driver").asInt());
         assertEquals(1, run.get("model_loads_by_executor").size());
         assertEquals(5, spark.read().parquet(out.toString()).count(), "Spark's reader skips the _-prefixed summary file");
@@ -440,7 +448,8 @@ class AnnotateJobTest {
 
         assertEquals(0, exit, stdout.toString());
         assertTrue(stdout.toString().startsWith("loupe annotate: 4 images, 4 annotated, 0 errors, 12 tokens generated"), stdout.toString());
-        assertTrue(stdout.toString().contains("this run: 48 prompt tokens, 12 generated tokens"), stdout.toString());
+        assertTrue(stdout.toString().contains("this run: 48 prompt tokens (40 of them image), 12 generated tokens"), stdout.toString());
+        assertTrue(stdout.toString().contains("engine time by stage: encode 1.0 s, prefill 0.5 s, decode 2.0 s"), stdout.toString());
         assertTrue(stdout.toString().contains("model loads per executor: driver="), stdout.toString());
         assertTrue(stdout.toString().contains("Parquet written to " + out), stdout.toString());
         assertFalse(spark.sparkContext().isStopped(), "the job leaves a session it did not create running");

@@ -25,6 +25,9 @@ import javax.imageio.ImageIO;
  * (and the job), unlike a bad row.
  */
 public final class SizeCaptionLoader implements AnnotatorLoader {
+    /** What every annotation reports of its stages (binary fractions: their sums are exact). */
+    static final Annotation.Stages STAGES = new Annotation.Stages(10, 0.25, 0.125, 0.5);
+
     /** Threads that ran the model: they must be Spark task threads, never the driver's. */
     static final Set<String> THREADS = ConcurrentHashMap.newKeySet();
     /** Widths of the images annotated, one entry per call: which images a run really sent to the model. */
@@ -64,7 +67,7 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
                 String text = task == Task.VQA ? "answer to " + prompt : captionFor(w, h);
                 if (!settings.greedy()) text += ", seed " + settings.seed(); // what a sampling engine would depend on
                 return new Annotation(task.id, prompt, text, List.of(new Annotation.Box("image", 0, 0, w, h, null)),
-                        null, null, null, w, h, 12, 3, "stop");
+                        null, null, null, w, h, 12, 3, "stop", STAGES);
             }
 
             @Override

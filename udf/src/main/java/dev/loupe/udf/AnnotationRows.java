@@ -39,6 +39,10 @@ final class AnnotationRows {
                 .set("finish_reason", a.finishReason())
                 .set("model", model)
                 .set("seconds", seconds)
+                .set("image_tokens", a.stages() == null ? null : a.stages().imagePositions())
+                .set("encode_seconds", a.stages() == null ? null : a.stages().encodeSeconds())
+                .set("prefill_seconds", a.stages() == null ? null : a.stages().prefillSeconds())
+                .set("decode_seconds", a.stages() == null ? null : a.stages().decodeSeconds())
                 .build();
     }
 

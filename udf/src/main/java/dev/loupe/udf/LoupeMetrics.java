@@ -22,6 +22,10 @@ public final class LoupeMetrics implements Serializable {
     private final LongAccumulator promptTokens;
     private final LongAccumulator generatedTokens;
     private final DoubleAccumulator annotateSeconds;
+    private final LongAccumulator imageTokens;
+    private final DoubleAccumulator encodeSeconds;
+    private final DoubleAccumulator prefillSeconds;
+    private final DoubleAccumulator decodeSeconds;
     private final ModelLoadsAccumulator modelLoads;
 
     private LoupeMetrics(SparkContext sc) {
@@ -30,6 +34,10 @@ public final class LoupeMetrics implements Serializable {
         promptTokens = sc.longAccumulator("loupe.promptTokens");
         generatedTokens = sc.longAccumulator("loupe.generatedTokens");
         annotateSeconds = sc.doubleAccumulator("loupe.annotateSeconds");
+        imageTokens = sc.longAccumulator("loupe.imageTokens");
+        encodeSeconds = sc.doubleAccumulator("loupe.encodeSeconds");
+        prefillSeconds = sc.doubleAccumulator("loupe.prefillSeconds");
+        decodeSeconds = sc.doubleAccumulator("loupe.decodeSeconds");
         modelLoads = new ModelLoadsAccumulator();
         sc.register(modelLoads, "loupe.modelLoadsByExecutor");
     }
@@ -46,6 +54,10 @@ public final class LoupeMetrics implements Serializable {
         promptTokens.add(intOrZero(result, "prompt_tokens"));
         generatedTokens.add(intOrZero(result, "generated_tokens"));
         annotateSeconds.add(result.<Double>getAs("seconds"));
+        imageTokens.add(intOrZero(result, "image_tokens"));
+        encodeSeconds.add(doubleOrZero(result, "encode_seconds"));
+        prefillSeconds.add(doubleOrZero(result, "prefill_seconds"));
+        decodeSeconds.add(doubleOrZero(result, "decode_seconds"));
     }
 
     void recordModelLoads(String executorId, int loads) {
@@ -55,7 +67,13 @@ public final class LoupeMetrics implements Serializable {
     /** The totals so far; call on the driver after the run's action. */
     public RunMetrics snapshot() {
         return new RunMetrics(images.value(), errors.value(), promptTokens.value(), generatedTokens.value(),
-                annotateSeconds.value(), new TreeMap<>(modelLoads.value()));
+                annotateSeconds.value(), new RunMetrics.Stages(imageTokens.value(), encodeSeconds.value(), prefillSeconds.value(),
+                decodeSeconds.value()), new TreeMap<>(modelLoads.value()));
+    }
+
+    private static double doubleOrZero(Row r, String field) {
+        int i = r.fieldIndex(field);
+        return r.isNullAt(i) ? 0 : r.getDouble(i);
     }
 
     private static long intOrZero(Row r, String field) {

@@ -11,12 +11,20 @@ import java.util.TreeMap;
  * @param errors               rows that got an {@code error}
  * @param promptTokens         prompt positions prefilled, image embeddings included
  * @param generatedTokens      tokens generated
- * @param annotateSeconds      seconds spent in the engine over all rows (decode, encode,
- *                             prefill and generation together: the engine reports no split yet)
+ * @param annotateSeconds      wall seconds of the rows, summed (with batching, rows in flight together overlap)
+ * @param stages               the engine's time by stage, summed over the rows, and their image positions
  * @param modelLoadsByExecutor model loads per executor id (see {@link ModelLoadsAccumulator})
  */
 public record RunMetrics(long images, long errors, long promptTokens, long generatedTokens, double annotateSeconds,
-                         Map<String, Integer> modelLoadsByExecutor) {
+                         Stages stages, Map<String, Integer> modelLoadsByExecutor) {
+
+    /**
+     * @param imageTokens    prompt positions taken by image embeddings
+     * @param encodeSeconds  image decoding, preprocessing, vision encoder and projector
+     * @param prefillSeconds prompts through the text model
+     * @param decodeSeconds  decode steps (batched steps shared out among their rows)
+     */
+    public record Stages(long imageTokens, double encodeSeconds, double prefillSeconds, double decodeSeconds) {}
 
     public RunMetrics {
         modelLoadsByExecutor = Collections.unmodifiableMap(new TreeMap<>(modelLoadsByExecutor)); // by executor id, for printing

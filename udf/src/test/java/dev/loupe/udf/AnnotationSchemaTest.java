@@ -56,7 +56,8 @@ class AnnotationSchemaTest {
         Annotation a = new Annotation("caption", "Describe this image.", "a cat",
                 List.of(new Annotation.Box("cat", 1, 2, 30, 40, 0.9f)),
                 List.of(new Annotation.Point("eye", 5, 6)), 1,
-                List.of(new Annotation.Mask("cat", 4, 3, "52203")), 640, 480, 77, 5, "stop");
+                List.of(new Annotation.Mask("cat", 4, 3, "52203")), 640, 480, 77, 5, "stop",
+                new Annotation.Stages(64, 1.5, 0.25, 0.5));
         Row row = AnnotationRows.success(a, "m.gguf", 0.25);
         for (String name : AnnotationSchema.resultType().fieldNames()) {
             if (name.equals("error")) assertNull(row.getAs(name));
@@ -68,6 +69,8 @@ class AnnotationSchemaTest {
                 box.getAs("x1"), box.getAs("y1"), box.getAs("score")));
         Row mask = row.<scala.collection.Seq<Row>>getAs("masks").head();
         assertEquals("52203", mask.getAs("counts"));
+        assertEquals(List.of(64, 1.5, 0.25, 0.5), List.of(row.getAs("image_tokens"), row.getAs("encode_seconds"),
+                row.getAs("prefill_seconds"), row.getAs("decode_seconds")));
         assertEquals(4, (int) mask.getAs("height"));
         assertEquals(640, (int) row.getAs("image_width"));
         assertEquals("m.gguf", row.getAs("model"));

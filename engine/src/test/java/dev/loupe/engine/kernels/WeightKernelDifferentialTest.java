@@ -24,7 +24,8 @@ class WeightKernelDifferentialTest {
                 Arguments.of(GgmlType.F32, 7, 37, 1), Arguments.of(GgmlType.F32, 5, 256, 3),
                 Arguments.of(GgmlType.F16, 7, 37, 1), Arguments.of(GgmlType.F16, 9, 100, 4),
                 Arguments.of(GgmlType.BF16, 7, 37, 2), Arguments.of(GgmlType.BF16, 3, 264, 1),
-                Arguments.of(GgmlType.Q8_0, 6, 32, 1), Arguments.of(GgmlType.Q8_0, 11, 288, 5));
+                Arguments.of(GgmlType.Q8_0, 6, 32, 1), Arguments.of(GgmlType.Q8_0, 11, 288, 5),
+                Arguments.of(GgmlType.Q8_0, 7, 64, 2), Arguments.of(GgmlType.Q8_0, 9, 96, 8));
     }
 
     /** Quantized types: shapes reaching every path (vec_dot, repacked GEMV/GEMM, tiled). */
