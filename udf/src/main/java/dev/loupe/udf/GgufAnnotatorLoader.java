@@ -3,7 +3,6 @@ package dev.loupe.udf;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.gguf.GgufMetadata;
-import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import dev.loupe.engine.vlm.ModelOptions;
 import dev.loupe.engine.vlm.VisionLanguageModels;
@@ -20,7 +19,7 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
 
     @Override
     public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
-        return VisionLanguageModels.open(model, mmproj, new ModelOptions(ComputePool.shared(), key.maxLongestEdge(), key.numerics()));
+        return VisionLanguageModels.open(model, mmproj, new ModelOptions(ExecutorThreads.pool(), key.maxLongestEdge(), key.numerics()));
     }
 
     /**

@@ -59,14 +59,23 @@ public final class ComputePool {
         }
     }
 
-    /** The JVM-wide pool, created on first use. */
+    /** The JVM-wide pool, created on first use with one thread per core the JVM sees. */
     public static ComputePool shared() {
+        return shared(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The JVM-wide pool; the first call creates it with {@code loupe.threads} threads when that
+     * property is set, else {@code defaultThreads} (a Spark executor passes its share of the
+     * node). Once the pool exists, the argument changes nothing.
+     */
+    public static ComputePool shared(int defaultThreads) {
         ComputePool p = shared;
         if (p == null) {
             synchronized (ComputePool.class) {
                 p = shared;
                 if (p == null) {
-                    int n = Integer.getInteger("loupe.threads", Runtime.getRuntime().availableProcessors());
+                    int n = Integer.getInteger("loupe.threads", defaultThreads);
                     shared = p = new ComputePool(Math.max(1, n));
                 }
             }
