@@ -1,6 +1,9 @@
 package dev.loupe.engine.kernels;
 
 import dev.loupe.engine.tensor.GgmlType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -38,17 +41,21 @@ final class BlockFormats {
         v.lanewise(VectorOperators.LSHR, 4).add((byte) add).intoArray(dst, at + 16);
     }
 
-    /** Byte {@code 8b + k}: bit k of b, times 16 (Q5_0/Q5_1's fifth bit, eight values per byte of qh). */
-    private static final byte[] FIFTH_BITS = new byte[256 * 8];
+    /**
+     * Entry b: eight bytes, byte k = bit k of b times 16 (Q5_0/Q5_1's fifth bit, eight values
+     * per byte of qh), as one little-endian long so that a block's 32 take four stores.
+     */
+    private static final long[] FIFTH_BITS = new long[256];
     static {
         for (int b = 0; b < 256; b++) {
-            for (int k = 0; k < 8; k++) FIFTH_BITS[8 * b + k] = (byte) (((b >> k) & 1) << 4);
+            for (int k = 0; k < 8; k++) FIFTH_BITS[b] |= (long) (((b >> k) & 1) << 4) << (8 * k);
         }
     }
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Q5_0/Q5_1: the nibbles at {@code qs} plus bit i of the 32-bit {@code qh} as 16, plus {@code add}. */
     static void fiveBits(byte[] raw, int qs, int qh, byte[] dst, int at, int add) {
-        for (int q = 0; q < 4; q++) System.arraycopy(FIFTH_BITS, 8 * ((qh >>> 8 * q) & 0xff), dst, at + 8 * q, 8);
+        for (int q = 0; q < 4; q++) LONGS.set(dst, at + 8 * q, FIFTH_BITS[(qh >>> 8 * q) & 0xff]);
         ByteVector v = ByteVector.fromArray(B16, raw, qs);
         v.and((byte) 0xf).add(ByteVector.fromArray(B16, dst, at)).add((byte) add).intoArray(dst, at);
         v.lanewise(VectorOperators.LSHR, 4).add(ByteVector.fromArray(B16, dst, at + 16)).add((byte) add).intoArray(dst, at + 16);

@@ -34,6 +34,21 @@ final class IntLanes {
         return s.add(g.lanewise(VectorOperators.ASHR, 24).mul(IntVector.fromArray(I8, x, xo + 24)));
     }
 
+    /** The sum of {@code lanes[0..8)}: integer, so in any order. */
+    static int total(int[] lanes) {
+        return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    }
+
+    /**
+     * The sum of {@code v}'s lanes, through {@code scratch}. Used instead of
+     * {@code reduceLanes} in the big kernel methods: there C2 may give up inlining the
+     * reduction intrinsic (node-count limits), and its fallback is a boxed loop ~50x slower.
+     */
+    static int total(IntVector v, int[] scratch) {
+        v.intoArray(scratch, 0);
+        return total(scratch);
+    }
+
     static FloatVector toFloat(IntVector v) {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }

@@ -40,6 +40,26 @@ final class SuperBlockFormats {
     }
 
     /**
+     * Q4_K/Q5_K's 8 scales and 8 minimums from their 12 packed bytes at {@code off}, a 32-bit
+     * word at a time as ggml's vec_dot unpacks them (the kmask/utmp steps): bytes 0-3 hold
+     * scales 0-3 (low 6 bits), bytes 4-7 minimums 0-3, bytes 8-11 the low nibbles of scales
+     * and minimums 4-7, whose high 2 bits are the top bits of bytes 0-7.
+     */
+    static void scalesAndMinsK4(byte[] b, int off, int[] sc, int scAt, int[] mn, int mnAt) {
+        int u0 = BlockFormats.i32(b, off), u1 = BlockFormats.i32(b, off + 4), u2 = BlockFormats.i32(b, off + 8);
+        int scales03 = u0 & 0x3f3f3f3f;
+        int mins03 = u1 & 0x3f3f3f3f;
+        int scales47 = (u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4;
+        int mins47 = ((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4;
+        for (int k = 0; k < 4; k++) {
+            sc[scAt + k] = (scales03 >>> 8 * k) & 0xff;
+            sc[scAt + 4 + k] = (scales47 >>> 8 * k) & 0xff;
+            mn[mnAt + k] = (mins03 >>> 8 * k) & 0xff;
+            mn[mnAt + 4 + k] = (mins47 >>> 8 * k) & 0xff;
+        }
+    }
+
+    /**
      * Q2_K (84 bytes): scales[16] (low nibble scale, high nibble minimum, per 16 values),
      * qs[64], d, dmin. Value 128h + 32j + l = bits {@code 2j, 2j+1} of qs byte {@code 32h + l};
      * y = d sc q - dmin m.
@@ -129,6 +149,7 @@ final class SuperBlockFormats {
 
         @Override void scales(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = scaleK4(raw, off + 4, j); }
         @Override void minimums(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = minK4(raw, off + 4, j); }
+        @Override void scalesAndMinimums(byte[] raw, int off, int[] sc, int scAt, int[] mn, int mnAt) { scalesAndMinsK4(raw, off + 4, sc, scAt, mn, mnAt); }
         @Override float d(byte[] raw, int off) { return f16(raw, off); }
         @Override float dmin(byte[] raw, int off) { return f16(raw, off + 2); }
 
@@ -158,6 +179,7 @@ final class SuperBlockFormats {
 
         @Override void scales(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = scaleK4(raw, off + 4, j); }
         @Override void minimums(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = minK4(raw, off + 4, j); }
+        @Override void scalesAndMinimums(byte[] raw, int off, int[] sc, int scAt, int[] mn, int mnAt) { scalesAndMinsK4(raw, off + 4, sc, scAt, mn, mnAt); }
         @Override float d(byte[] raw, int off) { return f16(raw, off); }
         @Override float dmin(byte[] raw, int off) { return f16(raw, off + 2); }
 

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -76,6 +77,12 @@ abstract class SuperBlockKernel implements WeightKernel {
     /** Writes the minimums (Q2_K 16, Q4_K/Q5_K 8) to {@code dst[at..)}; others write nothing. */
     void minimums(byte[] raw, int off, int[] dst, int at) {}
 
+    /** {@link #scales} and {@link #minimums} together; types that pack both override it with one decoding. */
+    void scalesAndMinimums(byte[] raw, int off, int[] sc, int scAt, int[] mn, int mnAt) {
+        scales(raw, off, sc, scAt);
+        minimums(raw, off, mn, mnAt);
+    }
+
     abstract float d(byte[] raw, int off);
 
     float dmin(byte[] raw, int off) {
@@ -137,6 +144,7 @@ abstract class SuperBlockKernel implements WeightKernel {
         final float[] d, dmin;
         final int[] sc = new int[16];
         final int[] corr = new int[8];
+        final int[] lanes = new int[8];
 
         Row(int cols, int blockBytes) {
             int blocks = cols / QK;
@@ -154,14 +162,26 @@ abstract class SuperBlockKernel implements WeightKernel {
         for (int blk = 0; blk < cols / QK; blk++) {
             int off = blk * type.blockBytes;
             codes(row.raw, off, row.codes, blk * QK);
-            scales(row.raw, off, row.sc, 0);
-            for (int c = 0; c < 8; c++) {
-                for (int l = 0; l < 8; l++) row.laneScale[blk * 64 + c * 8 + l] = row.sc[(32 * c + 4 * l) / group];
-            }
+            scalesAndMinimums(row.raw, off, row.sc, 0, row.coef, blk * 16);
             if (mins == Mins.OFFSET_32) System.arraycopy(row.sc, 0, row.coef, blk * 16, 16);
-            else minimums(row.raw, off, row.coef, blk * 16);
+            spreadScales(row.sc, row.laneScale, blk * 64);
             row.d[blk] = d(row.raw, off);
             row.dmin[blk] = dmin(row.raw, off);
+        }
+    }
+
+    private static final VectorMask<Integer> UPPER_FOUR = VectorMask.fromLong(I8, 0xf0);
+
+    /**
+     * Lane l of chunk c gets the scale of values 32c+4l..32c+4l+3: the chunk's one scale
+     * (32-value groups), or scale 2c in lanes 0-3 and 2c+1 in lanes 4-7 (16-value groups).
+     * A vector store per chunk; this runs once per super-block of every row, on the decode path.
+     */
+    private void spreadScales(int[] sc, int[] laneScale, int at) {
+        for (int c = 0; c < 8; c++) {
+            IntVector v = group == 32 ? IntVector.broadcast(I8, sc[c])
+                    : IntVector.broadcast(I8, sc[2 * c]).blend(sc[2 * c + 1], UPPER_FOUR);
+            v.intoArray(laneScale, at + 8 * c);
         }
     }
 
@@ -180,8 +200,13 @@ abstract class SuperBlockKernel implements WeightKernel {
         }
     }
 
-    /** The super-block's 8 integer lanes as ggml_vec_dot forms them (Q6_K's offset included). */
-    private IntVector lanes(Row row, Q8Rows x, int blk, int xblk) {
+    /**
+     * The super-block's 8 integer lanes as ggml_vec_dot forms them (Q6_K's offset included),
+     * left in {@code row.lanes}. An array, not a returned vector, on purpose: this method is big
+     * and its callers bigger, C2 may not inline it, and a vector returned from a call that is
+     * not inlined is boxed on the heap.
+     */
+    private void lanes(Row row, Q8Rows x, int blk, int xblk) {
         IntVector sum = IntVector.zero(I8);
         for (int c = 0; c < 8; c++) {
             IntVector chunk = IntLanes.dot32(row.codes, blk * QK + 32 * c, x.q, xblk * QK + 32 * c);
@@ -194,7 +219,7 @@ abstract class SuperBlockKernel implements WeightKernel {
             }
             sum = sum.sub(IntVector.fromArray(I8, row.corr, 0));
         }
-        return sum;
+        sum.intoArray(row.lanes, 0);
     }
 
     /** Minimum pair k of a 32-value-minimum super-block: min[2k] q8s[2k] + min[2k+1] q8s[2k+1], q8s = 32-value sums. */
@@ -243,7 +268,8 @@ abstract class SuperBlockKernel implements WeightKernel {
                 case SCALAR -> summs = Math.fma(dmin, (float) minTotal(row.coef, co, x.bsums, bo), summs);
                 default -> { }
             }
-            acc = FloatVector.broadcast(F8, d).fma(IntLanes.toFloat(lanes(row, x, blk, xblk)), acc);
+            lanes(row, x, blk, xblk);
+            acc = FloatVector.broadcast(F8, d).fma(IntLanes.toFloat(IntVector.fromArray(I8, row.lanes, 0)), acc);
         }
         float sum = IntLanes.hsum(acc);
         return switch (mins) {
@@ -257,7 +283,8 @@ abstract class SuperBlockKernel implements WeightKernel {
         float out = 0f;
         for (int blk = 0; blk < blocks; blk++) {
             int xblk = b * blocks + blk;
-            int s1 = lanes(row, x, blk, xblk).reduceLanes(VectorOperators.ADD);
+            lanes(row, x, blk, xblk);
+            int s1 = IntLanes.total(row.lanes);
             float res = row.d[blk] * (float) s1;
             if (hasMin()) res = Math.fma(-row.dmin[blk], (float) minTotal(row.coef, blk * 16, x.bsums, xblk * 16), res);
             out = Math.fma(res, x.d[xblk], out);
@@ -278,7 +305,8 @@ abstract class SuperBlockKernel implements WeightKernel {
                     accMin = Math.fma((float) minPair(row.coef, blk * 16, x.bsums, xblk * 16, p), minScale, accMin);
                 }
             } else {
-                int s1 = lanes(row, x, blk, xblk).reduceLanes(VectorOperators.ADD);
+                lanes(row, x, blk, xblk);
+                int s1 = IntLanes.total(row.lanes);
                 acc = Math.fma((float) s1, scale, acc);
                 accMin = Math.fma((float) minTotal(row.coef, blk * 16, x.bsums, xblk * 16), minScale, accMin);
             }
@@ -288,8 +316,8 @@ abstract class SuperBlockKernel implements WeightKernel {
 
     /** The scaled integer total of 32-value chunk {@code c} of a super-block. */
     private static int chunkTotal(Row row, Q8Rows x, int blk, int xblk, int c) {
-        return IntLanes.dot32(row.codes, blk * QK + 32 * c, x.q, xblk * QK + 32 * c)
-                .mul(IntVector.fromArray(I8, row.laneScale, blk * 64 + 8 * c)).reduceLanes(VectorOperators.ADD);
+        return IntLanes.total(IntLanes.dot32(row.codes, blk * QK + 32 * c, x.q, xblk * QK + 32 * c)
+                .mul(IntVector.fromArray(I8, row.laneScale, blk * 64 + 8 * c)), row.lanes);
     }
 
     @Override
