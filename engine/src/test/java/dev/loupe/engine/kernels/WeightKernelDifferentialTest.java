@@ -3,6 +3,7 @@ package dev.loupe.engine.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.engine.bench.RandomWeights;
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +36,7 @@ class WeightKernelDifferentialTest {
             b.add(Arguments.of(t, 8, 96, 1)).add(Arguments.of(t, 7, 64, 3)).add(Arguments.of(t, 16, 160, 6)).add(Arguments.of(t, 5, 32, 9));
         }
         for (GgmlType t : new GgmlType[] {GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS}) {
-            b.add(Arguments.of(t, 8, 512, 1)).add(Arguments.of(t, 7, 256, 5)).add(Arguments.of(t, 8, 768, 9)).add(Arguments.of(t, 3, 512, 8));
+            b.add(Arguments.of(t, 8, 512, 1)).add(Arguments.of(t, 7, 768, 1)).add(Arguments.of(t, 7, 256, 5)).add(Arguments.of(t, 8, 768, 9)).add(Arguments.of(t, 3, 512, 8));
         }
         return b.build();
     }
@@ -122,17 +123,6 @@ class WeightKernelDifferentialTest {
     }
 
     /** Byte offsets of the fp16 scale fields (d, dmin or m) of each quantized type's block. */
-    static int[] halfFields(GgmlType type) {
-        return switch (type) {
-            case Q4_0, Q5_0, IQ4_NL, IQ4_XS -> new int[] {0};
-            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
-            case Q2_K -> new int[] {80, 82};
-            case Q3_K -> new int[] {108};
-            case Q6_K -> new int[] {208};
-            default -> throw new IllegalArgumentException(type.toString());
-        };
-    }
-
     /**
      * Random blocks: every bit pattern of the integer fields is a valid block, so they are
      * random bytes; the fp16 scales are drawn in a realistic range, one block in seven with a
@@ -144,7 +134,7 @@ class WeightKernelDifferentialTest {
         for (long blk = 0; blk < blocks; blk++) {
             long off = blk * type.blockBytes;
             for (int i = 0; i < type.blockBytes; i++) w.set(ValueLayout.JAVA_BYTE, off + i, (byte) rnd.nextInt(256));
-            for (int f : halfFields(type)) {
+            for (int f : RandomWeights.halfFields(type)) {
                 float v = blk % 7 == 3 ? 3.0e-7f : (float) (0.002 + rnd.nextDouble() * 0.02);
                 if (specials && blk % 5 == 1) v = f == 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
                 w.set(Layouts.I16, off + f, Float.floatToFloat16(v));
