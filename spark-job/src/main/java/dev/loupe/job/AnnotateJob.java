@@ -58,6 +58,11 @@ public final class AnnotateJob implements Callable<Integer> {
     @Option(names = "--prompt-column", paramLabel = "COLUMN", description = "Table input: per-row prompt (null rows use --prompt).")
     String promptColumn;
 
+    @Option(names = "--max-longest-edge-column", paramLabel = "COLUMN",
+            description = "Table input: per-row resolution cap in pixels (integer; null or 0 rows use --max-longest-edge), "
+                    + "lowering the job's for that row, e.g. small thumbnails cheap and hard images at full detail.")
+    String maxLongestEdgeColumn;
+
     @Option(names = "--image-extensions", paramLabel = "EXT", split = ",",
             description = "Image input: extensions to read, either case. Default: jpg,jpeg,png,webp,bmp,gif.")
     List<String> imageExtensions;
@@ -141,7 +146,7 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     AnnotateOptions options() {
-        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, imageExtensions, output,
+        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, maxLongestEdgeColumn, imageExtensions, output,
                 mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, numerics, partitions, show);
     }
 
@@ -178,7 +183,7 @@ public final class AnnotateJob implements Callable<Integer> {
         CompletedImages done = o.resume() ? CompletedImages.in(spark, o.output()) : CompletedImages.none();
         ImageInputs.Requests requests = ImageInputs.read(spark, o, done);
         requests.rows()
-                .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath()), Encoders.row(AnnotationSchema.rowType()))
+                .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath(), requests.withLimits()), Encoders.row(AnnotationSchema.rowType()))
                 .write().mode(o.saveMode())
                 // Commit each task's file into --output as the task finishes (FileOutputCommitter
                 // algorithm 2), not all of them at the end of the job: an interrupted run then

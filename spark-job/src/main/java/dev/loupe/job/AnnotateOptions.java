@@ -12,6 +12,8 @@ import org.apache.spark.sql.SaveMode;
  * @param idColumn        table input: column to write as image_id; null for the path, or sha256 of the bytes
  * @param taskColumn      table input: per-row task; null to use {@code task} for every row
  * @param promptColumn    table input: per-row prompt; null to use {@code prompt} for every row
+ * @param maxLongestEdgeColumn table input: per-row idefics3 resolution cap (integer pixels, a multiple of
+ *                        the tile size; null or 0: no cap of the row's own), below {@code maxLongestEdge}; null for none
  * @param imageExtensions image input: file extensions to read (others, e.g. README files, are skipped)
  * @param output          Parquet directory to write
  * @param mode            what to do when the output exists (without {@code resume})
@@ -29,7 +31,7 @@ import org.apache.spark.sql.SaveMode;
  * @param show            print this many result rows at the end
  */
 public record AnnotateOptions(String input, InputFormat format, String imageColumn, String idColumn, String taskColumn,
-                              String promptColumn, List<String> imageExtensions, String output, WriteMode mode, boolean resume,
+                              String promptColumn, String maxLongestEdgeColumn, List<String> imageExtensions, String output, WriteMode mode, boolean resume,
                               String model, String mmproj, String task, String prompt, Integer maxTokens,
                               Float temperature, Long seed, Integer maxLongestEdge, String numerics,
                               Integer partitions, int show) {

@@ -39,8 +39,11 @@ final class ImageInputs {
             .add("image_id", DataTypes.StringType).add(IMAGE_PATH, DataTypes.StringType)
             .add("task", DataTypes.StringType).add("prompt", DataTypes.StringType);
 
-    /** Requests, split as {@code --partitions} asks, and whether they carry bytes ({@code image}) or paths ({@code image_path}). */
-    record Requests(Dataset<Row> rows, boolean byPath) {}
+    /**
+     * Requests, split as {@code --partitions} asks; whether they carry bytes ({@code image}) or
+     * paths ({@code image_path}), and whether a per-row resolution cap ({@code max_longest_edge}).
+     */
+    record Requests(Dataset<Row> rows, boolean byPath, boolean withLimits) {}
 
     private ImageInputs() {}
 
@@ -67,7 +70,7 @@ final class ImageInputs {
         // while optimizing a projection over a local relation.
         Dataset<Row> requests = spark.createDataFrame(
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices), PATH_REQUESTS);
-        return new Requests(requests, true);
+        return new Requests(requests, true, false);
     }
 
     private static Requests table(Dataset<Row> table, AnnotateOptions o, Configuration hadoop, CompletedImages done) {
@@ -105,11 +108,15 @@ final class ImageInputs {
             requireColumn(schema, o.promptColumn(), "--prompt-column", o.input());
             prompt = coalesce(col(o.promptColumn()).cast(DataTypes.StringType), prompt);
         }
-        Dataset<Row> requests = table.select(id.as("image_id"), image.as(byPath ? IMAGE_PATH : IMAGE),
-                task.as("task"), prompt.as("prompt"));
+        List<Column> columns = new java.util.ArrayList<>(List.of(id.as("image_id"), image.as(byPath ? IMAGE_PATH : IMAGE),
+                task.as("task"), prompt.as("prompt")));
+        boolean withLimits = o.maxLongestEdgeColumn() != null;
+        if (withLimits) columns.add(integerColumn(schema, o.maxLongestEdgeColumn(), "--max-longest-edge-column", o.input())
+                .as(PartitionAnnotator.MAX_LONGEST_EDGE));
+        Dataset<Row> requests = table.select(columns.toArray(Column[]::new));
         requests = done.removeFrom(requests);
         if (o.partitions() != null) requests = requests.repartition(o.partitions());
-        return new Requests(requests, byPath);
+        return new Requests(requests, byPath, withLimits);
     }
 
     /** Relative paths in a table are relative to the table, not to wherever the executors run. */
@@ -127,6 +134,22 @@ final class ImageInputs {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot look at --input " + input, e);
         }
+    }
+
+    /**
+     * An integer column as int. Other types are refused here, naming the column, rather than
+     * cast row by row (Spark's ANSI casts would fail the whole job on the first bad string).
+     * Values beyond int (long columns) read as null: no cap.
+     */
+    private static Column integerColumn(StructType schema, String column, String option, String input) {
+        requireColumn(schema, column, option, input);
+        DataType type = schema.apply(column).dataType();
+        if (!(type.equals(DataTypes.IntegerType) || type.equals(DataTypes.LongType) || type.equals(DataTypes.ShortType)
+                || type.equals(DataTypes.ByteType))) {
+            throw new IllegalArgumentException(option + " " + column + " of " + input + " is " + type.simpleString()
+                    + "; it must hold integers (pixels)");
+        }
+        return col(column).try_cast(DataTypes.IntegerType);
     }
 
     private static void requireColumn(StructType schema, String column, String option, String input) {

@@ -21,7 +21,11 @@ import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,6 +136,45 @@ class RealEngineAnnotateJobTest {
         assertEquals(full - 3 * (2 + 4) - 1, capped, "prompt tokens with the cap; without: " + full);
         assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 128, Numerics.FAST)));
         assertEquals(1, ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null)));
+    }
+
+    /**
+     * A per-row cap (--max-longest-edge-column) lowers the resolution of its row only, on the
+     * one model the job loads: null and 0 keep the model's, 128 gives china.jpg a 1 x 1 grid
+     * (the same prompt as the job-wide cap above), 200 is not a multiple of the tile and fails
+     * that row alone, naming the column and the value. A column of strings is refused up front.
+     */
+    @Test
+    void aPerRowMaxLongestEdgeColumnCapsItsRowOnly() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("image", DataTypes.BinaryType)
+                .add("cap", DataTypes.IntegerType).add("cap_text", DataTypes.StringType);
+        List<Row> rows = List.of(RowFactory.create("none", china, null, "x"), RowFactory.create("zero", china, 0, "x"),
+                RowFactory.create("one-tile", china, 128, "x"), RowFactory.create("bad", china, 200, "x"));
+        Path table = tmp.resolve("requests.parquet");
+        spark.createDataFrame(rows, schema).write().parquet(table.toString());
+        int loadsBefore = ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null));
+
+        Path out = tmp.resolve("out");
+        AnnotateJob.run(spark, AnnotateJobTest.options("--input", table.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "1",
+                "--id-column", "id", "--max-longest-edge-column", "cap"));
+        Map<String, Row> byId = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).collectAsList()) byId.put(r.getAs("image_id"), r);
+        int full = byId.get("none").<Integer>getAs("prompt_tokens");
+        assertEquals(full, byId.get("zero").<Integer>getAs("prompt_tokens"));
+        assertEquals(full - 3 * (2 + 4) - 1, byId.get("one-tile").<Integer>getAs("prompt_tokens"));
+        assertEquals(8, byId.get("one-tile").<Integer>getAs("image_tokens"));
+        String error = byId.get("bad").getAs("error");
+        assertTrue(error != null && error.contains("max_longest_edge 200") && error.contains("tile size 128"), error);
+        for (String ok : List.of("none", "zero", "one-tile")) assertNull(byId.get(ok).getAs("error"), ok);
+        assertTrue(ModelCache.shared().loadCount(new ModelKey(MODEL.toString(), MMPROJ.toString(), null)) <= Math.max(1, loadsBefore),
+                "per-row caps share the job's model");
+
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AnnotateJob.run(spark, AnnotateJobTest.options("--input", table.toString(), "--output", tmp.resolve("out2").toString(),
+                        "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-longest-edge-column", "cap_text")));
+        assertTrue(e.getMessage().contains("--max-longest-edge-column cap_text") && e.getMessage().contains("integers"), e.getMessage());
     }
 
     private static int promptTokens(Path in, Path out, String... extra) {

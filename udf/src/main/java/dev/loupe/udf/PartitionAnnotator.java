@@ -22,21 +22,30 @@ import org.apache.spark.sql.types.StructType;
 public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row> {
     public static final String IMAGE = "image";
     public static final String IMAGE_PATH = "image_path";
+    /** Optional request column: the row's idefics3 resolution cap in pixels (null or 0: none). */
+    public static final String MAX_LONGEST_EDGE = "max_longest_edge";
 
     private static final StructType OUTPUT = AnnotationSchema.rowType();
 
     private final AnnotatorSpec spec;
     private final LoupeMetrics metrics;
     private final boolean byPath;
+    private final boolean withLimits;
+
+    public PartitionAnnotator(AnnotatorSpec spec, LoupeMetrics metrics, boolean byPath) {
+        this(spec, metrics, byPath, false);
+    }
 
     /**
-     * @param byPath true when requests carry {@code image_path} (read through Hadoop's FileSystem
-     *               on the executor), false when they carry the bytes in {@code image}
+     * @param byPath     true when requests carry {@code image_path} (read through Hadoop's FileSystem
+     *                   on the executor), false when they carry the bytes in {@code image}
+     * @param withLimits true when requests carry {@link #MAX_LONGEST_EDGE}
      */
-    public PartitionAnnotator(AnnotatorSpec spec, LoupeMetrics metrics, boolean byPath) {
+    public PartitionAnnotator(AnnotatorSpec spec, LoupeMetrics metrics, boolean byPath, boolean withLimits) {
         this.spec = spec;
         this.metrics = metrics;
         this.byPath = byPath;
+        this.withLimits = withLimits;
     }
 
     @Override
@@ -86,12 +95,13 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         String id = request.getAs(AnnotationSchema.IMAGE_ID);
         String task = request.getAs("task");
         String prompt = request.getAs("prompt");
+        Integer maxLongestEdge = withLimits ? request.getAs(MAX_LONGEST_EDGE) : null;
         if (byPath) {
             String path = request.getAs(IMAGE_PATH);
-            return annotator.start(id, () -> ImageFiles.read(path), task, prompt, true);
+            return annotator.start(id, () -> ImageFiles.read(path), task, prompt, maxLongestEdge, true);
         }
         byte[] image = request.getAs(IMAGE);
-        return annotator.start(id, () -> image, task, prompt, true);
+        return annotator.start(id, () -> image, task, prompt, maxLongestEdge, true);
     }
 
     private Row toOutput(String id, Row result) {

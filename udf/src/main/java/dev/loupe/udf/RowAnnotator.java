@@ -5,6 +5,7 @@ import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.BatchScheduler;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.engine.vlm.ImageLimits;
 import java.io.Serializable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -51,7 +52,7 @@ final class RowAnnotator implements Serializable {
      * @param rowId the row's image id, or null when the caller has none (the SQL functions)
      */
     Row annotate(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt) {
-        return start(rowId, imageSource, taskName, userPrompt, false).row();
+        return start(rowId, imageSource, taskName, userPrompt, null, false).row();
     }
 
     /** A row on its way: its result when ready, in the row's format. */
@@ -62,9 +63,13 @@ final class RowAnnotator implements Serializable {
     /**
      * Starts one request: on the executor's batch scheduler when {@code batched}, the spec asks
      * for batching and the model supports it (the result comes when the scheduler has it), else
-     * right here. Per-row problems become the row's error either way.
+     * right here. Per-row problems become the row's error either way, an invalid
+     * {@code maxLongestEdge} included.
+     *
+     * @param maxLongestEdge the row's own resolution cap in pixels (below the job's); null or 0 for none
      */
-    Pending start(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt, boolean batched) {
+    Pending start(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt, Integer maxLongestEdge,
+                  boolean batched) {
         long start = System.nanoTime();
         String model = null;
         String task = taskName;
@@ -78,15 +83,16 @@ final class RowAnnotator implements Serializable {
             byte[] image = imageSource.get();
             if (image == null) throw new IllegalArgumentException("no image (null)");
             if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
+            ImageLimits limits = ImageLimits.ofLongestEdge(maxLongestEdge);
             ImageAnnotator annotator = annotator(s);
             GenerationSettings settings = settingsFor(s, rowId, image, prompt);
             BatchScheduler scheduler = batched && s.maxBatch() > 1 ? SchedulerCache.forModel(s.key(), annotator, s.maxBatch()) : null;
             start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
-                Row row = AnnotationRows.success(annotator.annotate(image, parsed, prompt, settings), model, seconds(start));
+                Row row = AnnotationRows.success(annotator.annotate(image, parsed, prompt, settings, limits), model, seconds(start));
                 return () -> row;
             }
-            CompletableFuture<Annotation> future = scheduler.submit(image, parsed, prompt, settings);
+            CompletableFuture<Annotation> future = scheduler.submit(image, parsed, prompt, settings, limits);
             return waitFor(future, task, prompt, model, start);
         } catch (RuntimeException e) {
             Row row = AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));

@@ -23,11 +23,11 @@ import java.util.concurrent.CompletableFuture;
  * own future.
  */
 public final class BatchScheduler implements AutoCloseable {
-    private record Request(byte[] image, Task task, String prompt, GenerationSettings settings, CompletableFuture<Annotation> result) {}
+    private record Request(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits, CompletableFuture<Annotation> result) {}
 
     private record Active(PreparedRequest request, Sequence sequence, CompletableFuture<Annotation> result) {}
 
-    private static final Request STOP = new Request(null, null, null, null, null);
+    private static final Request STOP = new Request(null, null, null, null, null, null);
 
     private final BatchableAnnotator model;
     private final int maxBatch;
@@ -46,9 +46,15 @@ public final class BatchScheduler implements AutoCloseable {
 
     /** Queues a request; blocks while the queue is full. */
     public CompletableFuture<Annotation> submit(byte[] image, Task task, String prompt, GenerationSettings settings) throws InterruptedException {
+        return submit(image, task, prompt, settings, ImageLimits.NONE);
+    }
+
+    /** Queues a request whose image is seen within {@code limits}; blocks while the queue is full. */
+    public CompletableFuture<Annotation> submit(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits)
+            throws InterruptedException {
         if (closed) throw new IllegalStateException("scheduler is closed");
         CompletableFuture<Annotation> result = new CompletableFuture<>();
-        queue.put(new Request(image, task, prompt, settings, result));
+        queue.put(new Request(image, task, prompt, settings, limits, result));
         return result;
     }
 
@@ -76,7 +82,7 @@ public final class BatchScheduler implements AutoCloseable {
 
     private void admit(Request r, List<Active> active) {
         try {
-            PreparedRequest prepared = model.prepare(r.image(), r.task(), r.prompt());
+            PreparedRequest prepared = model.prepare(r.image(), r.task(), r.prompt(), r.limits());
             Sequence seq = model.generator().start(prepared.segments(), r.settings());
             if (seq.finished()) {
                 r.result().complete(model.annotation(prepared, seq.result()));

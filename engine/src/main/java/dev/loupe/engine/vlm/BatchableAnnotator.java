@@ -9,8 +9,15 @@ import dev.loupe.engine.task.Task;
  */
 public interface BatchableAnnotator extends ImageAnnotator {
 
-    /** Decodes and encodes the image and builds the prompt; bad input throws IllegalArgumentException. */
-    PreparedRequest prepare(byte[] image, Task task, String prompt);
+    /**
+     * Decodes and encodes the image (within {@code limits}) and builds the prompt; bad input,
+     * a limit included, throws IllegalArgumentException.
+     */
+    PreparedRequest prepare(byte[] image, Task task, String prompt, ImageLimits limits);
+
+    default PreparedRequest prepare(byte[] image, Task task, String prompt) {
+        return prepare(image, task, prompt, ImageLimits.NONE);
+    }
 
     Generator generator();
 
@@ -19,7 +26,12 @@ public interface BatchableAnnotator extends ImageAnnotator {
 
     @Override
     default Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings) {
-        PreparedRequest r = prepare(image, task, prompt);
+        return annotate(image, task, prompt, settings, ImageLimits.NONE);
+    }
+
+    @Override
+    default Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
+        PreparedRequest r = prepare(image, task, prompt, limits);
         return annotation(r, generator().generate(r.segments(), settings));
     }
 }

@@ -15,6 +15,15 @@ public interface ImageAnnotator extends AutoCloseable {
 
     Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings);
 
+    /**
+     * As {@link #annotate(byte[], Task, String, GenerationSettings)}, the image seen within
+     * {@code limits}. Models that cannot apply a limit reject any but {@link ImageLimits#NONE}.
+     */
+    default Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
+        if (!limits.isNone()) throw new IllegalArgumentException(describe() + " takes no per-row image limits (got " + limits + ")");
+        return annotate(image, task, prompt, settings);
+    }
+
     /** A short description of the loaded model, e.g. "smolvlm (llama + idefics3), F16". */
     String describe();
 

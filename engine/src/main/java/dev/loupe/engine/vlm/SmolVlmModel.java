@@ -15,6 +15,8 @@ import dev.loupe.engine.vision.SiglipEncoder;
 import dev.loupe.engine.vision.VisionConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * SmolVLM / SmolVLM2: a llama text decoder with an idefics3 mmproj (SigLIP encoder, pixel
@@ -33,6 +35,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
     private final Idefics3Layout layout;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final Map<Integer, Idefics3Preprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
 
     /** Takes ownership of both files: {@link #close()} unmaps them. */
     public SmolVlmModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
@@ -89,14 +92,32 @@ public final class SmolVlmModel implements BatchableAnnotator {
     }
 
     @Override
-    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt) {
+    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
         String text = task.promptFor(prompt);
+        Idefics3Preprocessor pre0 = preprocessorFor(limits);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
-        PreprocessedImage pre = preprocessor.preprocess(image);
+        PreprocessedImage pre = pre0.preprocess(image);
         List<float[]> embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
         return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds);
+    }
+
+    /**
+     * The preprocessor for a request: the model's own, or one scaling to a smaller longest edge
+     * (made once per distinct cap; a cap at or above the model's edge changes nothing).
+     */
+    Idefics3Preprocessor preprocessorFor(ImageLimits limits) {
+        int cap = limits.maxLongestEdge();
+        if (cap == 0 || cap >= preprocessor.longestEdge()) return preprocessor;
+        return cappedPreprocessors.computeIfAbsent(cap, c -> {
+            try {
+                return Idefics3Preprocessor.fromMetadata(visionFile.metadata(), c);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("max_longest_edge " + c + ": must be a positive multiple of this model's tile size "
+                        + preprocessor.tileSize() + " (or 0 for no cap)", e);
+            }
+        });
     }
 
     @Override

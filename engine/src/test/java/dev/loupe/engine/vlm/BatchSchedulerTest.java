@@ -87,6 +87,38 @@ class BatchSchedulerTest {
         assertTrue(a.stages().decodeSeconds() > 0, a.stages().toString());
     }
 
+    /**
+     * A per-request longest edge of one tile: china.jpg becomes a 1 x 1 grid + the overview (2
+     * encoder passes, 8 positions) instead of 2 x 2 tiles + the overview (20), alone and through
+     * the scheduler alike;
+     * a cap that is not a multiple of the tile size fails that request only, naming the column.
+     */
+    @Test
+    void perRequestLimitsCapTheTiles() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        int tile = model.preprocessor().tileSize();
+        assertTrue(model.preprocessor().longestEdge() >= 2 * tile, "the tiny model tiles china.jpg 2 x 2");
+        GenerationSettings three = GenerationSettings.GREEDY.withMaxTokens(3);
+        Annotation capped = model.annotate(china, Task.CAPTION, null, three, new ImageLimits(tile));
+        assertEquals(8, capped.stages().imagePositions());
+        Annotation uncapped = model.annotate(china, Task.CAPTION, null, three, ImageLimits.NONE);
+        assertEquals(20, uncapped.stages().imagePositions());
+        assertTrue(uncapped.promptTokens() - capped.promptTokens() >= 12,
+                "12 image positions fewer (and tile markers): " + capped.promptTokens() + " vs " + uncapped.promptTokens());
+        // A cap at or above the model's own edge changes nothing.
+        assertEquals(withoutStages(uncapped), withoutStages(model.annotate(china, Task.CAPTION, null, three,
+                new ImageLimits(model.preprocessor().longestEdge()))));
+        try (BatchScheduler scheduler = new BatchScheduler(model, 2, 4)) {
+            CompletableFuture<Annotation> batched = scheduler.submit(china, Task.CAPTION, null, three, new ImageLimits(tile));
+            CompletableFuture<Annotation> bad = scheduler.submit(china, Task.CAPTION, null, three, new ImageLimits(tile + 1));
+            CompletableFuture<Annotation> plain = scheduler.submit(china, Task.CAPTION, null, three);
+            assertEquals(withoutStages(capped), withoutStages(batched.get()));
+            ExecutionException e = assertThrows(ExecutionException.class, bad::get);
+            assertTrue(e.getCause().getMessage().contains("max_longest_edge " + (tile + 1)), e.getCause().getMessage());
+            assertEquals(withoutStages(uncapped), withoutStages(plain.get()));
+        }
+    }
+
     @Test
     void aBadRequestFailsAloneAndCloseCancelsWaitingOnes() throws Exception {
         byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
