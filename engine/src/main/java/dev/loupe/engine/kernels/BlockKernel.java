@@ -137,7 +137,7 @@ abstract class BlockKernel implements WeightKernel {
         FloatVector acc = FloatVector.zero(F8);
         float summs = 0f;
         for (int blk = 0; blk < blocks; blk++) {
-            IntVector lanes = IntLanes.dot32(wq, blk * QK, x.q, (xb + blk) * QK);
+            IntVector lanes = IntLanes.dot32(wq, blk * QK, x.pairs, (xb + blk) * QK);
             acc = FloatVector.broadcast(F8, wd[blk] * x.d[xb + blk]).fma(IntLanes.toFloat(lanes), acc);
             if (x.s != null) summs += wm[blk] * x.s[xb + blk];
         }
@@ -155,14 +155,14 @@ abstract class BlockKernel implements WeightKernel {
         FloatVector acc1 = FloatVector.zero(F8), acc2 = acc1;
         int blk = 0;
         for (; blk + 1 < blocks; blk += 2) {
-            IntVector l1 = IntLanes.dot32(wq, blk * QK, x.q, (xb + blk) * QK);
-            IntVector l2 = IntLanes.dot32(wq, (blk + 1) * QK, x.q, (xb + blk + 1) * QK);
+            IntVector l1 = IntLanes.dot32(wq, blk * QK, x.pairs, (xb + blk) * QK);
+            IntVector l2 = IntLanes.dot32(wq, (blk + 1) * QK, x.pairs, (xb + blk + 1) * QK);
             acc1 = FloatVector.broadcast(F8, x.d[xb + blk] * wd[blk]).fma(IntLanes.toFloat(l1), acc1);
             acc2 = FloatVector.broadcast(F8, x.d[xb + blk + 1] * wd[blk + 1]).fma(IntLanes.toFloat(l2), acc2);
         }
         float sum = IntLanes.hsum(acc1.add(acc2));
         if (blk < blocks) {
-            int tail = IntLanes.dot32(wq, blk * QK, x.q, (xb + blk) * QK).reduceLanes(VectorOperators.ADD);
+            int tail = IntLanes.dot32(wq, blk * QK, x.pairs, (xb + blk) * QK).reduceLanes(VectorOperators.ADD);
             sum = Math.fma(x.d[xb + blk] * wd[blk], (float) tail, sum);
         }
         return sum;
@@ -174,7 +174,7 @@ abstract class BlockKernel implements WeightKernel {
         int xb = b * blocks;
         float acc = 0f;
         for (int blk = 0; blk < blocks; blk++) {
-            int sum = IntLanes.dot32(wq, blk * QK, x.q, (xb + blk) * QK).reduceLanes(VectorOperators.ADD);
+            int sum = IntLanes.dot32(wq, blk * QK, x.pairs, (xb + blk) * QK).reduceLanes(VectorOperators.ADD);
             acc = Math.fma((float) sum, wd[blk] * x.d[xb + blk], acc);
         }
         return acc;

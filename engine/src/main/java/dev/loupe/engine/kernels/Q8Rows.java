@@ -19,6 +19,10 @@ package dev.loupe.engine.kernels;
  * {@code o + 8j} then gives lane {@code l} the value ggml's AVX2 kernels put in 32-bit lane
  * {@code l} (their {@code madd} pairs sum values {@code 4l..4l+3}); four such loads and
  * multiply-adds reproduce ggml's exact per-lane integer sums.
+ *
+ * <p>The same integers are also kept as 16-bit {@link #pairs}, split within each group of 32
+ * into its 16 even-indexed values then its 16 odd-indexed ones: the layout of
+ * {@link IntLanes#dot32}, which multiplies in 16-bit lanes (half the operations of 32-bit ones).
  */
 public final class Q8Rows {
     enum Format { Q8_0, Q8_1, Q8_K }
@@ -29,6 +33,8 @@ public final class Q8Rows {
     final int blockSize;
     /** Block integers, transposed within groups of 32. */
     final int[] q;
+    /** Block integers as shorts, per group of 32 the even-indexed values then the odd-indexed ones. */
+    final short[] pairs;
     /** One scale per block: fp16-rounded for Q8_0/Q8_1, f32 for Q8_K. */
     final float[] d;
     /** Q8_1: fp16-rounded {@code d * sum} per block; else null. */
@@ -49,6 +55,7 @@ public final class Q8Rows {
         this.interleavedRows = interleavedRows;
         int blocks = batch * (cols / blockSize);
         this.q = new int[batch * cols];
+        this.pairs = new short[batch * cols];
         this.d = new float[blocks];
         this.s = format == Format.Q8_1 ? new float[blocks] : null;
         this.bsums = format == Format.Q8_K ? new int[blocks * 16] : null;
@@ -71,6 +78,16 @@ public final class Q8Rows {
     /** The scale of the block holding value {@code i} of row {@code b}. */
     float scale(int b, int i) {
         return d[(b * cols + i) / blockSize];
+    }
+
+    /** Fills {@link #pairs} from {@link #q}: |values| &lt;= 128, so they fit in shorts. */
+    private void pairUp() {
+        for (int g = 0; g < q.length; g += 32) {
+            for (int k = 0; k < 16; k++) {
+                pairs[g + k] = (short) q[g + transposed(2 * k)];
+                pairs[g + 16 + k] = (short) q[g + transposed(2 * k + 1)];
+            }
+        }
     }
 
     /** Every value as {@code integer * scale}, in natural order. */
@@ -105,6 +122,7 @@ public final class Q8Rows {
             r.d[blk] = Layouts.roundF16(d);
             if (r.s != null) r.s[blk] = Layouts.roundF16(d * (float) sum);
         }
+        r.pairUp();
         return r;
     }
 
@@ -140,6 +158,7 @@ public final class Q8Rows {
             }
             r.d[blk] = 1 / iscale;
         }
+        r.pairUp();
         return r;
     }
 }

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,16 +20,17 @@ import jdk.incubator.vector.VectorSpecies;
  * next layer's activations turns a last-bit difference into a whole quantization step.
  *
  * <p>To get those lane sums with plain vector loads, prepared activations are stored
- * "transposed" within each block: position {@code j * 8 + l} holds value {@code 4l + j}. The
- * weight block is loaded as 8 ints (lane l = bytes 4l..4l+3) and byte j of every lane is
- * extracted with shifts, so lane l of the four partial products covers exactly 4l..4l+3.
+ * "transposed" within each block: position {@code j * 8 + l} holds value {@code 4l + j} (as
+ * floats, for the batched loop: the weight block is loaded as 8 ints, lane l = bytes
+ * 4l..4l+3, and byte j of every lane is extracted with shifts), and split into even- and
+ * odd-indexed values as shorts ({@link Q8Rows#pairs}, for the one-row loop, which multiplies
+ * in 16-bit lanes: {@link IntLanes#pairSums}).
  */
 final class Q8_0Kernel implements WeightKernel {
     static final int QK = 32;
     static final int BLOCK_BYTES = 34;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
 
     @Override public GgmlType type() { return GgmlType.Q8_0; }
 
@@ -64,18 +66,14 @@ final class Q8_0Kernel implements WeightKernel {
             multiplyBatch(w, cols, x, r0, r1, out, outStride);
             return;
         }
-        int[] xi = x.q8().q;
+        short[] xp = x.q8().pairs;
         for (int r = r0; r < r1; r++) {
             long base = r * rowBytes;
             FloatVector acc = FloatVector.zero(F8);
             for (int blk = 0; blk < blocksPerRow; blk++) {
                 long off = base + (long) blk * BLOCK_BYTES;
-                IntVector groups = ByteVector.fromMemorySegment(B32, w, off + 2, Layouts.LE).reinterpretAsInts();
-                int xa = blk * QK;
-                IntVector sum = byteOf(groups, 0).mul(IntVector.fromArray(I8, xi, xa));
-                sum = sum.add(byteOf(groups, 1).mul(IntVector.fromArray(I8, xi, xa + 8)));
-                sum = sum.add(byteOf(groups, 2).mul(IntVector.fromArray(I8, xi, xa + 16)));
-                sum = sum.add(byteOf(groups, 3).mul(IntVector.fromArray(I8, xi, xa + 24)));
+                ShortVector pairs = ByteVector.fromMemorySegment(B32, w, off + 2, Layouts.LE).reinterpretAsShorts();
+                IntVector sum = IntLanes.pairSums(pairs, xp, blk * QK);
                 float scale = Layouts.f16(w, off) * xd[blk];
                 acc = FloatVector.broadcast(F8, scale).fma((FloatVector) sum.convert(VectorOperators.I2F, 0), acc);
             }
@@ -119,11 +117,7 @@ final class Q8_0Kernel implements WeightKernel {
         }
     }
 
-    /**
-     * Signed byte {@code j} of every int lane. The one-row loop multiplies and sums these as
-     * integers (exact, as ggml's maddubs/madd are) and converts once per block: fewer
-     * operations per byte than converting each byte group to floats, ~15% more bandwidth.
-     */
+    /** Signed byte {@code j} of every int lane. */
     private static IntVector byteOf(IntVector groups, int j) {
         return j == 3 ? groups.lanewise(VectorOperators.ASHR, 24)
                 : groups.lanewise(VectorOperators.LSHL, 24 - 8 * j).lanewise(VectorOperators.ASHR, 24);

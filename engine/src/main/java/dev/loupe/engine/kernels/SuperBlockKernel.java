@@ -209,7 +209,7 @@ abstract class SuperBlockKernel implements WeightKernel {
     private void lanes(Row row, Q8Rows x, int blk, int xblk) {
         IntVector sum = IntVector.zero(I8);
         for (int c = 0; c < 8; c++) {
-            IntVector chunk = IntLanes.dot32(row.codes, blk * QK + 32 * c, x.q, xblk * QK + 32 * c);
+            IntVector chunk = IntLanes.dot32(row.codes, blk * QK + 32 * c, x.pairs, xblk * QK + 32 * c);
             sum = sum.add(chunk.mul(IntVector.fromArray(I8, row.laneScale, blk * 64 + 8 * c)));
         }
         if (mins == Mins.OFFSET_32) {
@@ -316,7 +316,7 @@ abstract class SuperBlockKernel implements WeightKernel {
 
     /** The scaled integer total of 32-value chunk {@code c} of a super-block. */
     private static int chunkTotal(Row row, Q8Rows x, int blk, int xblk, int c) {
-        return IntLanes.total(IntLanes.dot32(row.codes, blk * QK + 32 * c, x.q, xblk * QK + 32 * c)
+        return IntLanes.total(IntLanes.dot32(row.codes, blk * QK + 32 * c, x.pairs, xblk * QK + 32 * c)
                 .mul(IntVector.fromArray(I8, row.laneScale, blk * 64 + 8 * c)), row.lanes);
     }
 
