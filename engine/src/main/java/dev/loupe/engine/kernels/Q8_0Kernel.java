@@ -92,7 +92,6 @@ final class Q8_0Kernel implements WeightKernel {
         long rowBytes = (long) blocksPerRow * BLOCK_BYTES;
         float[] xq = x.values(), xd = x.scales();
         float[] wq = new float[cols], wd = new float[blocksPerRow];
-        FloatVector zero = FloatVector.zero(F8);
         for (int r = r0; r < r1; r++) {
             long base = r * rowBytes;
             for (int blk = 0; blk < blocksPerRow; blk++) {
@@ -101,20 +100,59 @@ final class Q8_0Kernel implements WeightKernel {
                 for (int j = 0; j < 4; j++) floatByteOf(groups, j).intoArray(wq, blk * QK + 8 * j);
                 wd[blk] = Layouts.f16(w, off);
             }
-            for (int b = 0; b < x.batch(); b++) {
-                int xo = b * cols, xb = b * blocksPerRow;
-                FloatVector acc = zero;
-                for (int blk = 0; blk < blocksPerRow; blk++) {
-                    int o = blk * QK, xa = xo + o;
-                    FloatVector sum = FloatVector.fromArray(F8, wq, o).fma(FloatVector.fromArray(F8, xq, xa), zero);
-                    sum = FloatVector.fromArray(F8, wq, o + 8).fma(FloatVector.fromArray(F8, xq, xa + 8), sum);
-                    sum = FloatVector.fromArray(F8, wq, o + 16).fma(FloatVector.fromArray(F8, xq, xa + 16), sum);
-                    sum = FloatVector.fromArray(F8, wq, o + 24).fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
-                    acc = FloatVector.broadcast(F8, wd[blk] * xd[xb + blk]).fma(sum, acc);
-                }
-                out[b * outStride + r] = LaneFolds.evenOdd(acc);
-            }
+            int b = 0;
+            for (; b + 4 <= x.batch(); b += 4) fourRows(wq, wd, xq, xd, cols, b, r, out, outStride);
+            for (; b < x.batch(); b++) out[b * outStride + r] = oneRow(wq, wd, xq, xd, cols, b);
         }
+    }
+
+    /**
+     * Activation rows b..b+3 against one widened weight row, block by block: four independent
+     * accumulator chains (one row's chain is bound by the FMA latency, one block per 4 cycles)
+     * and each weight vector loaded once for the four. Every row's operations are those of
+     * {@link #oneRow}, in the same order.
+     */
+    private static void fourRows(float[] wq, float[] wd, float[] xq, float[] xd, int cols, int b, int r, float[] out, int outStride) {
+        int blocksPerRow = cols / QK;
+        int x0 = b * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int d0 = b * blocksPerRow, d1 = d0 + blocksPerRow, d2 = d1 + blocksPerRow, d3 = d2 + blocksPerRow;
+        FloatVector zero = FloatVector.zero(F8), acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+        for (int blk = 0; blk < blocksPerRow; blk++) {
+            int o = blk * QK;
+            FloatVector w0 = FloatVector.fromArray(F8, wq, o), w1 = FloatVector.fromArray(F8, wq, o + 8);
+            FloatVector w2 = FloatVector.fromArray(F8, wq, o + 16), w3 = FloatVector.fromArray(F8, wq, o + 24);
+            float d = wd[blk];
+            acc0 = FloatVector.broadcast(F8, d * xd[d0 + blk]).fma(blockSum(w0, w1, w2, w3, xq, x0 + o), acc0);
+            acc1 = FloatVector.broadcast(F8, d * xd[d1 + blk]).fma(blockSum(w0, w1, w2, w3, xq, x1 + o), acc1);
+            acc2 = FloatVector.broadcast(F8, d * xd[d2 + blk]).fma(blockSum(w0, w1, w2, w3, xq, x2 + o), acc2);
+            acc3 = FloatVector.broadcast(F8, d * xd[d3 + blk]).fma(blockSum(w0, w1, w2, w3, xq, x3 + o), acc3);
+        }
+        out[b * outStride + r] = LaneFolds.evenOdd(acc0);
+        out[(b + 1) * outStride + r] = LaneFolds.evenOdd(acc1);
+        out[(b + 2) * outStride + r] = LaneFolds.evenOdd(acc2);
+        out[(b + 3) * outStride + r] = LaneFolds.evenOdd(acc3);
+    }
+
+    /** One activation row against one widened weight row. */
+    private static float oneRow(float[] wq, float[] wd, float[] xq, float[] xd, int cols, int b) {
+        int blocksPerRow = cols / QK;
+        int xo = b * cols, xb = b * blocksPerRow;
+        FloatVector acc = FloatVector.zero(F8);
+        for (int blk = 0; blk < blocksPerRow; blk++) {
+            int o = blk * QK;
+            FloatVector sum = blockSum(FloatVector.fromArray(F8, wq, o), FloatVector.fromArray(F8, wq, o + 8),
+                    FloatVector.fromArray(F8, wq, o + 16), FloatVector.fromArray(F8, wq, o + 24), xq, xo + o);
+            acc = FloatVector.broadcast(F8, wd[blk] * xd[xb + blk]).fma(sum, acc);
+        }
+        return LaneFolds.evenOdd(acc);
+    }
+
+    /** A block's 8 lane sums: integers below 2^24, so exact in floats whatever the order. */
+    private static FloatVector blockSum(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3, float[] xq, int xa) {
+        FloatVector sum = w0.mul(FloatVector.fromArray(F8, xq, xa));
+        sum = w1.fma(FloatVector.fromArray(F8, xq, xa + 8), sum);
+        sum = w2.fma(FloatVector.fromArray(F8, xq, xa + 16), sum);
+        return w3.fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
     }
 
     /** Signed byte {@code j} of every int lane. */
