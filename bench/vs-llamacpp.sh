@@ -21,7 +21,7 @@ MODEL="${1:-}"
 MMPROJ="${2:-}"
 THREADS="${3:-$(nproc)}"
 NUMERICS="${LOUPE_NUMERICS:-fast}"
-DEPTH="${LOUPE_DEPTH:-1024}"   # tg128 is also timed after this many cached positions (a caption after its image)
+DEPTH="${LOUPE_DEPTH:-1024}"   # tg128 is also timed after this many cached positions (a caption after its image); 0 skips it
 if [[ -z "$MODEL" ]]; then
   MODEL="$ROOT/target/bench/smolvlm-256m-q8_0.gguf"
   MMPROJ="$ROOT/target/bench/smolvlm-256m-q8_0-mmproj.gguf"
@@ -41,9 +41,12 @@ ll_json=$(run llama-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -p 512 -n
 ll_pp=$(echo "$ll_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_prompt"]>0][0])')
 ll_tg=$(echo "$ll_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_gen"]>0][0])')
 echo "pp512 $ll_pp t/s, tg128 $ll_tg t/s"
-ll_tgd=$(run llama-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -p 0 -n 128 -d "$DEPTH" -r 3 -o json 2>/dev/null \
-  | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_gen"]>0][0])')
-echo "tg128 after $DEPTH positions: $ll_tgd t/s"
+ll_tgd=""
+if [[ "$DEPTH" -gt 0 ]]; then
+  ll_tgd=$(run llama-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -p 0 -n 128 -d "$DEPTH" -r 3 -o json 2>/dev/null \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_gen"]>0][0])')
+  echo "tg128 after $DEPTH positions: $ll_tgd t/s"
+fi
 declare -A ll_b
 for b in 1 8; do
   out=$(run llama-batched-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -c 8192 -npp 32 -ntg 32 -npl "$b" 2>/dev/null | grep -E '^\|\s+32' | head -1)
@@ -69,9 +72,9 @@ echo "== Loupe / llama.cpp"
 python3 - "$lo_json" "$ll_pp" "$ll_tg" "${ll_b[1]}" "${ll_b[8]}" "$ll_img" "$ll_tgd" "$DEPTH" <<'PY'
 import json, sys
 lo = json.loads(sys.argv[1]); pp, tg, b1, b8, img, tgd, depth = sys.argv[2:9]
-rows = [("pp512 t/s", lo["pp512_tps"], float(pp)), ("tg128 t/s", lo["tg128_tps"], float(tg)),
-        (f"tg128 @d{depth} t/s", lo[f"tg128_d{depth}_tps"], float(tgd)),
-        ("batched B=1 t/s", lo["batched_tps_b1"], float(b1)), ("batched B=8 t/s", lo["batched_tps_b8"], float(b8))]
+rows = [("pp512 t/s", lo["pp512_tps"], float(pp)), ("tg128 t/s", lo["tg128_tps"], float(tg))]
+if int(depth) > 0: rows.append((f"tg128 @d{depth} t/s", lo[f"tg128_d{depth}_tps"], float(tgd)))
+rows += [("batched B=1 t/s", lo["batched_tps_b1"], float(b1)), ("batched B=8 t/s", lo["batched_tps_b8"], float(b8))]
 for name, l, r in rows: print(f"{name:18} Loupe {l:10.2f}  llama.cpp {r:10.2f}  ratio {l/r:6.2f}x")
 if img and "image_encode_s" in lo:
     print(f"{'image encode s':18} Loupe {lo['image_encode_s']:10.2f}  llama.cpp {float(img):10.2f}  ratio {float(img)/lo['image_encode_s']:6.2f}x")
