@@ -1,6 +1,9 @@
 package dev.loupe.engine.kernels;
 
 import dev.loupe.engine.tensor.GgmlType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -25,11 +28,15 @@ final class BlockFormats {
     }
 
     static float f16(byte[] b, int off) {
-        return Float.float16ToFloat((short) ((b[off] & 0xff) | b[off + 1] << 8));
+        return Float.float16ToFloat((short) SHORTS.get(b, off));
     }
 
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** A little-endian int at any offset: one load (assembling it from four bytes cost ten operations). */
     static int i32(byte[] b, int off) {
-        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | b[off + 3] << 24;
+        return (int) INTS.get(b, off);
     }
 
     /** 16 bytes of nibbles at {@code qs}: low nibbles to {@code dst[at..at+16)}, high to {@code dst[at+16..at+32)}, plus {@code add}. */
