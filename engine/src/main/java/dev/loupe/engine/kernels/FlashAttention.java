@@ -110,21 +110,18 @@ public final class FlashAttention {
     }
 
     /**
-     * All heads of one query row (row {@code row} of {@code q}) against its own sequence's
-     * keys and values, {@code visible} cells. {@code tiled} picks ggml's tiled kernel, which
-     * ggml uses when the ubatch holding this row has 64 rows or more.
+     * Head {@code head} of activation row {@code row} (of {@code heads} heads of {@code d}
+     * values) over {@code visible} cached positions: the batched decode step, where each row
+     * has its own cache and the (row, head) pairs spread over the pool. {@code tiled} picks
+     * ggml's tiled kernel (a ubatch of {@link #TILED_MIN_ROWS} rows or more) over the one-row one.
      */
-    public static void multiHeadRow(float[] q, int row, int heads, int kvHeads, int d, float[] keys, float[] values,
-                                    int visible, float scale, float[] out, boolean tiled) {
-        int qStride = heads * d, kvStride = kvHeads * d, group = heads / kvHeads;
-        Scratch scratch = new Scratch(d);
-        for (int head = 0; head < heads; head++) {
-            int kvHead = head / group, o = row * qStride + head * d;
-            if (tiled) {
-                attendTiled(q, o, qStride, 1, keys, kvHead * d, values, kvHead * d, kvStride, visible, false, d, scale, out, o, qStride, scratch);
-            } else {
-                attend(q, o, keys, kvHead * d, values, kvHead * d, kvStride, visible, d, scale, out, o, scratch);
-            }
+    public static void rowHead(float[] q, int row, int head, int heads, int kvHeads, int d, float[] keys, float[] values,
+                               int visible, float scale, float[] out, boolean tiled, Scratch scratch) {
+        int qStride = heads * d, kvStride = kvHeads * d, kvHead = head / (heads / kvHeads), o = row * qStride + head * d;
+        if (tiled) {
+            attendTiled(q, o, qStride, 1, keys, kvHead * d, values, kvHead * d, kvStride, visible, false, d, scale, out, o, qStride, scratch);
+        } else {
+            attend(q, o, keys, kvHead * d, values, kvHead * d, kvStride, visible, d, scale, out, o, scratch);
         }
     }
 

@@ -61,24 +61,36 @@ final class Q8_0Kernel implements WeightKernel {
     public void multiply(MemorySegment w, int cols, Activations x, int r0, int r1, float[] out, int outStride) {
         int blocksPerRow = cols / QK;
         long rowBytes = (long) blocksPerRow * BLOCK_BYTES;
-        float[] xd = x.scales();
-        if (x.batch() > 1) {
+        if (x.batch() >= WIDENED_MIN_BATCH) {
             multiplyBatch(w, cols, x, r0, r1, out, outStride);
             return;
         }
+        float[] xd = x.scales();
         short[] xp = x.q8().pairs;
         for (int r = r0; r < r1; r++) {
-            long base = r * rowBytes;
-            FloatVector acc = FloatVector.zero(F8);
-            for (int blk = 0; blk < blocksPerRow; blk++) {
-                long off = base + (long) blk * BLOCK_BYTES;
-                ShortVector pairs = ByteVector.fromMemorySegment(B32, w, off + 2, Layouts.LE).reinterpretAsShorts();
-                IntVector sum = IntLanes.pairSums(pairs, xp, blk * QK);
-                float scale = Layouts.f16(w, off) * xd[blk];
-                acc = FloatVector.broadcast(F8, scale).fma((FloatVector) sum.convert(VectorOperators.I2F, 0), acc);
+            for (int b = 0; b < x.batch(); b++) {
+                out[b * outStride + r] = rowDot(w, r * rowBytes, blocksPerRow, xp, b * cols, xd, b * blocksPerRow);
             }
-            out[r] = LaneFolds.evenOdd(acc);
         }
+    }
+
+    /**
+     * From this many activation rows on, a weight row is widened to floats once and reused
+     * (measured: with fewer, reading the cached row again with the 16-bit kernel is faster).
+     */
+    static final int WIDENED_MIN_BATCH = 4;
+
+    /** One weight row (at byte {@code base}) times one activation row, reading the blocks from the mapping. */
+    private static float rowDot(MemorySegment w, long base, int blocksPerRow, short[] xp, int xo, float[] xd, int xdo) {
+        FloatVector acc = FloatVector.zero(F8);
+        for (int blk = 0; blk < blocksPerRow; blk++) {
+            long off = base + (long) blk * BLOCK_BYTES;
+            ShortVector pairs = ByteVector.fromMemorySegment(B32, w, off + 2, Layouts.LE).reinterpretAsShorts();
+            IntVector sum = IntLanes.pairSums(pairs, xp, xo + blk * QK);
+            float scale = Layouts.f16(w, off) * xd[xdo + blk];
+            acc = FloatVector.broadcast(F8, scale).fma((FloatVector) sum.convert(VectorOperators.I2F, 0), acc);
+        }
+        return LaneFolds.evenOdd(acc);
     }
 
     /**

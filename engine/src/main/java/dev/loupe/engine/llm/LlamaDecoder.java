@@ -89,11 +89,15 @@ public final class LlamaDecoder implements TextDecoder {
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
         float[] logits = evaluate(input, n, positions, true, Numerics.EXACT,
                 (layer, t, k, kOff, v, vOff) -> caches[t].store(layer, positions[t], k, kOff, v, vOff),
-                (layer, q, out) -> pool.parallelFor(n, 1, (from, to) -> {
-                    for (int i = from; i < to; i++) {
-                        // A ubatch of 64 rows or more takes ggml's tiled kernel, whatever the sequences.
-                        FlashAttention.multiHeadRow(q, i, c.nHead(), c.nHeadKv(), c.headDim(), caches[i].keys(layer),
-                                caches[i].values(layer), positions[i] + 1, scale, out, n >= FlashAttention.TILED_MIN_ROWS);
+                // Every (sequence, head) pair is a task: with fewer sequences than threads (one
+                // caption at a time) the heads still spread over the pool. A ubatch of 64 rows or
+                // more takes ggml's tiled kernel, whatever the sequences.
+                (layer, q, out) -> pool.parallelFor(n * c.nHead(), 1, (from, to) -> {
+                    FlashAttention.Scratch scratch = new FlashAttention.Scratch(c.headDim());
+                    for (int task = from; task < to; task++) {
+                        int i = task / c.nHead(), head = task % c.nHead();
+                        FlashAttention.rowHead(q, i, head, c.nHead(), c.nHeadKv(), c.headDim(), caches[i].keys(layer),
+                                caches[i].values(layer), positions[i] + 1, scale, out, n >= FlashAttention.TILED_MIN_ROWS, scratch);
                     }
                 }));
         for (int i = 0; i < n; i++) caches[i].setLength(positions[i] + 1);
