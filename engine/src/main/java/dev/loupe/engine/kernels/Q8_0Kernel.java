@@ -19,12 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  * ((0+4)+(2+6)) + ((1+5)+(3+7)). Matching the lane grouping matters: Q8 quantization of the
  * next layer's activations turns a last-bit difference into a whole quantization step.
  *
- * <p>To get those lane sums with plain vector loads, prepared activations are stored
- * "transposed" within each block: position {@code j * 8 + l} holds value {@code 4l + j} (as
- * floats, for the batched loop: the weight block is loaded as 8 ints, lane l = bytes
- * 4l..4l+3, and byte j of every lane is extracted with shifts), and split into even- and
- * odd-indexed values as shorts ({@link Q8Rows#pairs}, for the one-row loop, which multiplies
- * in 16-bit lanes: {@link IntLanes#pairSums}).
+ * <p>Up to three activation rows multiply the blocks straight from the mapping in 16-bit
+ * lanes ({@link IntLanes#pairSums}, activations split into even- and odd-indexed shorts,
+ * {@link Q8Rows#pairs}). From four rows on, each weight row is widened to floats once and
+ * reused: the activations are then floats stored "transposed" within each block (position
+ * {@code j * 8 + l} holds value {@code 4l + j}), the weight block is loaded as 8 ints (lane l =
+ * bytes 4l..4l+3) and byte j of every lane extracted with shifts, so that plain vector loads
+ * line up with ggml's lanes.
  */
 final class Q8_0Kernel implements WeightKernel {
     static final int QK = 32;
@@ -41,9 +42,8 @@ final class Q8_0Kernel implements WeightKernel {
 
     /**
      * ggml's AVX2 quantize_row_q8_0: d = amax / 127 (stored as fp16), values multiplied by
-     * 127 / amax and rounded half to even ({@link Q8Rows#q8_0}); the integers kept as ints for
-     * the one-row loop and as floats for the batched one, both in the transposed block order
-     * described above.
+     * 127 / amax and rounded half to even ({@link Q8Rows#q8_0}); the integers kept as
+     * {@link Q8Rows} (with their 16-bit pairs) and as transposed floats for the widened loop.
      */
     static Activations quantize(float[] x, int batch, int cols) {
         Q8Rows q8 = Q8Rows.q8_0(x, batch, cols);
