@@ -5,6 +5,7 @@ import dev.loupe.engine.kernels.Layouts;
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
 /**
@@ -35,7 +36,7 @@ public final class RandomWeights {
         long blocks = (long) rows * cols / type.blockSize;
         for (long blk = 0; blk < blocks; blk++) {
             long off = blk * type.blockBytes;
-            for (int i = 0; i < type.blockBytes; i++) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, off + i, (byte) rnd.nextInt(256));
+            for (int i = 0; i < type.blockBytes; i++) w.set(ValueLayout.JAVA_BYTE, off + i, (byte) rnd.nextInt(256));
             for (int f : halfFields(type)) w.set(Layouts.I16, off + f, Float.floatToFloat16((float) (0.002 + rnd.nextDouble() * 0.02)));
         }
         return w;

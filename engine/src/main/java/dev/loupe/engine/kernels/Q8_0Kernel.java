@@ -167,15 +167,11 @@ final class Q8_0Kernel implements WeightKernel {
         return w3.fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
     }
 
-    /** Signed byte {@code j} of every int lane. */
-    private static IntVector byteOf(IntVector groups, int j) {
-        return j == 3 ? groups.lanewise(VectorOperators.ASHR, 24)
-                : groups.lanewise(VectorOperators.LSHL, 24 - 8 * j).lanewise(VectorOperators.ASHR, 24);
-    }
-
-    /** Signed byte {@code j} of every int lane, as floats (the batched loop's widened weights). */
+    /** Signed byte {@code j} of every int lane, as floats (the widened loop's weights). */
     private static FloatVector floatByteOf(IntVector groups, int j) {
-        return (FloatVector) byteOf(groups, j).convert(VectorOperators.I2F, 0);
+        IntVector signed = j == 3 ? groups.lanewise(VectorOperators.ASHR, 24)
+                : groups.lanewise(VectorOperators.LSHL, 24 - 8 * j).lanewise(VectorOperators.ASHR, 24);
+        return (FloatVector) signed.convert(VectorOperators.I2F, 0);
     }
 
     /** ggml's hsum_float_8. */
