@@ -30,11 +30,16 @@ final class WeightEncoder {
                     float d = amax / 127f;
                     float id = d != 0 ? 1f / d : 0f;
                     putShort(out, 34 * b, Float.floatToFloat16(d));
-                    for (int j = 0; j < 32; j++) out[34 * b + 2 + j] = (byte) Math.round(x[32 * b + j] * id);
+                    for (int j = 0; j < 32; j++) out[34 * b + 2 + j] = (byte) roundHalfAwayFromZero(x[32 * b + j] * id);
                 }
             }
             default -> throw new IllegalArgumentException("make-model cannot write " + type + " weights yet (F32, F16, BF16, Q8_0)");
         }
+    }
+
+    /** C's roundf; Math.round rounds -2.5 to -2 where ggml gets -3. */
+    private static int roundHalfAwayFromZero(float v) {
+        return v < 0 ? -Math.round(-v) : Math.round(v);
     }
 
     private static void putShort(byte[] b, int o, short v) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         "Write a random-weight model at a real model's shapes: OUT (text) and OUT-mmproj.gguf next to it.",
         "For benchmarks without downloads; llama.cpp loads the files too. The text is gibberish."})
 final class MakeModelCommand implements Callable<Integer> {
-    @Option(names = "--like", required = true, paramLabel = "SHAPE", description = "smolvlm-256m")
+    @Option(names = "--like", required = true, paramLabel = "SHAPE", description = "smolvlm-256m, qwen3vl-4b or youtuvl-4b")
     String like;
 
     @Option(names = "--type", defaultValue = "Q8_0", description = "Text weight type: F32, F16, BF16, Q8_0 (default ${DEFAULT-VALUE}).")

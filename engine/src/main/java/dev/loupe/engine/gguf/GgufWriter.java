@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,9 @@ public final class GgufWriter {
     public interface TensorBytes {
         void writeTo(OutputStream out) throws IOException;
     }
+
+    /** A tensor as it will appear in the file's tensor table. */
+    public record PlannedTensor(String name, GgmlType type, List<Long> ne) {}
 
     private record PendingTensor(String name, GgmlType type, long[] ne, long bytes, TensorBytes data) {}
 
@@ -67,6 +72,18 @@ public final class GgufWriter {
             b[4 * i + 3] = (byte) (bits >>> 24);
         }
         return addTensor(name, GgmlType.F32, ne, out -> out.write(b));
+    }
+
+    /** The metadata in file order (read-only): what {@link #write} will put in the header. */
+    public Map<String, GgufValue> metadata() {
+        return Collections.unmodifiableMap(metadata);
+    }
+
+    /** The tensor table in file order, without producing any tensor data. */
+    public List<PlannedTensor> plannedTensors() {
+        return tensors.stream()
+                .map(t -> new PlannedTensor(t.name, t.type, Arrays.stream(t.ne).boxed().toList()))
+                .toList();
     }
 
     public void write(Path target) {
