@@ -3,30 +3,40 @@ package dev.loupe.engine.llm;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.gguf.GgufMetadata;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Hyper-parameters of a llama-architecture decoder, read from {@code llama.*} GGUF keys.
+ * Hyper-parameters of a llama-style decoder, read from the {@code {arch}.*} GGUF keys of the
+ * architectures that share its graph: {@code llama} (SmolLM2 / SmolVLM) and {@code qwen3vl}
+ * (Qwen3-VL's text model: adds per-head q/k RMSNorm and interleaved M-RoPE, spec §3.6).
  *
+ * @param arch         general.architecture
  * @param nEmbd        residual width
  * @param nLayer       number of blocks
  * @param nHead        query heads
  * @param nHeadKv      key/value heads (grouped-query attention)
- * @param headDim      width of one head
+ * @param headDim      width of one head (Qwen3's is not nEmbd / nHead)
  * @param nFf          feed-forward width
  * @param nVocab       vocabulary size (rows of the output matrix)
  * @param ropeDims     dimensions rotated by RoPE (the rest pass through)
  * @param ropeBase     RoPE frequency base
+ * @param ropeMode     how pairs are formed and angles chosen
+ * @param ropeSections IMROPE pairs per position component (t, h, w, e); empty otherwise
  * @param rmsEps       RMSNorm epsilon
  * @param contextTrain context length the model was trained with
  */
-public record LlamaConfig(int nEmbd, int nLayer, int nHead, int nHeadKv, int headDim, int nFf, int nVocab,
-                          int ropeDims, float ropeBase, float rmsEps, int contextTrain) {
+public record LlamaConfig(String arch, int nEmbd, int nLayer, int nHead, int nHeadKv, int headDim, int nFf, int nVocab,
+                          int ropeDims, float ropeBase, Rope.Mode ropeMode, List<Integer> ropeSections,
+                          float rmsEps, int contextTrain) {
+    /** Architectures this graph runs. */
+    public static final List<String> ARCHITECTURES = List.of("llama", "qwen3vl");
 
     public static LlamaConfig from(GgufFile file) {
         GgufMetadata m = file.metadata();
         String arch = m.string("general.architecture");
-        if (!arch.equals("llama")) {
-            throw new GgufFormatException(file.path(), "general.architecture is '" + arch + "', expected 'llama'");
+        if (!ARCHITECTURES.contains(arch)) {
+            throw new GgufFormatException(file.path(), "general.architecture is '" + arch + "', expected one of " + ARCHITECTURES);
         }
         String p = arch + ".";
         int nEmbd = m.int32(p + "embedding_length");
@@ -37,7 +47,16 @@ public record LlamaConfig(int nEmbd, int nLayer, int nHead, int nHeadKv, int hea
         if (nHead % nHeadKv != 0) {
             throw new GgufFormatException(file.path(), "head_count " + nHead + " is not a multiple of head_count_kv " + nHeadKv);
         }
+        Rope.Mode mode = arch.equals("qwen3vl") ? Rope.Mode.IMROPE : Rope.Mode.NORM;
+        List<Integer> sections = List.of();
+        if (mode == Rope.Mode.IMROPE) {
+            if (!m.has(p + "rope.dimension_sections")) {
+                throw new GgufFormatException(file.path(), "missing " + p + "rope.dimension_sections (required by " + arch + ")");
+            }
+            sections = Arrays.stream(m.ints(p + "rope.dimension_sections")).boxed().toList();
+        }
         return new LlamaConfig(
+                arch,
                 nEmbd,
                 m.int32(p + "block_count"),
                 nHead,
@@ -47,10 +66,20 @@ public record LlamaConfig(int nEmbd, int nLayer, int nHead, int nHeadKv, int hea
                 nVocab,
                 m.int32(p + "rope.dimension_count", headDim),
                 m.float32(p + "rope.freq_base", 10000f),
+                mode,
+                sections,
                 m.float32(p + "attention.layer_norm_rms_epsilon"),
                 m.int32(p + "context_length", 4096));
     }
 
     public int qDim() { return nHead * headDim; }
     public int kvDim() { return nHeadKv * headDim; }
+
+    public Rope rope() {
+        return switch (ropeMode) {
+            case NORM -> Rope.norm(ropeDims, ropeBase);
+            case NEOX -> Rope.neox(ropeDims, ropeBase);
+            case IMROPE -> Rope.imrope(ropeDims, ropeBase, ropeSections.stream().mapToInt(Integer::intValue).toArray());
+        };
+    }
 }

@@ -9,8 +9,9 @@ import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
 
 /**
- * The llama decoder (SmolLM2 / SmolVLM text model): RMSNorm, RoPE (adjacent pairs), grouped-
- * query causal attention, SwiGLU feed-forward, tied or separate output. One call evaluates a
+ * The llama decoder (SmolLM2 / SmolVLM text model; Qwen3-VL's text model, which adds a per-head
+ * RMSNorm of q and k before RoPE): RMSNorm, RoPE (the config's mode), grouped-query causal
+ * attention, SwiGLU feed-forward, tied or separate output. One call evaluates a
  * batch of consecutive positions (a prefill chunk or one decode step) and appends their keys
  * and values to the sequence's cache.
  *
@@ -28,7 +29,7 @@ public final class LlamaDecoder implements TextDecoder {
     public LlamaDecoder(GgufFile file, ComputePool pool, Numerics numerics) {
         this.config = LlamaConfig.from(file);
         this.weights = new LlamaWeights(file, config);
-        this.rope = new Rope(config.ropeDims(), config.ropeBase());
+        this.rope = config.rope();
         this.pool = pool;
         this.numerics = numerics;
     }
@@ -138,8 +139,14 @@ public final class LlamaDecoder implements TextDecoder {
             w.wk().multiply(h, n, k, pool, numerics);
             w.wv().multiply(h, n, v, pool, numerics);
             for (int t = 0; t < n; t++) {
-                for (int hh = 0; hh < c.nHead(); hh++) rope.rotateAdjacentPairs(q, t * qDim + hh * hd, angles[t]);
-                for (int hh = 0; hh < c.nHeadKv(); hh++) rope.rotateAdjacentPairs(k, t * kvDim + hh * hd, angles[t]);
+                for (int hh = 0; hh < c.nHead(); hh++) {
+                    if (w.qNorm() != null) VectorMath.rmsNorm(q, t * qDim + hh * hd, w.qNorm(), c.rmsEps(), q, t * qDim + hh * hd, hd);
+                    rope.rotate(q, t * qDim + hh * hd, angles[t]);
+                }
+                for (int hh = 0; hh < c.nHeadKv(); hh++) {
+                    if (w.kNorm() != null) VectorMath.rmsNorm(k, t * kvDim + hh * hd, w.kNorm(), c.rmsEps(), k, t * kvDim + hh * hd, hd);
+                    rope.rotate(k, t * kvDim + hh * hd, angles[t]);
+                }
                 store.store(l, t, k, t * kvDim, v, t * kvDim);
             }
             attention.run(l, q, att);

@@ -14,8 +14,9 @@ public final class LlamaWeights {
     public final float[] outputNorm;
     public final WeightMatrix output;
 
-    public record Layer(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo,
-                        float[] ffnNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
+    /** One block; {@code qNorm} / {@code kNorm} (per-head RMSNorm weights, Qwen3) are null when absent. */
+    public record Layer(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, float[] qNorm, float[] kNorm,
+                        WeightMatrix wo, float[] ffnNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
 
     public LlamaWeights(GgufFile f, LlamaConfig c) {
         TensorReader r = new TensorReader(f);
@@ -28,6 +29,8 @@ public final class LlamaWeights {
                     r.matrix(b + "attn_q.weight", c.nEmbd(), c.qDim()),
                     r.matrix(b + "attn_k.weight", c.nEmbd(), c.kvDim()),
                     r.matrix(b + "attn_v.weight", c.nEmbd(), c.kvDim()),
+                    r.optionalVector(b + "attn_q_norm.weight", c.headDim()),
+                    r.optionalVector(b + "attn_k_norm.weight", c.headDim()),
                     r.matrix(b + "attn_output.weight", c.qDim(), c.nEmbd()),
                     r.vector(b + "ffn_norm.weight", c.nEmbd()),
                     r.matrix(b + "ffn_gate.weight", c.nEmbd(), c.nFf()),

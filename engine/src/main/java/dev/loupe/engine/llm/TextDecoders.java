@@ -11,9 +11,9 @@ public final class TextDecoders {
     public static TextDecoder open(GgufFile file, ComputePool pool, Numerics numerics) {
         String arch = file.metadata().string("general.architecture");
         return switch (arch) {
-            case "llama" -> new LlamaDecoder(file, pool, numerics);
+            case "llama", "qwen3vl" -> new LlamaDecoder(file, pool, numerics);
             default -> throw new UnsupportedOperationException(file.path() + ": text architecture '" + arch
-                    + "' is not supported yet (supported: llama)");
+                    + "' is not supported yet (supported: " + String.join(", ", LlamaConfig.ARCHITECTURES) + ")");
         };
     }
 }

@@ -72,6 +72,7 @@ public final class OracleCheck {
             String family = manifest.path("family").asText(dir.getFileName().toString());
             FamilyChecker checker = switch (family) {
                 case "smolvlm" -> new SmolVlmChecker(pool, numerics);
+                case "qwen3vl" -> new Qwen3VlChecker(pool, numerics);
                 default -> null;
             };
             if (checker == null) {

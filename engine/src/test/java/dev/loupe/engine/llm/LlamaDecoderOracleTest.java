@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class LlamaDecoderOracleTest {
     static final Path ORACLE = Path.of("src/test/resources/oracle/smolvlm");
+    static final Path QWEN3VL = Path.of("src/test/resources/oracle/qwen3vl");
 
     @Test
     void text0LogitsMatchLlamaCpp() throws Exception {
@@ -28,6 +29,22 @@ class LlamaDecoderOracleTest {
             float[] logits = d.forward(x, tokens.length, cache, false);
             Diff diff = Diff.of(logits, FloatFiles.read(ORACLE.resolve("text").resolve(tc.get("last_logits_file").asText())));
             // ggml's rounding points and summation orders are reproduced: identical, not just close.
+            assertEquals(0.0, diff.maxAbs(), diff.toString());
+        }
+    }
+
+    /** Qwen3-VL's text model: per-head q/k RMSNorm, interleaved M-RoPE, head width 128 over a 64-wide residual. */
+    @Test
+    void qwen3vlText0LogitsMatchLlamaCpp() throws Exception {
+        JsonNode tc = new ObjectMapper().readTree(QWEN3VL.resolve("manifest-tokenizer-excerpt.json").toFile()).get("text_cases").get(0);
+        assertEquals("text0", tc.get("id").asText());
+        int[] tokens = new ObjectMapper().convertValue(tc.get("tokens"), int[].class);
+        try (GgufFile f = GgufFile.open(QWEN3VL.resolve("models/qwen3vl-text-f16-decoder-only.gguf"))) {
+            TextDecoder d = TextDecoders.open(f, new ComputePool(2), Numerics.EXACT);
+            float[] x = new float[tokens.length * d.embeddingLength()];
+            d.embed(tokens, 0, tokens.length, x, 0);
+            float[] logits = d.forward(x, tokens.length, d.newCache(32), false);
+            Diff diff = Diff.of(logits, FloatFiles.read(QWEN3VL.resolve("text/text0.logits.bin")));
             assertEquals(0.0, diff.maxAbs(), diff.toString());
         }
     }
