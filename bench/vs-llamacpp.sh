@@ -8,7 +8,9 @@
 # with `loupe make-model` first. Prints llama-bench / llama-batched-bench / llama-mtmd-cli figures,
 # Loupe's `loupe bench --json`, and a ratio table Loupe/llama.cpp (higher is better for Loupe,
 # except image encode where the ratio is llama.cpp seconds / Loupe seconds). LOUPE_NUMERICS=exact|fast
-# (default fast) picks Loupe's arithmetic for the encoder and prefill.
+# (default fast) picks Loupe's arithmetic for the encoder and prefill. LOUPE_PP / LOUPE_TG (default
+# 512 / 128) set the prompt and generation lengths (the 4B shapes take minutes per repetition at
+# 512 / 128: 256 / 64 is the usual choice there). Without an mmproj, only the text figures.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
@@ -21,7 +23,9 @@ MODEL="${1:-}"
 MMPROJ="${2:-}"
 THREADS="${3:-$(nproc)}"
 NUMERICS="${LOUPE_NUMERICS:-fast}"
-DEPTH="${LOUPE_DEPTH:-1024}"   # tg128 is also timed after this many cached positions (a caption after its image); 0 skips it
+DEPTH="${LOUPE_DEPTH:-1024}"   # generation is also timed after this many cached positions (a caption after its image); 0 skips it
+PP="${LOUPE_PP:-512}"
+TG="${LOUPE_TG:-128}"
 if [[ -z "$MODEL" ]]; then
   MODEL="$ROOT/target/bench/smolvlm-256m-q8_0.gguf"
   MMPROJ="$ROOT/target/bench/smolvlm-256m-q8_0-mmproj.gguf"
@@ -29,23 +33,25 @@ if [[ -z "$MODEL" ]]; then
   [[ -f "$MODEL" ]] || "${LOUPE[@]}" make-model --like smolvlm-256m --type Q8_0 "$MODEL"
 fi
 
-# The chroot sees only its own tree: copy the files in.
 work="$LLAMA_ROOT/tmp/loupe-bench"
 mkdir -p "$work"
-cp -f "$MODEL" "$work/model.gguf"
-[[ -n "$MMPROJ" ]] && cp -f "$MMPROJ" "$work/mmproj.gguf"
+# The chroot sees only its own tree: link the files in (a 4B model is gigabytes), or copy them.
+# Remove first: copying onto an earlier run's hard link would overwrite that model's own file.
+place() { rm -f "$2"; ln "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+place "$MODEL" "$work/model.gguf"
+[[ -n "$MMPROJ" ]] && place "$MMPROJ" "$work/mmproj.gguf"
 run() { chroot "$LLAMA_ROOT" "$@"; }
 
 echo "== llama.cpp ($(run llama-cli --version 2>&1 | head -1)), $THREADS threads"
-ll_json=$(run llama-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -p 512 -n 128 -r 5 -o json 2>/dev/null)
+ll_json=$(run llama-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -p "$PP" -n "$TG" -r 5 -o json 2>/dev/null)
 ll_pp=$(echo "$ll_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_prompt"]>0][0])')
 ll_tg=$(echo "$ll_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_gen"]>0][0])')
-echo "pp512 $ll_pp t/s, tg128 $ll_tg t/s"
+echo "pp$PP $ll_pp t/s, tg$TG $ll_tg t/s"
 ll_tgd=""
 if [[ "$DEPTH" -gt 0 ]]; then
-  ll_tgd=$(run llama-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -p 0 -n 128 -d "$DEPTH" -r 3 -o json 2>/dev/null \
+  ll_tgd=$(run llama-bench -m /tmp/loupe-bench/model.gguf -t "$THREADS" -p 0 -n "$TG" -d "$DEPTH" -r 3 -o json 2>/dev/null \
     | python3 -c 'import json,sys; d=json.load(sys.stdin); print([r["avg_ts"] for r in d if r["n_gen"]>0][0])')
-  echo "tg128 after $DEPTH positions: $ll_tgd t/s"
+  echo "tg$TG after $DEPTH positions: $ll_tgd t/s"
 fi
 declare -A ll_b
 for b in 1 8; do
@@ -65,15 +71,15 @@ fi
 
 echo "== Loupe ($NUMERICS numerics)"
 mm=(); [[ -n "$MMPROJ" ]] && mm=(--mmproj "$MMPROJ")
-lo_json=$("${LOUPE[@]}" bench -m "$MODEL" "${mm[@]}" -t "$THREADS" --batch 1,8 --depth "$DEPTH" --numerics "$NUMERICS" --json 2>/dev/null | tail -1)
+lo_json=$("${LOUPE[@]}" bench -m "$MODEL" "${mm[@]}" -t "$THREADS" --pp "$PP" --tg "$TG" --batch 1,8 --depth "$DEPTH" --numerics "$NUMERICS" --json 2>/dev/null | tail -1)
 echo "$lo_json"
 
 echo "== Loupe / llama.cpp"
-python3 - "$lo_json" "$ll_pp" "$ll_tg" "${ll_b[1]}" "${ll_b[8]}" "$ll_img" "$ll_tgd" "$DEPTH" <<'PY'
+python3 - "$lo_json" "$ll_pp" "$ll_tg" "${ll_b[1]}" "${ll_b[8]}" "$ll_img" "$ll_tgd" "$DEPTH" "$PP" "$TG" <<'PY'
 import json, sys
-lo = json.loads(sys.argv[1]); pp, tg, b1, b8, img, tgd, depth = sys.argv[2:9]
-rows = [("pp512 t/s", lo["pp512_tps"], float(pp)), ("tg128 t/s", lo["tg128_tps"], float(tg))]
-if int(depth) > 0: rows.append((f"tg128 @d{depth} t/s", lo[f"tg128_d{depth}_tps"], float(tgd)))
+lo = json.loads(sys.argv[1]); pp, tg, b1, b8, img, tgd, depth, npp, ntg = sys.argv[2:11]
+rows = [(f"pp{npp} t/s", lo[f"pp{npp}_tps"], float(pp)), (f"tg{ntg} t/s", lo[f"tg{ntg}_tps"], float(tg))]
+if int(depth) > 0: rows.append((f"tg{ntg} @d{depth} t/s", lo[f"tg{ntg}_d{depth}_tps"], float(tgd)))
 rows += [("batched B=1 t/s", lo["batched_tps_b1"], float(b1)), ("batched B=8 t/s", lo["batched_tps_b8"], float(b8))]
 for name, l, r in rows: print(f"{name:18} Loupe {l:10.2f}  llama.cpp {r:10.2f}  ratio {l/r:6.2f}x")
 if img and "image_encode_s" in lo:
