@@ -58,7 +58,7 @@ record Qwen3VlLayout(TextShape text, VisionShape vision, int headDim, List<Integ
     public void addTextTensors(RandomTensors t) {
         int e = text.nEmbd(), q = text.nHead() * headDim, kv = text.nHeadKv() * headDim, f = text.nFf();
         // Tied output (Qwen3-VL-4B): no output.weight, llama.cpp reuses token_embd.
-        t.tensor("token_embd.weight", t.weightType(), new long[] {e, text.nVocab()}, 0.8 / Math.sqrt(e), 0);
+        t.tokenEmbedding(e, text.nVocab());
         t.norm("output_norm.weight", e);
         for (int l = 0; l < text.nLayer(); l++) {
             String b = "blk." + l + ".";
@@ -69,10 +69,7 @@ record Qwen3VlLayout(TextShape text, VisionShape vision, int headDim, List<Integ
             t.norm(b + "attn_k_norm.weight", headDim);
             t.linear(b + "attn_v.weight", e, kv);
             t.linear(b + "attn_output.weight", q, e);
-            t.norm(b + "ffn_norm.weight", e);
-            t.linear(b + "ffn_gate.weight", e, f);
-            t.linear(b + "ffn_up.weight", e, f);
-            t.linear(b + "ffn_down.weight", f, e);
+            t.swiGluFeedForward(b, e, f);
         }
     }
 
@@ -100,9 +97,7 @@ record Qwen3VlLayout(TextShape text, VisionShape vision, int headDim, List<Integ
             t.layerNorm(b + "ln1", e);
             t.affine(b + "attn_qkv", e, 3L * e);
             t.affine(b + "attn_out", e, e);
-            t.layerNorm(b + "ln2", e);
-            t.affine(b + "ffn_up", e, vision.nFf());
-            t.affine(b + "ffn_down", vision.nFf(), e);
+            t.vitFeedForward(b, e, vision.nFf());
         }
         t.layerNorm("v.post_ln", e);
         t.affine("mm.0", merged, merged);

@@ -46,6 +46,26 @@ final class RandomTensors {
         bias(prefix + ".bias", n);
     }
 
+    /** Token embeddings, N(0, (0.8/√n_embd)²) in the file's weight type; also the output matrix when tied. */
+    void tokenEmbedding(int nEmbd, int nVocab) {
+        tensor("token_embd.weight", weightType, new long[] {nEmbd, nVocab}, 0.8 / Math.sqrt(nEmbd), 0);
+    }
+
+    /** A decoder block's pre-norm SwiGLU feed-forward: ffn_norm, ffn_gate, ffn_up, ffn_down. */
+    void swiGluFeedForward(String block, int nEmbd, int nFf) {
+        norm(block + "ffn_norm.weight", nEmbd);
+        linear(block + "ffn_gate.weight", nEmbd, nFf);
+        linear(block + "ffn_up.weight", nEmbd, nFf);
+        linear(block + "ffn_down.weight", nFf, nEmbd);
+    }
+
+    /** A ViT block's second half: ln2 and the feed-forward (ffn_up, ffn_down) with biases. */
+    void vitFeedForward(String block, int nEmbd, int nFf) {
+        layerNorm(block + "ln2", nEmbd);
+        affine(block + "ffn_up", nEmbd, nFf);
+        affine(block + "ffn_down", nFf, nEmbd);
+    }
+
     void norm(String name, long n) {
         tensor(name, GgmlType.F32, new long[] {n}, 0.1, 1);
     }

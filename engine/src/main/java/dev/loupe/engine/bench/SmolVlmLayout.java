@@ -42,7 +42,7 @@ record SmolVlmLayout(TextShape text, VisionShape vision, int scaleFactor, int lo
     @Override
     public void addTextTensors(RandomTensors t) {
         int e = text.nEmbd(), kv = text.nHeadKv() * (e / text.nHead()), f = text.nFf();
-        t.tensor("token_embd.weight", t.weightType(), new long[] {e, text.nVocab()}, 0.8 / Math.sqrt(e), 0);
+        t.tokenEmbedding(e, text.nVocab());
         t.norm("output_norm.weight", e);
         for (int l = 0; l < text.nLayer(); l++) {
             String b = "blk." + l + ".";
@@ -51,10 +51,7 @@ record SmolVlmLayout(TextShape text, VisionShape vision, int scaleFactor, int lo
             t.linear(b + "attn_k.weight", e, kv);
             t.linear(b + "attn_v.weight", e, kv);
             t.linear(b + "attn_output.weight", e, e);
-            t.norm(b + "ffn_norm.weight", e);
-            t.linear(b + "ffn_gate.weight", e, f);
-            t.linear(b + "ffn_up.weight", e, f);
-            t.linear(b + "ffn_down.weight", f, e);
+            t.swiGluFeedForward(b, e, f);
         }
     }
 
@@ -75,9 +72,7 @@ record SmolVlmLayout(TextShape text, VisionShape vision, int scaleFactor, int lo
             String b = "v.blk." + l + ".";
             t.layerNorm(b + "ln1", e);
             for (String name : List.of("attn_q", "attn_k", "attn_v", "attn_out")) t.affine(b + name, e, e);
-            t.layerNorm(b + "ln2", e);
-            t.affine(b + "ffn_up", e, vision.nFf());
-            t.affine(b + "ffn_down", vision.nFf(), e);
+            t.vitFeedForward(b, e, vision.nFf());
         }
         t.layerNorm("v.post_ln", e);
         t.linear("mm.model.fc.weight", (long) e * scaleFactor * scaleFactor, text.nEmbd());

@@ -68,7 +68,7 @@ record YoutuVlLayout(TextShape text, VisionShape vision, int qLoraRank, int kvLo
     @Override
     public void addTextTensors(RandomTensors t) {
         int e = text.nEmbd(), h = text.nHead(), f = text.nFf();
-        t.tensor("token_embd.weight", t.weightType(), new long[] {e, text.nVocab()}, 0.8 / Math.sqrt(e), 0);
+        t.tokenEmbedding(e, text.nVocab());
         t.norm("output_norm.weight", e);
         for (int l = 0; l < text.nLayer(); l++) {
             String b = "blk." + l + ".";
@@ -82,10 +82,7 @@ record YoutuVlLayout(TextShape text, VisionShape vision, int qLoraRank, int kvLo
             t.linear(b + "attn_k_b.weight", qkNopeDim, kvLoraRank, h);
             t.linear(b + "attn_v_b.weight", kvLoraRank, vHeadDim, h);
             t.linear(b + "attn_output.weight", (long) h * vHeadDim, e);
-            t.norm(b + "ffn_norm.weight", e);
-            t.linear(b + "ffn_gate.weight", e, f);
-            t.linear(b + "ffn_up.weight", e, f);
-            t.linear(b + "ffn_down.weight", f, e);
+            t.swiGluFeedForward(b, e, f);
         }
     }
 
@@ -109,9 +106,7 @@ record YoutuVlLayout(TextShape text, VisionShape vision, int qLoraRank, int kvLo
             String b = "v.blk." + l + ".";
             t.layerNorm(b + "ln1", e);
             for (String name : List.of("attn_q", "attn_k", "attn_v", "attn_out")) t.affine(b + name, e, e);
-            t.layerNorm(b + "ln2", e);
-            t.affine(b + "ffn_up", e, vision.nFf());
-            t.affine(b + "ffn_down", vision.nFf(), e);
+            t.vitFeedForward(b, e, vision.nFf());
         }
         t.layerNorm("v.post_ln", e);
         t.norm("mm.input_norm.weight", e);
