@@ -5,9 +5,12 @@ import static dev.loupe.engine.kernels.IntLanes.F8;
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Weights in blocks of 32 values with an fp16 scale (Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL), times
@@ -87,6 +90,29 @@ abstract class BlockKernel implements WeightKernel {
 
     @Override
     public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
+        int blocks = cols / QK;
+        byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
+        copyRow(w, cols, r, raw);
+        boolean min = hasMin();
+        for (int blk = 0; blk < blocks; blk++) {
+            int off = blk * type.blockBytes;
+            codes(raw, off, codes, 0);
+            float d = d(raw, off), m = m(raw, off);
+            // dequantize's float steps, code * d (+ m): the add only where there is a minimum,
+            // since -0 + 0 would turn a zero code's -0 into +0.
+            for (int e = 0; e < QK; e += F.length()) {
+                FloatVector y = ((FloatVector) ByteVector.fromArray(BF, codes, e).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                (min ? y.add(m) : y).intoArray(dst, dstOffset + blk * QK + e);
+            }
+        }
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Codes of one {@link #F}-wide group: widened in one conversion. */
+    private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length()));
+
+    /** The scalar twin's dequantization: {@link #dequantize} value by value. */
+    final void dequantizeRowScalar(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
         int blocks = cols / QK;
         byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
         copyRow(w, cols, r, raw);
@@ -198,7 +224,7 @@ abstract class BlockKernel implements WeightKernel {
 
         @Override public GgmlType type() { return k.type; }
         @Override public Activations prepare(float[] x, int batch, int cols) { return k.prepare(x, batch, cols); }
-        @Override public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int o) { k.dequantizeRow(w, cols, r, dst, o); }
+        @Override public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int o) { k.dequantizeRowScalar(w, cols, r, dst, o); }
         @Override public WeightKernel reference() { return this; }
         @Override public WeightKernel forMatrix(int rows) { return new Scalar((BlockKernel) k.forMatrix(rows)); }
 

@@ -219,6 +219,8 @@ final class SuperBlockFormats {
         float dequantize(int code, int scale, int min, float d, float dmin) {
             return d * scale * (code - 32);
         }
+
+        @Override int codeOffset() { return -32; }
     }
 
     /**

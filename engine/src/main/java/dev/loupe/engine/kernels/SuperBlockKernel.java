@@ -6,10 +6,13 @@ import static dev.loupe.engine.kernels.IntLanes.I8;
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Weights in super-blocks of 256 values (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS) times
@@ -123,6 +126,40 @@ abstract class SuperBlockKernel implements WeightKernel {
         byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
         int[] sc = new int[16], mn = new int[16];
         copyRow(w, cols, r, raw);
+        int offset = codeOffset();
+        for (int blk = 0; blk < blocks; blk++) {
+            int off = blk * type.blockBytes;
+            codes(raw, off, codes, 0);
+            scalesAndMinimums(raw, off, sc, 0, mn, 0);
+            float d = d(raw, off), dmin = dmin(raw, off);
+            // Per group, dequantize's own float steps: (d * scale) * (code + offset) - dmin * min,
+            // with min 0 and dmin 0 for the types without minimums (x - 0 is x, -0 included).
+            for (int g = 0; g < QK / group; g++) {
+                float scale = d * sc[g], min = dmin * mn[g];
+                for (int e = g * group; e < (g + 1) * group; e += F.length()) {
+                    FloatVector q = (FloatVector) ByteVector.fromArray(BF, codes, e).convertShape(VectorOperators.B2F, F, 0);
+                    if (offset != 0) q = q.add(offset);
+                    q.mul(scale).sub(min).intoArray(dst, dstOffset + blk * QK + e);
+                }
+            }
+        }
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Codes of one {@link #F}-wide group: widened in one conversion. */
+    private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length()));
+
+    /** Added to each code before scaling (Q6_K stores codes offset by 32); 0 for the others. */
+    int codeOffset() {
+        return 0;
+    }
+
+    /** The scalar twin's dequantization: {@link #dequantize} value by value. */
+    final void dequantizeRowScalar(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
+        int blocks = cols / QK;
+        byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
+        int[] sc = new int[16], mn = new int[16];
+        copyRow(w, cols, r, raw);
         for (int blk = 0; blk < blocks; blk++) {
             int off = blk * type.blockBytes;
             codes(raw, off, codes, 0);
@@ -135,7 +172,7 @@ abstract class SuperBlockKernel implements WeightKernel {
         }
     }
 
-    /** A weight row decoded for the vector kernel; one per call, reused across its rows. */
+        /** A weight row decoded for the vector kernel; one per call, reused across its rows. */
     private static final class Row {
         final byte[] raw;
         final byte[] codes;     // natural order
@@ -338,7 +375,7 @@ abstract class SuperBlockKernel implements WeightKernel {
 
         @Override public GgmlType type() { return k.type; }
         @Override public Activations prepare(float[] x, int batch, int cols) { return k.prepare(x, batch, cols); }
-        @Override public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int o) { k.dequantizeRow(w, cols, r, dst, o); }
+        @Override public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int o) { k.dequantizeRowScalar(w, cols, r, dst, o); }
         @Override public WeightKernel reference() { return this; }
         @Override public WeightKernel forMatrix(int rows) { return new Scalar((SuperBlockKernel) k.forMatrix(rows)); }
 

@@ -55,9 +55,14 @@ class WeightKernelDifferentialTest {
             float[] outV = new float[batch * rows], outS = new float[batch * rows];
             vector.multiply(w, cols, a, 0, rows, outV, rows);
             scalar.multiply(w, cols, scalar.prepare(x, batch, cols), 0, rows, outS, rows);
-            float[] deq = new float[cols];
+            float[] deq = new float[cols], deqScalar = new float[cols];
             for (int r = 0; r < rows; r++) {
                 vector.dequantizeRow(w, cols, r, deq, 0);
+                scalar.dequantizeRow(w, cols, r, deqScalar, 0);
+                for (int i = 0; i < cols; i++) {
+                    assertEquals(Float.floatToRawIntBits(deqScalar[i]), Float.floatToRawIntBits(deq[i]),
+                            type + " row " + r + " value " + i + ": vector dequantization vs scalar twin");
+                }
                 for (int b = 0; b < batch; b++) {
                     double exact = 0, magnitude = 0;
                     for (int i = 0; i < cols; i++) {
