@@ -30,7 +30,18 @@ public final class Bench {
     private final Numerics numerics;
     private final int repetitions;
 
+    /** The encoder {@link #imageEncodeSeconds} times: SigLIP with the idefics3 projector. */
+    static final String TIMED_PROJECTOR = "idefics3";
+
     public Bench(GgufFile text, GgufFile vision, ComputePool pool, Numerics numerics, int repetitions) {
+        if (vision != null) {
+            // Refuse before minutes of text timing, naming the projector rather than a missing tensor.
+            String projector = vision.metadata().optString("clip.projector_type").orElse("(none)");
+            if (!projector.equals(TIMED_PROJECTOR)) {
+                throw new UnsupportedOperationException(vision.path() + ": projector " + projector
+                        + " cannot be timed yet (supported: " + TIMED_PROJECTOR + "); leave out --mmproj for the text figures");
+            }
+        }
         this.decoder = TextDecoders.open(text, pool, numerics);
         this.vision = vision;
         this.pool = pool;

@@ -3,6 +3,8 @@ package dev.loupe.engine.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.engine.gguf.GgufValue;
+import dev.loupe.engine.gguf.GgufWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +77,17 @@ class LoupeCliTest {
         Run alone = run("generate", "-m", TEXT, "--image", corrupt.toString());
         assertEquals(2, alone.exit());
         assertTrue(alone.err().contains("--mmproj and --image go together"), alone.err());
+    }
+
+    @Test
+    void benchRefusesAnEncoderItCannotTimeBeforeTimingTheText(@TempDir Path tmp) {
+        Path qwenMmproj = tmp.resolve("qwen-mmproj.gguf");
+        new GgufWriter().put("general.architecture", GgufValue.ofString("clip"))
+                .put("clip.projector_type", GgufValue.ofString("qwen3vl_merger")).write(qwenMmproj);
+        Run r = run("bench", "-m", TEXT, "--mmproj", qwenMmproj.toString(), "--pp", "512", "-r", "5");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("qwen-mmproj.gguf") && r.err().contains("projector qwen3vl_merger cannot be timed"), r.err());
+        assertEquals("", r.out(), "nothing was measured");
     }
 
     /** Both runs caption the same images with the same exact decoding: the same tokens, in less time batched or not. */
