@@ -85,8 +85,8 @@ record Qwen3VlLayout(TextShape text, VisionShape vision, int headDim, List<Integ
     public void addVisionTensors(RandomTensors t) {
         int e = vision.nEmbd(), p = vision.patchSize(), side = vision.imageSize() / p;
         long merged = (long) e * spatialMerge * spatialMerge;
-        // The Conv3d's two temporal slices; the converter keeps them F16 in an F16 mmproj, F32 otherwise.
-        GgmlType patchType = t.weightType() == GgmlType.F16 ? GgmlType.F16 : GgmlType.F32;
+        // The Conv3d's two temporal slices.
+        GgmlType patchType = t.patchKernelType();
         double patchStd = 1.0 / Math.sqrt(3.0 * p * p);
         t.tensor("v.patch_embd.weight", patchType, new long[] {p, p, 3, e}, patchStd, 0);
         t.tensor("v.patch_embd.weight.1", patchType, new long[] {p, p, 3, e}, patchStd, 0);

@@ -3,6 +3,7 @@ package dev.loupe.engine.bench;
 import dev.loupe.engine.gguf.GgufWriter;
 import dev.loupe.engine.tensor.GgmlType;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -57,6 +58,20 @@ final class RandomTensors {
         linear(block + "ffn_gate.weight", nEmbd, nFf);
         linear(block + "ffn_up.weight", nEmbd, nFf);
         linear(block + "ffn_down.weight", nFf, nEmbd);
+    }
+
+    /** A ViT block's first half with separate projections: ln1 and attn_q, attn_k, attn_v, attn_out with biases. */
+    void vitAttention(String block, int nEmbd) {
+        layerNorm(block + "ln1", nEmbd);
+        for (String name : List.of("attn_q", "attn_k", "attn_v", "attn_out")) affine(block + name, nEmbd, nEmbd);
+    }
+
+    /**
+     * The type of a Conv patch kernel in an mmproj of {@link #weightType}: qwen3vl's and youtuvl's
+     * converters keep it F16 in an F16 mmproj and F32 otherwise (idefics3's is always F32).
+     */
+    GgmlType patchKernelType() {
+        return weightType == GgmlType.F16 ? GgmlType.F16 : GgmlType.F32;
     }
 
     /** A ViT block's second half: ln2 and the feed-forward (ffn_up, ffn_down) with biases. */

@@ -70,8 +70,7 @@ record SmolVlmLayout(TextShape text, VisionShape vision, int scaleFactor, int lo
         t.tensor("v.position_embd.weight", GgmlType.F32, new long[] {e, (long) side * side}, 0.3, 0);
         for (int l = 0; l < vision.nLayer(); l++) {
             String b = "v.blk." + l + ".";
-            t.layerNorm(b + "ln1", e);
-            for (String name : List.of("attn_q", "attn_k", "attn_v", "attn_out")) t.affine(b + name, e, e);
+            t.vitAttention(b, e);
             t.vitFeedForward(b, e, vision.nFf());
         }
         t.layerNorm("v.post_ln", e);

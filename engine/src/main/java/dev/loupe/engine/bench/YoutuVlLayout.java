@@ -3,7 +3,6 @@ package dev.loupe.engine.bench;
 import dev.loupe.engine.gguf.GgufValue;
 import dev.loupe.engine.gguf.GgufValueType;
 import dev.loupe.engine.gguf.GgufWriter;
-import dev.loupe.engine.tensor.GgmlType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -99,13 +98,11 @@ record YoutuVlLayout(TextShape text, VisionShape vision, int qLoraRank, int kvLo
         int e = vision.nEmbd(), p = vision.patchSize();
         long merged = (long) e * spatialMerge * spatialMerge;
         // SigLIP2's patch embedding is a linear over flattened (py, px, c) patches.
-        GgmlType patchType = t.weightType() == GgmlType.F16 ? GgmlType.F16 : GgmlType.F32;
-        t.tensor("v.patch_embd.weight", patchType, new long[] {3L * p * p, e}, 1.0 / Math.sqrt(3.0 * p * p), 0);
+        t.tensor("v.patch_embd.weight", t.patchKernelType(), new long[] {3L * p * p, e}, 1.0 / Math.sqrt(3.0 * p * p), 0);
         t.bias("v.patch_embd.bias", e);
         for (int l = 0; l < vision.nLayer(); l++) {
             String b = "v.blk." + l + ".";
-            t.layerNorm(b + "ln1", e);
-            for (String name : List.of("attn_q", "attn_k", "attn_v", "attn_out")) t.affine(b + name, e, e);
+            t.vitAttention(b, e);
             t.vitFeedForward(b, e, vision.nFf());
         }
         t.layerNorm("v.post_ln", e);
