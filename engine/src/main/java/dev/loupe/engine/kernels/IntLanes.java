@@ -43,6 +43,17 @@ final class IntLanes {
         return t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16));
     }
 
+    /**
+     * Int lane l = {@code p[2l] + p[2l+1]}, exact when that sum fits in 16 bits (callers' pair
+     * sums stay below 2^14 in magnitude). Three operations instead of {@link #pairSums}' four:
+     * adding the lane to itself shifted left by 16 puts {@code p[2l+1] + p[2l]} (mod 2^16) in the
+     * upper half with no carry from the lower one, and the arithmetic shift reads it back signed.
+     */
+    static IntVector pairTotals(ShortVector p) {
+        IntVector t = p.reinterpretAsInts();
+        return t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+    }
+
     /** The sum of {@code lanes[0..8)}: integer, so in any order. */
     static int total(int[] lanes) {
         return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));

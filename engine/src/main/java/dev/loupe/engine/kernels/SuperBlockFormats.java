@@ -137,6 +137,8 @@ final class SuperBlockFormats {
         Q4_K(Path path) { super(GgmlType.Q4_K, path, Mins.QUAD, 32); }
         Q4_K() { this(Path.PLAIN); }
         @Override SuperBlockKernel repacked() { return new Q4_K(Path.REPACKED); }
+        private final RowDot rowDot = path == Path.REPACKED ? new Q4_KRowDot() : null;
+        @Override RowDot rowDot() { return rowDot; }
 
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
@@ -198,6 +200,8 @@ final class SuperBlockFormats {
      */
     static final class Q6_K extends SuperBlockKernel {
         Q6_K() { super(GgmlType.Q6_K, Path.PLAIN, Mins.OFFSET_32, 16); }
+        private static final RowDot ROW_DOT = new Q6_KRowDot();
+        @Override RowDot rowDot() { return ROW_DOT; }
 
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {

@@ -95,6 +95,21 @@ abstract class SuperBlockKernel implements WeightKernel {
     /** ggml's dequantization of one value, given its integer, scale and minimum. */
     abstract float dequantize(int code, int scale, int min, float d, float dmin);
 
+    /**
+     * One weight row times one activation row, the super-blocks read straight from the weights
+     * with the float steps of the path ggml takes for fewer than {@value #TILED_MIN_BATCH}
+     * activation rows: the decode step's product.
+     */
+    interface RowDot {
+        /** Row at byte {@code rowBase} ({@code blocks} super-blocks) times activation row {@code b} of {@code x}. */
+        float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b);
+    }
+
+    /** This type's {@link RowDot}, or null where the general path (rows unpacked first) serves. */
+    RowDot rowDot() {
+        return null;
+    }
+
     /** The same type with the repacked-layout arithmetic, for kernels that have it. */
     SuperBlockKernel repacked() {
         return this;
@@ -226,6 +241,14 @@ abstract class SuperBlockKernel implements WeightKernel {
     public void multiply(MemorySegment w, int cols, Activations act, int r0, int r1, float[] out, int outStride) {
         Q8Rows x = act.q8();
         int blocks = cols / QK;
+        RowDot direct = rowDot();
+        if (direct != null && x.batch < TILED_MIN_BATCH && x.interleavedRows == 0) {
+            long rowBytes = (long) blocks * type.blockBytes;
+            for (int r = r0; r < r1; r++) {
+                for (int b = 0; b < x.batch; b++) out[b * outStride + r] = direct.dot(w, r * rowBytes, blocks, x, b);
+            }
+            return;
+        }
         Row row = new Row(cols, type.blockBytes);
         boolean tiled = path == Path.PLAIN && x.batch >= TILED_MIN_BATCH;
         for (int r = r0; r < r1; r++) {
