@@ -76,7 +76,7 @@ final class Q4_KRowDot implements SuperBlockKernel.RowDot {
     }
 
     /** s2 = sum over the 8 chunks of minimum * (sum of the chunk's activations), from the 16-value sums. */
-    private static int minTotal(int mn03, int mn47, int[] bsums, int bo) {
+    static int minTotal(int mn03, int mn47, int[] bsums, int bo) {
         int s = 0;
         for (int k = 0; k < 4; k++) {
             s += ((mn03 >>> 8 * k) & 0xff) * (bsums[bo + 2 * k] + bsums[bo + 2 * k + 1]);

@@ -168,6 +168,8 @@ final class SuperBlockFormats {
      */
     static final class Q5_K extends SuperBlockKernel {
         Q5_K() { super(GgmlType.Q5_K, Path.PLAIN, Mins.SCALAR, 32); }
+        private static final RowDot ROW_DOT = new Q5_KRowDot();
+        @Override RowDot rowDot() { return ROW_DOT; }
 
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
