@@ -31,6 +31,26 @@ import jdk.incubator.vector.VectorOperators;
 final class Q4_KRowDot implements SuperBlockKernel.RowDot {
     static final int BLOCK_BYTES = 144;
 
+    /** GEMM steps instead of GEMV ones: for activation rows ggml's interleaved quantizer made. */
+    private final boolean interleaved;
+
+    private Q4_KRowDot(boolean interleaved) {
+        this.interleaved = interleaved;
+    }
+
+    /** ggml's repacked GEMV steps: one FMA pair per super-block. */
+    static Q4_KRowDot gemv() {
+        return new Q4_KRowDot(false);
+    }
+
+    /**
+     * ggml's repacked GEMM steps, for the activation rows it quantizes four at a time (a batch of
+     * four or more): one FMA pair per two 32-value chunks, {@code s1} and {@code s2} of the pair.
+     */
+    static Q4_KRowDot gemm() {
+        return new Q4_KRowDot(true);
+    }
+
     @Override
     public float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b) {
         short[] xp = x.pairs;
@@ -46,33 +66,45 @@ final class Q4_KRowDot implements SuperBlockKernel.RowDot {
             int sc03 = u0 & 0x3f3f3f3f, mn03 = u1 & 0x3f3f3f3f;
             int sc47 = (u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4;
             int mn47 = ((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4;
-            int s1 = codeTotal(w, off + 16, xp, xo + blk * SuperBlockKernel.QK, sc03, sc47);
-            int s2 = minTotal(mn03, mn47, bsums, (xb + blk) * 16);
-            float dx = xd[xb + blk];
-            acc = Math.fma((float) s1, Layouts.f16(w, off) * dx, acc);
-            accMin = Math.fma((float) s2, Layouts.f16(w, off + 2) * dx, accMin);
+            float dx = xd[xb + blk], scale = Layouts.f16(w, off) * dx, minScale = Layouts.f16(w, off + 2) * dx;
+            int qs = xo + blk * SuperBlockKernel.QK, bo = (xb + blk) * 16;
+            if (interleaved) {
+                for (int j = 0; j < 4; j++) {
+                    int scales = (j < 2 ? sc03 : sc47) >>> (16 * (j & 1)), mins = (j < 2 ? mn03 : mn47) >>> (16 * (j & 1));
+                    int s2 = (mins & 0xff) * (bsums[bo + 4 * j] + bsums[bo + 4 * j + 1])
+                            + ((mins >>> 8) & 0xff) * (bsums[bo + 4 * j + 2] + bsums[bo + 4 * j + 3]);
+                    acc = Math.fma((float) groupLanes(w, off + 16 + 32L * j, xp, qs + 64 * j, scales).reduceLanes(VectorOperators.ADD), scale, acc);
+                    accMin = Math.fma((float) s2, minScale, accMin);
+                }
+            } else {
+                acc = Math.fma((float) codeTotal(w, off + 16, xp, qs, sc03, sc47), scale, acc);
+                accMin = Math.fma((float) minTotal(mn03, mn47, bsums, bo), minScale, accMin);
+            }
         }
         return acc - accMin;
     }
 
-    /**
-     * s1 = sum over the 8 chunks of scale * (codes . activations). Bytes 32j..32j+31 hold chunk
-     * 2j in their low nibbles and chunk 2j+1 in their high ones; as shorts, lane k holds codes
-     * 2k (bits 0-3 and 4-7) and 2k+1 (bits 8-11 and 12-15).
-     */
+    /** s1 = sum over the 8 chunks of scale * (codes . activations). */
     private static int codeTotal(MemorySegment w, long qs, short[] xp, int xo, int sc03, int sc47) {
         IntVector acc = IntVector.zero(I8);
-        for (int j = 0; j < 4; j++) {
-            ShortVector v = ByteVector.fromMemorySegment(B32, w, qs + 32L * j, Layouts.LE).reinterpretAsShorts();
-            int scales = (j < 2 ? sc03 : sc47) >>> (16 * (j & 1));
-            int o = xo + 64 * j;
-            ShortVector lowEven = v.and((short) 0xf), lowOdd = v.lanewise(VectorOperators.LSHR, 8).and((short) 0xf);
-            ShortVector highEven = v.lanewise(VectorOperators.LSHR, 4).and((short) 0xf), highOdd = v.lanewise(VectorOperators.LSHR, 12);
-            ShortVector low = lowEven.mul(ShortVector.fromArray(S16, xp, o)).add(lowOdd.mul(ShortVector.fromArray(S16, xp, o + 16)));
-            ShortVector high = highEven.mul(ShortVector.fromArray(S16, xp, o + 32)).add(highOdd.mul(ShortVector.fromArray(S16, xp, o + 48)));
-            acc = acc.add(IntLanes.pairTotals(low).mul(scales & 0xff)).add(IntLanes.pairTotals(high).mul((scales >>> 8) & 0xff));
-        }
+        for (int j = 0; j < 4; j++) acc = acc.add(groupLanes(w, qs + 32L * j, xp, xo + 64 * j, (j < 2 ? sc03 : sc47) >>> (16 * (j & 1))));
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The scaled products of chunks 2j and 2j+1, in 8 int lanes (their sum is the pair's s1):
+     * the 32 bytes of group j hold chunk 2j in their low nibbles and chunk 2j+1 in their high
+     * ones; as shorts, lane k holds codes 2k (bits 0-3 and 4-7) and 2k+1 (bits 8-11 and 12-15).
+     * {@code scales}: the two chunks' scales in its low two bytes. Small enough that C2 inlines
+     * it (checked with PrintInlining), so the vector it returns stays in a register.
+     */
+    private static IntVector groupLanes(MemorySegment w, long group, short[] xp, int o, int scales) {
+        ShortVector v = ByteVector.fromMemorySegment(B32, w, group, Layouts.LE).reinterpretAsShorts();
+        ShortVector lowEven = v.and((short) 0xf), lowOdd = v.lanewise(VectorOperators.LSHR, 8).and((short) 0xf);
+        ShortVector highEven = v.lanewise(VectorOperators.LSHR, 4).and((short) 0xf), highOdd = v.lanewise(VectorOperators.LSHR, 12);
+        ShortVector low = lowEven.mul(ShortVector.fromArray(S16, xp, o)).add(lowOdd.mul(ShortVector.fromArray(S16, xp, o + 16)));
+        ShortVector high = highEven.mul(ShortVector.fromArray(S16, xp, o + 32)).add(highOdd.mul(ShortVector.fromArray(S16, xp, o + 48)));
+        return IntLanes.pairTotals(low).mul(scales & 0xff).add(IntLanes.pairTotals(high).mul((scales >>> 8) & 0xff));
     }
 
     /** s2 = sum over the 8 chunks of minimum * (sum of the chunk's activations), from the 16-value sums. */

@@ -137,8 +137,9 @@ final class SuperBlockFormats {
         Q4_K(Path path) { super(GgmlType.Q4_K, path, Mins.QUAD, 32); }
         Q4_K() { this(Path.PLAIN); }
         @Override SuperBlockKernel repacked() { return new Q4_K(Path.REPACKED); }
-        private final RowDot rowDot = path == Path.REPACKED ? new Q4_KRowDot() : null;
-        @Override RowDot rowDot() { return rowDot; }
+        private static final RowDot GEMV = Q4_KRowDot.gemv(), GEMM = Q4_KRowDot.gemm();
+        @Override RowDot rowDot() { return path == Path.REPACKED ? GEMV : null; }
+        @Override RowDot interleavedRowDot() { return path == Path.REPACKED ? GEMM : null; }
 
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {

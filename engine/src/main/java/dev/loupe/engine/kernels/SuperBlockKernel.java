@@ -110,6 +110,14 @@ abstract class SuperBlockKernel implements WeightKernel {
         return null;
     }
 
+    /**
+     * For the repacked path: the {@link RowDot} with the GEMM's steps, for the activation rows
+     * quantized four at a time ({@link Q8Rows#interleavedRows}); null where there is none.
+     */
+    RowDot interleavedRowDot() {
+        return null;
+    }
+
     /** The same type with the repacked-layout arithmetic, for kernels that have it. */
     SuperBlockKernel repacked() {
         return this;
@@ -241,11 +249,16 @@ abstract class SuperBlockKernel implements WeightKernel {
     public void multiply(MemorySegment w, int cols, Activations act, int r0, int r1, float[] out, int outStride) {
         Q8Rows x = act.q8();
         int blocks = cols / QK;
-        RowDot direct = rowDot();
-        if (direct != null && x.batch < TILED_MIN_BATCH && x.interleavedRows == 0) {
+        RowDot direct = rowDot(), interleaved = interleavedRowDot();
+        // Plain layouts switch to ggml's tiled steps from TILED_MIN_BATCH rows, which RowDot does
+        // not take; the repacked one keeps GEMV steps except for interleaved rows.
+        boolean reads = direct != null && (path == Path.REPACKED ? x.interleavedRows == 0 || interleaved != null : x.batch < TILED_MIN_BATCH);
+        if (reads) {
             long rowBytes = (long) blocks * type.blockBytes;
             for (int r = r0; r < r1; r++) {
-                for (int b = 0; b < x.batch; b++) out[b * outStride + r] = direct.dot(w, r * rowBytes, blocks, x, b);
+                for (int b = 0; b < x.batch; b++) {
+                    out[b * outStride + r] = (b < x.interleavedRows ? interleaved : direct).dot(w, r * rowBytes, blocks, x, b);
+                }
             }
             return;
         }
