@@ -51,6 +51,16 @@ final class Q4_KRowDot implements SuperBlockKernel.RowDot {
         return new Q4_KRowDot(true);
     }
 
+    /**
+     * Any batch: with 2 activation rows as fast as unpacking the row once, from 4 on faster
+     * (9728x2560, one core: batch 4 73 vs 44 products/s, batch 8 35 vs 23), as the general
+     * path's repacked GEMM sums its chunk totals through memory.
+     */
+    @Override
+    public int maxBatch() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     public float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b) {
         short[] xp = x.pairs;

@@ -103,6 +103,12 @@ abstract class SuperBlockKernel implements WeightKernel {
     interface RowDot {
         /** Row at byte {@code rowBase} ({@code blocks} super-blocks) times activation row {@code b} of {@code x}. */
         float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b);
+
+        /**
+         * The largest batch for which reading the row again per activation row beats unpacking
+         * it once for all of them (the general path); measured per type.
+         */
+        int maxBatch();
     }
 
     /** This type's {@link RowDot}, or null where the general path (rows unpacked first) serves. */
@@ -252,7 +258,8 @@ abstract class SuperBlockKernel implements WeightKernel {
         RowDot direct = rowDot(), interleaved = interleavedRowDot();
         // Plain layouts switch to ggml's tiled steps from TILED_MIN_BATCH rows, which RowDot does
         // not take; the repacked one keeps GEMV steps except for interleaved rows.
-        boolean reads = direct != null && (path == Path.REPACKED ? x.interleavedRows == 0 || interleaved != null : x.batch < TILED_MIN_BATCH);
+        boolean reads = direct != null && x.batch <= direct.maxBatch()
+                && (path == Path.REPACKED ? x.interleavedRows == 0 || interleaved != null : x.batch < TILED_MIN_BATCH);
         if (reads) {
             long rowBytes = (long) blocks * type.blockBytes;
             for (int r = r0; r < r1; r++) {
