@@ -80,6 +80,7 @@ public record LlamaConfig(String arch, int nEmbd, int nLayer, int nHead, int nHe
             case NORM -> Rope.norm(ropeDims, ropeBase);
             case NEOX -> Rope.neox(ropeDims, ropeBase);
             case IMROPE -> Rope.imrope(ropeDims, ropeBase, ropeSections.stream().mapToInt(Integer::intValue).toArray());
+            case VISION -> throw new IllegalStateException("the vision RoPE is not a text model's");
         };
     }
 }

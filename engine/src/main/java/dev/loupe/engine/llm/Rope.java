@@ -1,21 +1,20 @@
 package dev.loupe.engine.llm;
 
+import dev.loupe.engine.kernels.GlibcTrig;
 import java.util.Arrays;
 
 /**
  * Rotary position embedding as ggml computes it: the angle of pair i is
  * {@code pos * base^(-2i/dims)}, built by repeated multiplication in float (not by pow per
- * pair), because that is where ggml's rounding comes from. Angles use Java's cos/sin; glibc's
- * cosf/sinf differ from them by one ulp for a few angles, which is the last known source of
- * difference from llama.cpp in the text decoder (one oracle case of nine is off, by 4e-4 of the
- * logits' magnitude; the others are bit-identical).
+ * pair), because that is where ggml's rounding comes from. Cosines and sines are glibc's
+ * ({@link GlibcTrig}): Java's differ from them by one ulp for about 2% of angles.
  *
  * <p>Three of ggml's modes: NORM (llama: adjacent pairs), NEOX (pairs {@code (i, i + dims/2)})
  * and IMROPE (Qwen3-VL's interleaved multimodal RoPE: NEOX pairs whose angle takes the t, h, w
  * or e position by the pair's sector, spec §7.4).
  */
 public final class Rope {
-    public enum Mode { NORM, NEOX, IMROPE }
+    public enum Mode { NORM, NEOX, IMROPE, VISION }
 
     private final Mode mode;
     private final int dims;
@@ -26,7 +25,8 @@ public final class Rope {
     private Rope(Mode mode, int dims, float base, int[] sections) {
         this.mode = mode;
         this.dims = dims;
-        this.thetaScale = (float) Math.pow(base, -2.0f / dims);
+        // VISION rotates the whole head but ggml is given n_dims = head / 2 (the angle step's exponent).
+        this.thetaScale = (float) Math.pow(base, -2.0f / (mode == Mode.VISION ? dims / 2 : dims));
         this.sectorPosition = mode == Mode.IMROPE ? imropeSectors(dims / 2, sections) : null;
     }
 
@@ -36,6 +36,15 @@ public final class Rope {
 
     public static Rope neox(int dims, float base) {
         return new Rope(Mode.NEOX, dims, base, null);
+    }
+
+    /**
+     * Qwen3-VL's 2-D vision RoPE over a head of {@code headDim} values: pairs (i, i + headDim/2);
+     * the first half of the pairs turn with the patch row, the second half with its column
+     * (ggml's vision mode, sections of headDim/4, each restarting its angle).
+     */
+    public static Rope vision(int headDim, float base) {
+        return new Rope(Mode.VISION, headDim, base, null);
     }
 
     /** Interleaved M-RoPE with {@code sections} = pairs per position component (t, h, w, e). */
@@ -74,8 +83,8 @@ public final class Rope {
         }
         float theta = pos;
         for (int i = 0; i < dims / 2; i++) {
-            cs[2 * i] = (float) Math.cos(theta);
-            cs[2 * i + 1] = (float) Math.sin(theta);
+            cs[2 * i] = GlibcTrig.cosf(theta);
+            cs[2 * i + 1] = GlibcTrig.sinf(theta);
             theta *= thetaScale;
         }
     }
@@ -85,9 +94,21 @@ public final class Rope {
         float[] theta = {t, h, w, e};
         for (int i = 0; i < dims / 2; i++) {
             float a = theta[sectorPosition[i]];
-            cs[2 * i] = (float) Math.cos(a);
-            cs[2 * i + 1] = (float) Math.sin(a);
+            cs[2 * i] = GlibcTrig.cosf(a);
+            cs[2 * i + 1] = GlibcTrig.sinf(a);
             for (int c = 0; c < 4; c++) theta[c] *= thetaScale;
+        }
+    }
+
+    /** VISION angles of a patch at ({@code row}, {@code col}): pair i &lt; dims/4 uses row * ts^i, the others col * ts^(i - dims/4). */
+    public void visionAngles(float row, float col, float[] cs) {
+        int quarter = dims / 4;
+        float theta = row;
+        for (int i = 0; i < dims / 2; i++) {
+            if (i == quarter) theta = col;
+            cs[2 * i] = GlibcTrig.cosf(theta);
+            cs[2 * i + 1] = GlibcTrig.sinf(theta);
+            theta *= thetaScale;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.loupe.engine.llm;
 
+import dev.loupe.engine.kernels.GlibcTrig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -26,9 +27,30 @@ class RopeTest {
         for (int i = 0; i < 64; i++) {
             float theta = expectedPosition[i];
             for (int k = 0; k < i; k++) theta *= scale;
-            assertEquals((float) Math.cos(theta), cs[2 * i], "cos of pair " + i);
-            assertEquals((float) Math.sin(theta), cs[2 * i + 1], "sin of pair " + i);
+            assertEquals(GlibcTrig.cosf(theta), cs[2 * i], "cos of pair " + i);
+            assertEquals(GlibcTrig.sinf(theta), cs[2 * i + 1], "sin of pair " + i);
         }
+    }
+
+    /** Qwen3-VL's ViT: a 64-value head, 32 pairs (i, i + 32); pairs 0-15 turn with the row, 16-31 with the column. */
+    @Test
+    void visionAnglesRestartWithTheColumnHalfway() {
+        Rope rope = Rope.vision(64, 10000f);
+        float[] cs = new float[64];
+        rope.visionAngles(3, 5, cs);
+        float scale = (float) Math.pow(10000f, -2.0f / 32); // ggml is given n_dims = 32
+        for (int i = 0; i < 32; i++) {
+            float theta = i < 16 ? 3 : 5;
+            for (int k = 0; k < i % 16; k++) theta *= scale;
+            assertEquals(GlibcTrig.cosf(theta), cs[2 * i], "cos of pair " + i);
+            assertEquals(GlibcTrig.sinf(theta), cs[2 * i + 1], "sin of pair " + i);
+        }
+        float[] x = new float[64];
+        x[1] = 1;
+        rope.rotate(x, 0, cs);
+        // Value 1 pairs with value 33: (1, 0) turned by pair 1's angle, 3 * scale.
+        assertEquals(GlibcTrig.cosf(3 * scale), x[1], 1e-7f);
+        assertEquals(GlibcTrig.sinf(3 * scale), x[33], 1e-7f);
     }
 
     @Test

@@ -65,7 +65,7 @@ class OracleCheckTest {
      */
     @Test
     void reproducedCasesAreExact() {
-        for (String name : List.of("smolvlm/text0", "smolvlm/text0_q8_0", "smolvlm/text0_q4_0", "smolvlm/text0_q4_k_m",
+        for (String name : List.of("smolvlm/text0", "smolvlm/text2", "smolvlm/text0_q8_0", "smolvlm/text0_q4_0", "smolvlm/text0_q4_k_m",
                 "smolvlm/text0_q6_k", "smolvlm/image0", "smolvlm/image0_mmproj_q8_0")) {
             CaseResult r = results.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
             assertTrue(r.detail().contains("logits max|Δ| 0.00 "), name + ": " + r.detail());
