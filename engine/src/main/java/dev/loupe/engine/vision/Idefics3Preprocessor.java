@@ -47,18 +47,24 @@ public final class Idefics3Preprocessor {
     public Idefics3Preprocessor(int tileSize, int longestEdge, float[] mean, float[] std) {
         if (tileSize <= 0) throw new IllegalArgumentException("tile size must be positive, got " + tileSize);
         if (longestEdge < 0) throw new IllegalArgumentException("longest edge must be >= 0, got " + longestEdge);
+        this.tileSize = tileSize;
+        this.longestEdge = longestEdge;
+        this.normalized = normalizationTables(mean, std);
+    }
+
+    /** Per channel, the normalised value of each byte: {@code (u / 255 - mean) / std}. */
+    static float[][] normalizationTables(float[] mean, float[] std) {
         if (mean.length < 3 || std.length < 3) {
             throw new IllegalArgumentException("image mean and std need 3 values, got " + mean.length + " and " + std.length);
         }
-        this.tileSize = tileSize;
-        this.longestEdge = longestEdge;
-        this.normalized = new float[3][256];
+        float[][] normalized = new float[3][256];
         for (int c = 0; c < 3; c++) {
             for (int u = 0; u < 256; u++) {
                 // Same float32 expression as llama.cpp; a table makes it one load per byte.
                 normalized[c][u] = ((float) u / 255.0f - mean[c]) / std[c];
             }
         }
+        return normalized;
     }
 
     /** Preprocessing exactly as the mmproj's metadata asks for. */
