@@ -13,6 +13,8 @@ public final class KvCache {
     private float[][] values;
     private int capacity;
     private int length;
+    /** RoPE position of cell {@code length} minus {@code length}: M-RoPE images advance positions by less than their cells. */
+    private int positionDelta;
 
     public KvCache(int nLayer, int kvDim, int initialCapacity) {
         this.nLayer = nLayer;
@@ -25,6 +27,19 @@ public final class KvCache {
     /** Number of positions stored. */
     public int length() {
         return length;
+    }
+
+    /** The RoPE position the next stored cell gets (its index, unless an M-RoPE image came before). */
+    public int nextPosition() {
+        return length + positionDelta;
+    }
+
+    /**
+     * Shifts the positions of the cells stored from now on by {@code delta}: after an M-RoPE image
+     * of {@code nx x ny} tokens the text goes on at {@code max(nx, ny)} past its start, not nx * ny.
+     */
+    public void shiftPositions(int delta) {
+        positionDelta += delta;
     }
 
     public int kvDim() {

@@ -25,10 +25,12 @@ import java.util.List;
  * @param ropeSections IMROPE pairs per position component (t, h, w, e); empty otherwise
  * @param rmsEps       RMSNorm epsilon
  * @param contextTrain context length the model was trained with
+ * @param deepstackLayers Qwen3-VL: how many of the first layers add a DeepStack slice of an image
+ *                     token's input (its input rows are then {@code nEmbd * (1 + deepstackLayers)} wide); 0 otherwise
  */
 public record LlamaConfig(String arch, int nEmbd, int nLayer, int nHead, int nHeadKv, int headDim, int nFf, int nVocab,
                           int ropeDims, float ropeBase, Rope.Mode ropeMode, List<Integer> ropeSections,
-                          float rmsEps, int contextTrain) {
+                          float rmsEps, int contextTrain, int deepstackLayers) {
     /** Architectures this graph runs. */
     public static final List<String> ARCHITECTURES = List.of("llama", "qwen3vl");
 
@@ -69,7 +71,8 @@ public record LlamaConfig(String arch, int nEmbd, int nLayer, int nHead, int nHe
                 mode,
                 sections,
                 m.float32(p + "attention.layer_norm_rms_epsilon"),
-                m.int32(p + "context_length", 4096));
+                m.int32(p + "context_length", 4096),
+                m.int32(p + "n_deepstack_layers", 0));
     }
 
     public int qDim() { return nHead * headDim; }

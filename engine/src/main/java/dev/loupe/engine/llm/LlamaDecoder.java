@@ -60,13 +60,50 @@ public final class LlamaDecoder implements TextDecoder {
     public float[] forward(float[] input, int n, KvCache cache, boolean allLogits) {
         final int start = cache.length();
         cache.ensureCapacity(start + n);
-        int[] positions = new int[n];
-        for (int t = 0; t < n; t++) positions[t] = start + t;
-        float[] logits = evaluate(input, n, positions, allLogits, numerics,
+        float[][] angles = new float[n][config.ropeDims()];
+        for (int t = 0; t < n; t++) rope.angles(cache.nextPosition() + t, angles[t]);
+        float[] logits = evaluate(input, n, angles, null, allLogits, numerics,
                 (layer, t, k, kOff, v, vOff) -> cache.store(layer, start + t, k, kOff, v, vOff),
                 (layer, q, out) -> attention(layer, q, out, n, start, cache));
         cache.setLength(start + n);
         return logits;
+    }
+
+    @Override
+    public int imageEmbeddingLength() {
+        return config.nEmbd() * (1 + config.deepstackLayers());
+    }
+
+    /**
+     * An image chunk as llama.cpp evaluates it for Qwen3-VL (spec §3.5-3.6): token (row, col)
+     * of a chunk starting at position p0 turns with M-RoPE positions (p0, p0 + row, p0 + col, 0);
+     * each row's first {@code nEmbd} values enter the residual stream and the following DeepStack
+     * slices are added after layers 0, 1, ...; the text after the image goes on at position
+     * {@code p0 + max(gridX, gridY)}. Attention stays causal by cell, which equals llama.cpp's
+     * mask here: its 2-D comparison inside an image follows the same raster order.
+     */
+    @Override
+    public void forwardImage(float[] rows, int gridX, int gridY, KvCache cache) {
+        if (rope.mode() != Rope.Mode.IMROPE) {
+            TextDecoder.super.forwardImage(rows, gridX, gridY, cache);
+            return;
+        }
+        final int n = gridX * gridY, e = config.nEmbd(), width = imageEmbeddingLength(), ds = config.deepstackLayers();
+        if (rows.length != n * width) throw new IllegalArgumentException(rows.length + " values for " + n + " image tokens of " + width);
+        final int start = cache.length(), p0 = cache.nextPosition();
+        cache.ensureCapacity(start + n);
+        float[] input = new float[n * e], deepstack = new float[n * ds * e];
+        float[][] angles = new float[n][config.ropeDims()];
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(rows, t * width, input, t * e, e);
+            System.arraycopy(rows, t * width + e, deepstack, t * ds * e, ds * e);
+            rope.multimodalAngles(p0, p0 + t / gridX, p0 + t % gridX, 0, angles[t]);
+        }
+        evaluate(input, n, angles, deepstack, false, numerics,
+                (layer, t, k, kOff, v, vOff) -> cache.store(layer, start + t, k, kOff, v, vOff),
+                (layer, q, out) -> attention(layer, q, out, n, start, cache));
+        cache.setLength(start + n);
+        cache.shiftPositions(Math.max(gridX, gridY) - n);
     }
 
     /**
@@ -88,7 +125,9 @@ public final class LlamaDecoder implements TextDecoder {
             }
         }
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
-        float[] logits = evaluate(input, n, positions, true, Numerics.EXACT,
+        float[][] angles = new float[n][c.ropeDims()];
+        for (int i = 0; i < n; i++) rope.angles(caches[i].nextPosition(), angles[i]);
+        float[] logits = evaluate(input, n, angles, null, true, Numerics.EXACT,
                 (layer, t, k, kOff, v, vOff) -> caches[t].store(layer, positions[t], k, kOff, v, vOff),
                 // Every (sequence, head) pair is a task: with fewer sequences than threads (one
                 // caption at a time) the heads still spread over the pool. A ubatch of 64 rows or
@@ -115,8 +154,12 @@ public final class LlamaDecoder implements TextDecoder {
         void run(int layer, float[] q, float[] out);
     }
 
-    /** The layer stack for n rows at the given positions; returns the last row's logits or all rows'. */
-    private float[] evaluate(float[] input, int n, int[] positions, boolean allLogits, Numerics numerics,
+    /**
+     * The layer stack for n rows with the given RoPE angles; {@code deepstack} (n rows of
+     * {@code deepstackLayers * nEmbd}, or null) is added after the first layers. Returns the last
+     * row's logits or all rows'.
+     */
+    private float[] evaluate(float[] input, int n, float[][] angles, float[] deepstack, boolean allLogits, Numerics numerics,
                              RowStore store, LayerAttention attention) {
         final LlamaConfig c = config;
         final int e = c.nEmbd(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim();
@@ -129,8 +172,6 @@ public final class LlamaDecoder implements TextDecoder {
         float[] proj = new float[n * e];
         float[] gate = new float[n * c.nFf()];
         float[] up = new float[n * c.nFf()];
-        float[][] angles = new float[n][c.ropeDims()];
-        for (int t = 0; t < n; t++) rope.angles(positions[t], angles[t]);
 
         for (int l = 0; l < c.nLayer(); l++) {
             LlamaWeights.Layer w = weights.layers[l];
@@ -163,6 +204,9 @@ public final class LlamaDecoder implements TextDecoder {
             for (int t = 0; t < fn; t++) GgmlExp.swiglu(gate, t * c.nFf(), up, t * c.nFf(), gate, t * c.nFf(), c.nFf());
             w.down().multiply(gate, fn, proj, pool, numerics);
             VectorMath.addInPlace(x, f0 * e, proj, 0, fn * e);
+            if (deepstack != null && l < c.deepstackLayers()) {
+                for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * e, deepstack, (t * c.deepstackLayers() + l) * e, e);
+            }
         }
 
         int first = allLogits ? 0 : n - 1;

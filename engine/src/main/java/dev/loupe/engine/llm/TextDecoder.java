@@ -26,6 +26,23 @@ public interface TextDecoder {
     float[] forward(float[] input, int n, KvCache cache, boolean allLogits);
 
     /**
+     * Width of an image embedding row: {@link #embeddingLength()}, or more when the model takes
+     * extra per-token inputs with images (Qwen3-VL's DeepStack features).
+     */
+    default int imageEmbeddingLength() {
+        return embeddingLength();
+    }
+
+    /**
+     * Evaluates an image chunk of {@code gridX x gridY} tokens (row-major) of
+     * {@link #imageEmbeddingLength()} floats each. Models with 2-D image positions (M-RoPE) give
+     * each token its row and column; others treat the rows as consecutive positions.
+     */
+    default void forwardImage(float[] rows, int gridX, int gridY, KvCache cache) {
+        forward(rows, gridX * gridY, cache, false);
+    }
+
+    /**
      * One decode step of several sequences: row i of {@code input} goes to {@code caches[i]}
      * (all distinct). Returns the logits of every row, row-major.
      */

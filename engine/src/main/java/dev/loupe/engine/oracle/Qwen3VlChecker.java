@@ -8,6 +8,11 @@ import dev.loupe.engine.vision.DynamicImage;
 import dev.loupe.engine.vision.ImageDecoder;
 import dev.loupe.engine.vision.Qwen3VlEncoder;
 import dev.loupe.engine.vision.Qwen3VlPreprocessor;
+import dev.loupe.engine.llm.KvCache;
+import dev.loupe.engine.llm.TextDecoder;
+import dev.loupe.engine.vlm.ModelOptions;
+import dev.loupe.engine.vlm.PromptSegment;
+import dev.loupe.engine.vlm.Qwen3VlModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,9 +24,9 @@ import java.util.function.Consumer;
  * The qwen3vl family's oracle cases. The text model runs (tokenizer, F16 and Q4_K_M logits and
  * greedy continuations). For the image cases the vision side is checked on its own, as
  * "{@code imageN vision}": the dynamic-resolution preprocessing (pixels) and the vision tower's
- * output with its DeepStack features (image embeddings). The full image case, logits and
- * greedy continuation, is reported as skipped until the text model takes image embeddings
- * (M-RoPE image positions, DeepStack injection).
+ * output with its DeepStack features (image embeddings); then the whole case as
+ * "{@code imageN}": token layout around the image, the position after the prompt (M-RoPE), prompt
+ * logits and greedy continuation.
  */
 final class Qwen3VlChecker implements OracleCheck.FamilyChecker {
     private final ComputePool pool;
@@ -36,12 +41,41 @@ final class Qwen3VlChecker implements OracleCheck.FamilyChecker {
     public void run(Path dir, JsonNode manifest, Consumer<CaseResult> sink) {
         new TextCases("qwen3vl", pool, numerics).run(dir, manifest, sink);
         for (Numerics n : numerics) {
-            for (JsonNode c : manifest.path("image_cases")) sink.accept(visionCase(dir, manifest, c, n));
-        }
-        for (String kind : List.of("image_cases", "quant_image_cases")) {
-            for (JsonNode c : manifest.path(kind)) {
-                sink.accept(CaseResult.skip("qwen3vl/" + c.get("id").asText(), "image embeddings into the text model (M-RoPE positions, DeepStack) not wired yet"));
+            for (JsonNode c : manifest.path("image_cases")) {
+                sink.accept(visionCase(dir, manifest, c, n));
+                sink.accept(imageCase(dir, manifest, c, n));
             }
+        }
+        for (JsonNode c : manifest.path("quant_image_cases")) {
+            sink.accept(CaseResult.skip("qwen3vl/" + c.get("id").asText(), "quantized-mmproj image cases are not checked for qwen3vl yet"));
+        }
+    }
+
+    /** The whole image case: token layout around the image, prompt logits and greedy continuation. */
+    private CaseResult imageCase(Path dir, JsonNode manifest, JsonNode c, Numerics n) {
+        String name = TextCases.caseName("qwen3vl", c, n);
+        Path text = TextCases.modelFile(dir, manifest, "text_f16");
+        Path mmproj = TextCases.modelFile(dir, manifest, "mmproj_f16");
+        Path imageFile = dir.resolveSibling("images").resolve(c.get("image").asText());
+        for (Path p : List.of(text, mmproj, imageFile)) {
+            if (!Files.isRegularFile(p)) return CaseResult.skip(name, "file absent: " + p);
+        }
+        try (Qwen3VlModel model = new Qwen3VlModel(GgufFile.open(text), GgufFile.open(mmproj), new ModelOptions(pool, 0, n))) {
+            DynamicImage image = model.preprocessor().preprocess(new ImageDecoder().decode(Files.readAllBytes(imageFile)));
+            List<PromptSegment> prompt = model.prompt(image, model.embed(image), c.get("prompt").asText());
+            String layout = SmolVlmChecker.compareLayout(prompt, c.get("chunks"));
+            if (layout != null) return CaseResult.fail(name, "token layout: " + layout);
+            TextDecoder decoder = model.decoder();
+            KvCache cache = decoder.newCache(prompt.stream().mapToInt(PromptSegment::length).sum() + 32);
+            float[] logits = model.generator().prefill(prompt, cache);
+            int expectedPast = c.get("n_past_after_prompt").asInt();
+            if (cache.nextPosition() != expectedPast) {
+                return CaseResult.fail(name, "the prompt ends at position " + cache.nextPosition() + ", llama.cpp's at " + expectedPast);
+            }
+            return TextCases.logitsAndGreedy(name, decoder, cache, logits, dir.resolve("image").resolve(c.get("last_logits_file").asText()),
+                    c.get("greedy"), "", OracleCheck.tolerance(n, false));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

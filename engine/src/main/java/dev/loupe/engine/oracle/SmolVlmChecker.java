@@ -97,7 +97,7 @@ final class SmolVlmChecker implements OracleCheck.FamilyChecker {
     }
 
     /** Null when our segments carry exactly llama.cpp's text chunks and image chunk sizes. */
-    private static String compareLayout(List<PromptSegment> prompt, JsonNode chunks) {
+    static String compareLayout(List<PromptSegment> prompt, JsonNode chunks) {
         if (prompt.size() != chunks.size()) return prompt.size() + " chunks, llama.cpp " + chunks.size();
         for (int i = 0; i < prompt.size(); i++) {
             JsonNode ch = chunks.get(i);

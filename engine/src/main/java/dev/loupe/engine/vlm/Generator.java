@@ -31,9 +31,14 @@ public final class Generator {
                 decoder.embed(t.tokens(), 0, t.tokens().length, input, 0);
             } else {
                 PromptSegment.Embeddings m = (PromptSegment.Embeddings) s;
-                if (m.width() != e) {
-                    throw new IllegalStateException("image embeddings are " + m.width() + " wide, the text model expects " + e
+                int expected = m.gridX() > 0 ? decoder.imageEmbeddingLength() : e;
+                if (m.width() != expected) {
+                    throw new IllegalStateException("image embeddings are " + m.width() + " wide, the text model expects " + expected
                             + ": the mmproj does not belong to this model");
+                }
+                if (m.gridX() > 0) {
+                    decoder.forwardImage(m.rows(), m.gridX(), m.gridY(), cache);
+                    continue;
                 }
                 input = m.rows();
             }

@@ -39,6 +39,14 @@ final class PromptBuilder {
         return this;
     }
 
+    /** An image of {@code gridX x gridY} tokens for a model with 2-D image positions. */
+    PromptBuilder image(float[] rows, int gridX, int gridY, int width) {
+        flushText();
+        segments.add(new PromptSegment.Embeddings(rows, gridX * gridY, width, gridX, gridY));
+        first = false;
+        return this;
+    }
+
     List<PromptSegment> build() {
         flushText();
         return List.copyOf(segments);

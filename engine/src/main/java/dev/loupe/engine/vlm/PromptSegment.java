@@ -17,10 +17,18 @@ public sealed interface PromptSegment {
         }
     }
 
-    /** {@code count} rows of {@code width} floats each. */
-    record Embeddings(float[] rows, int count, int width) implements PromptSegment {
+    /**
+     * {@code count} rows of {@code width} floats each; for models with 2-D image positions, a
+     * {@code gridX x gridY} raster of tokens (0 x 0: no grid, consecutive positions).
+     */
+    record Embeddings(float[] rows, int count, int width, int gridX, int gridY) implements PromptSegment {
         public Embeddings {
             if (rows.length != count * width) throw new IllegalArgumentException(rows.length + " values for " + count + " x " + width);
+            if (gridX * gridY != 0 && gridX * gridY != count) throw new IllegalArgumentException("a " + gridX + "x" + gridY + " grid for " + count + " tokens");
+        }
+
+        public Embeddings(float[] rows, int count, int width) {
+            this(rows, count, width, 0, 0);
         }
 
         @Override

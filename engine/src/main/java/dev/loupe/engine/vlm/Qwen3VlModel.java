@@ -1,0 +1,116 @@
+package dev.loupe.engine.vlm;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.llm.LlamaDecoder;
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+import dev.loupe.engine.text.BpeTokenizer;
+import dev.loupe.engine.text.ChatFormat;
+import dev.loupe.engine.vision.DynamicImage;
+import dev.loupe.engine.vision.ImageDecoder;
+import dev.loupe.engine.vision.Qwen3VlEncoder;
+import dev.loupe.engine.vision.Qwen3VlPreprocessor;
+import dev.loupe.engine.vision.RgbImage;
+import java.util.List;
+
+/**
+ * Qwen3-VL (and merges such as Qwen3-VL-4B-YOYO): the qwen3vl text decoder with a
+ * qwen3vl_merger mmproj. An image is preprocessed at its own resolution (within the model's
+ * image-token limits), encoded once into {@code (W/32) x (H/32)} tokens with DeepStack
+ * features, and placed between {@code <|vision_start|>} and {@code <|vision_end|>} as mtmd
+ * does; the text model gives its tokens 2-D M-RoPE positions. Thread-safe like
+ * {@link SmolVlmModel}.
+ */
+public final class Qwen3VlModel implements BatchableAnnotator {
+    static final String VISION_START = "<|vision_start|>";
+    static final String VISION_END = "<|vision_end|>";
+
+    private final GgufFile textFile;
+    private final GgufFile visionFile;
+    private final BpeTokenizer tokenizer;
+    private final ChatFormat chat;
+    private final LlamaDecoder decoder;
+    private final Qwen3VlPreprocessor preprocessor;
+    private final Qwen3VlEncoder encoder;
+    private final ImageDecoder imageDecoder = new ImageDecoder();
+    private final Generator generator;
+
+    /** Takes ownership of both files: {@link #close()} unmaps them. */
+    public Qwen3VlModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
+        this.textFile = textFile;
+        this.visionFile = visionFile;
+        this.tokenizer = BpeTokenizer.load(textFile);
+        this.chat = ChatFormat.detect(textFile.metadata(), textFile.path());
+        this.decoder = new LlamaDecoder(textFile, options.pool(), options.numerics());
+        this.preprocessor = Qwen3VlPreprocessor.fromMetadata(visionFile.metadata(), Qwen3VlPreprocessor.DEFAULT_MIN_TOKENS,
+                Qwen3VlPreprocessor.DEFAULT_MAX_TOKENS);
+        this.encoder = new Qwen3VlEncoder(visionFile, options.pool(), options.numerics());
+        if (encoder.outputWidth() != decoder.imageEmbeddingLength()) {
+            throw new IllegalArgumentException(visionFile.path() + ": gives " + encoder.outputWidth() + " values per image token, but "
+                    + textFile.path() + " takes " + decoder.imageEmbeddingLength() + " (embedding length x (1 + DeepStack layers))"
+                    + ": the mmproj does not belong to this model");
+        }
+        this.generator = new Generator(decoder, tokenizer);
+    }
+
+    public BpeTokenizer tokenizer() { return tokenizer; }
+    public LlamaDecoder decoder() { return decoder; }
+    @Override public Generator generator() { return generator; }
+    public Qwen3VlPreprocessor preprocessor() { return preprocessor; }
+
+    /** The image tokens' inputs: (W/32) x (H/32) rows of {@link LlamaDecoder#imageEmbeddingLength()} floats. */
+    public float[] embed(DynamicImage image) {
+        return encoder.encode(image);
+    }
+
+    /** The full prompt for one user message about one image, in mtmd's chunks. */
+    public List<PromptSegment> prompt(DynamicImage image, float[] embedded, String userText) {
+        String formatted = chat.userPromptWithImage(userText);
+        int marker = formatted.indexOf(ChatFormat.MEDIA_MARKER);
+        int merge = 32;
+        return new PromptBuilder(tokenizer)
+                .text(formatted.substring(0, marker) + VISION_START)
+                .image(embedded, image.width() / merge, image.height() / merge, decoder.imageEmbeddingLength())
+                .text(VISION_END + formatted.substring(marker + ChatFormat.MEDIA_MARKER.length()))
+                .build();
+    }
+
+    public Generation generate(RgbImage image, String userText, GenerationSettings settings) {
+        DynamicImage pre = preprocessor.preprocess(image);
+        return generator.generate(prompt(pre, embed(pre), userText), settings);
+    }
+
+    @Override
+    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+        if (!limits.isNone()) {
+            throw new IllegalArgumentException("max_longest_edge " + limits.maxLongestEdge() + " is a limit of tiled (idefics3) models;"
+                    + " Qwen3-VL sizes images by its image-token limits (" + Qwen3VlPreprocessor.DEFAULT_MIN_TOKENS + " to "
+                    + Qwen3VlPreprocessor.DEFAULT_MAX_TOKENS + ")");
+        }
+        String text = task.promptFor(prompt);
+        long t0 = System.nanoTime();
+        RgbImage image = imageDecoder.decode(imageBytes);
+        DynamicImage pre = preprocessor.preprocess(image);
+        float[] embedded = embed(pre);
+        double encodeSeconds = (System.nanoTime() - t0) / 1e9;
+        return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds);
+    }
+
+    @Override
+    public Annotation annotation(PreparedRequest r, Generation g) {
+        return new Annotation(r.task().id, r.prompt(), g.text().strip(), null, null, null, null,
+                r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));
+    }
+
+    @Override
+    public String describe() {
+        return "qwen3vl (qwen3vl + qwen3vl_merger): " + textFile.path().getFileName() + " + " + visionFile.path().getFileName();
+    }
+
+    @Override
+    public void close() {
+        textFile.close();
+        visionFile.close();
+    }
+}
