@@ -62,6 +62,14 @@ final class GenerateCommand implements Callable<Integer> {
             description = "idefics3: cap the longest edge images are scaled to (a multiple of the tile size; 0 = the model's).")
     int maxLongestEdge;
 
+    @Option(names = "--image-min-tokens", defaultValue = "0",
+            description = "Qwen3-VL: the fewest tokens an image becomes (0 = the model's, 8).")
+    int minImageTokens;
+
+    @Option(names = "--image-max-tokens", defaultValue = "0",
+            description = "Qwen3-VL: the most tokens an image becomes; larger images are scaled down (0 = the model's, 4096).")
+    int maxImageTokens;
+
     @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast",
             description = "Vision encoder and prefill arithmetic: fast (f32 register-blocked products) or exact "
                     + "(llama.cpp's own, bit for bit; slower). Decoding is always exact. Default: ${DEFAULT-VALUE}.")
@@ -95,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException(image + ": no such image file");
             }
-            try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics))) {
+            try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens))) {
                 Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
                 out.println(a.text());
                 report(err, start, a.promptTokens(), a.generatedTokens(), a.finishReason());

@@ -13,12 +13,24 @@ import java.util.Objects;
  *                       setting. Lower means fewer tiles: faster, less detail.
  * @param numerics       how the vision encoder and prefill compute (decode steps are always
  *                       llama.cpp's arithmetic)
+ * @param minImageTokens dynamic-resolution models (Qwen3-VL): the fewest tokens an image
+ *                       becomes (llama.cpp's --image-min-tokens); 0 keeps the model's own (8)
+ * @param maxImageTokens dynamic-resolution models: the most tokens an image becomes
+ *                       (--image-max-tokens); 0 keeps the model's own (4096). Lower means
+ *                       smaller images: faster encoding and prefill, less detail.
  */
-public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics) {
+public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens) {
     public ModelOptions {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(numerics, "numerics");
         if (maxLongestEdge < 0) throw new IllegalArgumentException("maxLongestEdge must be >= 0, got " + maxLongestEdge);
+        if (minImageTokens < 0 || maxImageTokens < 0) {
+            throw new IllegalArgumentException("image token limits must be >= 0 (0: the model's own), got " + minImageTokens + " and " + maxImageTokens);
+        }
+    }
+
+    public ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics) {
+        this(pool, maxLongestEdge, numerics, 0, 0);
     }
 
     public static ModelOptions defaults() {

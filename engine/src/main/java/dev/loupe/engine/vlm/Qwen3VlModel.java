@@ -12,6 +12,8 @@ import dev.loupe.engine.vision.Qwen3VlEncoder;
 import dev.loupe.engine.vision.Qwen3VlPreprocessor;
 import dev.loupe.engine.vision.RgbImage;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Qwen3-VL (and merges such as Qwen3-VL-4B-YOYO): the qwen3vl text decoder with a
@@ -34,6 +36,8 @@ public final class Qwen3VlModel implements BatchableAnnotator {
     private final Qwen3VlEncoder encoder;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final int minTokens, maxTokens;
+    private final Map<Integer, Qwen3VlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
 
     /** Takes ownership of both files: {@link #close()} unmaps them. */
     public Qwen3VlModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
@@ -42,8 +46,14 @@ public final class Qwen3VlModel implements BatchableAnnotator {
         this.tokenizer = BpeTokenizer.load(textFile);
         this.chat = ChatFormat.detect(textFile.metadata(), textFile.path());
         this.decoder = new LlamaDecoder(textFile, options.pool(), options.numerics());
-        this.preprocessor = Qwen3VlPreprocessor.fromMetadata(visionFile.metadata(), Qwen3VlPreprocessor.DEFAULT_MIN_TOKENS,
-                Qwen3VlPreprocessor.DEFAULT_MAX_TOKENS);
+        if (options.maxLongestEdge() > 0) {
+            throw new IllegalArgumentException("max longest edge " + options.maxLongestEdge() + " is a limit of tiled (idefics3) models; "
+                    + visionFile.path() + " is a Qwen3-VL mmproj, sized by image-token limits (min/max image tokens)");
+        }
+        this.maxTokens = options.maxImageTokens() > 0 ? options.maxImageTokens() : Qwen3VlPreprocessor.DEFAULT_MAX_TOKENS;
+        // A cap below the model's minimum lowers the minimum with it, unless one was given.
+        this.minTokens = options.minImageTokens() > 0 ? options.minImageTokens() : Math.min(Qwen3VlPreprocessor.DEFAULT_MIN_TOKENS, maxTokens);
+        this.preprocessor = Qwen3VlPreprocessor.fromMetadata(visionFile.metadata(), minTokens, maxTokens);
         this.encoder = new Qwen3VlEncoder(visionFile, options.pool(), options.numerics());
         if (encoder.outputWidth() != decoder.imageEmbeddingLength()) {
             throw new IllegalArgumentException(visionFile.path() + ": gives " + encoder.outputWidth() + " values per image token, but "
@@ -82,18 +92,28 @@ public final class Qwen3VlModel implements BatchableAnnotator {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
-        if (!limits.isNone()) {
-            throw new IllegalArgumentException("max_longest_edge " + limits.maxLongestEdge() + " is a limit of tiled (idefics3) models;"
-                    + " Qwen3-VL sizes images by its image-token limits (" + Qwen3VlPreprocessor.DEFAULT_MIN_TOKENS + " to "
-                    + Qwen3VlPreprocessor.DEFAULT_MAX_TOKENS + ")");
-        }
+        Qwen3VlPreprocessor pre0 = preprocessorFor(limits);
         String text = task.promptFor(prompt);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
-        DynamicImage pre = preprocessor.preprocess(image);
+        DynamicImage pre = pre0.preprocess(image);
         float[] embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
         return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds);
+    }
+
+    /**
+     * The preprocessor for a request: the model's (or job's) own, or one with a lower token cap
+     * (made once per distinct cap; a cap at or above the current one changes nothing).
+     */
+    Qwen3VlPreprocessor preprocessorFor(ImageLimits limits) {
+        if (limits.maxLongestEdge() > 0) {
+            throw new IllegalArgumentException("max_longest_edge " + limits.maxLongestEdge() + " is a limit of tiled (idefics3) models;"
+                    + " Qwen3-VL takes max_image_tokens (this model: " + minTokens + " to " + maxTokens + ")");
+        }
+        int cap = limits.maxImageTokens();
+        if (cap == 0 || cap >= maxTokens) return preprocessor;
+        return cappedPreprocessors.computeIfAbsent(cap, c -> Qwen3VlPreprocessor.fromMetadata(visionFile.metadata(), Math.min(minTokens, c), c));
     }
 
     @Override

@@ -108,6 +108,10 @@ public final class SmolVlmModel implements BatchableAnnotator {
      * (made once per distinct cap; a cap at or above the model's edge changes nothing).
      */
     Idefics3Preprocessor preprocessorFor(ImageLimits limits) {
+        if (limits.maxImageTokens() > 0) {
+            throw new IllegalArgumentException("max_image_tokens " + limits.maxImageTokens() + " is a limit of dynamic-resolution models (Qwen3-VL);"
+                    + " SmolVLM tiles images, and takes max_longest_edge (a multiple of " + preprocessor.tileSize() + ")");
+        }
         int cap = limits.maxLongestEdge();
         if (cap == 0 || cap >= preprocessor.longestEdge()) return preprocessor;
         return cappedPreprocessors.computeIfAbsent(cap, c -> {

@@ -1,0 +1,39 @@
+package dev.loupe.engine.vlm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.task.Task;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Per-request resolution caps: the two kinds, and a model refusing the kind it does not take. */
+class ImageLimitsTest {
+    @Test
+    void nullOrZeroColumnsMeanNoCap() {
+        assertSame(ImageLimits.NONE, ImageLimits.of(null, null));
+        assertSame(ImageLimits.NONE, ImageLimits.of(0, 0));
+        assertEquals(new ImageLimits(0, 16), ImageLimits.of(null, 16));
+        assertEquals(new ImageLimits(1024, 0), ImageLimits.ofLongestEdge(1024));
+        assertThrows(IllegalArgumentException.class, () -> new ImageLimits(0, -1));
+        assertThrows(IllegalArgumentException.class, () -> new ModelOptions(ComputePool.shared(), 0, Numerics.FAST, 0, -4));
+    }
+
+    /** SmolVLM tiles images: a token cap is that row's error, naming the limit it does take. */
+    @Test
+    void smolVlmRefusesATokenCapByName() throws Exception {
+        Path dir = Path.of("src/test/resources/oracle/smolvlm/models");
+        try (SmolVlmModel m = new SmolVlmModel(GgufFile.open(dir.resolve("smolvlm-text-f16.gguf")),
+                GgufFile.open(dir.resolve("smolvlm-mmproj-f16.gguf")), new ModelOptions(new ComputePool(1), 0, Numerics.FAST))) {
+            byte[] png = Files.readAllBytes(Path.of("src/test/resources/oracle/images/synth_1x1.png"));
+            Exception e = assertThrows(IllegalArgumentException.class, () -> m.prepare(png, Task.parse("caption"), null, new ImageLimits(0, 16)));
+            assertTrue(e.getMessage().contains("max_longest_edge"), e.getMessage());
+        }
+    }
+}
