@@ -63,6 +63,11 @@ public final class AnnotateJob implements Callable<Integer> {
                     + "lowering the job's for that row, e.g. small thumbnails cheap and hard images at full detail.")
     String maxLongestEdgeColumn;
 
+    @Option(names = "--max-image-tokens-column", paramLabel = "COLUMN",
+            description = "Table input: per-row image-token cap for Qwen3-VL (integer; null or 0 rows use --max-image-tokens), "
+                    + "lowering the job's for that row.")
+    String maxImageTokensColumn;
+
     @Option(names = "--image-extensions", paramLabel = "EXT", split = ",",
             description = "Image input: extensions to read, either case. Default: jpg,jpeg,png,webp,bmp,gif.")
     List<String> imageExtensions;
@@ -108,6 +113,12 @@ public final class AnnotateJob implements Callable<Integer> {
                     + "the model's tile size (512 for SmolVLM). Fewer tiles: faster, less detail. Default: the model's own (2048 for SmolVLM).")
     Integer maxLongestEdge;
 
+    @Option(names = "--max-image-tokens", paramLabel = "TOKENS",
+            description = "Qwen3-VL (dynamic resolution): scale images down so they become at most TOKENS image tokens "
+                    + "(one per 32x32 pixels; llama.cpp's --image-max-tokens). Fewer: faster encoding and prefill, less detail. "
+                    + "Default: the model's own (4096).")
+    Integer maxImageTokens;
+
     @Option(names = "--numerics", paramLabel = "exact|fast",
             description = "Vision encoder and prefill arithmetic: fast (f32 register-blocked products, within the oracle's "
                     + "tolerance of llama.cpp) or exact (llama.cpp's own, bit for bit; slower). Decoding is always exact. "
@@ -146,8 +157,9 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     AnnotateOptions options() {
-        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, maxLongestEdgeColumn, imageExtensions, output,
-                mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, numerics, partitions, show);
+        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, maxLongestEdgeColumn, maxImageTokensColumn,
+                imageExtensions, output, mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens,
+                numerics, partitions, show);
     }
 
     @Override
@@ -207,6 +219,7 @@ public final class AnnotateJob implements Callable<Integer> {
         if (o.temperature() != null) m.put(AnnotatorSpec.TEMPERATURE, o.temperature().toString());
         if (o.seed() != null) m.put(AnnotatorSpec.SEED, o.seed().toString());
         if (o.maxLongestEdge() != null) m.put(AnnotatorSpec.MAX_LONGEST_EDGE, o.maxLongestEdge().toString());
+        if (o.maxImageTokens() != null) m.put(AnnotatorSpec.MAX_IMAGE_TOKENS, o.maxImageTokens().toString());
         if (o.numerics() != null) m.put(AnnotatorSpec.NUMERICS, o.numerics());
         return m;
     }

@@ -14,6 +14,8 @@ import org.apache.spark.sql.SaveMode;
  * @param promptColumn    table input: per-row prompt; null to use {@code prompt} for every row
  * @param maxLongestEdgeColumn table input: per-row idefics3 resolution cap (integer pixels, a multiple of
  *                        the tile size; null or 0: no cap of the row's own), below {@code maxLongestEdge}; null for none
+ * @param maxImageTokensColumn table input: per-row image-token cap for dynamic-resolution models (integer;
+ *                        null or 0: no cap of the row's own), below {@code maxImageTokens}; null for none
  * @param imageExtensions image input: file extensions to read (others, e.g. README files, are skipped)
  * @param output          Parquet directory to write
  * @param mode            what to do when the output exists (without {@code resume})
@@ -26,14 +28,16 @@ import org.apache.spark.sql.SaveMode;
  * @param temperature     sampling temperature (0 = greedy); null for spark.loupe.temperature or greedy
  * @param seed            the job's sampling seed, mixed with each row's image id; null for spark.loupe.seed or 0
  * @param maxLongestEdge  idefics3 resolution cap in pixels (a multiple of the tile size); null for the model's own
+ * @param maxImageTokens  dynamic-resolution (Qwen3-VL) image-token cap; null for the model's own
  * @param numerics        exact or fast; null for spark.loupe.numerics or fast
  * @param partitions      repartition the input into this many partitions; null to keep Spark's split
  * @param show            print this many result rows at the end
  */
 public record AnnotateOptions(String input, InputFormat format, String imageColumn, String idColumn, String taskColumn,
-                              String promptColumn, String maxLongestEdgeColumn, List<String> imageExtensions, String output, WriteMode mode, boolean resume,
+                              String promptColumn, String maxLongestEdgeColumn, String maxImageTokensColumn, List<String> imageExtensions,
+                              String output, WriteMode mode, boolean resume,
                               String model, String mmproj, String task, String prompt, Integer maxTokens,
-                              Float temperature, Long seed, Integer maxLongestEdge, String numerics,
+                              Float temperature, Long seed, Integer maxLongestEdge, Integer maxImageTokens, String numerics,
                               Integer partitions, int show) {
 
     /** How Spark writes: append when resuming, else as {@code --mode} says. */
@@ -58,6 +62,7 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
         if (partitions != null && partitions < 1) throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
         if (maxTokens != null && maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
         if (maxLongestEdge != null && maxLongestEdge < 0) throw new IllegalArgumentException("--max-longest-edge must be >= 0, got " + maxLongestEdge);
+        if (maxImageTokens != null && maxImageTokens < 0) throw new IllegalArgumentException("--max-image-tokens must be >= 0, got " + maxImageTokens);
         if (show < 0) throw new IllegalArgumentException("--show must be >= 0, got " + show);
     }
 

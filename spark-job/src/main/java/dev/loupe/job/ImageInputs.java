@@ -110,9 +110,13 @@ final class ImageInputs {
         }
         List<Column> columns = new java.util.ArrayList<>(List.of(id.as("image_id"), image.as(byPath ? IMAGE_PATH : IMAGE),
                 task.as("task"), prompt.as("prompt")));
-        boolean withLimits = o.maxLongestEdgeColumn() != null;
-        if (withLimits) columns.add(integerColumn(schema, o.maxLongestEdgeColumn(), "--max-longest-edge-column", o.input())
-                .as(PartitionAnnotator.MAX_LONGEST_EDGE));
+        boolean withLimits = o.maxLongestEdgeColumn() != null || o.maxImageTokensColumn() != null;
+        if (withLimits) {
+            columns.add((o.maxLongestEdgeColumn() == null ? lit(null).cast(DataTypes.IntegerType)
+                    : integerColumn(schema, o.maxLongestEdgeColumn(), "--max-longest-edge-column", o.input())).as(PartitionAnnotator.MAX_LONGEST_EDGE));
+            columns.add((o.maxImageTokensColumn() == null ? lit(null).cast(DataTypes.IntegerType)
+                    : integerColumn(schema, o.maxImageTokensColumn(), "--max-image-tokens-column", o.input())).as(PartitionAnnotator.MAX_IMAGE_TOKENS));
+        }
         Dataset<Row> requests = table.select(columns.toArray(Column[]::new));
         requests = done.removeFrom(requests);
         if (o.partitions() != null) requests = requests.repartition(o.partitions());
@@ -147,7 +151,7 @@ final class ImageInputs {
         if (!(type.equals(DataTypes.IntegerType) || type.equals(DataTypes.LongType) || type.equals(DataTypes.ShortType)
                 || type.equals(DataTypes.ByteType))) {
             throw new IllegalArgumentException(option + " " + column + " of " + input + " is " + type.simpleString()
-                    + "; it must hold integers (pixels)");
+                    + "; it must hold integers");
         }
         return col(column).try_cast(DataTypes.IntegerType);
     }

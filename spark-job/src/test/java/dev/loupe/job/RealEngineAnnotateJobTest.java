@@ -177,6 +177,28 @@ class RealEngineAnnotateJobTest {
         assertTrue(e.getMessage().contains("--max-longest-edge-column cap_text") && e.getMessage().contains("integers"), e.getMessage());
     }
 
+    /**
+     * A per-row image-token cap (--max-image-tokens-column) reaches its row's request: SmolVLM
+     * tiles images, so that row (and only it) fails, naming the limit SmolVLM takes instead.
+     */
+    @Test
+    void aPerRowImageTokenCapReachesItsRow() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("image", DataTypes.BinaryType).add("tokens", DataTypes.IntegerType);
+        List<Row> rows = List.of(RowFactory.create("none", china, null), RowFactory.create("capped", china, 64));
+        Path table = tmp.resolve("token-caps.parquet");
+        spark.createDataFrame(rows, schema).write().parquet(table.toString());
+        Path out = tmp.resolve("out-tokens");
+        AnnotateJob.run(spark, AnnotateJobTest.options("--input", table.toString(), "--output", out.toString(),
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "1",
+                "--id-column", "id", "--max-image-tokens-column", "tokens"));
+        Map<String, Row> byId = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).collectAsList()) byId.put(r.getAs("image_id"), r);
+        assertNull(byId.get("none").getAs("error"));
+        String error = byId.get("capped").getAs("error");
+        assertTrue(error != null && error.contains("max_image_tokens 64") && error.contains("max_longest_edge"), error);
+    }
+
     private static int promptTokens(Path in, Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("--input", in.toString(), "--output", out.toString(),
                 "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "1"));

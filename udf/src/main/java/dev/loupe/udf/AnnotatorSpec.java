@@ -34,6 +34,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String REPEAT_LAST_N = "repeatLastN";
     public static final String SEED = "seed";
     public static final String MAX_LONGEST_EDGE = "maxLongestEdge";
+    /** Dynamic-resolution models (Qwen3-VL): the most tokens an image becomes (0: the model's own). */
+    public static final String MAX_IMAGE_TOKENS = "maxImageTokens";
     /** exact or fast: how the vision encoder and prefill compute (see {@link Numerics}). */
     public static final String NUMERICS = "numerics";
     /** Rows of one executor decoded together by the engine's batch scheduler (1: one row at a time). */
@@ -41,7 +43,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, NUMERICS, MAX_BATCH);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
@@ -61,7 +63,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         if (mmproj == null || mmproj.isBlank()) throw new IllegalArgumentException("no mmproj given (option " + MMPROJ + ", conf " + CONF_PREFIX + MMPROJ + ")");
         GenerationSettings d = GenerationSettings.GREEDY;
         return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER), parseInt(option, MAX_LONGEST_EDGE, 0),
-                        parseNumerics(option)),
+                        parseNumerics(option), parseInt(option, MAX_IMAGE_TOKENS, 0)),
                 parseInt(option, MAX_TOKENS, d.maxTokens()),
                 parseFloat(option, TEMPERATURE, d.temperature()),
                 parseInt(option, TOP_K, d.topK()),
@@ -88,7 +90,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
      * files; remote URIs stay as they are.
      */
     public AnnotatorSpec withAbsolutePaths() {
-        ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge(), key.numerics());
+        ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge(), key.numerics(),
+                key.maxImageTokens());
         return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch);
     }
 

@@ -19,7 +19,8 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
 
     @Override
     public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
-        return VisionLanguageModels.open(model, mmproj, new ModelOptions(ExecutorThreads.pool(), key.maxLongestEdge(), key.numerics()));
+        return VisionLanguageModels.open(model, mmproj,
+                new ModelOptions(ExecutorThreads.pool(), key.maxLongestEdge(), key.numerics(), 0, key.maxImageTokens()));
     }
 
     /**
@@ -37,6 +38,10 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
         }
         if (mmproj.projector() == null) throw mmproj.problem("not an mmproj file: missing " + PROJECTOR);
         if (key.maxLongestEdge() > 0) checkMaxLongestEdge(key.mmproj(), mmproj.projector(), mmproj.tileSize(), key.maxLongestEdge());
+        if (key.maxImageTokens() > 0 && mmproj.projector().equals("idefics3")) {
+            throw new IllegalArgumentException("--max-image-tokens (spark.loupe.maxImageTokens) applies to dynamic-resolution models"
+                    + " (Qwen3-VL); " + key.mmproj() + " is an idefics3 projector, capped by --max-longest-edge");
+        }
     }
 
     /** The engine's own rule (see Idefics3Preprocessor), checked here to name the option and the file. */

@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param maxLongestEdge idefics3: the longest edge images are scaled to before tiling, a multiple
  *                       of the model's tile size; 0 keeps the model's own
  * @param numerics       how the vision encoder and prefill compute ({@link Numerics#FAST} by default)
+ * @param maxImageTokens dynamic-resolution models (Qwen3-VL): the most tokens an image becomes; 0 keeps
+ *                       the model's own
  */
-public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics) implements Serializable {
+public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics, int maxImageTokens)
+        implements Serializable {
 
     public ModelKey {
         Objects.requireNonNull(model, "model");
@@ -23,6 +26,11 @@ public record ModelKey(String model, String mmproj, String loader, int maxLonges
         Objects.requireNonNull(numerics, "numerics");
         loader = loader == null || loader.isBlank() ? AnnotatorLoaders.DEFAULT : loader.trim();
         if (maxLongestEdge < 0) throw new IllegalArgumentException("maxLongestEdge must be >= 0 (0 = the model's own), got " + maxLongestEdge);
+        if (maxImageTokens < 0) throw new IllegalArgumentException("maxImageTokens must be >= 0 (0 = the model's own), got " + maxImageTokens);
+    }
+
+    public ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics) {
+        this(model, mmproj, loader, maxLongestEdge, numerics, 0);
     }
 
     /** A key with the model's own resolution and the default numerics. */
@@ -53,6 +61,7 @@ public record ModelKey(String model, String mmproj, String loader, int maxLonges
     @Override
     public String toString() {
         return model + " + " + mmproj + (maxLongestEdge > 0 ? " (max longest edge " + maxLongestEdge + ")" : "")
+                + (maxImageTokens > 0 ? " (max image tokens " + maxImageTokens + ")" : "")
                 + (numerics == Numerics.FAST ? "" : " (" + numerics + " numerics)")
                 + (loader.equals(AnnotatorLoaders.DEFAULT) ? "" : " (loader " + loader + ")");
     }

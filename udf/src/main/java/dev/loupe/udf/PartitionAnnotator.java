@@ -24,6 +24,8 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
     public static final String IMAGE_PATH = "image_path";
     /** Optional request column: the row's idefics3 resolution cap in pixels (null or 0: none). */
     public static final String MAX_LONGEST_EDGE = "max_longest_edge";
+    /** Optional request column: the row's image-token cap for dynamic-resolution models (null or 0: none). */
+    public static final String MAX_IMAGE_TOKENS = "max_image_tokens";
 
     private static final StructType OUTPUT = AnnotationSchema.rowType();
 
@@ -39,7 +41,7 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
     /**
      * @param byPath     true when requests carry {@code image_path} (read through Hadoop's FileSystem
      *                   on the executor), false when they carry the bytes in {@code image}
-     * @param withLimits true when requests carry {@link #MAX_LONGEST_EDGE}
+     * @param withLimits true when requests carry {@link #MAX_LONGEST_EDGE} and {@link #MAX_IMAGE_TOKENS}
      */
     public PartitionAnnotator(AnnotatorSpec spec, LoupeMetrics metrics, boolean byPath, boolean withLimits) {
         this.spec = spec;
@@ -96,12 +98,13 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         String task = request.getAs("task");
         String prompt = request.getAs("prompt");
         Integer maxLongestEdge = withLimits ? request.getAs(MAX_LONGEST_EDGE) : null;
+        Integer maxImageTokens = withLimits ? request.getAs(MAX_IMAGE_TOKENS) : null;
         if (byPath) {
             String path = request.getAs(IMAGE_PATH);
-            return annotator.start(id, () -> ImageFiles.read(path), task, prompt, maxLongestEdge, true);
+            return annotator.start(id, () -> ImageFiles.read(path), task, prompt, maxLongestEdge, maxImageTokens, true);
         }
         byte[] image = request.getAs(IMAGE);
-        return annotator.start(id, () -> image, task, prompt, maxLongestEdge, true);
+        return annotator.start(id, () -> image, task, prompt, maxLongestEdge, maxImageTokens, true);
     }
 
     private Row toOutput(String id, Row result) {

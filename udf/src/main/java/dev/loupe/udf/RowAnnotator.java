@@ -52,7 +52,7 @@ final class RowAnnotator implements Serializable {
      * @param rowId the row's image id, or null when the caller has none (the SQL functions)
      */
     Row annotate(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt) {
-        return start(rowId, imageSource, taskName, userPrompt, null, false).row();
+        return start(rowId, imageSource, taskName, userPrompt, null, null, false).row();
     }
 
     /** A row on its way: its result when ready, in the row's format. */
@@ -66,10 +66,11 @@ final class RowAnnotator implements Serializable {
      * right here. Per-row problems become the row's error either way, an invalid
      * {@code maxLongestEdge} included.
      *
-     * @param maxLongestEdge the row's own resolution cap in pixels (below the job's); null or 0 for none
+     * @param maxLongestEdge the row's own idefics3 resolution cap in pixels (below the job's); null or 0 for none
+     * @param maxImageTokens the row's own image-token cap for dynamic-resolution models; null or 0 for none
      */
     Pending start(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt, Integer maxLongestEdge,
-                  boolean batched) {
+                  Integer maxImageTokens, boolean batched) {
         long start = System.nanoTime();
         String model = null;
         String task = taskName;
@@ -83,7 +84,7 @@ final class RowAnnotator implements Serializable {
             byte[] image = imageSource.get();
             if (image == null) throw new IllegalArgumentException("no image (null)");
             if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
-            ImageLimits limits = ImageLimits.ofLongestEdge(maxLongestEdge);
+            ImageLimits limits = ImageLimits.of(maxLongestEdge, maxImageTokens);
             ImageAnnotator annotator = annotator(s);
             GenerationSettings settings = settingsFor(s, rowId, image, prompt);
             BatchScheduler scheduler = batched && s.maxBatch() > 1 ? SchedulerCache.forModel(s.key(), annotator, s.maxBatch()) : null;

@@ -69,6 +69,15 @@ class GgufAnnotatorLoaderTest {
     }
 
     @Test
+    void anImageTokenCapIsRefusedForATiledModelNamingTheOptionAndTheFile() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.validate(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 0, Numerics.FAST, 64)));
+        assertEquals("--max-image-tokens (spark.loupe.maxImageTokens) applies to dynamic-resolution models (Qwen3-VL); " + MMPROJ
+                + " is an idefics3 projector, capped by --max-longest-edge", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 0, Numerics.FAST, -1));
+    }
+
+    @Test
     void aMaxLongestEdgeIsRefusedForAProjectorWithoutTiles() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GgufAnnotatorLoader.checkMaxLongestEdge("qwen-mmproj.gguf", "qwen3vl_merger", 16, 512));
