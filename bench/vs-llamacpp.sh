@@ -61,7 +61,8 @@ for b in 1 8; do
 done
 ll_img=""
 if [[ -n "$MMPROJ" ]]; then
-  # One 512-px tile: a 512x512 image with the model's longest edge gives tiles + overview; time per encode.
+  # A 512x512 image. SmolVLM: tiles + overview at the model's longest edge, time per encoder pass (one tile);
+  # Qwen3-VL: one pass over the whole image (16 x 16 = 256 tokens), as `loupe bench` times it.
   python3 -c 'import sys; sys.stdout.buffer.write(b"P6 512 512 255\n" + bytes([128])*512*512*3)' > "$work/gray.ppm"
   enc=$(run llama-mtmd-cli -m /tmp/loupe-bench/model.gguf --mmproj /tmp/loupe-bench/mmproj.gguf --image /tmp/loupe-bench/gray.ppm \
         -p "x" -n 1 -t "$THREADS" --temp 0 2>&1 | grep -o 'batch encoding done in [0-9]* ms' | awk '{print $5}' | sort -n)

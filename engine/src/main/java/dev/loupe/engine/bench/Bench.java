@@ -7,6 +7,8 @@ import dev.loupe.engine.llm.KvCache;
 import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.llm.TextDecoders;
 import dev.loupe.engine.vision.Idefics3Projector;
+import dev.loupe.engine.vision.DynamicImage;
+import dev.loupe.engine.vision.Qwen3VlEncoder;
 import dev.loupe.engine.vision.SiglipEncoder;
 import dev.loupe.engine.vision.VisionConfig;
 import java.util.ArrayList;
@@ -30,16 +32,21 @@ public final class Bench {
     private final Numerics numerics;
     private final int repetitions;
 
-    /** The encoder {@link #imageEncodeSeconds} times: SigLIP with the idefics3 projector. */
-    static final String TIMED_PROJECTOR = "idefics3";
+    /**
+     * The encoders {@link #imageEncodeSeconds} times: SigLIP with the idefics3 projector (one
+     * tile), and Qwen3-VL's vision tower with its mergers (one 512x512 image: 256 tokens).
+     */
+    static final List<String> TIMED_PROJECTORS = List.of("idefics3", "qwen3vl_merger");
+    /** Side of the image a dynamic-resolution encoder is timed on. */
+    static final int DYNAMIC_IMAGE_SIDE = 512;
 
     public Bench(GgufFile text, GgufFile vision, ComputePool pool, Numerics numerics, int repetitions) {
         if (vision != null) {
             // Refuse before minutes of text timing, naming the projector rather than a missing tensor.
             String projector = vision.metadata().optString("clip.projector_type").orElse("(none)");
-            if (!projector.equals(TIMED_PROJECTOR)) {
+            if (!TIMED_PROJECTORS.contains(projector)) {
                 throw new UnsupportedOperationException(vision.path() + ": projector " + projector
-                        + " cannot be timed yet (supported: " + TIMED_PROJECTOR + "); leave out --mmproj for the text figures");
+                        + " cannot be timed yet (supported: " + String.join(", ", TIMED_PROJECTORS) + "); leave out --mmproj for the text figures");
             }
         }
         this.decoder = TextDecoders.open(text, pool, numerics);
@@ -108,13 +115,28 @@ public final class Bench {
         });
     }
 
-    /** Median seconds of one vision encoder pass (encoder + projector) on a square input. */
+    /**
+     * Median seconds of one vision encoder pass (encoder + projector) on a square input: one tile
+     * for idefics3, a {@value #DYNAMIC_IMAGE_SIDE}-pixel square image for Qwen3-VL.
+     */
     public double imageEncodeSeconds() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        if (vision.metadata().string("clip.projector_type").equals("qwen3vl_merger")) {
+            Qwen3VlEncoder encoder = new Qwen3VlEncoder(vision, pool, numerics);
+            int side = DYNAMIC_IMAGE_SIDE;
+            float[] pixels = new float[3 * side * side];
+            for (int i = 0; i < pixels.length; i++) pixels[i] = (float) (rnd.nextDouble() * 2 - 1);
+            DynamicImage image = new DynamicImage(side, side, pixels);
+            return medianSeconds(() -> {
+                long t0 = System.nanoTime();
+                encoder.encode(image);
+                return (System.nanoTime() - t0) / 1e9;
+            });
+        }
         VisionConfig c = VisionConfig.from(vision);
         SiglipEncoder encoder = new SiglipEncoder(vision, c, pool, numerics);
         Idefics3Projector projector = new Idefics3Projector(vision, c, pool, numerics);
         float[] pixels = new float[3 * c.imageSize() * c.imageSize()];
-        SplittableRandom rnd = new SplittableRandom(4);
         for (int i = 0; i < pixels.length; i++) pixels[i] = (float) (rnd.nextDouble() * 2 - 1);
         return medianSeconds(() -> {
             long t0 = System.nanoTime();

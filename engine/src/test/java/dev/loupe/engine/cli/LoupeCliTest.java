@@ -81,13 +81,23 @@ class LoupeCliTest {
 
     @Test
     void benchRefusesAnEncoderItCannotTimeBeforeTimingTheText(@TempDir Path tmp) {
-        Path qwenMmproj = tmp.resolve("qwen-mmproj.gguf");
+        Path youtuMmproj = tmp.resolve("youtu-mmproj.gguf");
         new GgufWriter().put("general.architecture", GgufValue.ofString("clip"))
-                .put("clip.projector_type", GgufValue.ofString("qwen3vl_merger")).write(qwenMmproj);
-        Run r = run("bench", "-m", TEXT, "--mmproj", qwenMmproj.toString(), "--pp", "512", "-r", "5");
+                .put("clip.projector_type", GgufValue.ofString("youtuvl")).write(youtuMmproj);
+        Run r = run("bench", "-m", TEXT, "--mmproj", youtuMmproj.toString(), "--pp", "512", "-r", "5");
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("qwen-mmproj.gguf") && r.err().contains("projector qwen3vl_merger cannot be timed"), r.err());
+        assertTrue(r.err().contains("youtu-mmproj.gguf") && r.err().contains("projector youtuvl cannot be timed"), r.err());
         assertEquals("", r.out(), "nothing was measured");
+    }
+
+    /** Qwen3-VL's encoder is timed on a 512x512 image (the oracle's tiny models: decoder-only text, mmproj). */
+    @Test
+    void benchTimesTheQwen3VlEncoder() {
+        Path q = ORACLE.resolve("qwen3vl/models");
+        Run r = run("bench", "-m", q.resolve("qwen3vl-text-f16-decoder-only.gguf").toString(), "--mmproj",
+                q.resolve("qwen3vl-mmproj-f16.gguf").toString(), "--pp", "4", "--tg", "2", "--batch", "1", "--depth", "0", "-r", "1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().matches("(?s).*\"image_encode_s\": ?[0-9.]+.*"), r.out());
     }
 
     /** Both runs caption the same images with the same exact decoding: the same tokens, in less time batched or not. */
