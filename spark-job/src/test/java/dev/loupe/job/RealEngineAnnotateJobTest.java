@@ -199,6 +199,40 @@ class RealEngineAnnotateJobTest {
         assertTrue(error != null && error.contains("max_image_tokens 64") && error.contains("max_longest_edge"), error);
     }
 
+    /**
+     * Qwen3-VL through the job: the oracle's tiny model (its text GGUF reassembled from the test
+     * resources' halves), exact numerics, one 96x64 image. It becomes 4 x 3 = 12 image tokens (28
+     * prompt positions) and its caption starts with llama.cpp's greedy tokens for that image and
+     * prompt; --max-image-tokens 4 scales it to 2 x 1 tokens (18 positions), by hand from the
+     * dyn_size rules.
+     */
+    @Test
+    void qwen3VlCaptionsAndItsImageTokenCap() throws Exception {
+        Path text = dev.loupe.udf.Qwen3VlOracleModel.textModel(Files.createDirectories(tmp.resolve("qwen")));
+        Path in = Files.createDirectories(tmp.resolve("qwen-in"));
+        Files.copy(ORACLE.resolve("images/synth_rgba_96x64.png"), in.resolve("squares.png"));
+        String[] common = {"--input", in.toString(), "--model", text.toString(), "--mmproj", dev.loupe.udf.Qwen3VlOracleModel.MMPROJ.toString(),
+                "--task", "vqa", "--prompt", "How many squares are there?", "--max-tokens", "4", "--numerics", "exact"};
+        Path full = tmp.resolve("qwen-full"), capped = tmp.resolve("qwen-capped");
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--output", full.toString())));
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--output", capped.toString(), "--max-image-tokens", "4")));
+        Row f = spark.read().parquet(full.toString()).collectAsList().get(0), c = spark.read().parquet(capped.toString()).collectAsList().get(0);
+        assertNull(f.getAs("error"));
+        assertNull(c.getAs("error"));
+        assertEquals(12, f.<Integer>getAs("image_tokens"));
+        assertEquals(28, f.<Integer>getAs("prompt_tokens"));
+        // llama.cpp's first 4 greedy tokens, " handbookoptions Gambangi", as the output column strips them.
+        assertEquals("handbookoptions Gambangi", f.<String>getAs("text"));
+        assertEquals(2, c.<Integer>getAs("image_tokens"));
+        assertEquals(18, c.<Integer>getAs("prompt_tokens"));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static int promptTokens(Path in, Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("--input", in.toString(), "--output", out.toString(),
                 "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "1"));
