@@ -187,7 +187,7 @@ class AnnotateJobTest {
         assertEquals("task 'vqa' needs a prompt (the question to answer)", byKey.get("c").getAs("error"));
         String missing = byKey.get("d").getAs("error");
         assertTrue(missing.startsWith("cannot read image file:" + table.resolve("images/missing.png")), missing);
-        assertEquals("unknown task 'segment'; known tasks: caption, vqa", byKey.get("e").getAs("error"));
+        assertEquals("unknown task 'segment'; known tasks: caption, vqa, ground", byKey.get("e").getAs("error"));
     }
 
     @Test

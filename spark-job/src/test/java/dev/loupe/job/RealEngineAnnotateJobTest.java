@@ -225,6 +225,18 @@ class RealEngineAnnotateJobTest {
         assertEquals("handbookoptions Gambangi", f.<String>getAs("text"));
         assertEquals(2, c.<Integer>getAs("image_tokens"));
         assertEquals(18, c.<Integer>getAs("prompt_tokens"));
+
+        // Grounding runs through the job too: the instruction wraps the phrase; a random-weight
+        // model's answer holds no box, so the boxes column is empty (a caption's is null).
+        Path ground = tmp.resolve("qwen-ground");
+        AnnotateJob.run(spark, AnnotateJobTest.options("--input", in.toString(), "--model", text.toString(), "--mmproj",
+                dev.loupe.udf.Qwen3VlOracleModel.MMPROJ.toString(), "--task", "ground", "--prompt", "the red square", "--max-tokens", "2",
+                "--output", ground.toString()));
+        Row g = spark.read().parquet(ground.toString()).collectAsList().get(0);
+        assertNull(g.getAs("error"));
+        assertEquals("Locate the red square in this image and output its bbox coordinates in JSON format.", g.<String>getAs("prompt"));
+        assertEquals(0, g.getList(g.fieldIndex("boxes")).size());
+        assertNull(f.getAs("boxes"));
     }
 
     private static String[] concat(String[] a, String... b) {

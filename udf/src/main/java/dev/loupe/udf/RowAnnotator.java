@@ -80,6 +80,8 @@ final class RowAnnotator implements Serializable {
             model = s.key().modelName();
             Task parsed = Task.parse(taskName);
             task = parsed.id;
+            // The full prompt, for the row's output and its seed; the model applies the task itself,
+            // so it gets the user's own (a task may wrap it: ground does).
             prompt = parsed.promptFor(userPrompt);
             byte[] image = imageSource.get();
             if (image == null) throw new IllegalArgumentException("no image (null)");
@@ -90,10 +92,10 @@ final class RowAnnotator implements Serializable {
             BatchScheduler scheduler = batched && s.maxBatch() > 1 ? SchedulerCache.forModel(s.key(), annotator, s.maxBatch()) : null;
             start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
-                Row row = AnnotationRows.success(annotator.annotate(image, parsed, prompt, settings, limits), model, seconds(start));
+                Row row = AnnotationRows.success(annotator.annotate(image, parsed, userPrompt, settings, limits), model, seconds(start));
                 return () -> row;
             }
-            CompletableFuture<Annotation> future = scheduler.submit(image, parsed, prompt, settings, limits);
+            CompletableFuture<Annotation> future = scheduler.submit(image, parsed, userPrompt, settings, limits);
             return waitFor(future, task, prompt, model, start);
         } catch (RuntimeException e) {
             Row row = AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));

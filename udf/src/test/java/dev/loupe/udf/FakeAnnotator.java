@@ -39,8 +39,10 @@ final class FakeAnnotator implements ImageAnnotator {
         if (img == null) throw new IllegalArgumentException("cannot decode image: unknown format");
         int w = img.getWidth();
         int h = img.getHeight();
-        String text = task == Task.VQA ? "answer to: " + prompt : captionFor(w, h);
-        return new Annotation(task.id, prompt, text,
+        // As the engine's models do: the prompt given is the user's, the task makes it the full one.
+        String full = task.promptFor(prompt);
+        String text = task == Task.VQA ? "answer to: " + full : captionFor(w, h);
+        return new Annotation(task.id, full, text,
                 List.of(new Annotation.Box("image", 0, 0, w, h, null)), null, null, null,
                 w, h, 10, settings.maxTokens(), "length");
     }

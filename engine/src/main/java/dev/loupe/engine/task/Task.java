@@ -12,7 +12,13 @@ public enum Task {
     /** Describe the image in a sentence or a paragraph. */
     CAPTION("caption", "Describe this image."),
     /** Answer the user's question about the image; the prompt is required. */
-    VQA("vqa", null);
+    VQA("vqa", null),
+    /**
+     * Find what the prompt describes (a referring expression such as "the dog on the left", as in
+     * RefCOCO) and return its box; for models trained to ground (Qwen3-VL). The prompt is
+     * wrapped in the instruction those models answer with JSON boxes.
+     */
+    GROUND("ground", null);
 
     public final String id;
     private final String defaultPrompt;
@@ -22,9 +28,14 @@ public enum Task {
         this.defaultPrompt = defaultPrompt;
     }
 
-    /** The prompt to send: the user's when given, else this task's default. */
+    /** The prompt to send: the user's when given (for ground, inside its instruction), else this task's default. */
     public String promptFor(String userPrompt) {
-        if (userPrompt != null && !userPrompt.isBlank()) return userPrompt;
+        boolean given = userPrompt != null && !userPrompt.isBlank();
+        if (this == GROUND) {
+            if (!given) throw new IllegalArgumentException("task 'ground' needs a prompt (what to find, e.g. \"the dog on the left\")");
+            return "Locate " + userPrompt.strip() + " in this image and output its bbox coordinates in JSON format.";
+        }
+        if (given) return userPrompt;
         if (defaultPrompt == null) throw new IllegalArgumentException("task '" + id + "' needs a prompt (the question to answer)");
         return defaultPrompt;
     }

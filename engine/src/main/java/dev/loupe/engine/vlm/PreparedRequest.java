@@ -1,5 +1,6 @@
 package dev.loupe.engine.vlm;
 
+import dev.loupe.engine.task.ImageFrame;
 import dev.loupe.engine.task.Task;
 import java.util.List;
 
@@ -11,7 +12,12 @@ import java.util.List;
  *                      and projector
  */
 public record PreparedRequest(Task task, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight,
-                              double encodeSeconds) {
+                              double encodeSeconds, ImageFrame frame) {
+
+    /** A request whose model saw no single canvas of the image (tiles): no frame to map coordinates through. */
+    public PreparedRequest(Task task, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight, double encodeSeconds) {
+        this(task, prompt, segments, imageWidth, imageHeight, encodeSeconds, null);
+    }
 
     /** Prompt positions taken by image embeddings. */
     public int imagePositions() {

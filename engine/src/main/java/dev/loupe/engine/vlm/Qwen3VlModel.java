@@ -7,7 +7,10 @@ import dev.loupe.engine.task.Task;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import dev.loupe.engine.vision.DynamicImage;
+import dev.loupe.engine.task.ImageFrame;
+import dev.loupe.engine.task.RelativeBoxes;
 import dev.loupe.engine.vision.ImageDecoder;
+import dev.loupe.engine.vision.Letterbox;
 import dev.loupe.engine.vision.Qwen3VlEncoder;
 import dev.loupe.engine.vision.Qwen3VlPreprocessor;
 import dev.loupe.engine.vision.RgbImage;
@@ -99,7 +102,7 @@ public final class Qwen3VlModel implements BatchableAnnotator {
         DynamicImage pre = pre0.preprocess(image);
         float[] embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
-        return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds);
+        return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame(image, pre));
     }
 
     /**
@@ -116,9 +119,18 @@ public final class Qwen3VlModel implements BatchableAnnotator {
         return cappedPreprocessors.computeIfAbsent(cap, c -> Qwen3VlPreprocessor.fromMetadata(visionFile.metadata(), Math.min(minTokens, c), c));
     }
 
+    /** How the image sits in the canvas the encoder saw (Letterbox's PAD_CEIL placement). */
+    static ImageFrame frame(RgbImage image, DynamicImage canvas) {
+        int[] fit = Letterbox.fittedSize(image.width(), image.height(), canvas.width(), canvas.height());
+        return new ImageFrame(image.width(), image.height(), canvas.width(), canvas.height(),
+                (canvas.width() - fit[0]) / 2, (canvas.height() - fit[1]) / 2, fit[0], fit[1]);
+    }
+
+    /** Grounding answers give boxes (Qwen3-VL's relative JSON format), mapped to original-image pixels. */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
-        return new Annotation(r.task().id, r.prompt(), g.text().strip(), null, null, null, null,
+        List<Annotation.Box> boxes = r.task() == Task.GROUND ? RelativeBoxes.parse(g.text(), r.frame()) : null;
+        return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, null,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));
     }

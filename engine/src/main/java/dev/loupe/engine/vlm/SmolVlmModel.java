@@ -93,6 +93,9 @@ public final class SmolVlmModel implements BatchableAnnotator {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+        if (task == Task.GROUND) {
+            throw new IllegalArgumentException("task 'ground' needs a model trained to ground (Qwen3-VL); SmolVLM is not");
+        }
         String text = task.promptFor(prompt);
         Idefics3Preprocessor pre0 = preprocessorFor(limits);
         long t0 = System.nanoTime();

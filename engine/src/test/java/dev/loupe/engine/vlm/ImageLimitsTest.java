@@ -25,6 +25,26 @@ class ImageLimitsTest {
         assertThrows(IllegalArgumentException.class, () -> new ModelOptions(ComputePool.shared(), 0, Numerics.FAST, 0, -4));
     }
 
+    /** Grounding needs a model trained for it: SmolVLM refuses the task by name. */
+    @Test
+    void smolVlmRefusesTheGroundTask() throws Exception {
+        Path dir = Path.of("src/test/resources/oracle/smolvlm/models");
+        try (SmolVlmModel m = new SmolVlmModel(GgufFile.open(dir.resolve("smolvlm-text-f16.gguf")),
+                GgufFile.open(dir.resolve("smolvlm-mmproj-f16.gguf")), new ModelOptions(new ComputePool(1), 0, Numerics.FAST))) {
+            byte[] png = Files.readAllBytes(Path.of("src/test/resources/oracle/images/synth_1x1.png"));
+            Exception e = assertThrows(IllegalArgumentException.class, () -> m.prepare(png, Task.GROUND, "the dot", ImageLimits.NONE));
+            assertTrue(e.getMessage().contains("task 'ground'") && e.getMessage().contains("Qwen3-VL"), e.getMessage());
+        }
+    }
+
+    /** Qwen3-VL's frame of the oracle's 96x64 image in its 128x96 canvas, as RelativeBoxesTest uses it. */
+    @Test
+    void qwen3VlFrameOfALetterboxedImage() {
+        assertEquals(new dev.loupe.engine.task.ImageFrame(96, 64, 128, 96, 0, 5, 128, 86),
+                Qwen3VlModel.frame(new dev.loupe.engine.vision.RgbImage(96, 64, new byte[96 * 64 * 3]),
+                        new dev.loupe.engine.vision.DynamicImage(128, 96, new float[3 * 128 * 96])));
+    }
+
     /** SmolVLM tiles images: a token cap is that row's error, naming the limit it does take. */
     @Test
     void smolVlmRefusesATokenCapByName() throws Exception {
