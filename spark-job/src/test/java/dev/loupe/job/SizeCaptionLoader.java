@@ -50,8 +50,9 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
     public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
         return new ImageAnnotator() {
             @Override
-            public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings) {
+            public Annotation annotate(byte[] image, Task task, String userPrompt, GenerationSettings settings) {
                 THREADS.add(Thread.currentThread().getName());
+                String prompt = task.promptFor(userPrompt); // as the engine's models do: the task completes the user's prompt
                 if (prompt.equals("crash")) throw new SimulatedCrash();
                 BufferedImage img;
                 try {
