@@ -14,21 +14,14 @@ final class PositionGrid {
     /** The resized table, row-major over the grid ({@code (y * gx + x) * e}); the table itself when the sizes match. */
     static float[] resize(float[] table, int e, int side, int gx, int gy) {
         if (gx == side && gy == side) return table;
-        float sx = gx > 1 && side > 1 ? (float) (gx - 1) / (side - 1) : (float) gx / side;
-        float sy = gy > 1 && side > 1 ? (float) (gy - 1) / (side - 1) : (float) gy / side;
+        Axis xs = Axis.of(gx, side), ys = Axis.of(gy, side);
         float[] out = new float[gx * gy * e];
         for (int i1 = 0; i1 < gy; i1++) {
-            float y = (float) i1 / sy;
-            int y0 = (int) Math.floor(y), y1 = y0 + 1;
-            y0 = Math.clamp(y0, 0, side - 1);
-            y1 = Math.clamp(y1, 0, side - 1);
-            float dy = Math.clamp(y - (float) y0, 0f, 1f);
+            int y0 = ys.low[i1], y1 = ys.high[i1];
+            float dy = ys.fraction[i1];
             for (int i0 = 0; i0 < gx; i0++) {
-                float x = (float) i0 / sx;
-                int x0 = (int) Math.floor(x), x1 = x0 + 1;
-                x0 = Math.clamp(x0, 0, side - 1);
-                x1 = Math.clamp(x1, 0, side - 1);
-                float dx = Math.clamp(x - (float) x0, 0f, 1f);
+                int x0 = xs.low[i0], x1 = xs.high[i0];
+                float dx = xs.fraction[i0];
                 int a = (y0 * side + x0) * e, b = (y0 * side + x1) * e, c = (y1 * side + x0) * e, d = (y1 * side + x1) * e;
                 int o = (i1 * gx + i0) * e;
                 for (int ch = 0; ch < e; ch++) {
@@ -39,5 +32,25 @@ final class PositionGrid {
             }
         }
         return out;
+    }
+
+    /**
+     * Per destination index of one axis: the two source indices it reads (clamped to the table)
+     * and the weight of the second, with aligned corners ({@code (dst - 1) / (src - 1)} scale).
+     */
+    private record Axis(int[] low, int[] high, float[] fraction) {
+        static Axis of(int dst, int src) {
+            float scale = dst > 1 && src > 1 ? (float) (dst - 1) / (src - 1) : (float) dst / src;
+            int[] low = new int[dst], high = new int[dst];
+            float[] fraction = new float[dst];
+            for (int i = 0; i < dst; i++) {
+                float p = (float) i / scale;
+                int p0 = (int) Math.floor(p);
+                low[i] = Math.clamp(p0, 0, src - 1);
+                high[i] = Math.clamp(p0 + 1, 0, src - 1);
+                fraction[i] = Math.clamp(p - (float) low[i], 0f, 1f);
+            }
+            return new Axis(low, high, fraction);
+        }
     }
 }

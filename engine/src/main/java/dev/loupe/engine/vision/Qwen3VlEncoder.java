@@ -4,11 +4,8 @@ import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.gguf.GgufMetadata;
 import dev.loupe.engine.kernels.ComputePool;
-import dev.loupe.engine.kernels.FlashAttention;
 import dev.loupe.engine.kernels.Gelu;
-import dev.loupe.engine.kernels.Layouts;
 import dev.loupe.engine.kernels.Numerics;
-import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.llm.Rope;
 import dev.loupe.engine.tensor.Linear;
@@ -141,7 +138,7 @@ public final class Qwen3VlEncoder {
                     rope.rotate(k, t * e + hh * hd, angles[t]);
                 }
             }
-            attention(q, k, v, att, n);
+            VisionAttention.full(pool, numerics, q, k, v, att, n, heads, e / heads);
             b.out.apply(att, n, h, pool, numerics);
             VectorMath.addInPlace(x, 0, h, 0, n * e);
             for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln2w, b.ln2b, eps, h, t * e, e);
@@ -218,20 +215,5 @@ public final class Qwen3VlEncoder {
             rope.visionAngles(order[t] / gx, order[t] % gx, angles[t]);
         }
         return angles;
-    }
-
-    /** Full attention, K and V rounded to fp16 as clip.cpp's flash-attention path does (see {@link SiglipEncoder}). */
-    private void attention(float[] q, float[] k, float[] v, float[] out, int n) {
-        int hd = e / heads;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        for (int i = 0; i < n * e; i++) {
-            k[i] = Layouts.roundF16(k[i]);
-            v[i] = Layouts.roundF16(v[i]);
-        }
-        if (numerics == Numerics.FAST) {
-            PackedAttention.multiHead(pool, q, n, heads, heads, hd, k, v, n, false, scale, out);
-        } else {
-            FlashAttention.multiHead(pool, q, n, heads, heads, hd, k, v, n, false, scale, out);
-        }
     }
 }

@@ -2,11 +2,8 @@ package dev.loupe.engine.vision;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
-import dev.loupe.engine.kernels.FlashAttention;
 import dev.loupe.engine.kernels.Gelu;
-import dev.loupe.engine.kernels.Layouts;
 import dev.loupe.engine.kernels.Numerics;
-import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.tensor.Linear;
 import dev.loupe.engine.tensor.TensorReader;
@@ -85,7 +82,7 @@ public final class SiglipEncoder {
             b.q.apply(h, n, q, pool, numerics);
             b.k.apply(h, n, k, pool, numerics);
             b.v.apply(h, n, v, pool, numerics);
-            attention(q, k, v, att, n);
+            VisionAttention.full(pool, numerics, q, k, v, att, n, c.nHead(), c.headDim());
             b.out.apply(att, n, proj, pool, numerics);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
 
@@ -114,23 +111,5 @@ public final class SiglipEncoder {
             }
         }
         return out;
-    }
-
-    /**
-     * Full attention: EXACT with K and V cast to fp16, as clip.cpp does when flash attention is
-     * on (llama.cpp's default on CPU); FAST as f32 matrix products.
-     */
-    private void attention(float[] q, float[] k, float[] v, float[] out, int n) {
-        final int e = c.nEmbd(), hd = c.headDim(), heads = c.nHead();
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        for (int i = 0; i < n * e; i++) {
-            k[i] = Layouts.roundF16(k[i]);
-            v[i] = Layouts.roundF16(v[i]);
-        }
-        if (numerics == Numerics.FAST) {
-            PackedAttention.multiHead(pool, q, n, heads, heads, hd, k, v, n, false, scale, out);
-            return;
-        }
-        FlashAttention.multiHead(pool, q, n, heads, heads, hd, k, v, n, false, scale, out);
     }
 }

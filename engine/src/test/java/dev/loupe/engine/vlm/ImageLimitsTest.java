@@ -28,9 +28,7 @@ class ImageLimitsTest {
     /** Grounding needs a model trained for it: SmolVLM refuses the task by name. */
     @Test
     void smolVlmRefusesTheGroundTask() throws Exception {
-        Path dir = Path.of("src/test/resources/oracle/smolvlm/models");
-        try (SmolVlmModel m = new SmolVlmModel(GgufFile.open(dir.resolve("smolvlm-text-f16.gguf")),
-                GgufFile.open(dir.resolve("smolvlm-mmproj-f16.gguf")), new ModelOptions(new ComputePool(1), 0, Numerics.FAST))) {
+        try (SmolVlmModel m = smolVlm()) {
             byte[] png = Files.readAllBytes(Path.of("src/test/resources/oracle/images/synth_1x1.png"));
             Exception e = assertThrows(IllegalArgumentException.class, () -> m.prepare(png, Task.GROUND, "the dot", ImageLimits.NONE));
             assertTrue(e.getMessage().contains("task 'ground'") && e.getMessage().contains("Qwen3-VL"), e.getMessage());
@@ -48,12 +46,17 @@ class ImageLimitsTest {
     /** SmolVLM tiles images: a token cap is that row's error, naming the limit it does take. */
     @Test
     void smolVlmRefusesATokenCapByName() throws Exception {
-        Path dir = Path.of("src/test/resources/oracle/smolvlm/models");
-        try (SmolVlmModel m = new SmolVlmModel(GgufFile.open(dir.resolve("smolvlm-text-f16.gguf")),
-                GgufFile.open(dir.resolve("smolvlm-mmproj-f16.gguf")), new ModelOptions(new ComputePool(1), 0, Numerics.FAST))) {
+        try (SmolVlmModel m = smolVlm()) {
             byte[] png = Files.readAllBytes(Path.of("src/test/resources/oracle/images/synth_1x1.png"));
             Exception e = assertThrows(IllegalArgumentException.class, () -> m.prepare(png, Task.parse("caption"), null, new ImageLimits(0, 16)));
             assertTrue(e.getMessage().contains("max_longest_edge"), e.getMessage());
         }
+    }
+
+    /** The oracle's tiny SmolVLM (F16 text + mmproj) from the test resources. */
+    static SmolVlmModel smolVlm() {
+        Path dir = Path.of("src/test/resources/oracle/smolvlm/models");
+        return new SmolVlmModel(GgufFile.open(dir.resolve("smolvlm-text-f16.gguf")), GgufFile.open(dir.resolve("smolvlm-mmproj-f16.gguf")),
+                new ModelOptions(new ComputePool(1), 0, Numerics.FAST));
     }
 }
