@@ -120,8 +120,8 @@ public final class AnnotateJob implements Callable<Integer> {
     Integer maxImageTokens;
 
     @Option(names = "--numerics", paramLabel = "exact|fast",
-            description = "Vision encoder and prefill arithmetic: fast (f32 register-blocked products, within the oracle's "
-                    + "tolerance of llama.cpp) or exact (llama.cpp's own, bit for bit; slower). Decoding is always exact. "
+            description = "Arithmetic of the vision encoder, prefill and batched decode: fast (f32 products, within the oracle's "
+                    + "tolerance of llama.cpp) or exact (llama.cpp's own, bit for bit; slower). "
                     + "Default: spark.loupe.numerics, else fast.")
     String numerics;
 

@@ -30,8 +30,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "1,4,8,16", description = "Batched-decode sizes (default ${DEFAULT-VALUE}).") int[] batches;
     @Option(names = {"-r", "--repetitions"}, defaultValue = "5") int repetitions;
     @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast",
-            description = "Vision encoder and prefill arithmetic: fast (f32 register-blocked products) or exact "
-                    + "(llama.cpp's own, bit for bit; slower). Decoding is always exact. Default: ${DEFAULT-VALUE}.")
+            description = "Arithmetic of the vision encoder, prefill and batched decode: fast (f32 products) or exact "
+                    + "(llama.cpp's own, bit for bit; slower). Default: ${DEFAULT-VALUE}.")
     Numerics numerics;
     @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
 

@@ -71,8 +71,8 @@ final class GenerateCommand implements Callable<Integer> {
     int maxImageTokens;
 
     @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast",
-            description = "Vision encoder and prefill arithmetic: fast (f32 register-blocked products) or exact "
-                    + "(llama.cpp's own, bit for bit; slower). Decoding is always exact. Default: ${DEFAULT-VALUE}.")
+            description = "Arithmetic of the vision encoder, prefill and decode: fast (f32 products) or exact "
+                    + "(llama.cpp's own, bit for bit; slower). Default: ${DEFAULT-VALUE}.")
     Numerics numerics;
 
     @Spec

@@ -77,6 +77,12 @@ abstract class BlockKernel implements WeightKernel {
         return rows % 8 == 0 ? repacked() : this;
     }
 
+    /** Q8_1's values are Q8_0's (it only adds block sums). */
+    @Override
+    public void roundRow(float[] x, int xo, float[] dst, int dstOffset, int cols) {
+        ActivationRounding.q8_0(x, xo, dst, dstOffset, cols);
+    }
+
     @Override
     public Activations prepare(float[] x, int batch, int cols) {
         return new Activations(hasMin() ? Q8Rows.q8_1(x, batch, cols) : Q8Rows.q8_0(x, batch, cols));

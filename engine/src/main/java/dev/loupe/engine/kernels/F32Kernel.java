@@ -12,6 +12,11 @@ final class F32Kernel implements WeightKernel {
     @Override public GgmlType type() { return GgmlType.F32; }
 
     @Override
+    public boolean stripesOneRow() {
+        return true;
+    }
+
+    @Override
     public Activations prepare(float[] x, int batch, int cols) {
         return new Activations(batch, cols, x, null);
     }

@@ -27,6 +27,12 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
 
     abstract float round(float x);
 
+    /** ggml's single-row product widens the same halves: no faster than widening a row and striping it. */
+    @Override
+    public boolean stripesOneRow() {
+        return true;
+    }
+
     @Override
     public Activations prepare(float[] x, int batch, int cols) {
         float[] v = new float[batch * cols];

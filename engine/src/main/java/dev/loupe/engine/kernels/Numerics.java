@@ -3,10 +3,10 @@ package dev.loupe.engine.kernels;
 import java.util.Locale;
 
 /**
- * How the compute-bound products of a model — the vision encoder and the projector, prompt
- * prefill — are computed. Single-token decode steps and batched decode steps are always
- * computed {@link #EXACT}ly, so a row's generated text never depends on which other rows
- * happened to share its decode steps.
+ * How a model's products are computed: the vision encoder and the projector, prompt prefill,
+ * decode steps. Either way a decode step gives a sequence the same floats whether it ran alone
+ * or batched with others, except where {@link #FAST} says otherwise, so a row's generated text
+ * does not depend on which rows happened to share its steps.
  */
 public enum Numerics {
     /**
@@ -16,11 +16,16 @@ public enum Numerics {
      */
     EXACT,
     /**
-     * Weights widened to F32 a panel at a time and multiplied by F32 activations with a
-     * register-blocked kernel ({@link PackedGemm}); attention of the vision encoder as F32
-     * matrix products. Within the oracle's tolerance of llama.cpp, several times faster on
-     * compute-bound paths, and still deterministic: each output is one fixed FMA chain,
-     * whatever the batch or thread count.
+     * Activations rounded as ggml rounds them for the weight type, weights widened to F32:
+     * from {@link #PACKED_MIN_ROWS} rows on a panel at a time, multiplied with a
+     * register-blocked kernel ({@link PackedGemm}); below that (decode steps, batched or
+     * not) a row at a time, multiplied with every activation row by {@link StripedDot};
+     * attention of the vision encoder as F32 matrix products. Within the oracle's tolerance
+     * of llama.cpp, several times faster on compute-bound paths, and still deterministic:
+     * each output is one fixed FMA chain, whatever the batch or thread count. One exception:
+     * a single decode row of a type whose ggml kernel is faster
+     * ({@link WeightKernel#stripesOneRow()} false: the 4-, 5- and 6-bit types) takes that
+     * kernel, so such a row can round differently alone than batched.
      */
     FAST;
 

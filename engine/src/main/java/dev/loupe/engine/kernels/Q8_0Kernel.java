@@ -52,6 +52,52 @@ final class Q8_0Kernel implements WeightKernel {
         return new Activations(batch, cols, q, q8.d, q8);
     }
 
+    @Override
+    public void roundRow(float[] x, int xo, float[] dst, int dstOffset, int cols) {
+        ActivationRounding.q8_0(x, xo, dst, dstOffset, cols);
+    }
+
+    /** Measured on the SmolVLM-256M shape: 2x ggml's single-row Q8_0 product per matrix. */
+    @Override
+    public boolean stripesOneRow() {
+        return true;
+    }
+
+    /**
+     * One activation row reads the blocks straight from the mapping: each 32-byte block
+     * widened to two float vectors times its scale (the values {@link #dequantizeRow} writes)
+     * and fed to the two accumulators of {@link StripedDot}. A batch shares one widened row
+     * instead (measured: widening each block again for every four rows is slower).
+     */
+    @Override
+    public void multiplyStriped(MemorySegment w, int cols, float[] x, int batch, int r0, int r1, float[] out, int outStride) {
+        if (batch > 1 || !StripedDot.WIDE) {
+            WeightKernel.super.multiplyStriped(w, cols, x, batch, r0, r1, out, outStride);
+            return;
+        }
+        long rowBytes = (long) (cols / QK) * BLOCK_BYTES;
+        for (int r = r0; r < r1; r++) out[r] = stripedRow(w, r * rowBytes, cols, x, 0);
+    }
+
+    private static float stripedRow(MemorySegment w, long base, int cols, float[] x, int xo) {
+        FloatVector a0 = FloatVector.zero(F16), a1 = a0;
+        for (int k = 0; k < cols; k += QK) {
+            long off = base + (long) k / QK * BLOCK_BYTES;
+            float d = Layouts.f16(w, off);
+            a0 = widened(w, off + 2, d).fma(FloatVector.fromArray(F16, x, xo + k), a0);
+            a1 = widened(w, off + 18, d).fma(FloatVector.fromArray(F16, x, xo + k + 16), a1);
+        }
+        return StripedDot.fold(a0, a1);
+    }
+
+    /** 16 weight bytes at {@code off} as floats times the block scale: {@link #dequantizeRow}'s values. */
+    private static FloatVector widened(MemorySegment w, long off, float d) {
+        return ((FloatVector) ByteVector.fromMemorySegment(B16, w, off, Layouts.LE).convertShape(VectorOperators.B2F, F16, 0)).mul(d);
+    }
+
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+
     /** Position of block value {@code i} in the transposed order. */
     static int transposed(int i) {
         return (i & 3) * 8 + (i >> 2);

@@ -136,6 +136,12 @@ abstract class SuperBlockKernel implements WeightKernel {
         return rows % 8 == 0 ? repacked() : this;
     }
 
+    /** quantize_row_q8_K, one row alone (never the 4-row interleaved quantizer). */
+    @Override
+    public void roundRow(float[] x, int xo, float[] dst, int dstOffset, int cols) {
+        ActivationRounding.q8K(x, xo, dst, dstOffset, cols);
+    }
+
     @Override
     public Activations prepare(float[] x, int batch, int cols) {
         // The repacked GEMM quantizes complete groups of four rows with the interleaved quantizer.

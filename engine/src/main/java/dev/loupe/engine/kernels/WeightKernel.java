@@ -19,11 +19,48 @@ public interface WeightKernel {
     Activations prepare(float[] x, int batch, int cols);
 
     /**
+     * One activation row as this type's products see it, as floats in natural order
+     * ({@link Activations#toFloats} of a batch of one): what {@link Numerics#FAST} products
+     * multiply. Quantized formats override it with a vectorized quantizer that skips the
+     * exact kernels' integer layouts.
+     */
+    default void roundRow(float[] x, int xo, float[] dst, int dstOffset, int cols) {
+        float[] row = java.util.Arrays.copyOfRange(x, xo, xo + cols);
+        System.arraycopy(prepare(row, 1, cols).toFloats(), 0, dst, dstOffset, cols);
+    }
+
+    /**
      * For rows {@code r0..r1-1} and every activation row {@code b}:
      * {@code out[b * outStride + r] = dot(W[r], x[b])}. Each weight row is read once for the
      * whole batch.
      */
     void multiply(MemorySegment w, int cols, Activations x, int r0, int r1, float[] out, int outStride);
+
+    /**
+     * {@link Numerics#FAST}'s decode product: for rows {@code r0..r1-1} and every row
+     * {@code b} of {@code x} (floats from {@link #roundRow}, {@code cols} each),
+     * {@code out[b * outStride + r] = StripedDot.dot(dequantizeRow(r), x_b)}, bit for bit.
+     * By default each row is dequantized into a buffer once and reused for the whole batch;
+     * types override it to read a row straight from the mapping.
+     */
+    default void multiplyStriped(MemorySegment w, int cols, float[] x, int batch, int r0, int r1, float[] out, int outStride) {
+        float[] row = new float[cols];
+        for (int r = r0; r < r1; r++) {
+            dequantizeRow(w, cols, r, row, 0);
+            StripedDot.multiplyRow(row, x, batch, cols, out, r, outStride);
+        }
+    }
+
+    /**
+     * Whether a single activation row's {@link Numerics#FAST} product takes
+     * {@link #multiplyStriped} (as every batch of two or more does) rather than ggml's product:
+     * true where the striped row reads the weights at least as fast (measured per type). The
+     * others keep ggml's single-row kernels, tuned for decode, so their rows can round
+     * differently alone than in a batch.
+     */
+    default boolean stripesOneRow() {
+        return false;
+    }
 
     /** Writes the {@code cols} values of row {@code r} as floats to {@code dst[dstOffset...]}. */
     void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset);

@@ -15,9 +15,10 @@ import dev.loupe.engine.kernels.VectorMath;
  * batch of consecutive positions (a prefill chunk or one decode step) and appends their keys
  * and values to the sequence's cache.
  *
- * <p>Prefill (a call of many positions) is computed as {@code numerics} says; decode steps,
- * single or batched, always as llama.cpp does, so a sequence's tokens do not depend on the
- * sequences that shared its steps.
+ * <p>Everything is computed as {@code numerics} says. Either way a sequence's tokens do not
+ * depend on the sequences that shared its decode steps: exact steps are llama.cpp's own
+ * products, fast ones {@link dev.loupe.engine.kernels.StripedDot striped dot products}, which
+ * give each row the same floats in any batch.
  */
 public final class LlamaDecoder implements TextDecoder {
     private final LlamaConfig config;
@@ -127,17 +128,19 @@ public final class LlamaDecoder implements TextDecoder {
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
         float[][] angles = new float[n][c.ropeDims()];
         for (int i = 0; i < n; i++) rope.angles(caches[i].nextPosition(), angles[i]);
-        float[] logits = evaluate(input, n, angles, null, true, Numerics.EXACT,
+        boolean tiled = numerics == Numerics.EXACT && n >= FlashAttention.TILED_MIN_ROWS;
+        float[] logits = evaluate(input, n, angles, null, true, numerics,
                 (layer, t, k, kOff, v, vOff) -> caches[t].store(layer, positions[t], k, kOff, v, vOff),
                 // Every (sequence, head) pair is a task: with fewer sequences than threads (one
-                // caption at a time) the heads still spread over the pool. A ubatch of 64 rows or
-                // more takes ggml's tiled kernel, whatever the sequences.
+                // caption at a time) the heads still spread over the pool. With exact numerics a
+                // ubatch of 64 rows or more takes ggml's tiled kernel, whatever the sequences;
+                // fast numerics keep the one-row kernel, so that the batch changes nothing.
                 (layer, q, out) -> pool.parallelFor(n * c.nHead(), 1, (from, to) -> {
                     FlashAttention.Scratch scratch = new FlashAttention.Scratch(c.headDim());
                     for (int task = from; task < to; task++) {
                         int i = task / c.nHead(), head = task % c.nHead();
                         FlashAttention.rowHead(q, i, head, c.nHead(), c.nHeadKv(), c.headDim(), caches[i].keys(layer),
-                                caches[i].values(layer), positions[i] + 1, scale, out, n >= FlashAttention.TILED_MIN_ROWS, scratch);
+                                caches[i].values(layer), positions[i] + 1, scale, out, tiled, scratch);
                     }
                 }));
         for (int i = 0; i < n; i++) caches[i].setLength(positions[i] + 1);

@@ -73,14 +73,22 @@ public final class WeightMatrix {
 
     /**
      * As {@link #multiply(float[], int, float[], ComputePool)}, computed as {@code numerics}
-     * says: with {@link Numerics#FAST} and a large enough batch, the activations are rounded
-     * or quantized as ggml would for this type and widened back to floats, then each thread
-     * widens a panel of weight rows to F32 (this type's own dequantization), packs it once and
-     * runs it against every activation row with {@link PackedGemm}; otherwise ggml's products.
+     * says. {@link Numerics#EXACT}: ggml's products. {@link Numerics#FAST}: the activations are
+     * rounded or quantized as ggml would for this type and widened back to floats; then from
+     * {@link Numerics#PACKED_MIN_ROWS} rows on (prefill) each thread widens a panel of weight
+     * rows to F32 (this type's own dequantization), packs it once and runs it against every
+     * activation row with {@link PackedGemm}; below that (decode steps) each weight row is
+     * widened once and multiplied with every row by
+     * {@link dev.loupe.engine.kernels.StripedDot} — a single row too, where the type
+     * {@linkplain WeightKernel#stripesOneRow() does that as fast} as ggml's product.
      */
     public void multiply(float[] input, int batch, float[] out, ComputePool pool, Numerics numerics) {
-        if (!numerics.packs(batch)) {
+        if (numerics == Numerics.EXACT || batch == 1 && !kernel.stripesOneRow()) {
             multiply(input, batch, out, pool);
+            return;
+        }
+        if (!numerics.packs(batch)) {
+            multiplyStriped(input, batch, out, pool);
             return;
         }
         float[] x = operands(input, batch, pool);
@@ -95,6 +103,20 @@ public final class WeightMatrix {
                 PackedGemm.multiply(x, 0, cols, batch, panel, 0, cols, count, out, r0, rows);
             }
         });
+    }
+
+    /**
+     * FAST numerics below the packing threshold (decode steps, single or batched): activation
+     * rows rounded or quantized as ggml would for this type, each row on its own, and widened
+     * back to floats; then each weight row widened to F32 once (this type's dequantization)
+     * and multiplied with every activation row by {@link dev.loupe.engine.kernels.StripedDot}. Neither step looks at the
+     * other rows of the batch, so a row's outputs are the same floats in any batch.
+     */
+    private void multiplyStriped(float[] input, int batch, float[] out, ComputePool pool) {
+        float[] x = new float[batch * cols];
+        for (int b = 0; b < batch; b++) kernel.roundRow(input, b * cols, x, b * cols, cols);
+        int grain = Math.max(1, 16384 / Math.max(1, cols * batch));
+        pool.parallelFor(rows, grain, (r0, r1) -> kernel.multiplyStriped(data, cols, x, batch, r0, r1, out, rows));
     }
 
     /**

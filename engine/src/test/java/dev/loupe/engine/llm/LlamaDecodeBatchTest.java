@@ -9,16 +9,22 @@ import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** A batched decode step over several sequences equals decoding each sequence on its own, bit for bit. */
+/**
+ * A batched decode step over several sequences equals decoding each sequence on its own, bit
+ * for bit: with exact numerics (ggml's products), and with fast numerics for the types whose
+ * single rows are striped too (F16, Q8_0).
+ */
 class LlamaDecodeBatchTest {
-    static final Path TEXT = Path.of("src/test/resources/oracle/smolvlm/models/smolvlm-text-q8_0.gguf");
+    static final Path MODELS = Path.of("src/test/resources/oracle/smolvlm/models");
 
-    @Test
-    void batchedStepsEqualSequentialSteps() {
-        try (GgufFile f = GgufFile.open(TEXT)) {
-            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), Numerics.EXACT);
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"smolvlm-text-q8_0.gguf, EXACT", "smolvlm-text-q8_0.gguf, FAST", "smolvlm-text-f16.gguf, FAST"})
+    void batchedStepsEqualSequentialSteps(String model, Numerics numerics) {
+        try (GgufFile f = GgufFile.open(MODELS.resolve(model))) {
+            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), numerics);
             int[][] prompts = {{1, 102, 1306, 75}, {1, 500, 7, 9, 10, 11, 12}, {3012, 27}};
             int[][] next = {{44, 45}, {100, 2000}, {5, 6}};
             KvCache[] batched = new KvCache[3], alone = new KvCache[3];

@@ -1,0 +1,163 @@
+package dev.loupe.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The dot product of {@link Numerics#FAST} decode steps: {@value #STRIPES} interleaved FMA
+ * chains, folded in one fixed tree. Stripe {@code j} sums {@code w[k] * x[k]} for every
+ * {@code k ≡ j (mod 32)}, in increasing {@code k}, one {@link Math#fma} each, starting from
+ * zero; the stripes {@code p} are then added pairwise: {@code p[j] + p[j + 16]}, then the 16
+ * results' {@code [j] + [j + 8]}, then {@code [j] + [j + 4]}, {@code [j] + [j + 2]},
+ * {@code [0] + [1]}.
+ *
+ * <p>The definition names no vector width, batch or thread: two 16-lane or four 8-lane
+ * accumulators hold the same 32 stripes, and a weight row multiplied with one activation row
+ * or with fifteen gives each exactly the same float. That is what lets a decode step run for
+ * many sequences at once — the weight row widened once and reused from L1 for every sequence,
+ * one FMA per value and sequence — while each sequence's tokens stay those it gets alone.
+ * Thirty-two independent chains also keep a single row's loop off the FMA latency.
+ */
+public final class StripedDot {
+    /** Independent FMA chains per dot product. */
+    public static final int STRIPES = 32;
+
+    private static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    /** 512-bit vectors are native here: two accumulators per dot product, else four 256-bit ones. */
+    static final boolean WIDE = FloatVector.SPECIES_PREFERRED.length() >= 16;
+    private static final VectorShuffle<Float> UPPER8 = VectorShuffle.fromOp(S16, i -> (i + 8) & 15);
+    private static final VectorShuffle<Float> UPPER4 = VectorShuffle.fromOp(S16, i -> (i + 4) & 15);
+    private static final VectorShuffle<Float> UPPER2 = VectorShuffle.fromOp(S16, i -> (i + 2) & 15);
+
+    private StripedDot() {}
+
+    /**
+     * {@code out[b * outStride + r] = dot(w, x_b)} for the {@code batch} activation rows of
+     * {@code x} ({@code cols} values each, row-major): four rows per pass over the weights.
+     */
+    public static void multiplyRow(float[] w, float[] x, int batch, int cols, float[] out, int r, int outStride) {
+        multiplyRow(w, x, 0, batch, cols, out, r, outStride);
+    }
+
+    /** As {@link #multiplyRow(float[], float[], int, int, float[], int, int)} for activation rows {@code b0..b1-1} only. */
+    public static void multiplyRow(float[] w, float[] x, int b0, int b1, int cols, float[] out, int r, int outStride) {
+        int b = b0;
+        if (cols % STRIPES == 0) {
+            for (; b + 4 <= b1; b += 4) {
+                if (WIDE) {
+                    dot4Wide(w, x, b * cols, cols, out, b * outStride + r, outStride);
+                } else {
+                    dot4Narrow(w, x, b * cols, cols, out, b * outStride + r, outStride);
+                }
+            }
+        }
+        for (; b < b1; b++) out[b * outStride + r] = dot(w, 0, x, b * cols, cols);
+    }
+
+    /** The striped dot product of {@code n} values of {@code w} and {@code x}. */
+    public static float dot(float[] w, int wo, float[] x, int xo, int n) {
+        return WIDE ? dotWide(w, wo, x, xo, n) : dotNarrow(w, wo, x, xo, n);
+    }
+
+    static float dotWide(float[] w, int wo, float[] x, int xo, int n) {
+        int full = n - n % STRIPES;
+        FloatVector a0 = FloatVector.zero(S16), a1 = a0;
+        for (int k = 0; k < full; k += STRIPES) {
+            a0 = FloatVector.fromArray(S16, w, wo + k).fma(FloatVector.fromArray(S16, x, xo + k), a0);
+            a1 = FloatVector.fromArray(S16, w, wo + k + 16).fma(FloatVector.fromArray(S16, x, xo + k + 16), a1);
+        }
+        if (full == n) return fold(a0, a1);
+        float[] p = new float[STRIPES];
+        a0.intoArray(p, 0);
+        a1.intoArray(p, 16);
+        return tail(p, w, wo, x, xo, full, n);
+    }
+
+    static float dotNarrow(float[] w, int wo, float[] x, int xo, int n) {
+        int full = n - n % STRIPES;
+        FloatVector a0 = FloatVector.zero(S8), a1 = a0, a2 = a0, a3 = a0;
+        for (int k = 0; k < full; k += STRIPES) {
+            a0 = FloatVector.fromArray(S8, w, wo + k).fma(FloatVector.fromArray(S8, x, xo + k), a0);
+            a1 = FloatVector.fromArray(S8, w, wo + k + 8).fma(FloatVector.fromArray(S8, x, xo + k + 8), a1);
+            a2 = FloatVector.fromArray(S8, w, wo + k + 16).fma(FloatVector.fromArray(S8, x, xo + k + 16), a2);
+            a3 = FloatVector.fromArray(S8, w, wo + k + 24).fma(FloatVector.fromArray(S8, x, xo + k + 24), a3);
+        }
+        if (full == n) return fold(a0, a1, a2, a3);
+        float[] p = new float[STRIPES];
+        a0.intoArray(p, 0);
+        a1.intoArray(p, 8);
+        a2.intoArray(p, 16);
+        a3.intoArray(p, 24);
+        return tail(p, w, wo, x, xo, full, n);
+    }
+
+    /**
+     * Four activation rows (at {@code xo}, {@code xo + cols}, ...) against one weight row whose
+     * length is a multiple of {@value #STRIPES}: each weight vector loaded once for the four,
+     * eight independent chains. Every row's operations are {@link #dotWide}'s, in its order.
+     */
+    private static void dot4Wide(float[] w, float[] x, int xo, int cols, float[] out, int o, int outStride) {
+        int x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols;
+        FloatVector z = FloatVector.zero(S16), a0 = z, b0 = z, a1 = z, b1 = z, a2 = z, b2 = z, a3 = z, b3 = z;
+        for (int k = 0; k < cols; k += STRIPES) {
+            FloatVector lo = FloatVector.fromArray(S16, w, k), hi = FloatVector.fromArray(S16, w, k + 16);
+            a0 = lo.fma(FloatVector.fromArray(S16, x, xo + k), a0);
+            b0 = hi.fma(FloatVector.fromArray(S16, x, xo + k + 16), b0);
+            a1 = lo.fma(FloatVector.fromArray(S16, x, x1 + k), a1);
+            b1 = hi.fma(FloatVector.fromArray(S16, x, x1 + k + 16), b1);
+            a2 = lo.fma(FloatVector.fromArray(S16, x, x2 + k), a2);
+            b2 = hi.fma(FloatVector.fromArray(S16, x, x2 + k + 16), b2);
+            a3 = lo.fma(FloatVector.fromArray(S16, x, x3 + k), a3);
+            b3 = hi.fma(FloatVector.fromArray(S16, x, x3 + k + 16), b3);
+        }
+        out[o] = fold(a0, b0);
+        out[o + outStride] = fold(a1, b1);
+        out[o + 2 * outStride] = fold(a2, b2);
+        out[o + 3 * outStride] = fold(a3, b3);
+    }
+
+    /** {@link #dot4Wide} with 256-bit vectors: per row the operations of {@link #dotNarrow}. */
+    private static void dot4Narrow(float[] w, float[] x, int xo, int cols, float[] out, int o, int outStride) {
+        for (int b = 0; b < 4; b++) out[o + b * outStride] = dotNarrow(w, 0, x, xo + b * cols, cols);
+    }
+
+    /** The stripes {@code p}, the last values {@code full..n} added to their stripes, folded. */
+    private static float tail(float[] p, float[] w, int wo, float[] x, int xo, int full, int n) {
+        for (int k = full; k < n; k++) p[k % STRIPES] = Math.fma(w[wo + k], x[xo + k], p[k % STRIPES]);
+        return fold(p);
+    }
+
+    /** Stripes 0-15 in {@code a}, 16-31 in {@code b}. */
+    static float fold(FloatVector a, FloatVector b) {
+        FloatVector s = a.add(b);                   // lane j < 16: p[j] + p[j + 16]
+        FloatVector t = s.add(s.rearrange(UPPER8)); // lane j < 8: s[j] + s[j + 8]
+        FloatVector u = t.add(t.rearrange(UPPER4)); // lane j < 4
+        FloatVector v = u.add(u.rearrange(UPPER2)); // lane j < 2
+        return v.lane(0) + v.lane(1);
+    }
+
+    /** Stripes 0-7, 8-15, 16-23, 24-31. */
+    private static float fold(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        FloatVector t = a0.add(a2).add(a1.add(a3)); // lane j: (p[j] + p[j + 16]) + (p[j + 8] + p[j + 24])
+        return LaneFolds.evenOdd(t);                // ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7))
+    }
+
+    /** The fixed tree over 32 stripes. */
+    static float fold(float[] p) {
+        float[] s = new float[16];
+        for (int j = 0; j < 16; j++) s[j] = p[j] + p[j + 16];
+        for (int j = 0; j < 8; j++) s[j] = s[j] + s[j + 8];
+        for (int j = 0; j < 4; j++) s[j] = s[j] + s[j + 4];
+        for (int j = 0; j < 2; j++) s[j] = s[j] + s[j + 2];
+        return s[0] + s[1];
+    }
+
+    /** The scalar twin: the definition, one value at a time. */
+    static float reference(float[] w, int wo, float[] x, int xo, int n) {
+        float[] p = new float[STRIPES];
+        for (int k = 0; k < n; k++) p[k % STRIPES] = Math.fma(w[wo + k], x[xo + k], p[k % STRIPES]);
+        return fold(p);
+    }
+}
