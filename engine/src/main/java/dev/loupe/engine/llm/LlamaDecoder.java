@@ -7,6 +7,7 @@ import dev.loupe.engine.kernels.GgmlExp;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
+import dev.loupe.engine.tensor.WeightMatrix;
 
 /**
  * The llama decoder (SmolLM2 / SmolVLM text model; Qwen3-VL's text model, which adds a per-head
@@ -63,7 +64,7 @@ public final class LlamaDecoder implements TextDecoder {
         cache.ensureCapacity(start + n);
         float[][] angles = new float[n][config.ropeDims()];
         for (int t = 0; t < n; t++) rope.angles(cache.nextPosition() + t, angles[t]);
-        float[] logits = evaluate(input, n, angles, null, allLogits, numerics,
+        float[] logits = evaluate(input, n, angles, null, allLogits, false,
                 (layer, t, k, kOff, v, vOff) -> cache.store(layer, start + t, k, kOff, v, vOff),
                 (layer, q, out) -> attention(layer, q, out, n, start, cache));
         cache.setLength(start + n);
@@ -100,7 +101,7 @@ public final class LlamaDecoder implements TextDecoder {
             System.arraycopy(rows, t * width + e, deepstack, t * ds * e, ds * e);
             rope.multimodalAngles(p0, p0 + t / gridX, p0 + t % gridX, 0, angles[t]);
         }
-        evaluate(input, n, angles, deepstack, false, numerics,
+        evaluate(input, n, angles, deepstack, false, false,
                 (layer, t, k, kOff, v, vOff) -> cache.store(layer, start + t, k, kOff, v, vOff),
                 (layer, q, out) -> attention(layer, q, out, n, start, cache));
         cache.setLength(start + n);
@@ -129,7 +130,7 @@ public final class LlamaDecoder implements TextDecoder {
         float[][] angles = new float[n][c.ropeDims()];
         for (int i = 0; i < n; i++) rope.angles(caches[i].nextPosition(), angles[i]);
         boolean tiled = numerics == Numerics.EXACT && n >= FlashAttention.TILED_MIN_ROWS;
-        float[] logits = evaluate(input, n, angles, null, true, numerics,
+        float[] logits = evaluate(input, n, angles, null, true, true,
                 (layer, t, k, kOff, v, vOff) -> caches[t].store(layer, positions[t], k, kOff, v, vOff),
                 // Every (sequence, head) pair is a task: with fewer sequences than threads (one
                 // caption at a time) the heads still spread over the pool. With exact numerics a
@@ -162,7 +163,7 @@ public final class LlamaDecoder implements TextDecoder {
      * {@code deepstackLayers * nEmbd}, or null) is added after the first layers. Returns the last
      * row's logits or all rows'.
      */
-    private float[] evaluate(float[] input, int n, float[][] angles, float[] deepstack, boolean allLogits, Numerics numerics,
+    private float[] evaluate(float[] input, int n, float[][] angles, float[] deepstack, boolean allLogits, boolean decodeStep,
                              RowStore store, LayerAttention attention) {
         final LlamaConfig c = config;
         final int e = c.nEmbd(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim();
@@ -179,9 +180,9 @@ public final class LlamaDecoder implements TextDecoder {
         for (int l = 0; l < c.nLayer(); l++) {
             LlamaWeights.Layer w = weights.layers[l];
             for (int t = 0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.attnNorm(), c.rmsEps(), h, t * e, e);
-            w.wq().multiply(h, n, q, pool, numerics);
-            w.wk().multiply(h, n, k, pool, numerics);
-            w.wv().multiply(h, n, v, pool, numerics);
+            product(w.wq(), h, n, q, decodeStep);
+            product(w.wk(), h, n, k, decodeStep);
+            product(w.wv(), h, n, v, decodeStep);
             for (int t = 0; t < n; t++) {
                 for (int hh = 0; hh < c.nHead(); hh++) {
                     if (w.qNorm() != null) VectorMath.rmsNorm(q, t * qDim + hh * hd, w.qNorm(), c.rmsEps(), q, t * qDim + hh * hd, hd);
@@ -194,7 +195,7 @@ public final class LlamaDecoder implements TextDecoder {
                 store.store(l, t, k, t * kvDim, v, t * kvDim);
             }
             attention.run(l, q, att);
-            w.wo().multiply(att, n, proj, pool, numerics);
+            product(w.wo(), att, n, proj, decodeStep);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
 
             // As llama.cpp, the last layer's feed-forward only sees the rows whose logits are
@@ -202,10 +203,10 @@ public final class LlamaDecoder implements TextDecoder {
             // it for the whole batch would round differently.
             int f0 = !allLogits && l == c.nLayer() - 1 ? n - 1 : 0, fn = n - f0;
             for (int t = f0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.ffnNorm(), c.rmsEps(), h, (t - f0) * e, e);
-            w.gate().multiply(h, fn, gate, pool, numerics);
-            w.up().multiply(h, fn, up, pool, numerics);
+            product(w.gate(), h, fn, gate, decodeStep);
+            product(w.up(), h, fn, up, decodeStep);
             for (int t = 0; t < fn; t++) GgmlExp.swiglu(gate, t * c.nFf(), up, t * c.nFf(), gate, t * c.nFf(), c.nFf());
-            w.down().multiply(gate, fn, proj, pool, numerics);
+            product(w.down(), gate, fn, proj, decodeStep);
             VectorMath.addInPlace(x, f0 * e, proj, 0, fn * e);
             if (deepstack != null && l < c.deepstackLayers()) {
                 for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * e, deepstack, (t * c.deepstackLayers() + l) * e, e);
@@ -217,8 +218,21 @@ public final class LlamaDecoder implements TextDecoder {
         float[] normed = new float[rows * e];
         for (int t = first; t < n; t++) VectorMath.rmsNorm(x, t * e, weights.outputNorm, c.rmsEps(), normed, (t - first) * e, e);
         float[] logits = new float[rows * c.nVocab()];
-        weights.output.multiply(normed, rows, logits, pool, numerics);
+        product(weights.output, normed, rows, logits, decodeStep);
         return logits;
+    }
+
+    /**
+     * One matrix product of the layer stack. A batched decode step's rows are decode rows
+     * whatever their number ({@link WeightMatrix#multiplyDecode}); a prompt's take the
+     * prefill path for their count.
+     */
+    private void product(WeightMatrix m, float[] in, int n, float[] out, boolean decodeStep) {
+        if (decodeStep) {
+            m.multiplyDecode(in, n, out, pool, numerics);
+        } else {
+            m.multiply(in, n, out, pool, numerics);
+        }
     }
 
     /**

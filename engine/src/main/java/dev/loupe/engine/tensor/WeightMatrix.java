@@ -83,12 +83,8 @@ public final class WeightMatrix {
      * {@linkplain WeightKernel#stripesOneRow() does that as fast} as ggml's product.
      */
     public void multiply(float[] input, int batch, float[] out, ComputePool pool, Numerics numerics) {
-        if (numerics == Numerics.EXACT || batch == 1 && !kernel.stripesOneRow()) {
-            multiply(input, batch, out, pool);
-            return;
-        }
         if (!numerics.packs(batch)) {
-            multiplyStriped(input, batch, out, pool);
+            multiplyDecode(input, batch, out, pool, numerics);
             return;
         }
         float[] x = operands(input, batch, pool);
@@ -103,6 +99,20 @@ public final class WeightMatrix {
                 PackedGemm.multiply(x, 0, cols, batch, panel, 0, cols, count, out, r0, rows);
             }
         });
+    }
+
+    /**
+     * A decode step's product for {@code batch} sequences, any number of them: ggml's with
+     * {@link Numerics#EXACT}; with {@link Numerics#FAST} striped (one row too, where the type
+     * {@linkplain WeightKernel#stripesOneRow() does that as fast}), never packed, so that a
+     * sequence's floats do not depend on how many shared its step.
+     */
+    public void multiplyDecode(float[] input, int batch, float[] out, ComputePool pool, Numerics numerics) {
+        if (numerics == Numerics.EXACT || batch == 1 && !kernel.stripesOneRow()) {
+            multiply(input, batch, out, pool);
+        } else {
+            multiplyStriped(input, batch, out, pool);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,6 +45,28 @@ class LlamaDecodeBatchTest {
                 }
             }
             assertThrows(IllegalArgumentException.class, () -> d.decodeBatch(new float[2 * e], new KvCache[] {batched[0], batched[0]}));
+        }
+    }
+
+    /** Past the prefill's packing threshold (16 rows) a fast decode step still gives each sequence its own floats. */
+    @Test
+    void aFastStepOfSeventeenSequencesEqualsEachAlone() {
+        try (GgufFile f = GgufFile.open(MODELS.resolve("smolvlm-text-q8_0.gguf"))) {
+            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), Numerics.FAST);
+            int n = 17, e = d.embeddingLength(), v = d.vocabularySize();
+            KvCache[] batched = new KvCache[n], alone = new KvCache[n];
+            float[] input = new float[n * e];
+            for (int s = 0; s < n; s++) {
+                int[] prompt = {1, 100 + 7 * s, 40 + s};
+                batched[s] = prefill(d, prompt);
+                alone[s] = prefill(d, prompt);
+                d.embed(new int[] {500 + s}, 0, 1, input, s * e);
+            }
+            float[] logits = d.decodeBatch(input, batched);
+            for (int s = 0; s < n; s++) {
+                float[] one = d.forward(Arrays.copyOfRange(input, s * e, (s + 1) * e), 1, alone[s], false);
+                assertArrayEquals(one, Arrays.copyOfRange(logits, s * v, (s + 1) * v), 0f, "sequence " + s);
+            }
         }
     }
 
