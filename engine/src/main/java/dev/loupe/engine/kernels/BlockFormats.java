@@ -122,6 +122,12 @@ final class BlockFormats {
 
     /** IQ4_NL: d, 16 bytes of nibbles indexing {@link #IQ4_VALUES}. */
     static final class IQ4_NL extends BlockKernel {
+        /** Its codes come through a lookup table: the striped row measured 0.86x of ggml's. */
+        @Override
+        public boolean stripesOneRow() {
+            return false;
+        }
+
         IQ4_NL(Path path) { super(GgmlType.IQ4_NL, path); }
         IQ4_NL() { this(Path.VEC_DOT); }
         @Override BlockKernel repacked() { return new IQ4_NL(Path.REPACKED); }

@@ -113,6 +113,42 @@ abstract class BlockKernel implements WeightKernel {
         }
     }
 
+    /** Measured on the SmolVLM-256M shape: 1.3-1.9x ggml's single-row product (Q4_0, Q4_1, Q5_0, Q5_1). */
+    @Override
+    public boolean stripesOneRow() {
+        return true;
+    }
+
+    /**
+     * One activation row: each block's codes decoded once and its values, formed with
+     * {@link #dequantizeRow}'s float steps, fed straight to the two accumulators of
+     * {@link StripedDot} instead of a buffer.
+     */
+    @Override
+    public void multiplyStriped(MemorySegment w, int cols, float[] x, int batch, int r0, int r1, float[] out, int outStride) {
+        if (batch > 1 || !StripedDot.WIDE || F.length() != 16) {
+            WeightKernel.super.multiplyStriped(w, cols, x, batch, r0, r1, out, outStride);
+            return;
+        }
+        int blocks = cols / QK;
+        byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
+        boolean min = hasMin();
+        for (int r = r0; r < r1; r++) {
+            copyRow(w, cols, r, raw);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int blk = 0; blk < blocks; blk++) {
+                int off = blk * type.blockBytes;
+                codes(raw, off, codes, 0);
+                float d = d(raw, off), m = m(raw, off);
+                FloatVector lo = ((FloatVector) ByteVector.fromArray(BF, codes, 0).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                FloatVector hi = ((FloatVector) ByteVector.fromArray(BF, codes, 16).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                a0 = (min ? lo.add(m) : lo).fma(FloatVector.fromArray(F, x, blk * QK), a0);
+                a1 = (min ? hi.add(m) : hi).fma(FloatVector.fromArray(F, x, blk * QK + 16), a1);
+            }
+            out[r] = StripedDot.fold(a0, a1);
+        }
+    }
+
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Codes of one {@link #F}-wide group: widened in one conversion. */
     private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length()));

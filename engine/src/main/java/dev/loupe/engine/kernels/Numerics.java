@@ -24,7 +24,7 @@ public enum Numerics {
      * of llama.cpp, several times faster on compute-bound paths, and still deterministic:
      * each output is one fixed FMA chain, whatever the batch or thread count. One exception:
      * a single decode row of a type whose ggml kernel is faster
-     * ({@link WeightKernel#stripesOneRow()} false: the 4-, 5- and 6-bit types) takes that
+     * ({@link WeightKernel#stripesOneRow()} false: the K-quants and IQ4_NL) takes that
      * kernel, so such a row can round differently alone than batched.
      */
     FAST;

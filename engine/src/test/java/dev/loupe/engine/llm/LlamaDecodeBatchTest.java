@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A batched decode step over several sequences equals decoding each sequence on its own, bit
  * for bit: with exact numerics (ggml's products), and with fast numerics for the types whose
- * single rows are striped too (F16, Q8_0).
+ * single rows are striped too (F16, Q8_0; the Q4_0 model's output matrix is Q6_K, which is not).
  */
 class LlamaDecodeBatchTest {
     static final Path MODELS = Path.of("src/test/resources/oracle/smolvlm/models");
