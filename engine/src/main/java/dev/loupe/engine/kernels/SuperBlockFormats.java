@@ -6,7 +6,10 @@ import static dev.loupe.engine.kernels.BlockFormats.u8;
 import dev.loupe.engine.kernels.SuperBlockKernel.Mins;
 import dev.loupe.engine.kernels.SuperBlockKernel.Path;
 import dev.loupe.engine.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SuperBlockFormats {
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    /** The row-widening overrides: 16 codes widened to one 16-float vector. */
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
 
     private SuperBlockFormats() {}
 
@@ -141,6 +147,42 @@ final class SuperBlockFormats {
         @Override RowDot rowDot() { return path == Path.REPACKED ? GEMV : null; }
         @Override RowDot interleavedRowDot() { return path == Path.REPACKED ? GEMM : null; }
 
+        /**
+         * The general path's values (codes, {@code (d * sc) * q - dmin * m} per 32), straight from
+         * the mapping: nibbles split in registers and widened, no byte copies of the row or its
+         * codes. Widening is what a batched decode step and a prefill panel pay per value
+         * (measured 0.25 ns per value the general way, 4x Q8_0's).
+         */
+        @Override
+        public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
+            if (F16.length() != FloatVector.SPECIES_PREFERRED.length()) {
+                super.dequantizeRow(w, cols, r, dst, dstOffset);
+                return;
+            }
+            int blocks = cols / QK;
+            long base = (long) r * blocks * type.blockBytes;
+            for (int blk = 0; blk < blocks; blk++) {
+                long off = base + (long) blk * type.blockBytes;
+                float d = Layouts.f16(w, off), dmin = Layouts.f16(w, off + 2);
+                int u0 = w.get(Layouts.I32, off + 4), u1 = w.get(Layouts.I32, off + 8), u2 = w.get(Layouts.I32, off + 12);
+                // scalesAndMinsK4's words: 6-bit scales and minimums 0-3, then 4-7.
+                long scales = (u0 & 0x3f3f3f3fL) | ((long) ((u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4) << 32);
+                long mins = (u1 & 0x3f3f3f3fL) | ((long) (((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4) << 32);
+                int o = dstOffset + blk * QK;
+                for (int j = 0; j < 4; j++) {
+                    float s0 = d * (int) ((scales >>> 16 * j) & 0xff), m0 = dmin * (int) ((mins >>> 16 * j) & 0xff);
+                    float s1 = d * (int) ((scales >>> 16 * j + 8) & 0xff), m1 = dmin * (int) ((mins >>> 16 * j + 8) & 0xff);
+                    for (int half = 0; half < 2; half++) {
+                        ByteVector q = ByteVector.fromMemorySegment(B16, w, off + 16 + 32 * j + 16 * half, Layouts.LE);
+                        ((FloatVector) q.and((byte) 0x0f).convertShape(VectorOperators.B2F, F16, 0)).mul(s0).sub(m0)
+                                .intoArray(dst, o + 64 * j + 16 * half);
+                        ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F16, 0)).mul(s1).sub(m1)
+                                .intoArray(dst, o + 64 * j + 32 + 16 * half);
+                    }
+                }
+            }
+        }
+
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
             for (int j = 0; j < 4; j++) {
@@ -205,6 +247,44 @@ final class SuperBlockFormats {
         Q6_K() { super(GgmlType.Q6_K, Path.PLAIN, Mins.OFFSET_32, 16); }
         private static final RowDot ROW_DOT = new Q6_KRowDot();
         @Override RowDot rowDot() { return ROW_DOT; }
+
+        /**
+         * The general path's values ({@code (d * sc) * (q - 32)} per 16), straight from the
+         * mapping: codes assembled in registers sixteen at a time and widened, no byte copies
+         * (measured 0.46 ns per value the general way, 8x Q8_0's). The general path's
+         * {@code - dmin * m} is {@code - 0}, which changes no value, so it is left out.
+         */
+        @Override
+        public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
+            if (F16.length() != FloatVector.SPECIES_PREFERRED.length()) {
+                super.dequantizeRow(w, cols, r, dst, dstOffset);
+                return;
+            }
+            int blocks = cols / QK;
+            long base = (long) r * blocks * type.blockBytes;
+            for (int blk = 0; blk < blocks; blk++) {
+                long off = base + (long) blk * type.blockBytes;
+                float d = Layouts.f16(w, off + 208);
+                int o = dstOffset + blk * QK;
+                for (int h = 0; h < 2; h++) {
+                    for (int t = 0; t < 2; t++) {
+                        ByteVector ql0 = ByteVector.fromMemorySegment(B16, w, off + 64 * h + 16 * t, Layouts.LE);
+                        ByteVector ql1 = ByteVector.fromMemorySegment(B16, w, off + 64 * h + 32 + 16 * t, Layouts.LE);
+                        ByteVector qh = ByteVector.fromMemorySegment(B16, w, off + 128 + 32 * h + 16 * t, Layouts.LE);
+                        long sc = off + 192 + 8 * h + t;  // the scale of values 128h + 16t + 32k: byte 8h + t + 2k
+                        ByteVector c0 = ql0.and((byte) 0x0f).or(qh.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                        ByteVector c1 = ql1.and((byte) 0x0f).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                        ByteVector c2 = ql0.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                        ByteVector c3 = ql1.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
+                        int at = o + 128 * h + 16 * t;
+                        ((FloatVector) c0.convertShape(VectorOperators.B2F, F16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc)).intoArray(dst, at);
+                        ((FloatVector) c1.convertShape(VectorOperators.B2F, F16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 2)).intoArray(dst, at + 32);
+                        ((FloatVector) c2.convertShape(VectorOperators.B2F, F16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 4)).intoArray(dst, at + 64);
+                        ((FloatVector) c3.convertShape(VectorOperators.B2F, F16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 6)).intoArray(dst, at + 96);
+                    }
+                }
+            }
+        }
 
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
