@@ -171,17 +171,17 @@ final class SuperBlockFormats {
     }
 
     /**
-     * Q4_K (144 bytes): d, dmin, scales[12] (8 6-bit scales and minimums, per 32 values),
-     * qs[128]. Values 64j..64j+31 are the low nibbles of bytes 32j..32j+31, values
-     * 64j+32.. their high nibbles; y = d sc q - dmin m.
+     * What Q4_K and Q5_K share: the header (d, dmin, 12 bytes of 6-bit scales and minimums,
+     * one pair per 32 values), y = d sc q - dmin m, and rows widened in registers
+     * ({@link #widenK4}); Q5_K adds a fifth bit to every code.
      */
-    static final class Q4_K extends SuperBlockKernel {
-        Q4_K(Path path) { super(GgmlType.Q4_K, path, Mins.QUAD, 32); }
-        Q4_K() { this(Path.PLAIN); }
-        @Override SuperBlockKernel repacked() { return new Q4_K(Path.REPACKED); }
-        private static final RowDot GEMV = Q4_KRowDot.gemv(), GEMM = Q4_KRowDot.gemm();
-        @Override RowDot rowDot() { return path == Path.REPACKED ? GEMV : null; }
-        @Override RowDot interleavedRowDot() { return path == Path.REPACKED ? GEMM : null; }
+    abstract static class K4 extends SuperBlockKernel {
+        private final boolean fifthBits;
+
+        K4(GgmlType type, Path path, Mins mins, boolean fifthBits) {
+            super(type, path, mins, 32);
+            this.fifthBits = fifthBits;
+        }
 
         @Override
         public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
@@ -190,16 +190,7 @@ final class SuperBlockFormats {
                 return;
             }
             for (int blk = 0, blocks = cols / QK; blk < blocks; blk++) {
-                widenK4(w, ((long) r * blocks + blk) * type.blockBytes, false, dst, dstOffset + blk * QK);
-            }
-        }
-
-        @Override
-        void codes(byte[] raw, int off, byte[] dst, int at) {
-            for (int j = 0; j < 4; j++) {
-                ByteVector q = load(raw, off + 16 + 32 * j);
-                q.and((byte) 0xf).intoArray(dst, at + 64 * j);
-                shr(q, 4).intoArray(dst, at + 64 * j + 32);
+                widenK4(w, ((long) r * blocks + blk) * type.blockBytes, fifthBits, dst, dstOffset + blk * QK);
             }
         }
 
@@ -217,24 +208,36 @@ final class SuperBlockFormats {
     }
 
     /**
+     * Q4_K (144 bytes): d, dmin, scales[12] (8 6-bit scales and minimums, per 32 values),
+     * qs[128]. Values 64j..64j+31 are the low nibbles of bytes 32j..32j+31, values
+     * 64j+32.. their high nibbles; y = d sc q - dmin m.
+     */
+    static final class Q4_K extends K4 {
+        Q4_K(Path path) { super(GgmlType.Q4_K, path, Mins.QUAD, false); }
+        Q4_K() { this(Path.PLAIN); }
+        @Override SuperBlockKernel repacked() { return new Q4_K(Path.REPACKED); }
+        private static final RowDot GEMV = Q4_KRowDot.gemv(), GEMM = Q4_KRowDot.gemm();
+        @Override RowDot rowDot() { return path == Path.REPACKED ? GEMV : null; }
+        @Override RowDot interleavedRowDot() { return path == Path.REPACKED ? GEMM : null; }
+
+        @Override
+        void codes(byte[] raw, int off, byte[] dst, int at) {
+            for (int j = 0; j < 4; j++) {
+                ByteVector q = load(raw, off + 16 + 32 * j);
+                q.and((byte) 0xf).intoArray(dst, at + 64 * j);
+                shr(q, 4).intoArray(dst, at + 64 * j + 32);
+            }
+        }
+    }
+
+    /**
      * Q5_K (176 bytes): as Q4_K with qh[32] before qs[128]: value e gains 16 when bit
      * {@code e / 32} of qh byte {@code e % 32} is set.
      */
-    static final class Q5_K extends SuperBlockKernel {
-        Q5_K() { super(GgmlType.Q5_K, Path.PLAIN, Mins.SCALAR, 32); }
+    static final class Q5_K extends K4 {
+        Q5_K() { super(GgmlType.Q5_K, Path.PLAIN, Mins.SCALAR, true); }
         private static final RowDot ROW_DOT = new Q5_KRowDot();
         @Override RowDot rowDot() { return ROW_DOT; }
-
-        @Override
-        public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
-            if (!widensInRegisters()) {
-                super.dequantizeRow(w, cols, r, dst, dstOffset);
-                return;
-            }
-            for (int blk = 0, blocks = cols / QK; blk < blocks; blk++) {
-                widenK4(w, ((long) r * blocks + blk) * type.blockBytes, true, dst, dstOffset + blk * QK);
-            }
-        }
 
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
@@ -244,18 +247,6 @@ final class SuperBlockFormats {
                 q.and((byte) 0xf).add(shr(qh, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, at + 64 * j);
                 shr(q, 4).add(shr(qh, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, at + 64 * j + 32);
             }
-        }
-
-        @Override void scales(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = scaleK4(raw, off + 4, j); }
-        @Override void minimums(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = minK4(raw, off + 4, j); }
-        @Override void scalesAndMinimums(byte[] raw, int off, int[] sc, int scAt, int[] mn, int mnAt) { scalesAndMinsK4(raw, off + 4, sc, scAt, mn, mnAt); }
-        @Override float d(byte[] raw, int off) { return f16(raw, off); }
-        @Override float dmin(byte[] raw, int off) { return f16(raw, off + 2); }
-
-        @Override
-        float dequantize(int code, int scale, int min, float d, float dmin) {
-            float d1 = d * scale, m1 = dmin * min;
-            return d1 * code - m1;
         }
     }
 
