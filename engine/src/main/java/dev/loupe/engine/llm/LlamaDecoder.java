@@ -180,9 +180,7 @@ public final class LlamaDecoder implements TextDecoder {
         for (int l = 0; l < c.nLayer(); l++) {
             LlamaWeights.Layer w = weights.layers[l];
             for (int t = 0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.attnNorm(), c.rmsEps(), h, t * e, e);
-            product(w.wq(), h, n, q, decodeStep);
-            product(w.wk(), h, n, k, decodeStep);
-            product(w.wv(), h, n, v, decodeStep);
+            products(new WeightMatrix[] {w.wq(), w.wk(), w.wv()}, h, n, new float[][] {q, k, v}, decodeStep);
             for (int t = 0; t < n; t++) {
                 for (int hh = 0; hh < c.nHead(); hh++) {
                     if (w.qNorm() != null) VectorMath.rmsNorm(q, t * qDim + hh * hd, w.qNorm(), c.rmsEps(), q, t * qDim + hh * hd, hd);
@@ -203,8 +201,7 @@ public final class LlamaDecoder implements TextDecoder {
             // it for the whole batch would round differently.
             int f0 = !allLogits && l == c.nLayer() - 1 ? n - 1 : 0, fn = n - f0;
             for (int t = f0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.ffnNorm(), c.rmsEps(), h, (t - f0) * e, e);
-            product(w.gate(), h, fn, gate, decodeStep);
-            product(w.up(), h, fn, up, decodeStep);
+            products(new WeightMatrix[] {w.gate(), w.up()}, h, fn, new float[][] {gate, up}, decodeStep);
             for (int t = 0; t < fn; t++) GgmlExp.swiglu(gate, t * c.nFf(), up, t * c.nFf(), gate, t * c.nFf(), c.nFf());
             product(w.down(), gate, fn, proj, decodeStep);
             VectorMath.addInPlace(x, f0 * e, proj, 0, fn * e);
@@ -232,6 +229,15 @@ public final class LlamaDecoder implements TextDecoder {
             m.multiplyDecode(in, n, out, pool, numerics);
         } else {
             m.multiply(in, n, out, pool, numerics);
+        }
+    }
+
+    /** {@link #product} of matrices sharing their input: one pool job for all of them where they decode. */
+    private void products(WeightMatrix[] ms, float[] in, int n, float[][] outs, boolean decodeStep) {
+        if (decodeStep || !numerics.packs(n)) {
+            WeightMatrix.multiplyDecode(ms, in, n, outs, pool, numerics);
+        } else {
+            for (int i = 0; i < ms.length; i++) ms[i].multiply(in, n, outs[i], pool, numerics);
         }
     }
 

@@ -116,6 +116,43 @@ public final class WeightMatrix {
     }
 
     /**
+     * {@link #multiplyDecode} of several matrices that read the same input (a layer's q, k and
+     * v; its gate and up): where all of them stripe, the input is rounded once per weight type
+     * and their rows are split over the pool as one job instead of one job each. Every output
+     * is the float {@link #multiplyDecode} gives; a decode step of a small model is a couple of
+     * hundred such products of tens of microseconds, where each job's hand-off counts.
+     */
+    public static void multiplyDecode(WeightMatrix[] ms, float[] input, int batch, float[][] outs, ComputePool pool, Numerics numerics) {
+        boolean together = numerics == Numerics.FAST;
+        for (WeightMatrix m : ms) together &= m.cols == ms[0].cols && (batch > 1 || m.kernel.stripesOneRow());
+        if (!together) {
+            for (int i = 0; i < ms.length; i++) ms[i].multiplyDecode(input, batch, outs[i], pool, numerics);
+            return;
+        }
+        final int cols = ms[0].cols;
+        float[][] xs = new float[ms.length][];
+        int[] starts = new int[ms.length + 1];
+        for (int i = 0; i < ms.length; i++) {
+            xs[i] = i > 0 && ms[i].type == ms[i - 1].type ? xs[i - 1] : ms[i].rounded(input, batch);
+            starts[i + 1] = starts[i] + ms[i].rows;
+        }
+        int grain = Math.max(1, 16384 / Math.max(1, cols * batch));
+        pool.parallelFor(starts[ms.length], grain, (g0, g1) -> {
+            for (int i = 0; i < ms.length; i++) {
+                int r0 = Math.max(g0, starts[i]) - starts[i], r1 = Math.min(g1, starts[i + 1]) - starts[i];
+                if (r0 < r1) ms[i].kernel.multiplyStriped(ms[i].data, cols, xs[i], batch, r0, r1, outs[i], ms[i].rows);
+            }
+        });
+    }
+
+    /** The activation rows rounded as this type's products see them, each row on its own. */
+    private float[] rounded(float[] input, int batch) {
+        float[] x = new float[batch * cols];
+        for (int b = 0; b < batch; b++) kernel.roundRow(input, b * cols, x, b * cols, cols);
+        return x;
+    }
+
+    /**
      * FAST numerics below the packing threshold (decode steps, single or batched): activation
      * rows rounded or quantized as ggml would for this type, each row on its own, and widened
      * back to floats; then each weight row widened to F32 once (this type's dequantization)
@@ -123,8 +160,7 @@ public final class WeightMatrix {
      * other rows of the batch, so a row's outputs are the same floats in any batch.
      */
     private void multiplyStriped(float[] input, int batch, float[] out, ComputePool pool) {
-        float[] x = new float[batch * cols];
-        for (int b = 0; b < batch; b++) kernel.roundRow(input, b * cols, x, b * cols, cols);
+        float[] x = rounded(input, batch);
         int grain = Math.max(1, 16384 / Math.max(1, cols * batch));
         pool.parallelFor(rows, grain, (r0, r1) -> kernel.multiplyStriped(data, cols, x, batch, r0, r1, out, rows));
     }
