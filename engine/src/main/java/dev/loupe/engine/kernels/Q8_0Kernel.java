@@ -80,23 +80,23 @@ final class Q8_0Kernel implements WeightKernel {
     }
 
     private static float stripedRow(MemorySegment w, long base, int cols, float[] x, int xo) {
-        FloatVector a0 = FloatVector.zero(F16), a1 = a0;
+        FloatVector a0 = FloatVector.zero(FLOATS16), a1 = a0;
         for (int k = 0; k < cols; k += QK) {
             long off = base + (long) k / QK * BLOCK_BYTES;
             float d = Layouts.f16(w, off);
-            a0 = widened(w, off + 2, d).fma(FloatVector.fromArray(F16, x, xo + k), a0);
-            a1 = widened(w, off + 18, d).fma(FloatVector.fromArray(F16, x, xo + k + 16), a1);
+            a0 = widened(w, off + 2, d).fma(FloatVector.fromArray(FLOATS16, x, xo + k), a0);
+            a1 = widened(w, off + 18, d).fma(FloatVector.fromArray(FLOATS16, x, xo + k + 16), a1);
         }
         return StripedDot.fold(a0, a1);
     }
 
     /** 16 weight bytes at {@code off} as floats times the block scale: {@link #dequantizeRow}'s values. */
     private static FloatVector widened(MemorySegment w, long off, float d) {
-        return ((FloatVector) ByteVector.fromMemorySegment(B16, w, off, Layouts.LE).convertShape(VectorOperators.B2F, F16, 0)).mul(d);
+        return ((FloatVector) ByteVector.fromMemorySegment(BYTES16, w, off, Layouts.LE).convertShape(VectorOperators.B2F, FLOATS16, 0)).mul(d);
     }
 
-    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Float> FLOATS16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Byte> BYTES16 = ByteVector.SPECIES_128;
 
     /** Position of block value {@code i} in the transposed order. */
     static int transposed(int i) {

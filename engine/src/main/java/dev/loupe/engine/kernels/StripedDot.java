@@ -38,22 +38,11 @@ public final class StripedDot {
      * {@code x} ({@code cols} values each, row-major): four rows per pass over the weights.
      */
     public static void multiplyRow(float[] w, float[] x, int batch, int cols, float[] out, int r, int outStride) {
-        multiplyRow(w, x, 0, batch, cols, out, r, outStride);
-    }
-
-    /** As {@link #multiplyRow(float[], float[], int, int, float[], int, int)} for activation rows {@code b0..b1-1} only. */
-    public static void multiplyRow(float[] w, float[] x, int b0, int b1, int cols, float[] out, int r, int outStride) {
-        int b = b0;
-        if (cols % STRIPES == 0) {
-            for (; b + 4 <= b1; b += 4) {
-                if (WIDE) {
-                    dot4Wide(w, x, b * cols, cols, out, b * outStride + r, outStride);
-                } else {
-                    dot4Narrow(w, x, b * cols, cols, out, b * outStride + r, outStride);
-                }
-            }
+        int b = 0;
+        if (WIDE && cols % STRIPES == 0) {
+            for (; b + 4 <= batch; b += 4) dot4Wide(w, x, b * cols, cols, out, b * outStride + r, outStride);
         }
-        for (; b < b1; b++) out[b * outStride + r] = dot(w, 0, x, b * cols, cols);
+        for (; b < batch; b++) out[b * outStride + r] = dot(w, 0, x, b * cols, cols);
     }
 
     /** The striped dot product of {@code n} values of {@code w} and {@code x}. */
@@ -116,11 +105,6 @@ public final class StripedDot {
         out[o + outStride] = fold(a1, b1);
         out[o + 2 * outStride] = fold(a2, b2);
         out[o + 3 * outStride] = fold(a3, b3);
-    }
-
-    /** {@link #dot4Wide} with 256-bit vectors: per row the operations of {@link #dotNarrow}. */
-    private static void dot4Narrow(float[] w, float[] x, int xo, int cols, float[] out, int o, int outStride) {
-        for (int b = 0; b < 4; b++) out[o + b * outStride] = dotNarrow(w, 0, x, xo + b * cols, cols);
     }
 
     /** The stripes {@code p}, the last values {@code full..n} added to their stripes, folded. */

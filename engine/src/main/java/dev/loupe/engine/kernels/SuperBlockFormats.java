@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class SuperBlockFormats {
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     /** The row-widening overrides: 16 codes widened to one 16-float vector. */
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Byte> BYTES16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Float> FLOATS16 = FloatVector.SPECIES_512;
 
     private SuperBlockFormats() {}
 
@@ -37,7 +37,7 @@ final class SuperBlockFormats {
 
     /** Whether 16 codes widen to one preferred float vector (the row-widening overrides' shape). */
     static boolean widensInRegisters() {
-        return F16.length() == FloatVector.SPECIES_PREFERRED.length();
+        return FLOATS16.length() == FloatVector.SPECIES_PREFERRED.length();
     }
 
     /**
@@ -58,15 +58,15 @@ final class SuperBlockFormats {
             float s0 = d * (int) ((scales >>> 16 * j) & 0xff), m0 = dmin * (int) ((mins >>> 16 * j) & 0xff);
             float s1 = d * (int) ((scales >>> 16 * j + 8) & 0xff), m1 = dmin * (int) ((mins >>> 16 * j + 8) & 0xff);
             for (int half = 0; half < 2; half++) {
-                ByteVector q = ByteVector.fromMemorySegment(B16, w, qs + 32 * j + 16 * half, Layouts.LE);
+                ByteVector q = ByteVector.fromMemorySegment(BYTES16, w, qs + 32 * j + 16 * half, Layouts.LE);
                 ByteVector lo = q.and((byte) 0x0f), hi = q.lanewise(VectorOperators.LSHR, 4);
                 if (fifthBits) {
-                    ByteVector qh = ByteVector.fromMemorySegment(B16, w, off + 16 + 16 * half, Layouts.LE);
+                    ByteVector qh = ByteVector.fromMemorySegment(BYTES16, w, off + 16 + 16 * half, Layouts.LE);
                     lo = lo.add(qh.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                     hi = hi.add(qh.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 }
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F16, 0)).mul(s0).sub(m0).intoArray(dst, o + 64 * j + 16 * half);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F16, 0)).mul(s1).sub(m1).intoArray(dst, o + 64 * j + 32 + 16 * half);
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, FLOATS16, 0)).mul(s0).sub(m0).intoArray(dst, o + 64 * j + 16 * half);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, FLOATS16, 0)).mul(s1).sub(m1).intoArray(dst, o + 64 * j + 32 + 16 * half);
             }
         }
     }
@@ -281,19 +281,19 @@ final class SuperBlockFormats {
                 int o = dstOffset + blk * QK;
                 for (int h = 0; h < 2; h++) {
                     for (int t = 0; t < 2; t++) {
-                        ByteVector ql0 = ByteVector.fromMemorySegment(B16, w, off + 64 * h + 16 * t, Layouts.LE);
-                        ByteVector ql1 = ByteVector.fromMemorySegment(B16, w, off + 64 * h + 32 + 16 * t, Layouts.LE);
-                        ByteVector qh = ByteVector.fromMemorySegment(B16, w, off + 128 + 32 * h + 16 * t, Layouts.LE);
+                        ByteVector ql0 = ByteVector.fromMemorySegment(BYTES16, w, off + 64 * h + 16 * t, Layouts.LE);
+                        ByteVector ql1 = ByteVector.fromMemorySegment(BYTES16, w, off + 64 * h + 32 + 16 * t, Layouts.LE);
+                        ByteVector qh = ByteVector.fromMemorySegment(BYTES16, w, off + 128 + 32 * h + 16 * t, Layouts.LE);
                         long sc = off + 192 + 8 * h + t;  // the scale of values 128h + 16t + 32k: byte 8h + t + 2k
                         ByteVector c0 = ql0.and((byte) 0x0f).or(qh.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                         ByteVector c1 = ql1.and((byte) 0x0f).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                         ByteVector c2 = ql0.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                         ByteVector c3 = ql1.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
                         int at = o + 128 * h + 16 * t;
-                        ((FloatVector) c0.convertShape(VectorOperators.B2F, F16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc)).intoArray(dst, at);
-                        ((FloatVector) c1.convertShape(VectorOperators.B2F, F16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 2)).intoArray(dst, at + 32);
-                        ((FloatVector) c2.convertShape(VectorOperators.B2F, F16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 4)).intoArray(dst, at + 64);
-                        ((FloatVector) c3.convertShape(VectorOperators.B2F, F16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 6)).intoArray(dst, at + 96);
+                        ((FloatVector) c0.convertShape(VectorOperators.B2F, FLOATS16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc)).intoArray(dst, at);
+                        ((FloatVector) c1.convertShape(VectorOperators.B2F, FLOATS16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 2)).intoArray(dst, at + 32);
+                        ((FloatVector) c2.convertShape(VectorOperators.B2F, FLOATS16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 4)).intoArray(dst, at + 64);
+                        ((FloatVector) c3.convertShape(VectorOperators.B2F, FLOATS16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 6)).intoArray(dst, at + 96);
                     }
                 }
             }
