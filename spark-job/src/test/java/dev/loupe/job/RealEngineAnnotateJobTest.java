@@ -300,8 +300,9 @@ class RealEngineAnnotateJobTest {
     }
 
     /**
-     * With spark.loupe.maxBatch, a task keeps several rows in flight on the executor's batch
-     * scheduler, which decodes them together: every row is the same as one row at a time.
+     * By default (spark.loupe.maxBatch=auto; this model is F16 with fast numerics, so it batches)
+     * a task keeps several rows in flight on the executor's batch scheduler, which decodes them
+     * together: every row is the same as with maxBatch=1, one row at a time.
      */
     @Test
     void batchedRowsEqualRowsAnnotatedOneAtATime() throws Exception {
@@ -310,11 +311,11 @@ class RealEngineAnnotateJobTest {
             Files.copy(ORACLE.resolve("images").resolve(name), in.resolve(name));
         }
         Files.write(in.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
-        List<org.apache.spark.sql.Row> alone = rows(in, tmp.resolve("alone"));
-        spark.conf().set("spark.loupe.maxBatch", "4");
-        List<org.apache.spark.sql.Row> batched;
+        List<org.apache.spark.sql.Row> batched = rows(in, tmp.resolve("batched"));
+        spark.conf().set("spark.loupe.maxBatch", "1");
+        List<org.apache.spark.sql.Row> alone;
         try {
-            batched = rows(in, tmp.resolve("batched"));
+            alone = rows(in, tmp.resolve("alone"));
         } finally {
             spark.conf().unset("spark.loupe.maxBatch");
         }

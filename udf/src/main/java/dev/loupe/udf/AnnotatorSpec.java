@@ -38,8 +38,16 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String MAX_IMAGE_TOKENS = "maxImageTokens";
     /** exact or fast: how the vision encoder and prefill compute (see {@link Numerics}). */
     public static final String NUMERICS = "numerics";
-    /** Rows of one executor decoded together by the engine's batch scheduler (1: one row at a time). */
+    /**
+     * Rows of one executor decoded together by the engine's batch scheduler: a number (1: one
+     * row at a time), or {@code auto} (the default: {@link #AUTO_BATCH} where the model's
+     * batched rows come out the same as alone, else 1).
+     */
     public static final String MAX_BATCH = "maxBatch";
+    /** {@link #maxBatch()} when the option is {@code auto} or absent. */
+    public static final int MAX_BATCH_AUTO = 0;
+    /** The batch {@code auto} stands for: enough to share each decode step, small enough for KV memory. */
+    public static final int AUTO_BATCH = 8;
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
@@ -49,7 +57,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         if (key == null) throw new IllegalArgumentException("no model given");
         // Range checks now, on the driver, rather than in the first task.
         new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
-        if (maxBatch < 1 || maxBatch > 64) throw new IllegalArgumentException(MAX_BATCH + " must be in 1..64, got " + maxBatch);
+        if (maxBatch < MAX_BATCH_AUTO || maxBatch > 64) throw new IllegalArgumentException(MAX_BATCH + " must be auto or in 1..64, got " + maxBatch);
     }
 
     /**
@@ -72,7 +80,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
                 parseFloat(option, REPEAT_PENALTY, d.repeatPenalty()),
                 parseInt(option, REPEAT_LAST_N, d.repeatLastN()),
                 parseLong(option, SEED, d.seed()),
-                parseInt(option, MAX_BATCH, 1));
+                parseMaxBatch(option));
     }
 
     /** {@link #fromOptions} over a map; unknown names are rejected so that typos do not pass silently. */
@@ -112,6 +120,33 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("option " + NUMERICS + " (" + CONF_PREFIX + NUMERICS + ") must be exact or fast, got '" + v + "'");
         }
+    }
+
+    /**
+     * The rows a task keeps in flight: {@link #AUTO_BATCH} for {@code auto}, else the number
+     * given. Whether they then share decode steps is decided on the executor, once the model is
+     * loaded ({@link #batchFor}).
+     */
+    public int window() {
+        return maxBatch == MAX_BATCH_AUTO ? AUTO_BATCH : maxBatch;
+    }
+
+    /**
+     * The batch the executor's scheduler runs for a model: the number given, or with
+     * {@code auto} {@link #AUTO_BATCH} when {@code reproducible} (batched rows equal rows
+     * decoded alone, so a retried task writes the same rows), else 1.
+     */
+    public int batchFor(boolean reproducible) {
+        if (maxBatch != MAX_BATCH_AUTO) return maxBatch;
+        return reproducible ? AUTO_BATCH : 1;
+    }
+
+    private static int parseMaxBatch(UnaryOperator<String> option) {
+        String v = option.apply(MAX_BATCH);
+        if (v == null || v.strip().equalsIgnoreCase("auto")) return MAX_BATCH_AUTO;
+        int n = parseInt(option, MAX_BATCH, MAX_BATCH_AUTO);
+        if (n < 1) throw new IllegalArgumentException(MAX_BATCH + " must be auto or in 1..64, got " + v.strip());
+        return n;
     }
 
     private static int parseInt(UnaryOperator<String> option, String name, int fallback) {

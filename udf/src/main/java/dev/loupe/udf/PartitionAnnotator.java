@@ -16,8 +16,9 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Why a partition function rather than the SQL UDF: it sees the row's id (sampling is seeded
  * from it), updates the run's {@link LoupeMetrics} and keeps several rows of a task in flight on
- * the executor's batch scheduler when {@code spark.loupe.maxBatch} asks for it. Rows are produced
- * lazily, so a partition holds at most that many images in memory (one without batching).
+ * the executor's batch scheduler ({@code spark.loupe.maxBatch}, batching by default where the
+ * model's batched rows equal rows decoded alone). Rows are produced lazily, so a partition holds
+ * at most that many images in memory.
  */
 public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row> {
     public static final String IMAGE = "image";
@@ -52,7 +53,7 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
 
     @Override
     public Iterator<Row> call(Iterator<Row> requests) {
-        return windowed(new RowAnnotator(spec), requests, Math.max(1, spec.maxBatch()));
+        return windowed(new RowAnnotator(spec), requests, spec.window());
     }
 
     /**

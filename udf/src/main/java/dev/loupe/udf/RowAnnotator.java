@@ -3,10 +3,13 @@ package dev.loupe.udf;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.BatchScheduler;
+import dev.loupe.engine.vlm.BatchableAnnotator;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import dev.loupe.engine.vlm.ImageLimits;
 import java.io.Serializable;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
@@ -25,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RowAnnotator implements Serializable {
     private static final Logger LOG = LoggerFactory.getLogger(RowAnnotator.class);
+    private static final Set<ModelKey> UNBATCHED_LOGGED = ConcurrentHashMap.newKeySet();
 
     /** Null when the settings come from {@code spark.loupe.*} at run time (PySpark's no-arg UDFs). */
     private final AnnotatorSpec fixedSpec;
@@ -89,7 +93,8 @@ final class RowAnnotator implements Serializable {
             ImageLimits limits = ImageLimits.of(maxLongestEdge, maxImageTokens);
             ImageAnnotator annotator = annotator(s);
             GenerationSettings settings = settingsFor(s, rowId, image, prompt);
-            BatchScheduler scheduler = batched && s.maxBatch() > 1 ? SchedulerCache.forModel(s.key(), annotator, s.maxBatch()) : null;
+            int batch = batched ? s.batchFor(reproducibleBatches(annotator, s)) : 1;
+            BatchScheduler scheduler = batch > 1 ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
             start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
                 Row row = AnnotationRows.success(annotator.annotate(image, parsed, userPrompt, settings, limits), model, seconds(start));
@@ -133,6 +138,19 @@ final class RowAnnotator implements Serializable {
             loadFailure = e;
             throw e;
         }
+    }
+
+    /**
+     * Whether the model's rows batch reproducibly; logged once per JVM and model when
+     * {@code maxBatch=auto} therefore keeps them one at a time.
+     */
+    private static boolean reproducibleBatches(ImageAnnotator annotator, AnnotatorSpec s) {
+        boolean reproducible = annotator instanceof BatchableAnnotator b && b.batchesReproducibly();
+        if (!reproducible && s.maxBatch() == AnnotatorSpec.MAX_BATCH_AUTO && UNBATCHED_LOGGED.add(s.key())) {
+            LOG.info("Loupe: {} decodes rows one at a time: with {} numerics its batched rows may differ in the last bits from rows "
+                    + "decoded alone (set spark.loupe.maxBatch to batch anyway, or use numerics=fast)", s.key().modelName(), s.key().numerics());
+        }
+        return reproducible;
     }
 
     /** Greedy decoding ignores the seed; sampling is seeded per row so a retried task writes the same rows. */

@@ -17,6 +17,11 @@ final class SchedulerCache {
 
     private SchedulerCache() {}
 
+    /** Whether this JVM runs a scheduler for the model at that batch (for tests and diagnostics). */
+    static boolean running(ModelKey key, int maxBatch) {
+        return SCHEDULERS.containsKey(new Key(key, maxBatch));
+    }
+
     /** The scheduler for this model, or null when the model cannot batch (then rows go one at a time). */
     static BatchScheduler forModel(ModelKey key, ImageAnnotator annotator, int maxBatch) {
         if (!(annotator instanceof BatchableAnnotator batchable)) return null;

@@ -62,6 +62,31 @@ class AnnotatorSpecTest {
         assertEquals("option numerics (spark.loupe.numerics) must be exact or fast, got 'quick'", wrong.getMessage());
     }
 
+    /** Batching is on by default where it is reproducible; a number given is taken as it is. */
+    @Test
+    void maxBatchIsAutoByDefaultAndANumberOrAutoWhenGiven() {
+        AnnotatorSpec byDefault = AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p"));
+        assertEquals(AnnotatorSpec.MAX_BATCH_AUTO, byDefault.maxBatch());
+        assertEquals(8, byDefault.window());
+        assertEquals(8, byDefault.batchFor(true));
+        assertEquals(1, byDefault.batchFor(false), "auto keeps rows one at a time when batched rows could differ");
+        assertEquals(AnnotatorSpec.MAX_BATCH_AUTO, AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxBatch", " Auto ")).maxBatch());
+
+        AnnotatorSpec four = AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxBatch", "4"));
+        assertEquals(4, four.window());
+        assertEquals(4, four.batchFor(false), "a number given batches even where rows could differ");
+        AnnotatorSpec one = AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxBatch", "1"));
+        assertEquals(1, one.window());
+        assertEquals(1, one.batchFor(true));
+
+        for (String bad : new String[] {"0", "65", "-2"}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxBatch", bad)));
+            assertTrue(e.getMessage().startsWith("maxBatch must be auto or in 1..64, got "), e.getMessage());
+        }
+        var word = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxBatch", "many")));
+        assertEquals("option maxBatch (spark.loupe.maxBatch) is not a number: 'many'", word.getMessage());
+    }
+
     @Test
     void localPathsBecomeAbsoluteFileUrisStayLocalAndRemoteUrisAreKept() {
         AnnotatorSpec spec = AnnotatorSpec.fromMap(Map.of("model", "models/m.gguf", "mmproj", "file:/tmp/p.gguf")).withAbsolutePaths();

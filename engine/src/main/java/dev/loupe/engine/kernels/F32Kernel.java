@@ -16,6 +16,12 @@ final class F32Kernel implements WeightKernel {
         return true;
     }
 
+    /** ggml's vec_dot per row at any batch size. */
+    @Override
+    public boolean exactRowsBatchInvariant() {
+        return true;
+    }
+
     @Override
     public Activations prepare(float[] x, int batch, int cols) {
         return new Activations(batch, cols, x, null);

@@ -33,6 +33,12 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
         return true;
     }
 
+    /** Activations rounded to halves row by row, then ggml's vec_dot per row at any batch size. */
+    @Override
+    public boolean exactRowsBatchInvariant() {
+        return true;
+    }
+
     @Override
     public Activations prepare(float[] x, int batch, int cols) {
         float[] v = new float[batch * cols];

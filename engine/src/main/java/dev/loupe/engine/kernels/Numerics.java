@@ -4,9 +4,10 @@ import java.util.Locale;
 
 /**
  * How a model's products are computed: the vision encoder and the projector, prompt prefill,
- * decode steps. Either way a decode step gives a sequence the same floats whether it ran alone
- * or batched with others, except where {@link #FAST} says otherwise, so a row's generated text
- * does not depend on which rows happened to share its steps.
+ * decode steps. With {@link #FAST} a batched decode step gives a sequence the same floats
+ * whichever sequences share it, so a row's generated text does not depend on which rows
+ * happened to share its steps; with {@link #EXACT} that holds where ggml's own products do
+ * ({@link WeightKernel#exactRowsBatchInvariant()}).
  */
 public enum Numerics {
     /**
@@ -22,10 +23,10 @@ public enum Numerics {
      * not) a row at a time, multiplied with every activation row by {@link StripedDot};
      * attention of the vision encoder as F32 matrix products. Within the oracle's tolerance
      * of llama.cpp, several times faster on compute-bound paths, and still deterministic:
-     * each output is one fixed FMA chain, whatever the batch or thread count. One exception:
-     * a single decode row of a type whose ggml kernel is faster
-     * ({@link WeightKernel#stripesOneRow()} false: the K-quants and IQ4_NL) takes that
-     * kernel, so such a row can round differently alone than batched.
+     * each output is one fixed FMA chain, whatever the batch or thread count. Batched decode
+     * steps stripe every type, a step of one sequence included; outside them a lone row of a
+     * type whose ggml kernel is faster ({@link WeightKernel#stripesOneRow()} false: the
+     * K-quants and IQ4_NL) takes that kernel, so such a row can round differently there.
      */
     FAST;
 

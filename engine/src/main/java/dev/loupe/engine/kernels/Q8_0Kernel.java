@@ -63,6 +63,12 @@ final class Q8_0Kernel implements WeightKernel {
         return true;
     }
 
+    /** ggml's vec_dot per row at any batch size. */
+    @Override
+    public boolean exactRowsBatchInvariant() {
+        return true;
+    }
+
     /**
      * One activation row reads the blocks straight from the mapping: each 32-byte block
      * widened to two float vectors times its scale (the values {@link #dequantizeRow} writes)

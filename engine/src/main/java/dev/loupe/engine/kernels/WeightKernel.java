@@ -52,13 +52,23 @@ public interface WeightKernel {
     }
 
     /**
-     * Whether a single activation row's {@link Numerics#FAST} product takes
-     * {@link #multiplyStriped} (as every batch of two or more does) rather than ggml's product:
-     * true where the striped row reads the weights at least as fast (measured per type). The
-     * others keep ggml's single-row kernels, tuned for decode, so their rows can round
-     * differently alone than in a batch.
+     * Whether a lone activation row's {@link Numerics#FAST} product outside a batched decode
+     * step (a prompt's single row, a caption decoded on its own) takes {@link #multiplyStriped}
+     * rather than ggml's product: true where the striped row reads the weights at least as fast
+     * (measured per type). The others keep ggml's single-row kernels, tuned for decode. A
+     * batched decode step stripes every row of every type, one sequence included.
      */
     default boolean stripesOneRow() {
+        return false;
+    }
+
+    /**
+     * Whether ggml's product ({@link #multiply}, {@link Numerics#EXACT}) gives an activation row
+     * the same floats whatever the other rows of its batch: true where it applies one
+     * per-row dot product at any batch size (checked by a batched-decode test); false where
+     * ggml switches kernels or quantizes activations in groups of rows once the batch grows.
+     */
+    default boolean exactRowsBatchInvariant() {
         return false;
     }
 

@@ -232,13 +232,33 @@ public final class LlamaDecoder implements TextDecoder {
         }
     }
 
-    /** {@link #product} of matrices sharing their input: one pool job for all of them where they decode. */
+    /**
+     * {@link #product} of matrices sharing their input: one pool job for all of them where
+     * they stripe (decode steps; a short prompt, a lone row where every type stripes one).
+     */
     private void products(WeightMatrix[] ms, float[] in, int n, float[][] outs, boolean decodeStep) {
-        if (decodeStep || !numerics.packs(n)) {
+        boolean striped = decodeStep || !numerics.packs(n) && (n > 1 || java.util.Arrays.stream(ms).allMatch(WeightMatrix::stripesOneRow));
+        if (striped) {
             WeightMatrix.multiplyDecode(ms, in, n, outs, pool, numerics);
         } else {
             for (int i = 0; i < ms.length; i++) ms[i].multiply(in, n, outs[i], pool, numerics);
         }
+    }
+
+    /**
+     * Fast numerics stripe every decode step; exact ones take ggml's products, which keep a
+     * row's floats in any batch only for some types, and its tiled attention from
+     * {@link FlashAttention#TILED_MIN_ROWS} sequences on.
+     */
+    @Override
+    public boolean decodeStepsBatchInvariant() {
+        if (numerics == Numerics.FAST) return true;
+        for (LlamaWeights.Layer w : weights.layers) {
+            for (WeightMatrix m : new WeightMatrix[] {w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down()}) {
+                if (!m.exactRowsBatchInvariant()) return false;
+            }
+        }
+        return weights.output.exactRowsBatchInvariant();
     }
 
     /**

@@ -47,4 +47,11 @@ public interface TextDecoder {
      * (all distinct). Returns the logits of every row, row-major.
      */
     float[] decodeBatch(float[] input, KvCache[] caches);
+
+    /**
+     * Whether {@link #decodeBatch} gives each sequence the same logits whatever other
+     * sequences share the step (up to {@code FlashAttention.TILED_MIN_ROWS - 1} of them), so
+     * that rows batched by a scheduler come out the same in every run.
+     */
+    boolean decodeStepsBatchInvariant();
 }

@@ -77,14 +77,18 @@ public final class WeightMatrix {
      * rounded or quantized as ggml would for this type and widened back to floats; then from
      * {@link Numerics#PACKED_MIN_ROWS} rows on (prefill) each thread widens a panel of weight
      * rows to F32 (this type's own dequantization), packs it once and runs it against every
-     * activation row with {@link PackedGemm}; below that (decode steps) each weight row is
-     * widened once and multiplied with every row by
-     * {@link dev.loupe.engine.kernels.StripedDot} — a single row too, where the type
-     * {@linkplain WeightKernel#stripesOneRow() does that as fast} as ggml's product.
+     * activation row with {@link PackedGemm}; below that each weight row is widened once and
+     * multiplied with every row by {@link dev.loupe.engine.kernels.StripedDot} — a single row
+     * too, where the type {@linkplain WeightKernel#stripesOneRow() does that as fast} as
+     * ggml's product, else ggml's single-row kernel.
      */
     public void multiply(float[] input, int batch, float[] out, ComputePool pool, Numerics numerics) {
         if (!numerics.packs(batch)) {
-            multiplyDecode(input, batch, out, pool, numerics);
+            if (batch == 1 && !kernel.stripesOneRow()) {
+                multiply(input, batch, out, pool);
+            } else {
+                multiplyDecode(input, batch, out, pool, numerics);
+            }
             return;
         }
         float[] x = operands(input, batch, pool);
@@ -102,13 +106,14 @@ public final class WeightMatrix {
     }
 
     /**
-     * A decode step's product for {@code batch} sequences, any number of them: ggml's with
-     * {@link Numerics#EXACT}; with {@link Numerics#FAST} striped (one row too, where the type
-     * {@linkplain WeightKernel#stripesOneRow() does that as fast}), never packed, so that a
-     * sequence's floats do not depend on how many shared its step.
+     * A batched decode step's product for {@code batch} sequences, any number of them, one
+     * included: ggml's with {@link Numerics#EXACT}; with {@link Numerics#FAST} always striped,
+     * never packed and never ggml's single-row kernel, so that a sequence's floats do not
+     * depend on how many shared its step (a retried task reproduces its rows whatever the
+     * scheduler's batches were).
      */
     public void multiplyDecode(float[] input, int batch, float[] out, ComputePool pool, Numerics numerics) {
-        if (numerics == Numerics.EXACT || batch == 1 && !kernel.stripesOneRow()) {
+        if (numerics == Numerics.EXACT) {
             multiply(input, batch, out, pool);
         } else {
             multiplyStriped(input, batch, out, pool);
@@ -117,14 +122,14 @@ public final class WeightMatrix {
 
     /**
      * {@link #multiplyDecode} of several matrices that read the same input (a layer's q, k and
-     * v; its gate and up): where all of them stripe, the input is rounded once per weight type
+     * v; its gate and up): with {@link Numerics#FAST} (all of them stripe) the input is rounded once per weight type
      * and their rows are split over the pool as one job instead of one job each. Every output
      * is the float {@link #multiplyDecode} gives; a decode step of a small model is a couple of
      * hundred such products of tens of microseconds, where each job's hand-off counts.
      */
     public static void multiplyDecode(WeightMatrix[] ms, float[] input, int batch, float[][] outs, ComputePool pool, Numerics numerics) {
         boolean together = numerics == Numerics.FAST;
-        for (WeightMatrix m : ms) together &= m.cols == ms[0].cols && (batch > 1 || m.kernel.stripesOneRow());
+        for (WeightMatrix m : ms) together &= m.cols == ms[0].cols;
         if (!together) {
             for (int i = 0; i < ms.length; i++) ms[i].multiplyDecode(input, batch, outs[i], pool, numerics);
             return;
@@ -179,6 +184,16 @@ public final class WeightMatrix {
             System.arraycopy(kernel.prepare(rows, b1 - b0, cols).toFloats(), 0, x, b0 * cols, (b1 - b0) * cols);
         });
         return x;
+    }
+
+    /** Whether a lone row takes the striped product in {@link Numerics#FAST} outside decode steps ({@link WeightKernel#stripesOneRow()}). */
+    public boolean stripesOneRow() {
+        return kernel.stripesOneRow();
+    }
+
+    /** Whether {@link Numerics#EXACT} products give a row the same floats in any batch ({@link WeightKernel#exactRowsBatchInvariant()}). */
+    public boolean exactRowsBatchInvariant() {
+        return kernel.exactRowsBatchInvariant();
     }
 
     /** Row {@code r} as floats (embedding lookup). */

@@ -21,6 +21,15 @@ public interface BatchableAnnotator extends ImageAnnotator {
 
     Generator generator();
 
+    /**
+     * Whether a row batched by a {@link BatchScheduler} gets the same text whichever rows share
+     * its decode steps ({@link dev.loupe.engine.llm.TextDecoder#decodeStepsBatchInvariant}): what
+     * makes batching safe to turn on by default, a retried Spark task reproducing its rows.
+     */
+    default boolean batchesReproducibly() {
+        return generator().decoder().decodeStepsBatchInvariant();
+    }
+
     /** The annotation for a request once its text is generated. */
     Annotation annotation(PreparedRequest request, Generation generation);
 

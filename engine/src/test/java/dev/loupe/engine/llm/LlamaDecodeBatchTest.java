@@ -3,6 +3,7 @@ package dev.loupe.engine.llm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
@@ -15,14 +16,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A batched decode step over several sequences equals decoding each sequence on its own, bit
- * for bit: with exact numerics (ggml's products), and with fast numerics for the types whose
- * single rows are striped too (F16, Q8_0; the Q4_0 model's output matrix is Q6_K, which is not).
+ * for bit: with exact numerics for the types whose ggml products are batch-invariant (F16,
+ * Q8_0), with fast numerics for every type. Against a lone forward step for the types whose
+ * single rows are striped too (F16, Q8_0); against a batched step of one sequence for the
+ * K-quants (the Q4_K_M model), whose lone rows outside decode steps keep ggml's kernel.
  */
 class LlamaDecodeBatchTest {
     static final Path MODELS = Path.of("src/test/resources/oracle/smolvlm/models");
 
     @ParameterizedTest(name = "{0}, {1}")
-    @CsvSource({"smolvlm-text-q8_0.gguf, EXACT", "smolvlm-text-q8_0.gguf, FAST", "smolvlm-text-f16.gguf, FAST"})
+    @CsvSource({"smolvlm-text-q8_0.gguf, EXACT", "smolvlm-text-q8_0.gguf, FAST", "smolvlm-text-f16.gguf, EXACT", "smolvlm-text-f16.gguf, FAST"})
     void batchedStepsEqualSequentialSteps(String model, Numerics numerics) {
         try (GgufFile f = GgufFile.open(MODELS.resolve(model))) {
             LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), numerics);
@@ -45,6 +48,45 @@ class LlamaDecodeBatchTest {
                 }
             }
             assertThrows(IllegalArgumentException.class, () -> d.decodeBatch(new float[2 * e], new KvCache[] {batched[0], batched[0]}));
+        }
+    }
+
+    /**
+     * Fast numerics: a batched decode step gives each sequence the floats it gets in a step of
+     * its own, for every weight type (Q4_K_M mixes Q4_K, Q5_0, Q6_K and Q8_0 here), so rows
+     * batched by the scheduler do not depend on which rows shared their steps.
+     */
+    @ParameterizedTest
+    @CsvSource({"smolvlm-text-q4_k_m.gguf", "smolvlm-text-q4_0.gguf", "smolvlm-text-q6_k.gguf"})
+    void fastStepsOfEveryTypeDoNotDependOnTheBatch(String model) {
+        try (GgufFile f = GgufFile.open(MODELS.resolve(model))) {
+            LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), Numerics.FAST);
+            assertTrue(d.decodeStepsBatchInvariant());
+            int[][] prompts = {{1, 102, 1306, 75}, {1, 500, 7, 9, 10, 11, 12}, {3012, 27}};
+            KvCache[] batched = new KvCache[3], alone = new KvCache[3];
+            for (int s = 0; s < 3; s++) {
+                batched[s] = prefill(d, prompts[s]);
+                alone[s] = prefill(d, prompts[s]);
+            }
+            int e = d.embeddingLength(), v = d.vocabularySize();
+            for (int step = 0; step < 2; step++) {
+                float[] input = new float[3 * e];
+                for (int s = 0; s < 3; s++) d.embed(new int[] {40 + 9 * s + step}, 0, 1, input, s * e);
+                float[] logits = d.decodeBatch(input, batched);
+                for (int s = 0; s < 3; s++) {
+                    float[] one = d.decodeBatch(Arrays.copyOfRange(input, s * e, (s + 1) * e), new KvCache[] {alone[s]});
+                    assertArrayEquals(one, Arrays.copyOfRange(logits, s * v, (s + 1) * v), 0f, "sequence " + s + " step " + step);
+                }
+            }
+        }
+    }
+
+    /** Which models batch reproducibly with exact numerics: those whose every product is ggml's per-row dot. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"smolvlm-text-q8_0.gguf, true", "smolvlm-text-f16.gguf, true", "smolvlm-text-q4_0.gguf, false", "smolvlm-text-q4_k_m.gguf, false"})
+    void exactStepsAreBatchInvariantOnlyForPerRowProducts(String model, boolean invariant) {
+        try (GgufFile f = GgufFile.open(MODELS.resolve(model))) {
+            assertEquals(invariant, new LlamaDecoder(f, new ComputePool(1), Numerics.EXACT).decodeStepsBatchInvariant());
         }
     }
 
