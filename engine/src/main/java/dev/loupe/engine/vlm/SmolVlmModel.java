@@ -13,7 +13,6 @@ import dev.loupe.engine.vision.PreprocessedImage;
 import dev.loupe.engine.vision.RgbImage;
 import dev.loupe.engine.vision.SiglipEncoder;
 import dev.loupe.engine.vision.VisionConfig;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,11 +63,12 @@ public final class SmolVlmModel implements BatchableAnnotator {
     @Override public Generator generator() { return generator; }
     public Idefics3Preprocessor preprocessor() { return preprocessor; }
 
-    /** Encodes every tile and the overview: one embeddings array per encoder pass. */
+    /**
+     * Encodes every tile and the overview: one embeddings array per encoder input, an input
+     * equal to an earlier one encoded once ({@link PreprocessedImage#encodeEach}).
+     */
     public List<float[]> embed(PreprocessedImage image) {
-        List<float[]> out = new ArrayList<>();
-        for (float[] input : image.encoderInputs()) out.add(projector.project(encoder.encode(input)));
-        return out;
+        return image.encodeEach(input -> projector.project(encoder.encode(input)));
     }
 
     /** The full prompt for one user message about one image, in mtmd's chunks. */
