@@ -148,9 +148,9 @@ public final class Bench {
     /** Runs the standard set and returns name → value, in order (keys as in --json). */
     public Map<String, Double> standard(int pp, int tg, int depth, int[] batches, boolean image) {
         Map<String, Double> r = new LinkedHashMap<>();
-        r.put("pp" + pp + "_tps", promptTokensPerSecond(pp));
-        r.put("tg" + tg + "_tps", generateTokensPerSecond(tg));
-        if (depth > 0) r.put("tg" + tg + "_d" + depth + "_tps", generateTokensPerSecond(tg, depth));
+        if (pp > 0) r.put("pp" + pp + "_tps", promptTokensPerSecond(pp));
+        if (tg > 0) r.put("tg" + tg + "_tps", generateTokensPerSecond(tg));
+        if (tg > 0 && depth > 0) r.put("tg" + tg + "_d" + depth + "_tps", generateTokensPerSecond(tg, depth));
         for (int b : batches) r.put("batched_tps_b" + b, batchedTokensPerSecond(b, 32, 32));
         if (image && vision != null) r.put("image_encode_s", imageEncodeSeconds());
         return r;

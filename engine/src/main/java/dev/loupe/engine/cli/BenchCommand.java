@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", description = {
@@ -23,8 +24,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL.gguf") Path model;
     @Option(names = "--mmproj", paramLabel = "MMPROJ.gguf", description = "Also time one image-encoder pass.") Path mmproj;
     @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).") Integer threads;
-    @Option(names = "--pp", defaultValue = "512", description = "Prompt tokens (default ${DEFAULT-VALUE}).") int pp;
-    @Option(names = "--tg", defaultValue = "128", description = "Generated tokens (default ${DEFAULT-VALUE}).") int tg;
+    @Option(names = "--pp", defaultValue = "512", description = "Prompt tokens (default ${DEFAULT-VALUE}; 0: skip, as llama-bench -p 0).") int pp;
+    @Option(names = "--tg", defaultValue = "128", description = "Generated tokens (default ${DEFAULT-VALUE}; 0: skip).") int tg;
     @Option(names = "--depth", defaultValue = "0",
             description = "Also time generation after this many cached positions (llama-bench -d; 0: skip).") int depth;
     @Option(names = "--batch", split = ",", defaultValue = "1,4,8,16", description = "Batched-decode sizes (default ${DEFAULT-VALUE}).") int[] batches;
@@ -38,9 +39,20 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Refuses counts that cannot be timed before loading anything, naming the option. */
+    private void checkCounts() {
+        String bad = pp < 0 ? "--pp " + pp : tg < 0 ? "--tg " + tg : depth < 0 ? "--depth " + depth
+                : repetitions < 1 ? "-r " + repetitions : null;
+        if (bad == null) {
+            for (int b : batches) if (b < 1) bad = "--batch " + b;
+        }
+        if (bad != null) throw new ParameterException(spec.commandLine(), bad + ": counts must be >= 0 (>= 1 for -r and --batch sizes)");
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        checkCounts();
         ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
         String vectors = VectorApiCheck.describe();
         try (GgufFile text = GgufFile.open(model); GgufFile vision = mmproj == null ? null : GgufFile.open(mmproj)) {

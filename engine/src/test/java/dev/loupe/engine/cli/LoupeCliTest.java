@@ -90,6 +90,20 @@ class LoupeCliTest {
         assertEquals("", r.out(), "nothing was measured");
     }
 
+    /** --pp 0 skips prompt processing as llama-bench -p 0 does; a negative count is refused by name. */
+    @Test
+    void benchSkipsAZeroCountAndRefusesANegativeOne() {
+        Run r = run("bench", "-m", TEXT, "--pp", "0", "--tg", "2", "--batch", "2", "-r", "1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"tg2_tps\"") && r.out().contains("\"batched_tps_b2\"") && !r.out().contains("pp0"), r.out());
+        Run negative = run("bench", "-m", TEXT, "--tg", "-3");
+        assertEquals(2, negative.exit());
+        assertTrue(negative.err().contains("--tg -3: counts must be >= 0"), negative.err());
+        Run zeroBatch = run("bench", "-m", TEXT, "--batch", "4,0");
+        assertEquals(2, zeroBatch.exit());
+        assertTrue(zeroBatch.err().contains("--batch 0"), zeroBatch.err());
+    }
+
     /** Qwen3-VL's encoder is timed on a 512x512 image (the oracle's tiny models: decoder-only text, mmproj). */
     @Test
     void benchTimesTheQwen3VlEncoder() {
