@@ -171,17 +171,17 @@ public final class WeightMatrix {
     }
 
     /**
-     * The activations as this type's products see them ({@link Activations#toFloats}), rows
-     * converted in parallel. Every format quantizes row by row, except ggml's 4-row interleaved
-     * Q8_K quantizer, which takes whole groups of four from the first row on: chunks that start
-     * at multiples of four give it the same groups.
+     * The activations as this type's products see them ({@link Activations#toFloats}): each row
+     * rounded on its own by the vectorized {@link WeightKernel#roundRow}, rows in parallel. The
+     * same floats as {@link WeightKernel#prepare} without its integer layouts, for ggml's 4-row
+     * interleaved Q8_K quantizer too: it differs from the row quantizer only in the sign of the
+     * scale when a block's largest magnitude occurs with both signs, which negates the scale and
+     * every integer alike (PackedGemmTest pins both).
      */
     private float[] operands(float[] input, int batch, ComputePool pool) {
         float[] x = new float[batch * cols];
-        pool.parallelFor((batch + 3) / 4, 1, (g0, g1) -> {
-            int b0 = 4 * g0, b1 = Math.min(batch, 4 * g1);
-            float[] rows = java.util.Arrays.copyOfRange(input, b0 * cols, b1 * cols);
-            System.arraycopy(kernel.prepare(rows, b1 - b0, cols).toFloats(), 0, x, b0 * cols, (b1 - b0) * cols);
+        pool.parallelFor(batch, 4, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) kernel.roundRow(input, b * cols, x, b * cols, cols);
         });
         return x;
     }

@@ -102,10 +102,15 @@ class PackedGemmTest {
         SplittableRandom rnd = new SplittableRandom(13);
         int rows = 56, cols = 512, batch = 21;
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 MemorySegment data = WeightKernelDifferentialTest.randomBlocks(arena, type, rows, cols, rnd, false);
                 WeightMatrix m = new WeightMatrix("w", type, rows, cols, data);
                 float[] x = gaussian(rnd, batch * cols);
+                // A block whose largest magnitude occurs with both signs, the negative first: ggml's
+                // interleaved Q8_K quantizer (Q4_K here, 8-row repacked) and its row quantizer pick
+                // opposite scale signs there, and must still give the same floats.
+                x[cols + 3] = -6f;
+                x[cols + 40] = 6f;
                 float[] fast = new float[batch * rows], exact = new float[batch * rows];
                 m.multiply(x, batch, fast, new ComputePool(2), Numerics.FAST);
                 m.multiply(x, batch, exact, new ComputePool(2), Numerics.EXACT);
