@@ -24,29 +24,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LlamaDecodeBatchTest {
     static final Path MODELS = Path.of("src/test/resources/oracle/smolvlm/models");
 
+    private static final int[][] PROMPTS = {{1, 102, 1306, 75}, {1, 500, 7, 9, 10, 11, 12}, {3012, 27}};
+    private static final int[][] NEXT = {{44, 45}, {100, 2000}, {5, 6}};
+
     @ParameterizedTest(name = "{0}, {1}")
     @CsvSource({"smolvlm-text-q8_0.gguf, EXACT", "smolvlm-text-q8_0.gguf, FAST", "smolvlm-text-f16.gguf, EXACT", "smolvlm-text-f16.gguf, FAST"})
     void batchedStepsEqualSequentialSteps(String model, Numerics numerics) {
         try (GgufFile f = GgufFile.open(MODELS.resolve(model))) {
             LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), numerics);
-            int[][] prompts = {{1, 102, 1306, 75}, {1, 500, 7, 9, 10, 11, 12}, {3012, 27}};
-            int[][] next = {{44, 45}, {100, 2000}, {5, 6}};
-            KvCache[] batched = new KvCache[3], alone = new KvCache[3];
-            for (int s = 0; s < 3; s++) {
-                batched[s] = prefill(d, prompts[s]);
-                alone[s] = prefill(d, prompts[s]);
-            }
-            int e = d.embeddingLength(), v = d.vocabularySize();
-            for (int step = 0; step < 2; step++) {
-                float[] input = new float[3 * e];
-                for (int s = 0; s < 3; s++) d.embed(next[s], step, 1, input, s * e);
-                float[] logits = d.decodeBatch(input, batched);
-                for (int s = 0; s < 3; s++) {
-                    float[] one = d.forward(Arrays.copyOfRange(input, s * e, (s + 1) * e), 1, alone[s], false);
-                    assertArrayEquals(one, Arrays.copyOfRange(logits, s * v, (s + 1) * v), 0f, "sequence " + s + " step " + step);
-                    assertEquals(alone[s].length(), batched[s].length());
-                }
-            }
+            KvCache[] batched = assertBatchedStepsEqual(d, (input, cache) -> d.forward(input, 1, cache, false));
+            int e = d.embeddingLength();
             assertThrows(IllegalArgumentException.class, () -> d.decodeBatch(new float[2 * e], new KvCache[] {batched[0], batched[0]}));
         }
     }
@@ -62,23 +49,33 @@ class LlamaDecodeBatchTest {
         try (GgufFile f = GgufFile.open(MODELS.resolve(model))) {
             LlamaDecoder d = new LlamaDecoder(f, new ComputePool(2), Numerics.FAST);
             assertTrue(d.decodeStepsBatchInvariant());
-            int[][] prompts = {{1, 102, 1306, 75}, {1, 500, 7, 9, 10, 11, 12}, {3012, 27}};
-            KvCache[] batched = new KvCache[3], alone = new KvCache[3];
+            assertBatchedStepsEqual(d, (input, cache) -> d.decodeBatch(input, new KvCache[] {cache}));
+        }
+    }
+
+    /**
+     * Two decode steps of the three {@link #PROMPTS} batched together, each sequence's logits
+     * compared bit for bit with {@code alone}, the same step of that sequence on its own cache.
+     * Returns the batched caches.
+     */
+    private static KvCache[] assertBatchedStepsEqual(LlamaDecoder d, java.util.function.BiFunction<float[], KvCache, float[]> alone) {
+        KvCache[] batched = new KvCache[3], single = new KvCache[3];
+        for (int s = 0; s < 3; s++) {
+            batched[s] = prefill(d, PROMPTS[s]);
+            single[s] = prefill(d, PROMPTS[s]);
+        }
+        int e = d.embeddingLength(), v = d.vocabularySize();
+        for (int step = 0; step < 2; step++) {
+            float[] input = new float[3 * e];
+            for (int s = 0; s < 3; s++) d.embed(NEXT[s], step, 1, input, s * e);
+            float[] logits = d.decodeBatch(input, batched);
             for (int s = 0; s < 3; s++) {
-                batched[s] = prefill(d, prompts[s]);
-                alone[s] = prefill(d, prompts[s]);
-            }
-            int e = d.embeddingLength(), v = d.vocabularySize();
-            for (int step = 0; step < 2; step++) {
-                float[] input = new float[3 * e];
-                for (int s = 0; s < 3; s++) d.embed(new int[] {40 + 9 * s + step}, 0, 1, input, s * e);
-                float[] logits = d.decodeBatch(input, batched);
-                for (int s = 0; s < 3; s++) {
-                    float[] one = d.decodeBatch(Arrays.copyOfRange(input, s * e, (s + 1) * e), new KvCache[] {alone[s]});
-                    assertArrayEquals(one, Arrays.copyOfRange(logits, s * v, (s + 1) * v), 0f, "sequence " + s + " step " + step);
-                }
+                float[] one = alone.apply(Arrays.copyOfRange(input, s * e, (s + 1) * e), single[s]);
+                assertArrayEquals(one, Arrays.copyOfRange(logits, s * v, (s + 1) * v), 0f, "sequence " + s + " step " + step);
+                assertEquals(single[s].length(), batched[s].length());
             }
         }
+        return batched;
     }
 
     /** Which models batch reproducibly with exact numerics: those whose every product is ggml's per-row dot. */
