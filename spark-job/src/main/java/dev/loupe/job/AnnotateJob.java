@@ -125,6 +125,12 @@ public final class AnnotateJob implements Callable<Integer> {
                     + "Default: spark.loupe.numerics, else fast.")
     String numerics;
 
+    @Option(names = "--max-batch", paramLabel = "auto|N",
+            description = "Rows of an executor decoded together by its batch scheduler: auto (8 where batched rows come out the same "
+                    + "as rows decoded alone: every model with fast numerics), or 1..64 (1: one row at a time). "
+                    + "Default: spark.loupe.maxBatch, else auto.")
+    String maxBatch;
+
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
 
@@ -159,7 +165,7 @@ public final class AnnotateJob implements Callable<Integer> {
     AnnotateOptions options() {
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, maxLongestEdgeColumn, maxImageTokensColumn,
                 imageExtensions, output, mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens,
-                numerics, partitions, show);
+                numerics, maxBatch, partitions, show);
     }
 
     @Override
@@ -221,6 +227,7 @@ public final class AnnotateJob implements Callable<Integer> {
         if (o.maxLongestEdge() != null) m.put(AnnotatorSpec.MAX_LONGEST_EDGE, o.maxLongestEdge().toString());
         if (o.maxImageTokens() != null) m.put(AnnotatorSpec.MAX_IMAGE_TOKENS, o.maxImageTokens().toString());
         if (o.numerics() != null) m.put(AnnotatorSpec.NUMERICS, o.numerics());
+        if (o.maxBatch() != null) m.put(AnnotatorSpec.MAX_BATCH, o.maxBatch());
         return m;
     }
 

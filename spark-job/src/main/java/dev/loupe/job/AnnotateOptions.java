@@ -38,7 +38,7 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
                               String output, WriteMode mode, boolean resume,
                               String model, String mmproj, String task, String prompt, Integer maxTokens,
                               Float temperature, Long seed, Integer maxLongestEdge, Integer maxImageTokens, String numerics,
-                              Integer partitions, int show) {
+                              String maxBatch, Integer partitions, int show) {
 
     /** How Spark writes: append when resuming, else as {@code --mode} says. */
     SaveMode saveMode() {

@@ -422,6 +422,21 @@ class AnnotateJobTest {
     }
 
     @Test
+    void aBadMaxBatchFailsTheCommandBeforeAnyTaskNamingTheOption() throws Exception {
+        Path out = tmp.resolve("out");
+        int tasksBefore = tasksStarted();
+        StringWriter err = new StringWriter();
+
+        int exit = AnnotateJob.commandLine().setErr(new PrintWriter(err)).execute("--input", SAMPLES.toString(),
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-batch", "0");
+
+        assertEquals(2, exit);
+        assertEquals("loupe-annotate: option maxBatch (spark.loupe.maxBatch, --max-batch) must be auto or in 1..64, got 0", err.toString().strip());
+        assertFalse(Files.exists(out));
+        assertEquals(tasksBefore, tasksStarted());
+    }
+
+    @Test
     void aMaxLongestEdgeTheModelCannotTakeFailsTheCommandBeforeAnyTask() throws Exception {
         spark.conf().unset("spark.loupe.loader"); // the real engine's loader and its GGUF check
         Path out = tmp.resolve("out");

@@ -300,9 +300,9 @@ class RealEngineAnnotateJobTest {
     }
 
     /**
-     * By default (spark.loupe.maxBatch=auto; this model is F16 with fast numerics, so it batches)
-     * a task keeps several rows in flight on the executor's batch scheduler, which decodes them
-     * together: every row is the same as with maxBatch=1, one row at a time.
+     * By default (maxBatch auto; this model is F16 with fast numerics, so it batches) a task keeps
+     * several rows in flight on the executor's batch scheduler, which decodes them together: every
+     * row is the same as with --max-batch 1, one row at a time.
      */
     @Test
     void batchedRowsEqualRowsAnnotatedOneAtATime() throws Exception {
@@ -312,13 +312,7 @@ class RealEngineAnnotateJobTest {
         }
         Files.write(in.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
         List<org.apache.spark.sql.Row> batched = rows(in, tmp.resolve("batched"));
-        spark.conf().set("spark.loupe.maxBatch", "1");
-        List<org.apache.spark.sql.Row> alone;
-        try {
-            alone = rows(in, tmp.resolve("alone"));
-        } finally {
-            spark.conf().unset("spark.loupe.maxBatch");
-        }
+        List<org.apache.spark.sql.Row> alone = rows(in, tmp.resolve("alone"), "--max-batch", "1");
         assertEquals(6, batched.size());
         for (int i = 0; i < alone.size(); i++) {
             for (String column : List.of("image_id", "text", "error", "prompt_tokens", "generated_tokens", "finish_reason")) {
@@ -328,9 +322,11 @@ class RealEngineAnnotateJobTest {
         assertTrue(batched.stream().anyMatch(r -> r.getAs("error") != null), "the broken image is an error row");
     }
 
-    private static List<org.apache.spark.sql.Row> rows(Path in, Path out) {
-        AnnotateJob.run(spark, AnnotateJobTest.options("--input", in.toString(), "--output", out.toString(),
+    private static List<org.apache.spark.sql.Row> rows(Path in, Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("--input", in.toString(), "--output", out.toString(),
                 "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--max-tokens", "12", "--partitions", "1"));
+        args.addAll(List.of(more));
+        AnnotateJob.run(spark, AnnotateJobTest.options(args.toArray(String[]::new)));
         return spark.read().parquet(out.toString()).orderBy("image_id").collectAsList();
     }
 

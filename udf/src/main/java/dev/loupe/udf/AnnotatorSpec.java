@@ -57,7 +57,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         if (key == null) throw new IllegalArgumentException("no model given");
         // Range checks now, on the driver, rather than in the first task.
         new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
-        if (maxBatch < MAX_BATCH_AUTO || maxBatch > 64) throw new IllegalArgumentException(MAX_BATCH + " must be auto or in 1..64, got " + maxBatch);
+        if (maxBatch < MAX_BATCH_AUTO || maxBatch > 64) throw badMaxBatch(String.valueOf(maxBatch));
     }
 
     /**
@@ -145,8 +145,12 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         String v = option.apply(MAX_BATCH);
         if (v == null || v.strip().equalsIgnoreCase("auto")) return MAX_BATCH_AUTO;
         int n = parseInt(option, MAX_BATCH, MAX_BATCH_AUTO);
-        if (n < 1) throw new IllegalArgumentException(MAX_BATCH + " must be auto or in 1..64, got " + v.strip());
+        if (n < 1) throw badMaxBatch(v.strip());
         return n;
+    }
+
+    private static IllegalArgumentException badMaxBatch(String value) {
+        return new IllegalArgumentException("option " + MAX_BATCH + " (" + CONF_PREFIX + MAX_BATCH + ", --max-batch) must be auto or in 1..64, got " + value);
     }
 
     private static int parseInt(UnaryOperator<String> option, String name, int fallback) {

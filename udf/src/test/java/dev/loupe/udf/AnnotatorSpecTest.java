@@ -81,7 +81,7 @@ class AnnotatorSpecTest {
 
         for (String bad : new String[] {"0", "65", "-2"}) {
             var e = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxBatch", bad)));
-            assertTrue(e.getMessage().startsWith("maxBatch must be auto or in 1..64, got "), e.getMessage());
+            assertEquals("option maxBatch (spark.loupe.maxBatch, --max-batch) must be auto or in 1..64, got " + bad, e.getMessage());
         }
         var word = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxBatch", "many")));
         assertEquals("option maxBatch (spark.loupe.maxBatch) is not a number: 'many'", word.getMessage());
