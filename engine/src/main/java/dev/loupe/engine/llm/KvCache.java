@@ -84,6 +84,11 @@ public final class KvCache {
 
     /** Bytes held, for memory accounting. */
     public long bytes() {
-        return 2L * nLayer * capacity * kvDim * Float.BYTES;
+        return bytesFor(nLayer, kvDim, capacity);
+    }
+
+    /** Bytes a cache of {@code capacity} positions holds (at least 16, as the constructor allocates). */
+    public static long bytesFor(int nLayer, int kvDim, int capacity) {
+        return 2L * nLayer * Math.max(16, capacity) * kvDim * Float.BYTES;
     }
 }

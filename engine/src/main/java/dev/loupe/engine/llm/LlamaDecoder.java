@@ -50,6 +50,11 @@ public final class LlamaDecoder implements TextDecoder {
     }
 
     @Override
+    public long cacheBytes(int capacity) {
+        return KvCache.bytesFor(config.nLayer(), config.kvDim(), capacity);
+    }
+
+    @Override
     public void embed(int[] tokens, int from, int count, float[] dst, int dstOffset) {
         for (int i = 0; i < count; i++) {
             int id = tokens[from + i];

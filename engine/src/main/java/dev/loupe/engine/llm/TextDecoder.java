@@ -15,6 +15,9 @@ public interface TextDecoder {
 
     KvCache newCache(int capacity);
 
+    /** The bytes {@link #newCache} allocates for {@code capacity} positions, before allocating them. */
+    long cacheBytes(int capacity);
+
     /** Writes the embeddings of {@code tokens[from .. from+count)} to {@code dst}. */
     void embed(int[] tokens, int from, int count, float[] dst, int dstOffset);
 

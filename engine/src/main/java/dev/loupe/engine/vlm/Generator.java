@@ -53,13 +53,9 @@ public final class Generator {
      * decode steps (or already finished).
      */
     public Sequence start(List<PromptSegment> prompt, GenerationSettings settings) {
-        int promptLength = prompt.stream().mapToInt(PromptSegment::length).sum();
-        int limit = decoder.contextLength();
-        if (promptLength + 1 > limit) {
-            throw new IllegalArgumentException("prompt of " + promptLength + " positions does not fit the model's context of " + limit);
-        }
+        int promptLength = promptLength(prompt);
         long t0 = System.nanoTime();
-        int maxNew = Math.min(settings.maxTokens(), limit - promptLength);
+        int maxNew = maxNew(promptLength, settings);
         KvCache cache = decoder.newCache(promptLength + maxNew);
         float[] promptLogits = prefill(prompt, cache);
         Sampler sampler = new Sampler(settings);
@@ -70,6 +66,26 @@ public final class Generator {
         if (!seq.finished()) seq.accept(promptLogits.clone(), 0, decoder.vocabularySize());
         seq.prefillTook((System.nanoTime() - t0) / 1e9);
         return seq;
+    }
+
+    /** The bytes of the KV cache {@link #start} allocates for this prompt: prompt and every new token. */
+    public long cacheBytes(List<PromptSegment> prompt, GenerationSettings settings) {
+        int promptLength = promptLength(prompt);
+        return decoder.cacheBytes(promptLength + maxNew(promptLength, settings));
+    }
+
+    /** The prompt's positions; a prompt that leaves no room for a token in the context is refused. */
+    private int promptLength(List<PromptSegment> prompt) {
+        int promptLength = prompt.stream().mapToInt(PromptSegment::length).sum();
+        int limit = decoder.contextLength();
+        if (promptLength + 1 > limit) {
+            throw new IllegalArgumentException("prompt of " + promptLength + " positions does not fit the model's context of " + limit);
+        }
+        return promptLength;
+    }
+
+    private int maxNew(int promptLength, GenerationSettings settings) {
+        return Math.min(settings.maxTokens(), decoder.contextLength() - promptLength);
     }
 
     /** Generates one sequence to the end, one decode step at a time. */

@@ -88,8 +88,9 @@ class BatchSchedulerTest {
     }
 
     /**
-     * A per-request longest edge of one tile: china.jpg becomes a 1 x 1 grid + the overview (2
-     * encoder passes, 8 positions) instead of 2 x 2 tiles + the overview (20), alone and through
+     * A per-request longest edge of one tile: china.jpg becomes a 1 x 1 grid + the overview (8
+     * positions; one encoder pass, the overview being the tile) instead of 2 x 2 tiles + the
+     * overview (20), alone and through
      * the scheduler alike;
      * a cap that is not a multiple of the tile size fails that request only, naming the column.
      */
@@ -117,6 +118,32 @@ class BatchSchedulerTest {
             assertTrue(e.getCause().getMessage().contains("max_longest_edge " + (tile + 1)), e.getCause().getMessage());
             assertEquals(withoutStages(uncapped), withoutStages(plain.get()));
         }
+    }
+
+    /**
+     * A KV budget of one sequence's cache: requests wait, prepared, until the running one
+     * leaves, so no two decode together, and each still gets its annotation alone; with room
+     * for three they share steps.
+     */
+    @Test
+    void aKvBudgetKeepsSequencesThatDoNotFitWaiting() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        GenerationSettings sixteen = GenerationSettings.GREEDY.withMaxTokens(16);
+        Annotation alone = model.annotate(china, Task.CAPTION, null, sixteen);
+        long one = model.generator().cacheBytes(model.prepare(china, Task.CAPTION, null).segments(), sixteen);
+        for (long budget : new long[] {one, 3 * one}) {
+            try (BatchScheduler scheduler = new BatchScheduler(model, 4, 8, budget)) {
+                List<CompletableFuture<Annotation>> futures = new ArrayList<>();
+                for (int i = 0; i < 3; i++) futures.add(scheduler.submit(china, Task.CAPTION, null, sixteen));
+                for (CompletableFuture<Annotation> f : futures) assertEquals(withoutStages(alone), withoutStages(f.get()));
+                if (budget == one) {
+                    assertEquals(1, scheduler.peakActive(), "one cache fits the budget");
+                } else {
+                    assertTrue(scheduler.peakActive() >= 2, "three caches fit: " + scheduler.peakActive());
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new BatchScheduler(model, 4, 8, 0));
     }
 
     @Test
