@@ -122,8 +122,9 @@ public final class WeightMatrix {
 
     /**
      * {@link #multiplyDecode} of several matrices that read the same input (a layer's q, k and
-     * v; its gate and up): with {@link Numerics#FAST} (all of them stripe) the input is rounded once per weight type
-     * and their rows are split over the pool as one job instead of one job each. Every output
+     * v; its gate and up): with {@link Numerics#FAST} (all of them stripe) the input is rounded
+     * once per weight type and their rows are split over the pool as one job instead of one job
+     * each. Every output
      * is the float {@link #multiplyDecode} gives; a decode step of a small model is a couple of
      * hundred such products of tens of microseconds, where each job's hand-off counts.
      */
