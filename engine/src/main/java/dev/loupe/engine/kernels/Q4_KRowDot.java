@@ -64,7 +64,7 @@ final class Q4_KRowDot implements SuperBlockKernel.RowDot {
     @Override
     public float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b) {
         short[] xp = x.pairs;
-        int[] bsums = x.bsums;
+        int[] chunkSums = x.chunkSums;
         float[] xd = x.d;
         int xo = b * blocks * SuperBlockKernel.QK, xb = b * blocks;
         float acc = 0f, accMin = 0f;
@@ -77,18 +77,17 @@ final class Q4_KRowDot implements SuperBlockKernel.RowDot {
             int sc47 = (u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4;
             int mn47 = ((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4;
             float dx = xd[xb + blk], scale = Layouts.f16(w, off) * dx, minScale = Layouts.f16(w, off + 2) * dx;
-            int qs = xo + blk * SuperBlockKernel.QK, bo = (xb + blk) * 16;
+            int qs = xo + blk * SuperBlockKernel.QK, co = (xb + blk) * 8;
             if (interleaved) {
                 for (int j = 0; j < 4; j++) {
                     int scales = (j < 2 ? sc03 : sc47) >>> (16 * (j & 1)), mins = (j < 2 ? mn03 : mn47) >>> (16 * (j & 1));
-                    int s2 = (mins & 0xff) * (bsums[bo + 4 * j] + bsums[bo + 4 * j + 1])
-                            + ((mins >>> 8) & 0xff) * (bsums[bo + 4 * j + 2] + bsums[bo + 4 * j + 3]);
+                    int s2 = (mins & 0xff) * chunkSums[co + 2 * j] + ((mins >>> 8) & 0xff) * chunkSums[co + 2 * j + 1];
                     acc = Math.fma((float) groupLanes(w, off + 16 + 32L * j, xp, qs + 64 * j, scales).reduceLanes(VectorOperators.ADD), scale, acc);
                     accMin = Math.fma((float) s2, minScale, accMin);
                 }
             } else {
                 acc = Math.fma((float) codeTotal(w, off + 16, xp, qs, sc03, sc47), scale, acc);
-                accMin = Math.fma((float) minTotal(mn03, mn47, bsums, bo), minScale, accMin);
+                accMin = Math.fma((float) minTotal(mn03, mn47, chunkSums, co), minScale, accMin);
             }
         }
         return acc - accMin;
@@ -117,13 +116,15 @@ final class Q4_KRowDot implements SuperBlockKernel.RowDot {
         return IntLanes.pairTotals(low).mul(scales & 0xff).add(IntLanes.pairTotals(high).mul((scales >>> 8) & 0xff));
     }
 
-    /** s2 = sum over the 8 chunks of minimum * (sum of the chunk's activations), from the 16-value sums. */
-    static int minTotal(int mn03, int mn47, int[] bsums, int bo) {
-        int s = 0;
-        for (int k = 0; k < 4; k++) {
-            s += ((mn03 >>> 8 * k) & 0xff) * (bsums[bo + 2 * k] + bsums[bo + 2 * k + 1]);
-            s += ((mn47 >>> 8 * k) & 0xff) * (bsums[bo + 8 + 2 * k] + bsums[bo + 8 + 2 * k + 1]);
-        }
-        return s;
+    /**
+     * s2 = sum over the 8 chunks of minimum * (sum of the chunk's activations), from the
+     * activations' 32-value sums at {@code sums[co..co+8)}: the 6-bit minimums are the bytes of
+     * {@code mn03} and {@code mn47}, so each unpacks with one shift and mask.
+     */
+    static int minTotal(int mn03, int mn47, int[] sums, int co) {
+        return (mn03 & 0xff) * sums[co] + ((mn03 >>> 8) & 0xff) * sums[co + 1]
+                + ((mn03 >>> 16) & 0xff) * sums[co + 2] + (mn03 >>> 24) * sums[co + 3]
+                + (mn47 & 0xff) * sums[co + 4] + ((mn47 >>> 8) & 0xff) * sums[co + 5]
+                + ((mn47 >>> 16) & 0xff) * sums[co + 6] + (mn47 >>> 24) * sums[co + 7];
     }
 }

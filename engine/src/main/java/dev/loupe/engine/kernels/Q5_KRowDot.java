@@ -68,7 +68,7 @@ final class Q5_KRowDot implements SuperBlockKernel.RowDot {
                 }
             }
             float dx = x.d[xb + blk];
-            summs = Math.fma(-dx * Layouts.f16(w, off + 2), (float) Q4_KRowDot.minTotal(mn03, mn47, x.bsums, (xb + blk) * 16), summs);
+            summs = Math.fma(-dx * Layouts.f16(w, off + 2), (float) Q4_KRowDot.minTotal(mn03, mn47, x.chunkSums, (xb + blk) * 8), summs);
             acc = FloatVector.broadcast(F8, dx * Layouts.f16(w, off)).fma(IntLanes.toFloat(lanes), acc);
         }
         return IntLanes.hsum(acc) + summs;

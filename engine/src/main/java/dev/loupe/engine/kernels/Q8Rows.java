@@ -41,6 +41,8 @@ public final class Q8Rows {
     final float[] s;
     /** Q8_K: 16 sums of 16 values per block; else null. */
     final int[] bsums;
+    /** Q8_K: 8 sums of 32 values per block (pairs of {@link #bsums}: what K4 minimums multiply); else null. */
+    final int[] chunkSums;
     /** Rows {@code [0, interleavedRows)} were quantized by ggml's 4-row interleaved Q8_K quantizer. */
     final int interleavedRows;
 
@@ -59,6 +61,7 @@ public final class Q8Rows {
         this.d = new float[blocks];
         this.s = format == Format.Q8_1 ? new float[blocks] : null;
         this.bsums = format == Format.Q8_K ? new int[blocks * 16] : null;
+        this.chunkSums = format == Format.Q8_K ? new int[blocks * 8] : null;
     }
 
     public int batch() { return batch; }
@@ -158,6 +161,7 @@ public final class Q8Rows {
             }
             r.d[blk] = 1 / iscale;
         }
+        for (int c = 0; c < r.chunkSums.length; c++) r.chunkSums[c] = r.bsums[2 * c] + r.bsums[2 * c + 1];
         r.pairUp();
         return r;
     }
