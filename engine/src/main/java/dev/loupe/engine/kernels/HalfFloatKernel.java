@@ -1,13 +1,9 @@
 package dev.loupe.engine.kernels;
 
-import static dev.loupe.engine.kernels.GgmlOrder.S8;
-
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,14 +13,6 @@ import jdk.incubator.vector.VectorSpecies;
  * (for BF16 ggml's own AVX2 loop differs slightly; no oracle case covers it yet).
  */
 abstract sealed class HalfFloatKernel implements WeightKernel {
-    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
-    private static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
-
-    /** Widens 8 16-bit values at byte {@code offset} to floats. */
-    abstract FloatVector widen(MemorySegment w, long offset);
-
-    abstract float widen(short bits);
-
     abstract float round(float x);
 
     /** ggml's single-row product widens the same halves: no faster than widening a row and striping it. */
@@ -46,84 +34,36 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
         return new Activations(batch, cols, v, null);
     }
 
+    /**
+     * ggml's vec_dot order ({@link GgmlOrder}) on rows widened first: widening is exact, so a
+     * row widened by {@link #dequantizeRow} (F16: the CPU's own half conversion, vectorized by
+     * C2) and then multiplied gives the floats of widening inside the loop, at a third of the
+     * cost for F16.
+     */
     @Override
     public void multiply(MemorySegment w, int cols, Activations x, int r0, int r1, float[] out, int outStride) {
         if (x.batch() > 1) {
             GgmlOrder.multiplyWidened(this, w, cols, x, r0, r1, out, outStride);
             return;
         }
-        long rowBytes = 2L * cols;
-        int blocked = cols & ~31;
+        float[] row = new float[cols];
         float[] xv = x.values();
         for (int r = r0; r < r1; r++) {
-            long base = r * rowBytes;
-            for (int b = 0; b < x.batch(); b++) {
-                int xo = b * cols;
-                float result = 0f;
-                if (blocked > 0) {
-                    FloatVector a0 = FloatVector.zero(S8), a1 = a0, a2 = a0, a3 = a0;
-                    for (int i = 0; i < blocked; i += 32) {
-                        long o = base + 2L * i;
-                        a0 = widen(w, o).fma(FloatVector.fromArray(S8, xv, xo + i), a0);
-                        a1 = widen(w, o + 16).fma(FloatVector.fromArray(S8, xv, xo + i + 8), a1);
-                        a2 = widen(w, o + 32).fma(FloatVector.fromArray(S8, xv, xo + i + 16), a2);
-                        a3 = widen(w, o + 48).fma(FloatVector.fromArray(S8, xv, xo + i + 24), a3);
-                    }
-                    result = GgmlOrder.reduce(a0, a1, a2, a3);
-                }
-                if (blocked < cols) {
-                    double sum = result;
-                    for (int i = blocked; i < cols; i++) sum += widen(w.get(Layouts.I16, base + 2L * i)) * xv[xo + i];
-                    result = (float) sum;
-                }
-                out[b * outStride + r] = result;
-            }
+            dequantizeRow(w, cols, r, row, 0);
+            out[r] = GgmlOrder.dot(row, 0, xv, 0, cols);
         }
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
-        long base = 2L * cols * r;
-        int upper = cols & ~7;
-        int i = 0;
-        for (; i < upper; i += 8) widen(w, base + 2L * i).intoArray(dst, dstOffset + i);
-        for (; i < cols; i++) dst[dstOffset + i] = widen(w.get(Layouts.I16, base + 2L * i));
-    }
-
-    static IntVector loadHalves(MemorySegment w, long offset) {
-        return (IntVector) ShortVector.fromMemorySegment(H8, w, offset, Layouts.LE)
-                .convertShape(VectorOperators.S2I, I8, 0)
-                .lanewise(VectorOperators.AND, 0xffff);
     }
 
     static final class F16 extends HalfFloatKernel {
         @Override public GgmlType type() { return GgmlType.F16; }
 
-        /**
-         * Exact fp16 to f32 without a conversion instruction: shifting the exponent and mantissa
-         * into f32 position and multiplying by 2^112 rebias normals and subnormals alike; inf and
-         * NaN (exponent 31) get the f32 all-ones exponent instead.
-         */
-        @Override
-        FloatVector widen(MemorySegment w, long offset) {
-            IntVector h = loadHalves(w, offset);
-            IntVector magnitude = h.lanewise(VectorOperators.AND, 0x7fff);
-            IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-            IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-            VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7c00);
-            IntVector bits = finite.blend(shifted.lanewise(VectorOperators.OR, 0x70000000), special)
-                    .lanewise(VectorOperators.OR, h.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-            return bits.reinterpretAsFloats();
-        }
-
-        @Override float widen(short bits) { return Float.float16ToFloat(bits); }
         @Override float round(float x) { return Layouts.roundF16(x); }
 
         /**
          * A plain loop over {@link Float#float16ToFloat}: C2 vectorizes it into the CPU's
          * half-to-float conversion (vcvtph2ps), which the Vector API does not expose — 0.05 ns
-         * per value here against 0.16 for {@link #widen(MemorySegment, long)}'s bit arithmetic.
-         * Every striped decode row and prefill panel of an F16 matrix is widened here.
+         * per value here against 0.16 for rebiasing exponents with vector bit arithmetic.
+         * Every product of an F16 matrix widens its rows here.
          */
         @Override
         public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
@@ -140,13 +80,23 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
     static final class BF16 extends HalfFloatKernel {
         @Override public GgmlType type() { return GgmlType.BF16; }
 
-        @Override
-        FloatVector widen(MemorySegment w, long offset) {
-            return loadHalves(w, offset).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-        }
+        private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+        private static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
 
-        @Override float widen(short bits) { return Layouts.bf16ToFloat(bits); }
         @Override float round(float x) { return Layouts.roundBf16(x); }
+
+        /** Eight halves at a time, each moved to the top of an f32 (bf16 is f32's upper half). */
+        @Override
+        public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
+            long base = 2L * cols * r;
+            int upper = cols & ~7;
+            int i = 0;
+            for (; i < upper; i += 8) {
+                ((IntVector) ShortVector.fromMemorySegment(H8, w, base + 2L * i, Layouts.LE).convertShape(VectorOperators.S2I, I8, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOffset + i);
+            }
+            for (; i < cols; i++) dst[dstOffset + i] = Layouts.bf16ToFloat(w.get(Layouts.I16, base + 2L * i));
+        }
 
         @Override
         public WeightKernel reference() {
