@@ -242,12 +242,16 @@ public final class LlamaDecoder implements TextDecoder {
      * they stripe (decode steps; a short prompt, a lone row where every type stripes one).
      */
     private void products(WeightMatrix[] ms, float[] in, int n, float[][] outs, boolean decodeStep) {
-        boolean striped = decodeStep || !numerics.packs(n) && (n > 1 || java.util.Arrays.stream(ms).allMatch(WeightMatrix::stripesOneRow));
-        if (striped) {
+        if (decodeStep || !numerics.packs(n) && (n > 1 || allStripeOneRow(ms))) {
             WeightMatrix.multiplyDecode(ms, in, n, outs, pool, numerics);
         } else {
             for (int i = 0; i < ms.length; i++) ms[i].multiply(in, n, outs[i], pool, numerics);
         }
+    }
+
+    private static boolean allStripeOneRow(WeightMatrix[] ms) {
+        for (WeightMatrix m : ms) if (!m.stripesOneRow()) return false;
+        return true;
     }
 
     /**
