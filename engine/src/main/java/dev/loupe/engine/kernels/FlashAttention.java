@@ -20,42 +20,42 @@ public final class FlashAttention {
     private FlashAttention() {}
 
     /**
-     * @param q       query values at {@code qOff} (d values)
-     * @param keys    fp16-rounded keys, row {@code j} at {@code kOff + j * kvStride}
-     * @param values  fp16-rounded values, row {@code j} at {@code vOff + j * kvStride}
+     * @param q       query values at {@code qOff} (dk values)
+     * @param keys    fp16-rounded keys, row {@code j} at {@code kOff + j * kStride}
+     * @param values  fp16-rounded values, row {@code j} at {@code vOff + j * vStride}
      * @param n       number of key/value rows to attend to (the caller applies causality)
+     * @param dk      values per query and key head
+     * @param dv      values per value head (MLA: fewer than dk)
      * @param scale   applied to each Q·K product (1/sqrt(d))
-     * @param out     receives d values at {@code outOff}
-     * @param scratch a per-thread {@link Scratch} of at least d
+     * @param out     receives dv values at {@code outOff}
+     * @param scratch a per-thread {@link Scratch} of at least dk and dv
      */
-    public static void attend(float[] q, int qOff, float[] keys, int kOff, float[] values, int vOff, int kvStride,
-                              int n, int d, float scale, float[] out, int outOff, Scratch scratch) {
+    public static void attend(float[] q, int qOff, float[] keys, int kOff, int kStride, float[] values, int vOff, int vStride,
+                              int n, int dk, int dv, float scale, float[] out, int outOff, Scratch scratch) {
         float[] qHalf = scratch.qHalf, acc = scratch.acc;
-        for (int i = 0; i < d; i++) {
-            qHalf[i] = Layouts.roundF16(q[qOff + i]);
-            acc[i] = 0f;
-        }
+        for (int i = 0; i < dk; i++) qHalf[i] = Layouts.roundF16(q[qOff + i]);
+        java.util.Arrays.fill(acc, 0, dv, 0f);
         float max = Float.NEGATIVE_INFINITY;
         float sum = 0f;
         for (int j = 0; j < n; j++) {
-            float s = GgmlOrder.dot(qHalf, 0, keys, kOff + j * kvStride, d) * scale;
+            float s = GgmlOrder.dot(qHalf, 0, keys, kOff + j * kStride, dk) * scale;
             float ms = 1f;
             float vs = 1f;
             if (s > max) {
                 float old = max;
                 max = s;
                 ms = GgmlExp.expf(old - max);
-                scaleHalf(acc, d, ms);
+                scaleHalf(acc, dv, ms);
             } else {
                 vs = GgmlExp.expf(s - max);
             }
-            madHalf(values, vOff + j * kvStride, vs, acc, d);
+            madHalf(values, vOff + j * vStride, vs, acc, dv);
             // ggml's line is S = S*ms + vs, which GCC contracts to one FMA (-ffp-contract=fast is
             // its default for C): unfused, qwen3vl text2's logits were 2.8e-3 off.
             sum = Math.fma(sum, ms, vs);
         }
         float inv = sum == 0f ? 0f : 1f / sum;
-        for (int i = 0; i < d; i++) out[outOff + i] = acc[i] * inv;
+        for (int i = 0; i < dv; i++) out[outOff + i] = acc[i] * inv;
     }
 
     private static final jdk.incubator.vector.VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -80,50 +80,53 @@ public final class FlashAttention {
     }
 
     /**
-     * Multi-head attention of {@code rows} query rows (row-major, {@code heads * d} wide) over
-     * key/value rows ({@code kvHeads * d} wide; query head h reads key/value head
-     * h / (heads / kvHeads)), choosing ggml's kernel as ggml does: tiled for 64 rows or more,
-     * row by row otherwise. Row t sees cells [0, visible + t) when causal, [0, visible) otherwise.
+     * Multi-head attention of {@code rows} query rows laid out as {@code layout} says, choosing
+     * ggml's kernel as ggml does: tiled for 64 rows or more, row by row otherwise. Row t sees
+     * cells [0, visible + t) when causal, [0, visible) otherwise.
      */
-    public static void multiHead(ComputePool pool, float[] q, int rows, int heads, int kvHeads, int d,
+    public static void multiHead(ComputePool pool, float[] q, int rows, HeadLayout layout,
                                  float[] keys, float[] values, int visible, boolean causal, float scale, float[] out) {
-        final int qStride = heads * d, kvStride = kvHeads * d, group = heads / kvHeads;
+        final int heads = layout.heads(), dk = layout.keyWidth(), dv = layout.valueWidth();
+        final int qStride = layout.queryStride(), outStride = layout.outputStride();
         if (rows >= TILED_MIN_ROWS) {
             int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
             pool.parallelFor(heads * tiles, 1, (from, to) -> {
-                Scratch scratch = new Scratch(d);
+                Scratch scratch = new Scratch(Math.max(dk, dv));
                 for (int task = from; task < to; task++) {
-                    int head = task / tiles, t0 = (task % tiles) * TILE_ROWS, kvHead = head / group;
-                    attendTiled(q, t0 * qStride + head * d, qStride, Math.min(TILE_ROWS, rows - t0), keys, kvHead * d, values,
-                            kvHead * d, kvStride, causal ? visible + t0 : visible, causal, d, scale, out, t0 * qStride + head * d,
-                            qStride, scratch);
+                    int head = task / tiles, t0 = (task % tiles) * TILE_ROWS;
+                    attendTiled(q, t0 * qStride + head * dk, qStride, Math.min(TILE_ROWS, rows - t0),
+                            keys, layout.keyOffset(head), layout.keyStride(), values, layout.valueOffset(head), layout.valueStride(),
+                            causal ? visible + t0 : visible, causal, dk, dv, scale, out, t0 * outStride + head * dv, outStride, scratch);
                 }
             });
             return;
         }
         pool.parallelFor(rows * heads, 1, (from, to) -> {
-            Scratch scratch = new Scratch(d);
+            Scratch scratch = new Scratch(Math.max(dk, dv));
             for (int task = from; task < to; task++) {
-                int t = task / heads, head = task % heads, kvHead = head / group;
-                attend(q, t * qStride + head * d, keys, kvHead * d, values, kvHead * d, kvStride,
-                        causal ? visible + t : visible, d, scale, out, t * qStride + head * d, scratch);
+                int t = task / heads, head = task % heads;
+                attend(q, t * qStride + head * dk, keys, layout.keyOffset(head), layout.keyStride(), values, layout.valueOffset(head),
+                        layout.valueStride(), causal ? visible + t : visible, dk, dv, scale, out, t * outStride + head * dv, scratch);
             }
         });
     }
 
     /**
-     * Head {@code head} of activation row {@code row} (of {@code heads} heads of {@code d}
-     * values) over {@code visible} cached positions: the batched decode step, where each row
-     * has its own cache and the (row, head) pairs spread over the pool. {@code tiled} picks
-     * ggml's tiled kernel (a ubatch of {@link #TILED_MIN_ROWS} rows or more) over the one-row one.
+     * Head {@code head} of activation row {@code row} over {@code visible} cached positions: the
+     * batched decode step, where each row has its own cache and the (row, head) pairs spread
+     * over the pool. {@code tiled} picks ggml's tiled kernel (a ubatch of
+     * {@link #TILED_MIN_ROWS} rows or more) over the one-row one.
      */
-    public static void rowHead(float[] q, int row, int head, int heads, int kvHeads, int d, float[] keys, float[] values,
+    public static void rowHead(float[] q, int row, int head, HeadLayout layout, float[] keys, float[] values,
                                int visible, float scale, float[] out, boolean tiled, Scratch scratch) {
-        int qStride = heads * d, kvStride = kvHeads * d, kvHead = head / (heads / kvHeads), o = row * qStride + head * d;
+        int dk = layout.keyWidth(), dv = layout.valueWidth();
+        int qo = row * layout.queryStride() + head * dk, oo = row * layout.outputStride() + head * dv;
         if (tiled) {
-            attendTiled(q, o, qStride, 1, keys, kvHead * d, values, kvHead * d, kvStride, visible, false, d, scale, out, o, qStride, scratch);
+            attendTiled(q, qo, layout.queryStride(), 1, keys, layout.keyOffset(head), layout.keyStride(), values,
+                    layout.valueOffset(head), layout.valueStride(), visible, false, dk, dv, scale, out, oo, layout.outputStride(), scratch);
         } else {
-            attend(q, o, keys, kvHead * d, values, kvHead * d, kvStride, visible, d, scale, out, o, scratch);
+            attend(q, qo, keys, layout.keyOffset(head), layout.keyStride(), values, layout.valueOffset(head), layout.valueStride(),
+                    visible, dk, dv, scale, out, oo, scratch);
         }
     }
 
@@ -146,46 +149,46 @@ public final class FlashAttention {
      * @param firstLimit cells visible to row 0; row t sees {@code firstLimit + t} when causal,
      *                   {@code firstLimit} otherwise
      */
-    public static void attendTiled(float[] q, int qOff, int qStride, int rows, float[] keys, int kOff, float[] values,
-                                   int vOff, int kvStride, int firstLimit, boolean causal, int d, float scale,
+    public static void attendTiled(float[] q, int qOff, int qStride, int rows, float[] keys, int kOff, int kStride, float[] values,
+                                   int vOff, int vStride, int firstLimit, boolean causal, int dk, int dv, float scale,
                                    float[] out, int outOff, int outStride, Scratch scratch) {
-        float[] kt = scratch.keysTransposed(d), kq = scratch.scores, acc = scratch.tileAcc(d);
+        float[] kt = scratch.keysTransposed(dk), kq = scratch.scores, acc = scratch.tileAcc(dv);
         float[] max = scratch.rowMax, sum = scratch.rowSum;
         for (int t0 = 0; t0 < rows; t0 += TILE_ROWS) {
             int tileRows = Math.min(TILE_ROWS, rows - t0);
             java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
             java.util.Arrays.fill(sum, 0f);
-            java.util.Arrays.fill(acc, 0, tileRows * d, 0f);
+            java.util.Arrays.fill(acc, 0, tileRows * dv, 0f);
             int lastLimit = causal ? firstLimit + t0 + tileRows - 1 : firstLimit;
             for (int start = 0; start < lastLimit; start += KV_TILE) {
                 int stored = Math.min(KV_TILE, lastLimit - start);
-                transposeKeys(keys, kOff + start * kvStride, kvStride, stored, d, kt);
+                transposeKeys(keys, kOff + start * kStride, kStride, stored, dk, kt);
                 for (int i = 0; i < tileRows; i++) {
                     int limit = causal ? firstLimit + t0 + i : firstLimit;
                     if (start >= limit) continue; // the whole tile is masked for this row
                     int cells = Math.min(KV_TILE, limit - start);
-                    scores(q, qOff + (t0 + i) * qStride, kt, d, kq);
+                    scores(q, qOff + (t0 + i) * qStride, kt, dk, kq);
                     float tileMax = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < KV_TILE; j++) {
                         kq[j] = j < cells ? kq[j] * scale : Float.NEGATIVE_INFINITY;
                         tileMax = Math.max(tileMax, kq[j]);
                     }
-                    int a = i * d;
+                    int a = i * dv;
                     float newMax = Math.max(max[i], tileMax);
                     if (newMax > max[i]) {
                         float ms = GgmlExp.expf(max[i] - newMax);
-                        for (int c = 0; c < d; c++) acc[a + c] *= ms;
+                        for (int c = 0; c < dv; c++) acc[a + c] *= ms;
                         sum[i] *= ms;
                     }
                     max[i] = newMax;
                     sum[i] = (float) (sum[i] + GgmlExp.softmaxExp(kq, 0, kq, 0, KV_TILE, newMax));
-                    accumulateValues(kq, cells, values, vOff + start * kvStride, kvStride, d, acc, a);
+                    accumulateValues(kq, cells, values, vOff + start * vStride, vStride, dv, acc, a);
                 }
             }
             for (int i = 0; i < tileRows; i++) {
                 float inv = sum[i] == 0f ? 0f : 1f / sum[i];
                 int o = outOff + (t0 + i) * outStride;
-                for (int c = 0; c < d; c++) out[o + c] = acc[i * d + c] * inv;
+                for (int c = 0; c < dv; c++) out[o + c] = acc[i * dv + c] * inv;
             }
         }
     }
@@ -258,6 +261,7 @@ public final class FlashAttention {
         private float[] keysT = new float[0];
         private float[] tileAcc = new float[0];
 
+        /** Buffers for heads of up to {@code headDim} values (the wider of key and value heads). */
         public Scratch(int headDim) {
             qHalf = new float[headDim];
             acc = new float[headDim];

@@ -18,16 +18,16 @@ public final class PackedAttention {
     private PackedAttention() {}
 
     /**
-     * Attention of {@code rows} query rows (row-major, {@code heads * d} wide) over key/value
-     * rows ({@code kvHeads * d} wide; query head h reads key/value head h / (heads / kvHeads)).
-     * Row t sees cells [0, visible + t) when causal, [0, visible) otherwise.
+     * Attention of {@code rows} query rows over key and value rows laid out as {@code layout}
+     * says. Row t sees cells [0, visible + t) when causal, [0, visible) otherwise.
      */
-    public static void multiHead(ComputePool pool, float[] q, int rows, int heads, int kvHeads, int d,
+    public static void multiHead(ComputePool pool, float[] q, int rows, HeadLayout layout,
                                  float[] keys, float[] values, int visible, boolean causal, float scale, float[] out) {
-        final int qStride = heads * d, kvStride = kvHeads * d, group = heads / kvHeads;
+        final int heads = layout.heads(), kvHeads = layout.kvHeads(), group = heads / kvHeads;
+        final int dk = layout.keyWidth(), dv = layout.valueWidth(), qStride = layout.queryStride(), outStride = layout.outputStride();
         final int cells = causal ? visible + rows - 1 : visible;
-        final int keyPanels = panels(cells), valuePanels = panels(d);
-        final int keyPanelSize = PackedGemm.panelSize(d), valuePanelSize = PackedGemm.panelSize(cells);
+        final int keyPanels = panels(cells), valuePanels = panels(dv);
+        final int keyPanelSize = PackedGemm.panelSize(dk), valuePanelSize = PackedGemm.panelSize(cells);
         float[][] packedKeys = new float[kvHeads][];
         float[][] packedValues = new float[kvHeads][];
         pool.parallelFor(kvHeads, 1, (h0, h1) -> {
@@ -36,11 +36,13 @@ public final class PackedAttention {
                 float[] v = packedValues[h] = new float[valuePanels * valuePanelSize];
                 for (int p = 0; p < keyPanels; p++) {
                     int c0 = p * PackedGemm.PANEL;
-                    PackedGemm.packRows(keys, c0 * kvStride + h * d, kvStride, Math.min(PackedGemm.PANEL, cells - c0), d, k, p * keyPanelSize);
+                    PackedGemm.packRows(keys, c0 * layout.keyStride() + h * dk, layout.keyStride(), Math.min(PackedGemm.PANEL, cells - c0),
+                            dk, k, p * keyPanelSize);
                 }
                 for (int p = 0; p < valuePanels; p++) {
                     int j0 = p * PackedGemm.PANEL;
-                    PackedGemm.packColumns(values, h * d + j0, kvStride, Math.min(PackedGemm.PANEL, d - j0), cells, v, p * valuePanelSize);
+                    PackedGemm.packColumns(values, h * dv + j0, layout.valueStride(), Math.min(PackedGemm.PANEL, dv - j0), cells, v,
+                            p * valuePanelSize);
                 }
             }
         });
@@ -53,10 +55,10 @@ public final class PackedAttention {
                 int head = task / blocks, t0 = (task % blocks) * QUERY_BLOCK, kvHead = head / group;
                 int n = Math.min(QUERY_BLOCK, rows - t0);
                 int blockCells = causal ? visible + t0 + n - 1 : visible;
-                int qOff = t0 * qStride + head * d;
+                int qOff = t0 * qStride + head * dk, outOff = t0 * outStride + head * dv;
                 for (int p = 0; p * PackedGemm.PANEL < blockCells; p++) {
                     int c0 = p * PackedGemm.PANEL;
-                    PackedGemm.multiply(q, qOff, qStride, n, packedKeys[kvHead], p * keyPanelSize, d,
+                    PackedGemm.multiply(q, qOff, qStride, n, packedKeys[kvHead], p * keyPanelSize, dk,
                             Math.min(PackedGemm.PANEL, blockCells - c0), scores, c0, cells);
                 }
                 for (int i = 0; i < n; i++) {
@@ -74,11 +76,11 @@ public final class PackedAttention {
                 for (int p = 0; p < valuePanels; p++) {
                     int j0 = p * PackedGemm.PANEL;
                     PackedGemm.multiply(scores, 0, cells, n, packedValues[kvHead], p * valuePanelSize, blockCells,
-                            Math.min(PackedGemm.PANEL, d - j0), out, qOff + j0, qStride);
+                            Math.min(PackedGemm.PANEL, dv - j0), out, outOff + j0, outStride);
                 }
                 for (int i = 0; i < n; i++) {
-                    int o = qOff + i * qStride;
-                    for (int c = 0; c < d; c++) out[o + c] *= inverseSums[i];
+                    int o = outOff + i * outStride;
+                    for (int c = 0; c < dv; c++) out[o + c] *= inverseSums[i];
                 }
             }
         });

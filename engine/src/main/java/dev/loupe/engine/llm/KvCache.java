@@ -5,10 +5,16 @@ import dev.loupe.engine.kernels.Layouts;
 /**
  * Keys and values of one sequence, per layer, position-major. Values are rounded to fp16 on
  * store: llama.cpp's default cache type is F16, and parity needs the same rounding.
+ *
+ * <p>A {@linkplain #latent latent} cache (multi-head latent attention, DeepSeek-V2 style)
+ * holds one row per position and layer — the compressed key/value latent followed by the
+ * shared RoPE key — and no separate values: attention reads each row's latent prefix as the
+ * value, as llama.cpp's MLA graph does with its views of the K cache.
  */
 public final class KvCache {
     private final int nLayer;
     private final int kvDim;
+    private final boolean valuesInKeys;
     private float[][] keys;
     private float[][] values;
     private int capacity;
@@ -17,11 +23,24 @@ public final class KvCache {
     private int positionDelta;
 
     public KvCache(int nLayer, int kvDim, int initialCapacity) {
+        this(nLayer, kvDim, initialCapacity, false);
+    }
+
+    private KvCache(int nLayer, int kvDim, int initialCapacity, boolean valuesInKeys) {
         this.nLayer = nLayer;
         this.kvDim = kvDim;
+        this.valuesInKeys = valuesInKeys;
         this.capacity = Math.max(16, initialCapacity);
         this.keys = new float[nLayer][capacity * kvDim];
-        this.values = new float[nLayer][capacity * kvDim];
+        this.values = valuesInKeys ? keys : new float[nLayer][capacity * kvDim];
+    }
+
+    /**
+     * A cache of one {@code rowWidth}-wide row per position and layer, whose {@link #values}
+     * are its {@link #keys} (MLA: latent + RoPE key; the value is the latent prefix).
+     */
+    public static KvCache latent(int nLayer, int rowWidth, int initialCapacity) {
+        return new KvCache(nLayer, rowWidth, initialCapacity, true);
     }
 
     /** Number of positions stored. */
@@ -52,13 +71,14 @@ public final class KvCache {
         int grown = Math.max(newLength, capacity * 2);
         for (int l = 0; l < nLayer; l++) {
             keys[l] = java.util.Arrays.copyOf(keys[l], grown * kvDim);
-            values[l] = java.util.Arrays.copyOf(values[l], grown * kvDim);
+            if (!valuesInKeys) values[l] = java.util.Arrays.copyOf(values[l], grown * kvDim);
         }
         capacity = grown;
     }
 
     /** Stores k and v (kvDim floats each, at the given offsets) for {@code pos} in {@code layer}. */
     public void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+        if (valuesInKeys) throw new IllegalStateException("a latent cache stores one row per position: storeRow");
         float[] kl = keys[layer];
         float[] vl = values[layer];
         int o = pos * kvDim;
@@ -66,6 +86,14 @@ public final class KvCache {
             kl[o + i] = Layouts.roundF16(k[kOff + i]);
             vl[o + i] = Layouts.roundF16(v[vOff + i]);
         }
+    }
+
+    /** Stores a latent cache's row (kvDim floats at {@code off}) for {@code pos} in {@code layer}. */
+    public void storeRow(int layer, int pos, float[] row, int off) {
+        if (!valuesInKeys) throw new IllegalStateException("storeRow is for latent caches; this one keeps keys and values apart");
+        float[] kl = keys[layer];
+        int o = pos * kvDim;
+        for (int i = 0; i < kvDim; i++) kl[o + i] = Layouts.roundF16(row[off + i]);
     }
 
     public float[] keys(int layer) {
@@ -84,11 +112,16 @@ public final class KvCache {
 
     /** Bytes held, for memory accounting. */
     public long bytes() {
-        return bytesFor(nLayer, kvDim, capacity);
+        return valuesInKeys ? latentBytesFor(nLayer, kvDim, capacity) : bytesFor(nLayer, kvDim, capacity);
     }
 
     /** Bytes a cache of {@code capacity} positions holds (at least 16, as the constructor allocates). */
     public static long bytesFor(int nLayer, int kvDim, int capacity) {
         return 2L * nLayer * Math.max(16, capacity) * kvDim * Float.BYTES;
+    }
+
+    /** Bytes a {@linkplain #latent latent} cache of {@code capacity} positions holds. */
+    public static long latentBytesFor(int nLayer, int rowWidth, int capacity) {
+        return (long) nLayer * Math.max(16, capacity) * rowWidth * Float.BYTES;
     }
 }

@@ -3,7 +3,7 @@ package dev.loupe.engine.llm;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.FlashAttention;
-import dev.loupe.engine.kernels.GgmlExp;
+import dev.loupe.engine.kernels.HeadLayout;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
@@ -27,6 +27,9 @@ public final class LlamaDecoder implements TextDecoder {
     private final Rope rope;
     private final ComputePool pool;
     private final Numerics numerics;
+    private final LayerProducts products;
+    private final HeadLayout heads;
+    private final OutputHead head;
 
     public LlamaDecoder(GgufFile file, ComputePool pool, Numerics numerics) {
         this.config = LlamaConfig.from(file);
@@ -34,6 +37,9 @@ public final class LlamaDecoder implements TextDecoder {
         this.rope = config.rope();
         this.pool = pool;
         this.numerics = numerics;
+        this.products = new LayerProducts(pool, numerics);
+        this.heads = HeadLayout.grouped(config.nHead(), config.nHeadKv(), config.headDim());
+        this.head = new OutputHead(weights.outputNorm, config.rmsEps(), weights.output);
     }
 
     public LlamaConfig config() {
@@ -144,8 +150,8 @@ public final class LlamaDecoder implements TextDecoder {
                 (layer, q, out) -> pool.parallelFor(n * c.nHead(), 1, (from, to) -> {
                     FlashAttention.Scratch scratch = new FlashAttention.Scratch(c.headDim());
                     for (int task = from; task < to; task++) {
-                        int i = task / c.nHead(), head = task % c.nHead();
-                        FlashAttention.rowHead(q, i, head, c.nHead(), c.nHeadKv(), c.headDim(), caches[i].keys(layer),
+                        int i = task / c.nHead(), h = task % c.nHead();
+                        FlashAttention.rowHead(q, i, h, heads, caches[i].keys(layer),
                                 caches[i].values(layer), positions[i] + 1, scale, out, tiled, scratch);
                     }
                 }));
@@ -179,13 +185,12 @@ public final class LlamaDecoder implements TextDecoder {
         float[] v = new float[n * kvDim];
         float[] att = new float[n * qDim];
         float[] proj = new float[n * e];
-        float[] gate = new float[n * c.nFf()];
-        float[] up = new float[n * c.nFf()];
+        SwiGluFeedForward ffn = new SwiGluFeedForward(e, c.nFf(), c.rmsEps(), n);
 
         for (int l = 0; l < c.nLayer(); l++) {
             LlamaWeights.Layer w = weights.layers[l];
             for (int t = 0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.attnNorm(), c.rmsEps(), h, t * e, e);
-            products(new WeightMatrix[] {w.wq(), w.wk(), w.wv()}, h, n, new float[][] {q, k, v}, decodeStep);
+            products.products(new WeightMatrix[] {w.wq(), w.wk(), w.wv()}, h, n, new float[][] {q, k, v}, decodeStep);
             for (int t = 0; t < n; t++) {
                 for (int hh = 0; hh < c.nHead(); hh++) {
                     if (w.qNorm() != null) VectorMath.rmsNorm(q, t * qDim + hh * hd, w.qNorm(), c.rmsEps(), q, t * qDim + hh * hd, hd);
@@ -198,60 +203,16 @@ public final class LlamaDecoder implements TextDecoder {
                 store.store(l, t, k, t * kvDim, v, t * kvDim);
             }
             attention.run(l, q, att);
-            product(w.wo(), att, n, proj, decodeStep);
+            products.product(w.wo(), att, n, proj, decodeStep);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
 
-            // As llama.cpp, the last layer's feed-forward only sees the rows whose logits are
-            // wanted: quantized kernels pick their summation path by batch size, so computing
-            // it for the whole batch would round differently.
-            int f0 = !allLogits && l == c.nLayer() - 1 ? n - 1 : 0, fn = n - f0;
-            for (int t = f0; t < n; t++) VectorMath.rmsNorm(x, t * e, w.ffnNorm(), c.rmsEps(), h, (t - f0) * e, e);
-            products(new WeightMatrix[] {w.gate(), w.up()}, h, fn, new float[][] {gate, up}, decodeStep);
-            for (int t = 0; t < fn; t++) GgmlExp.swiglu(gate, t * c.nFf(), up, t * c.nFf(), gate, t * c.nFf(), c.nFf());
-            product(w.down(), gate, fn, proj, decodeStep);
-            VectorMath.addInPlace(x, f0 * e, proj, 0, fn * e);
+            int first = !allLogits && l == c.nLayer() - 1 ? n - 1 : 0;
+            ffn.apply(products, x, first, n, w.ffnNorm(), w.gate(), w.up(), w.down(), decodeStep);
             if (deepstack != null && l < c.deepstackLayers()) {
                 for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * e, deepstack, (t * c.deepstackLayers() + l) * e, e);
             }
         }
-
-        int first = allLogits ? 0 : n - 1;
-        int rows = n - first;
-        float[] normed = new float[rows * e];
-        for (int t = first; t < n; t++) VectorMath.rmsNorm(x, t * e, weights.outputNorm, c.rmsEps(), normed, (t - first) * e, e);
-        float[] logits = new float[rows * c.nVocab()];
-        product(weights.output, normed, rows, logits, decodeStep);
-        return logits;
-    }
-
-    /**
-     * One matrix product of the layer stack. A batched decode step's rows are decode rows
-     * whatever their number ({@link WeightMatrix#multiplyDecode}); a prompt's take the
-     * prefill path for their count.
-     */
-    private void product(WeightMatrix m, float[] in, int n, float[] out, boolean decodeStep) {
-        if (decodeStep) {
-            m.multiplyDecode(in, n, out, pool, numerics);
-        } else {
-            m.multiply(in, n, out, pool, numerics);
-        }
-    }
-
-    /**
-     * {@link #product} of matrices sharing their input: one pool job for all of them where
-     * they stripe (decode steps; a short prompt, a lone row where every type stripes one).
-     */
-    private void products(WeightMatrix[] ms, float[] in, int n, float[][] outs, boolean decodeStep) {
-        if (decodeStep || !numerics.packs(n) && (n > 1 || allStripeOneRow(ms))) {
-            WeightMatrix.multiplyDecode(ms, in, n, outs, pool, numerics);
-        } else {
-            for (int i = 0; i < ms.length; i++) ms[i].multiply(in, n, outs[i], pool, numerics);
-        }
-    }
-
-    private static boolean allStripeOneRow(WeightMatrix[] ms) {
-        for (WeightMatrix m : ms) if (!m.stripesOneRow()) return false;
-        return true;
+        return head.logits(products, x, n, e, allLogits, decodeStep);
     }
 
     /**
@@ -261,13 +222,10 @@ public final class LlamaDecoder implements TextDecoder {
      */
     @Override
     public boolean decodeStepsBatchInvariant() {
-        if (numerics == Numerics.FAST) return true;
-        for (LlamaWeights.Layer w : weights.layers) {
-            for (WeightMatrix m : new WeightMatrix[] {w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down()}) {
-                if (!m.exactRowsBatchInvariant()) return false;
-            }
-        }
-        return weights.output.exactRowsBatchInvariant();
+        java.util.List<WeightMatrix> all = new java.util.ArrayList<>();
+        for (LlamaWeights.Layer w : weights.layers) all.addAll(java.util.List.of(w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down()));
+        all.add(weights.output);
+        return products.batchInvariant(all);
     }
 
     /**
@@ -278,11 +236,11 @@ public final class LlamaDecoder implements TextDecoder {
     private void attention(int layer, float[] q, float[] out, int n, int start, KvCache cache) {
         final LlamaConfig c = config;
         if (numerics.packs(n)) {
-            PackedAttention.multiHead(pool, q, n, c.nHead(), c.nHeadKv(), c.headDim(), cache.keys(layer), cache.values(layer),
+            PackedAttention.multiHead(pool, q, n, heads, cache.keys(layer), cache.values(layer),
                     start + 1, true, (float) (1.0 / Math.sqrt(c.headDim())), out);
             return;
         }
-        FlashAttention.multiHead(pool, q, n, c.nHead(), c.nHeadKv(), c.headDim(), cache.keys(layer), cache.values(layer),
+        FlashAttention.multiHead(pool, q, n, heads, cache.keys(layer), cache.values(layer),
                 start + 1, true, (float) (1.0 / Math.sqrt(c.headDim())), out);
     }
 }

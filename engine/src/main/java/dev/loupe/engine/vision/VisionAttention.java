@@ -2,6 +2,7 @@ package dev.loupe.engine.vision;
 
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.FlashAttention;
+import dev.loupe.engine.kernels.HeadLayout;
 import dev.loupe.engine.kernels.Layouts;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.PackedAttention;
@@ -23,9 +24,9 @@ final class VisionAttention {
             v[i] = Layouts.roundF16(v[i]);
         }
         if (numerics == Numerics.FAST) {
-            PackedAttention.multiHead(pool, q, n, heads, heads, headDim, k, v, n, false, scale, out);
+            PackedAttention.multiHead(pool, q, n, HeadLayout.grouped(heads, heads, headDim), k, v, n, false, scale, out);
         } else {
-            FlashAttention.multiHead(pool, q, n, heads, heads, headDim, k, v, n, false, scale, out);
+            FlashAttention.multiHead(pool, q, n, HeadLayout.grouped(heads, heads, headDim), k, v, n, false, scale, out);
         }
     }
 }

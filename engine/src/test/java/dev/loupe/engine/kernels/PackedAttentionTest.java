@@ -20,7 +20,7 @@ class PackedAttentionTest {
         float[] v = gaussian(rnd, cells * kvHeads * d, 1f);
         float scale = (float) (1 / Math.sqrt(d));
         float[] out = new float[rows * heads * d];
-        PackedAttention.multiHead(new ComputePool(2), q, rows, heads, kvHeads, d, k, v, visible, causal, scale, out);
+        PackedAttention.multiHead(new ComputePool(2), q, rows, HeadLayout.grouped(heads, kvHeads, d), k, v, visible, causal, scale, out);
         int group = heads / kvHeads;
         for (int t = 0; t < rows; t++) {
             int limit = causal ? visible + t : visible;
