@@ -62,11 +62,7 @@ public final class LlamaDecoder implements TextDecoder {
 
     @Override
     public void embed(int[] tokens, int from, int count, float[] dst, int dstOffset) {
-        for (int i = 0; i < count; i++) {
-            int id = tokens[from + i];
-            if (id < 0 || id >= config.nVocab()) throw new IllegalArgumentException("token id " + id + " outside the vocabulary (" + config.nVocab() + ")");
-            weights.tokenEmbedding.row(id, dst, dstOffset + i * config.nEmbd());
-        }
+        TokenEmbeddings.embed(weights.tokenEmbedding, tokens, from, count, dst, dstOffset);
     }
 
     @Override

@@ -12,8 +12,10 @@ public final class TextDecoders {
         String arch = file.metadata().string("general.architecture");
         return switch (arch) {
             case "llama", "qwen3vl" -> new LlamaDecoder(file, pool, numerics);
+            case Deepseek2Config.ARCHITECTURE -> new Deepseek2Decoder(file, pool, numerics);
             default -> throw new UnsupportedOperationException(file.path() + ": text architecture '" + arch
-                    + "' is not supported yet (supported: " + String.join(", ", LlamaConfig.ARCHITECTURES) + ")");
+                    + "' is not supported yet (supported: " + String.join(", ", LlamaConfig.ARCHITECTURES) + ", "
+                    + Deepseek2Config.ARCHITECTURE + ")");
         };
     }
 }

@@ -73,6 +73,7 @@ public final class OracleCheck {
             FamilyChecker checker = switch (family) {
                 case "smolvlm" -> new SmolVlmChecker(pool, numerics);
                 case "qwen3vl" -> new Qwen3VlChecker(pool, numerics);
+                case "youtuvl" -> new YoutuVlChecker(pool, numerics);
                 default -> null;
             };
             if (checker == null) {

@@ -32,6 +32,24 @@ public final class TensorReader {
         return new WeightMatrix(t.name(), t.type(), rows, cols, t.data());
     }
 
+    /**
+     * A 3-D tensor of ggml shape [cols, rows, count] as {@code count} matrices of [cols, rows]
+     * (MLA's per-head {@code attn_k_b} / {@code attn_v_b}), each a view of its slice.
+     */
+    public WeightMatrix[] matrixStack(String name, int cols, int rows, int count) {
+        GgufTensor t = file.tensor(name);
+        long[] ne = t.ne();
+        if (t.dims() != 3 || ne[0] != cols || ne[1] != rows || ne[2] != count) {
+            throw shapeError(t, "[" + cols + ", " + rows + ", " + count + "]");
+        }
+        long bytes = t.type().bytesFor((long) cols * rows);
+        WeightMatrix[] out = new WeightMatrix[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = WeightMatrix.sliceOfStack(t.name() + "[" + i + "]", t.type(), rows, cols, t.data().asSlice(i * bytes, bytes));
+        }
+        return out;
+    }
+
     /** A 1-D F32 or F16 tensor of n values, copied to floats (small tensors read every row). */
     public float[] vector(String name, int n) {
         GgufTensor t = file.tensor(name);

@@ -22,6 +22,19 @@ public final class WeightMatrix {
     private final WeightKernel kernel;
 
     public WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data) {
+        this(name, type, rows, cols, data, true);
+    }
+
+    /**
+     * One matrix of a 3-D weight tensor (a per-head stack such as MLA's {@code attn_k_b}):
+     * llama.cpp's CPU backend repacks only 2-D weights into its interleaved layouts, so a
+     * slice keeps its type's plain kernel whatever its row count.
+     */
+    public static WeightMatrix sliceOfStack(String name, GgmlType type, int rows, int cols, MemorySegment data) {
+        return new WeightMatrix(name, type, rows, cols, data, false);
+    }
+
+    private WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data, boolean mayRepack) {
         this.name = name;
         this.type = type;
         this.rows = rows;
@@ -30,7 +43,7 @@ public final class WeightMatrix {
         if (cols % type.blockSize != 0) {
             throw new IllegalArgumentException("tensor " + name + ": rows of " + cols + " values, not a multiple of " + type + "'s block of " + type.blockSize);
         }
-        this.kernel = Kernels.forMatrix(type, name, rows);
+        this.kernel = mayRepack ? Kernels.forMatrix(type, name, rows) : Kernels.forType(type, name);
         if (data.byteSize() != type.bytesFor((long) rows * cols)) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize() + " bytes for " + rows + " x " + cols + " " + type);
         }

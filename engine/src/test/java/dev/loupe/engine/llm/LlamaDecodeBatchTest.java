@@ -58,7 +58,7 @@ class LlamaDecodeBatchTest {
      * compared bit for bit with {@code alone}, the same step of that sequence on its own cache.
      * Returns the batched caches.
      */
-    private static KvCache[] assertBatchedStepsEqual(LlamaDecoder d, java.util.function.BiFunction<float[], KvCache, float[]> alone) {
+    static KvCache[] assertBatchedStepsEqual(TextDecoder d, java.util.function.BiFunction<float[], KvCache, float[]> alone) {
         KvCache[] batched = new KvCache[3], single = new KvCache[3];
         for (int s = 0; s < 3; s++) {
             batched[s] = prefill(d, PROMPTS[s]);
@@ -109,7 +109,7 @@ class LlamaDecodeBatchTest {
         }
     }
 
-    static KvCache prefill(LlamaDecoder d, int[] tokens) {
+    static KvCache prefill(TextDecoder d, int[] tokens) {
         KvCache cache = d.newCache(16);
         float[] x = new float[tokens.length * d.embeddingLength()];
         d.embed(tokens, 0, tokens.length, x, 0);
