@@ -86,6 +86,12 @@ public final class FlashAttention {
      */
     public static void multiHead(ComputePool pool, float[] q, int rows, HeadLayout layout,
                                  float[] keys, float[] values, int visible, boolean causal, float scale, float[] out) {
+        multiHead(pool, q, rows, layout, keys, values, causal ? VisibleCells.causal(visible) : VisibleCells.all(visible), scale, out);
+    }
+
+    /** As above, query row t seeing the cells {@code cells} gives it (a window, for a vision encoder's local layers). */
+    public static void multiHead(ComputePool pool, float[] q, int rows, HeadLayout layout,
+                                 float[] keys, float[] values, VisibleCells cells, float scale, float[] out) {
         final int heads = layout.heads(), dk = layout.keyWidth(), dv = layout.valueWidth();
         final int qStride = layout.queryStride(), outStride = layout.outputStride();
         if (rows >= TILED_MIN_ROWS) {
@@ -96,7 +102,7 @@ public final class FlashAttention {
                     int head = task / tiles, t0 = (task % tiles) * TILE_ROWS;
                     attendTiled(q, t0 * qStride + head * dk, qStride, Math.min(TILE_ROWS, rows - t0),
                             keys, layout.keyOffset(head), layout.keyStride(), values, layout.valueOffset(head), layout.valueStride(),
-                            causal ? visible + t0 : visible, causal, dk, dv, scale, out, t0 * outStride + head * dv, outStride, scratch);
+                            cells, t0, dk, dv, scale, out, t0 * outStride + head * dv, outStride, scratch);
                 }
             });
             return;
@@ -104,9 +110,12 @@ public final class FlashAttention {
         pool.parallelFor(rows * heads, 1, (from, to) -> {
             Scratch scratch = new Scratch(Math.max(dk, dv));
             for (int task = from; task < to; task++) {
-                int t = task / heads, head = task % heads;
-                attend(q, t * qStride + head * dk, keys, layout.keyOffset(head), layout.keyStride(), values, layout.valueOffset(head),
-                        layout.valueStride(), causal ? visible + t : visible, dk, dv, scale, out, t * outStride + head * dv, scratch);
+                int t = task / heads, head = task % heads, first = cells.first(t);
+                // ggml's one-row kernel skips masked cells one by one: attending over the visible
+                // range alone is the same arithmetic.
+                attend(q, t * qStride + head * dk, keys, layout.keyOffset(head) + first * layout.keyStride(), layout.keyStride(),
+                        values, layout.valueOffset(head) + first * layout.valueStride(), layout.valueStride(),
+                        cells.end(t) - first, dk, dv, scale, out, t * outStride + head * dv, scratch);
             }
         });
     }
@@ -123,7 +132,8 @@ public final class FlashAttention {
         int qo = row * layout.queryStride() + head * dk, oo = row * layout.outputStride() + head * dv;
         if (tiled) {
             attendTiled(q, qo, layout.queryStride(), 1, keys, layout.keyOffset(head), layout.keyStride(), values,
-                    layout.valueOffset(head), layout.valueStride(), visible, false, dk, dv, scale, out, oo, layout.outputStride(), scratch);
+                    layout.valueOffset(head), layout.valueStride(), VisibleCells.all(visible), 0, dk, dv, scale, out, oo,
+                    layout.outputStride(), scratch);
         } else {
             attend(q, qo, keys, layout.keyOffset(head), layout.keyStride(), values, layout.valueOffset(head), layout.valueStride(),
                     visible, dk, dv, scale, out, oo, scratch);
@@ -139,18 +149,20 @@ public final class FlashAttention {
      * Query rows of one head as ggml's tiled kernel ({@code flash_attn_ext_tiled}, used when a
      * ubatch has at least {@link #TILED_MIN_ROWS} rows) computes them: f32 query, keys and
      * values widened to f32, each score one sequential FMA chain over the head dimension, then
-     * per tile of 64 cells a running max, {@link GgmlExp#softmaxExp ggml's vector softmax} and
-     * an f32 accumulator updated by one sequential FMA chain over the tile's cells.
+     * per tile of 64 cells (tiles start at cell 0, whatever a row sees) a running max,
+     * {@link GgmlExp#softmaxExp ggml's vector softmax} with masked cells at -inf, and an f32
+     * accumulator updated by one sequential FMA chain over the tile's cells. A tile a row sees
+     * none of leaves that row untouched, as ggml skips it.
      *
      * <p>Vectorised the way ggml's SIMD GEMM is — across cells for the scores (keys transposed
      * per tile), across the head dimension for the values — which leaves every element's chain
      * of operations, and so every result bit, unchanged.
      *
-     * @param firstLimit cells visible to row 0; row t sees {@code firstLimit + t} when causal,
-     *                   {@code firstLimit} otherwise
+     * @param cells   the cells each query row sees, by query row index
+     * @param rowBase the query row index of this call's first row
      */
     public static void attendTiled(float[] q, int qOff, int qStride, int rows, float[] keys, int kOff, int kStride, float[] values,
-                                   int vOff, int vStride, int firstLimit, boolean causal, int dk, int dv, float scale,
+                                   int vOff, int vStride, VisibleCells cells, int rowBase, int dk, int dv, float scale,
                                    float[] out, int outOff, int outStride, Scratch scratch) {
         float[] kt = scratch.keysTransposed(dk), kq = scratch.scores, acc = scratch.tileAcc(dv);
         float[] max = scratch.rowMax, sum = scratch.rowSum;
@@ -159,18 +171,20 @@ public final class FlashAttention {
             java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
             java.util.Arrays.fill(sum, 0f);
             java.util.Arrays.fill(acc, 0, tileRows * dv, 0f);
-            int lastLimit = causal ? firstLimit + t0 + tileRows - 1 : firstLimit;
-            for (int start = 0; start < lastLimit; start += KV_TILE) {
-                int stored = Math.min(KV_TILE, lastLimit - start);
-                transposeKeys(keys, kOff + start * kStride, kStride, stored, dk, kt);
+            int lo = Integer.MAX_VALUE, hi = 0;
+            for (int i = 0; i < tileRows; i++) {
+                lo = Math.min(lo, cells.first(rowBase + t0 + i));
+                hi = Math.max(hi, cells.end(rowBase + t0 + i));
+            }
+            for (int start = lo / KV_TILE * KV_TILE; start < hi; start += KV_TILE) {
+                transposeKeys(keys, kOff + start * kStride, kStride, Math.min(KV_TILE, hi - start), dk, kt);
                 for (int i = 0; i < tileRows; i++) {
-                    int limit = causal ? firstLimit + t0 + i : firstLimit;
-                    if (start >= limit) continue; // the whole tile is masked for this row
-                    int cells = Math.min(KV_TILE, limit - start);
+                    int first = cells.first(rowBase + t0 + i) - start, end = cells.end(rowBase + t0 + i) - start;
+                    if (end <= 0 || first >= KV_TILE) continue; // the row sees none of this tile
                     scores(q, qOff + (t0 + i) * qStride, kt, dk, kq);
                     float tileMax = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < KV_TILE; j++) {
-                        kq[j] = j < cells ? kq[j] * scale : Float.NEGATIVE_INFINITY;
+                        kq[j] = j >= first && j < end ? kq[j] * scale : Float.NEGATIVE_INFINITY;
                         tileMax = Math.max(tileMax, kq[j]);
                     }
                     int a = i * dv;
@@ -182,7 +196,9 @@ public final class FlashAttention {
                     }
                     max[i] = newMax;
                     sum[i] = (float) (sum[i] + GgmlExp.softmaxExp(kq, 0, kq, 0, KV_TILE, newMax));
-                    accumulateValues(kq, cells, values, vOff + start * vStride, vStride, dv, acc, a);
+                    // Masked cells have weight 0 after the softmax; accumulating through the last
+                    // visible one adds exact zeros for the masked ones before it, as ggml's GEMM does.
+                    accumulateValues(kq, Math.min(KV_TILE, end), values, vOff + start * vStride, vStride, dv, acc, a);
                 }
             }
             for (int i = 0; i < tileRows; i++) {

@@ -35,6 +35,7 @@ public final class VisionLanguageModels {
                     .orElseThrow(() -> new GgufFormatException(mmproj, "not an mmproj file: missing clip.projector_type"));
             if (arch.equals("llama") && projector.equals("idefics3")) return new SmolVlmModel(text, vision, options);
             if (arch.equals("qwen3vl") && projector.equals("qwen3vl_merger")) return new Qwen3VlModel(text, vision, options);
+            if (arch.equals("deepseek2") && projector.equals("youtuvl")) return new YoutuVlModel(text, vision, options);
             throw new UnsupportedOperationException("model family " + arch + " + " + projector + " is not supported yet ("
                     + model.getFileName() + ", " + mmproj.getFileName() + ")");
         } catch (RuntimeException e) {

@@ -1,0 +1,153 @@
+package dev.loupe.engine.vlm;
+
+import dev.loupe.engine.gguf.GgufFile;
+import dev.loupe.engine.llm.Deepseek2Decoder;
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.CoordinateTokenBoxes;
+import dev.loupe.engine.task.ImageFrame;
+import dev.loupe.engine.task.Task;
+import dev.loupe.engine.text.BpeTokenizer;
+import dev.loupe.engine.text.ChatFormat;
+import dev.loupe.engine.vision.DynamicImage;
+import dev.loupe.engine.vision.ImageDecoder;
+import dev.loupe.engine.vision.RgbImage;
+import dev.loupe.engine.vision.YoutuVlEncoder;
+import dev.loupe.engine.vision.YoutuVlPreprocessor;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Youtu-VL: the deepseek2 (MLA) text decoder with a youtuvl mmproj. An image is stretched to
+ * multiples of 32 px at about its own size (within the image-token cap), encoded once into
+ * {@code (W/32) x (H/32)} tokens and placed between {@code <|vision_start|>} and
+ * {@code <|vision_end|>}, before the user's text, in the default system turn's chat format;
+ * image tokens take consecutive positions. Grounding answers carry boxes as coordinate tokens
+ * in the resized image's pixels, mapped back to the original image. Thread-safe like the
+ * other families.
+ */
+public final class YoutuVlModel implements BatchableAnnotator {
+    static final String VISION_START = "<|vision_start|>";
+    static final String VISION_END = "<|vision_end|>";
+    /** The official demo's referring-expression prompt (spec §1.3). */
+    static final String GROUND_PROMPT = "Please provide the bounding box coordinate of the region this sentence describes: ";
+
+    private final GgufFile textFile;
+    private final GgufFile visionFile;
+    private final BpeTokenizer tokenizer;
+    private final ChatFormat chat;
+    private final Deepseek2Decoder decoder;
+    private final YoutuVlPreprocessor preprocessor;
+    private final YoutuVlEncoder encoder;
+    private final ImageDecoder imageDecoder = new ImageDecoder();
+    private final Generator generator;
+    private final int maxTokens;
+    private final Map<Integer, YoutuVlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
+
+    /** Takes ownership of both files: {@link #close()} unmaps them. */
+    public YoutuVlModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
+        this.textFile = textFile;
+        this.visionFile = visionFile;
+        if (options.maxLongestEdge() > 0) {
+            throw new IllegalArgumentException("max longest edge " + options.maxLongestEdge() + " is a limit of tiled (idefics3) models; "
+                    + visionFile.path() + " is a Youtu-VL mmproj, sized by its image-token cap (max image tokens)");
+        }
+        if (options.minImageTokens() > 0) {
+            throw new IllegalArgumentException("min image tokens " + options.minImageTokens() + ": Youtu-VL never enlarges images beyond"
+                    + " rounding their sides up to 32 px, so it takes only a max image tokens cap");
+        }
+        this.tokenizer = BpeTokenizer.load(textFile);
+        this.chat = ChatFormat.detect(textFile.metadata(), textFile.path());
+        this.decoder = new Deepseek2Decoder(textFile, options.pool(), options.numerics());
+        this.maxTokens = options.maxImageTokens() > 0 ? options.maxImageTokens() : YoutuVlPreprocessor.DEFAULT_MAX_TOKENS;
+        this.preprocessor = YoutuVlPreprocessor.fromMetadata(visionFile.metadata(), maxTokens);
+        this.encoder = new YoutuVlEncoder(visionFile, options.pool(), options.numerics());
+        if (encoder.outputWidth() != decoder.imageEmbeddingLength()) {
+            throw new IllegalArgumentException(visionFile.path() + ": gives " + encoder.outputWidth() + " values per image token, but "
+                    + textFile.path() + " takes " + decoder.imageEmbeddingLength() + ": the mmproj does not belong to this model");
+        }
+        this.generator = new Generator(decoder, tokenizer);
+    }
+
+    public BpeTokenizer tokenizer() { return tokenizer; }
+    public Deepseek2Decoder decoder() { return decoder; }
+    @Override public Generator generator() { return generator; }
+    public YoutuVlPreprocessor preprocessor() { return preprocessor; }
+
+    /** The image tokens' inputs: (W/32) x (H/32) rows of the text model's embedding width. */
+    public float[] embed(DynamicImage image) {
+        return encoder.encode(image);
+    }
+
+    /** The full prompt for one user message about one image, in mtmd's chunks. */
+    public List<PromptSegment> prompt(DynamicImage image, float[] embedded, String userText) {
+        String formatted = chat.userPromptWithImage(userText);
+        int marker = formatted.indexOf(ChatFormat.MEDIA_MARKER);
+        int merge = 32;
+        return new PromptBuilder(tokenizer)
+                .text(formatted.substring(0, marker) + VISION_START)
+                .image(embedded, image.width() / merge, image.height() / merge, decoder.imageEmbeddingLength())
+                .text(VISION_END + formatted.substring(marker + ChatFormat.MEDIA_MARKER.length()))
+                .build();
+    }
+
+    public Generation generate(RgbImage image, String userText, GenerationSettings settings) {
+        DynamicImage pre = preprocessor.preprocess(image);
+        return generator.generate(prompt(pre, embed(pre), userText), settings);
+    }
+
+    /** The text sent for a task: Youtu-VL's own grounding instruction around the expression, else the task's prompt. */
+    static String promptFor(Task task, String userPrompt) {
+        if (task == Task.GROUND) {
+            if (userPrompt == null || userPrompt.isBlank()) {
+                throw new IllegalArgumentException("task 'ground' needs a prompt (what to find, e.g. \"the dog on the left\")");
+            }
+            return GROUND_PROMPT + userPrompt.strip();
+        }
+        return task.promptFor(userPrompt);
+    }
+
+    @Override
+    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+        YoutuVlPreprocessor pre0 = preprocessorFor(limits);
+        String text = promptFor(task, prompt);
+        long t0 = System.nanoTime();
+        RgbImage image = imageDecoder.decode(imageBytes);
+        DynamicImage pre = pre0.preprocess(image);
+        float[] embedded = embed(pre);
+        double encodeSeconds = (System.nanoTime() - t0) / 1e9;
+        ImageFrame frame = new ImageFrame(image.width(), image.height(), pre.width(), pre.height(), 0, 0, pre.width(), pre.height());
+        return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame);
+    }
+
+    /** The preprocessor for a request: the model's (or job's) own, or one with a lower token cap (made once per cap). */
+    YoutuVlPreprocessor preprocessorFor(ImageLimits limits) {
+        if (limits.maxLongestEdge() > 0) {
+            throw new IllegalArgumentException("max_longest_edge " + limits.maxLongestEdge() + " is a limit of tiled (idefics3) models;"
+                    + " Youtu-VL takes max_image_tokens (this model: at most " + maxTokens + ")");
+        }
+        int cap = limits.maxImageTokens();
+        if (cap == 0 || cap >= maxTokens) return preprocessor;
+        return cappedPreprocessors.computeIfAbsent(cap, c -> YoutuVlPreprocessor.fromMetadata(visionFile.metadata(), c));
+    }
+
+    /** Grounding answers give boxes (coordinate tokens in resized pixels), mapped to original-image pixels. */
+    @Override
+    public Annotation annotation(PreparedRequest r, Generation g) {
+        List<Annotation.Box> boxes = r.task() == Task.GROUND ? CoordinateTokenBoxes.parse(g.text(), r.frame()) : null;
+        return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, null,
+                r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));
+    }
+
+    @Override
+    public String describe() {
+        return "youtuvl (deepseek2 + youtuvl): " + textFile.path().getFileName() + " + " + visionFile.path().getFileName();
+    }
+
+    @Override
+    public void close() {
+        textFile.close();
+        visionFile.close();
+    }
+}
