@@ -33,12 +33,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class Deepseek2DecoderTest {
     static final Path YOUTUVL = Path.of("src/test/resources/oracle/youtuvl");
-    static final Path F16 = YOUTUVL.resolve("models/youtuvl-text-f16-decoder-only.gguf");
+    static final Path F16 = YOUTUVL.resolve("models/youtuvl-text-f16.gguf");
     static final Path Q4_K_M = YOUTUVL.resolve("models/youtuvl-text-q4_k_m-decoder-only.gguf");
 
     @ParameterizedTest(name = "{1} {2}")
-    @CsvSource({"0, text0, youtuvl-text-f16-decoder-only.gguf, text/text0.logits.bin",
-            "2, text2, youtuvl-text-f16-decoder-only.gguf, text/text2.logits.bin",
+    @CsvSource({"0, text0, youtuvl-text-f16.gguf, text/text0.logits.bin",
+            "2, text2, youtuvl-text-f16.gguf, text/text2.logits.bin",
             "0, text0, youtuvl-text-q4_k_m-decoder-only.gguf, quant/text0_q4_k_m.logits.bin"})
     void exactLogitsAreLlamaCppsBitForBit(int index, String id, String model, String reference) throws Exception {
         Diff diff = Diff.of(lastLogits(YOUTUVL.resolve("models").resolve(model), tokens(index, id), Numerics.EXACT),
@@ -71,7 +71,7 @@ class Deepseek2DecoderTest {
 
     /** Decode steps of several sequences equal each sequence's own steps, bit for bit, in both numerics. */
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"youtuvl-text-f16-decoder-only.gguf, EXACT", "youtuvl-text-f16-decoder-only.gguf, FAST",
+    @CsvSource({"youtuvl-text-f16.gguf, EXACT", "youtuvl-text-f16.gguf, FAST",
             "youtuvl-text-q4_k_m-decoder-only.gguf, FAST"})
     void batchedStepsEqualEachSequenceAlone(String model, Numerics numerics) {
         try (GgufFile f = GgufFile.open(YOUTUVL.resolve("models").resolve(model))) {

@@ -1,0 +1,89 @@
+package dev.loupe.engine.vlm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.llm.KvCache;
+import dev.loupe.engine.oracle.Diff;
+import dev.loupe.engine.oracle.FloatFiles;
+import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.Task;
+import dev.loupe.engine.vision.DynamicImage;
+import dev.loupe.engine.vision.ImageDecoder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A Youtu-VL image prompt end to end against llama.cpp, from a plain clone, through the model a
+ * job opens: the chat format with its default system turn and the vision markers (token ids
+ * equal llama.cpp's chunks), the image through preprocessing and the vision tower, then the MLA
+ * text model over the whole prompt, its logits bit for bit. Image 2 is one token (1 x 1 px, 4
+ * patches: ggml's one-row attention in the tower); image 3 is 20 (37 x 300 px, 80 patches: its
+ * tiled kernel).
+ */
+class YoutuVlImagePromptTest {
+    static final Path ORACLE = Path.of("src/test/resources/oracle");
+    static final Path YOUTUVL = ORACLE.resolve("youtuvl");
+
+    static YoutuVlModel open(Numerics numerics) {
+        ImageAnnotator a = VisionLanguageModels.open(YOUTUVL.resolve("models/youtuvl-text-f16.gguf"),
+                YOUTUVL.resolve("models/youtuvl-mmproj-f16.gguf"), new ModelOptions(new ComputePool(2), 0, numerics));
+        return (YoutuVlModel) a;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"image2, synth_1x1.png", "image3, synth_tall_37x300.png"})
+    void promptLogitsEqualLlamaCpp(String id, String file) throws Exception {
+        JsonNode c = null;
+        for (JsonNode x : new ObjectMapper().readTree(YOUTUVL.resolve("manifest-tokenizer-excerpt.json").toFile()).get("image_cases")) {
+            if (x.get("id").asText().equals(id)) c = x;
+        }
+        try (YoutuVlModel model = open(Numerics.EXACT)) {
+            DynamicImage image = model.preprocessor().preprocess(new ImageDecoder().decode(Files.readAllBytes(ORACLE.resolve("images").resolve(file))));
+            List<PromptSegment> prompt = model.prompt(image, model.embed(image), c.get("prompt").asText());
+            JsonNode chunks = c.get("chunks");
+            assertEquals(3, prompt.size());
+            for (int i : new int[] {0, 2}) {
+                int[] expected = new ObjectMapper().convertValue(chunks.get(i).get("tokens"), int[].class);
+                assertEquals(Arrays.toString(expected), Arrays.toString(((PromptSegment.Text) prompt.get(i)).tokens()), "text chunk " + i);
+            }
+            assertEquals(chunks.get(1).get("n_tokens").asInt(), prompt.get(1).length());
+            KvCache cache = model.decoder().newCache(128);
+            float[] logits = model.generator().prefill(prompt, cache);
+            Diff diff = Diff.of(logits, FloatFiles.read(YOUTUVL.resolve("image").resolve(id + ".logits.bin")));
+            assertEquals(0.0, diff.maxAbs(), diff.toString());
+        }
+    }
+
+    /** The family opens from its files' metadata and annotates: grounding sends Youtu-VL's own instruction and parses boxes. */
+    @Test
+    void annotatesAndGrounds() throws Exception {
+        byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
+        try (YoutuVlModel model = open(Numerics.FAST)) {
+            assertTrue(model.describe().startsWith("youtuvl (deepseek2 + youtuvl)"), model.describe());
+            GenerationSettings settings = GenerationSettings.GREEDY.withMaxTokens(4);
+            Annotation caption = model.annotate(png, Task.CAPTION, null, settings);
+            assertEquals(4, caption.generatedTokens());
+            assertEquals(96, caption.imageWidth());
+            assertEquals(6, caption.stages().imagePositions());
+            Annotation ground = model.annotate(png, Task.GROUND, "the red square", settings);
+            assertEquals(YoutuVlModel.GROUND_PROMPT + "the red square", ground.prompt());
+            assertNotNull(ground.boxes());
+            assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.GROUND, " ", settings));
+            assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(512, 0)));
+            // A per-row token cap shrinks the image: 96x64 under one token becomes 32x32, one position.
+            assertEquals(1, model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(0, 1)).stages().imagePositions());
+        }
+    }
+}
