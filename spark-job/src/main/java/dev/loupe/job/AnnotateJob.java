@@ -64,7 +64,7 @@ public final class AnnotateJob implements Callable<Integer> {
     String maxLongestEdgeColumn;
 
     @Option(names = "--max-image-tokens-column", paramLabel = "COLUMN",
-            description = "Table input: per-row image-token cap for Qwen3-VL (integer; null or 0 rows use --max-image-tokens), "
+            description = "Table input: per-row image-token cap for Qwen3-VL and Youtu-VL (integer; null or 0 rows use --max-image-tokens), "
                     + "lowering the job's for that row.")
     String maxImageTokensColumn;
 
@@ -114,9 +114,9 @@ public final class AnnotateJob implements Callable<Integer> {
     Integer maxLongestEdge;
 
     @Option(names = "--max-image-tokens", paramLabel = "TOKENS",
-            description = "Qwen3-VL (dynamic resolution): scale images down so they become at most TOKENS image tokens "
+            description = "Qwen3-VL, Youtu-VL (dynamic resolution): scale images down so they become at most TOKENS image tokens "
                     + "(one per 32x32 pixels; llama.cpp's --image-max-tokens). Fewer: faster encoding and prefill, less detail. "
-                    + "Default: the model's own (4096).")
+                    + "Default: the model's own (Qwen3-VL 4096, Youtu-VL 62500 as llama.cpp: cap it for large photos, whose full-attention layers cost the square of the patch count).")
     Integer maxImageTokens;
 
     @Option(names = "--numerics", paramLabel = "exact|fast",

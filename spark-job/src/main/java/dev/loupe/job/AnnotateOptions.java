@@ -28,7 +28,7 @@ import org.apache.spark.sql.SaveMode;
  * @param temperature     sampling temperature (0 = greedy); null for spark.loupe.temperature or greedy
  * @param seed            the job's sampling seed, mixed with each row's image id; null for spark.loupe.seed or 0
  * @param maxLongestEdge  idefics3 resolution cap in pixels (a multiple of the tile size); null for the model's own
- * @param maxImageTokens  dynamic-resolution (Qwen3-VL) image-token cap; null for the model's own
+ * @param maxImageTokens  dynamic-resolution (Qwen3-VL, Youtu-VL) image-token cap; null for the model's own
  * @param numerics        exact or fast; null for spark.loupe.numerics or fast
  * @param partitions      repartition the input into this many partitions; null to keep Spark's split
  * @param show            print this many result rows at the end

@@ -239,6 +239,39 @@ class RealEngineAnnotateJobTest {
         assertNull(f.getAs("boxes"));
     }
 
+    /**
+     * Youtu-VL through the job: the oracle's tiny model (deepseek2 MLA text + youtuvl mmproj),
+     * exact numerics, one 96x64 image, which stays 96x64 (6 image tokens, 54 prompt positions with
+     * the default system turn); its answer starts with llama.cpp's greedy tokens for that image and
+     * question, "<y_1131>" and "이터". --max-image-tokens 1 stretches it to 32x32 (one token).
+     * Grounding sends Youtu-VL's own instruction and writes a boxes column.
+     */
+    @Test
+    void youtuVlAnswersGroundsAndCapsItsImageTokens() throws Exception {
+        Path dir = ORACLE.resolve("youtuvl/models");
+        Path in = Files.createDirectories(tmp.resolve("youtu-in"));
+        Files.copy(ORACLE.resolve("images/synth_rgba_96x64.png"), in.resolve("squares.png"));
+        String[] common = {"--input", in.toString(), "--model", dir.resolve("youtuvl-text-f16.gguf").toString(),
+                "--mmproj", dir.resolve("youtuvl-mmproj-f16.gguf").toString(), "--numerics", "exact"};
+        Path full = tmp.resolve("youtu-full"), capped = tmp.resolve("youtu-capped"), ground = tmp.resolve("youtu-ground");
+        String[] vqa = concat(common, "--task", "vqa", "--prompt", "How many squares are there?", "--max-tokens", "2");
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(vqa, "--output", full.toString())));
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(vqa, "--output", capped.toString(), "--max-image-tokens", "1")));
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--task", "ground", "--prompt", "the red square",
+                "--max-tokens", "2", "--output", ground.toString())));
+        Row f = spark.read().parquet(full.toString()).collectAsList().get(0), c = spark.read().parquet(capped.toString()).collectAsList().get(0);
+        Row g = spark.read().parquet(ground.toString()).collectAsList().get(0);
+        for (Row r : List.of(f, c, g)) assertNull(r.getAs("error"));
+        assertEquals(6, f.<Integer>getAs("image_tokens"));
+        assertEquals(54, f.<Integer>getAs("prompt_tokens"));
+        assertEquals("<y_1131>이터", f.<String>getAs("text"));
+        assertEquals(1, c.<Integer>getAs("image_tokens"));
+        assertEquals(49, c.<Integer>getAs("prompt_tokens"));
+        assertEquals("Please provide the bounding box coordinate of the region this sentence describes: the red square", g.<String>getAs("prompt"));
+        assertTrue(g.getList(g.fieldIndex("boxes")).size() <= 1);
+        assertNull(f.getAs("boxes"));
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -34,7 +34,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String REPEAT_LAST_N = "repeatLastN";
     public static final String SEED = "seed";
     public static final String MAX_LONGEST_EDGE = "maxLongestEdge";
-    /** Dynamic-resolution models (Qwen3-VL): the most tokens an image becomes (0: the model's own). */
+    /** Dynamic-resolution models (Qwen3-VL, Youtu-VL): the most tokens an image becomes (0: the model's own). */
     public static final String MAX_IMAGE_TOKENS = "maxImageTokens";
     /** exact or fast: how the vision encoder and prefill compute (see {@link Numerics}). */
     public static final String NUMERICS = "numerics";

@@ -40,7 +40,7 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
         if (key.maxLongestEdge() > 0) checkMaxLongestEdge(key.mmproj(), mmproj.projector(), mmproj.tileSize(), key.maxLongestEdge());
         if (key.maxImageTokens() > 0 && mmproj.projector().equals("idefics3")) {
             throw new IllegalArgumentException("--max-image-tokens (spark.loupe.maxImageTokens) applies to dynamic-resolution models"
-                    + " (Qwen3-VL); " + key.mmproj() + " is an idefics3 projector, capped by --max-longest-edge");
+                    + " (Qwen3-VL, Youtu-VL); " + key.mmproj() + " is an idefics3 projector, capped by --max-longest-edge");
         }
     }
 

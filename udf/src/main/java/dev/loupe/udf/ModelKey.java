@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param maxLongestEdge idefics3: the longest edge images are scaled to before tiling, a multiple
  *                       of the model's tile size; 0 keeps the model's own
  * @param numerics       how the vision encoder and prefill compute ({@link Numerics#FAST} by default)
- * @param maxImageTokens dynamic-resolution models (Qwen3-VL): the most tokens an image becomes; 0 keeps
+ * @param maxImageTokens dynamic-resolution models (Qwen3-VL, Youtu-VL): the most tokens an image becomes; 0 keeps
  *                       the model's own
  */
 public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics, int maxImageTokens)

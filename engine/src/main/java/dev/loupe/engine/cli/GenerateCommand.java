@@ -67,7 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
     int minImageTokens;
 
     @Option(names = "--image-max-tokens", defaultValue = "0",
-            description = "Qwen3-VL: the most tokens an image becomes; larger images are scaled down (0 = the model's, 4096).")
+            description = "Qwen3-VL, Youtu-VL: the most tokens an image becomes; larger images are scaled down (0 = the model's: 4096, 62500).")
     int maxImageTokens;
 
     @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast",

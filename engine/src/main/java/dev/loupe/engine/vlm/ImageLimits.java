@@ -6,7 +6,7 @@ package dev.loupe.engine.vlm;
  * <ul>
  *   <li>idefics3 (SmolVLM): the longest edge the image is scaled to before tiling; each 512-px
  *       step adds a row or column of tiles, each tile one vision-encoder pass;</li>
- *   <li>dynamic resolution (Qwen3-VL): the most tokens the image becomes; the image is scaled
+ *   <li>dynamic resolution (Qwen3-VL, Youtu-VL): the most tokens the image becomes; the image is scaled
  *       down (aspect kept) until it fits.</li>
  * </ul>
  * A cap above the model's (or job's) own setting changes nothing; a cap of the other kind is
