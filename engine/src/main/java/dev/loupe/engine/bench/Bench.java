@@ -9,6 +9,7 @@ import dev.loupe.engine.llm.TextDecoders;
 import dev.loupe.engine.vision.Idefics3Projector;
 import dev.loupe.engine.vision.DynamicImage;
 import dev.loupe.engine.vision.Qwen3VlEncoder;
+import dev.loupe.engine.vision.YoutuVlEncoder;
 import dev.loupe.engine.vision.SiglipEncoder;
 import dev.loupe.engine.vision.VisionConfig;
 import java.util.ArrayList;
@@ -34,9 +35,10 @@ public final class Bench {
 
     /**
      * The encoders {@link #imageEncodeSeconds} times: SigLIP with the idefics3 projector (one
-     * tile), and Qwen3-VL's vision tower with its mergers (one 512x512 image: 256 tokens).
+     * tile), and the dynamic-resolution towers of Qwen3-VL and Youtu-VL with their mergers (one
+     * 512x512 image: 256 tokens).
      */
-    static final List<String> TIMED_PROJECTORS = List.of("idefics3", "qwen3vl_merger");
+    static final List<String> TIMED_PROJECTORS = List.of("idefics3", "qwen3vl_merger", "youtuvl");
     /** Side of the image a dynamic-resolution encoder is timed on. */
     static final int DYNAMIC_IMAGE_SIDE = 512;
 
@@ -117,30 +119,33 @@ public final class Bench {
 
     /**
      * Median seconds of one vision encoder pass (encoder + projector) on a square input: one tile
-     * for idefics3, a {@value #DYNAMIC_IMAGE_SIDE}-pixel square image for Qwen3-VL.
+     * for idefics3, a {@value #DYNAMIC_IMAGE_SIDE}-pixel square image for Qwen3-VL and Youtu-VL.
      */
     public double imageEncodeSeconds() {
         SplittableRandom rnd = new SplittableRandom(4);
-        if (vision.metadata().string("clip.projector_type").equals("qwen3vl_merger")) {
-            Qwen3VlEncoder encoder = new Qwen3VlEncoder(vision, pool, numerics);
+        String projector = vision.metadata().string("clip.projector_type");
+        if (!projector.equals("idefics3")) {
+            java.util.function.Function<DynamicImage, float[]> encoder = projector.equals("youtuvl")
+                    ? new YoutuVlEncoder(vision, pool, numerics)::encode
+                    : new Qwen3VlEncoder(vision, pool, numerics)::encode;
             int side = DYNAMIC_IMAGE_SIDE;
             float[] pixels = new float[3 * side * side];
             for (int i = 0; i < pixels.length; i++) pixels[i] = (float) (rnd.nextDouble() * 2 - 1);
             DynamicImage image = new DynamicImage(side, side, pixels);
             return medianSeconds(() -> {
                 long t0 = System.nanoTime();
-                encoder.encode(image);
+                encoder.apply(image);
                 return (System.nanoTime() - t0) / 1e9;
             });
         }
         VisionConfig c = VisionConfig.from(vision);
         SiglipEncoder encoder = new SiglipEncoder(vision, c, pool, numerics);
-        Idefics3Projector projector = new Idefics3Projector(vision, c, pool, numerics);
+        Idefics3Projector idefics3 = new Idefics3Projector(vision, c, pool, numerics);
         float[] pixels = new float[3 * c.imageSize() * c.imageSize()];
         for (int i = 0; i < pixels.length; i++) pixels[i] = (float) (rnd.nextDouble() * 2 - 1);
         return medianSeconds(() -> {
             long t0 = System.nanoTime();
-            projector.project(encoder.encode(pixels));
+            idefics3.project(encoder.encode(pixels));
             return (System.nanoTime() - t0) / 1e9;
         });
     }

@@ -81,12 +81,12 @@ class LoupeCliTest {
 
     @Test
     void benchRefusesAnEncoderItCannotTimeBeforeTimingTheText(@TempDir Path tmp) {
-        Path youtuMmproj = tmp.resolve("youtu-mmproj.gguf");
+        Path gemmaMmproj = tmp.resolve("gemma-mmproj.gguf");
         new GgufWriter().put("general.architecture", GgufValue.ofString("clip"))
-                .put("clip.projector_type", GgufValue.ofString("youtuvl")).write(youtuMmproj);
-        Run r = run("bench", "-m", TEXT, "--mmproj", youtuMmproj.toString(), "--pp", "512", "-r", "5");
+                .put("clip.projector_type", GgufValue.ofString("gemma3")).write(gemmaMmproj);
+        Run r = run("bench", "-m", TEXT, "--mmproj", gemmaMmproj.toString(), "--pp", "512", "-r", "5");
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("youtu-mmproj.gguf") && r.err().contains("projector youtuvl cannot be timed"), r.err());
+        assertTrue(r.err().contains("gemma-mmproj.gguf") && r.err().contains("projector gemma3 cannot be timed"), r.err());
         assertEquals("", r.out(), "nothing was measured");
     }
 
