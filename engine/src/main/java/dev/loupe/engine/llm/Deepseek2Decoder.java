@@ -145,8 +145,8 @@ public final class Deepseek2Decoder implements TextDecoder {
         float[] kv = new float[n * row];
         float[] absorbed = new float[n * nHead * row];
         float[] attended = new float[n * nHead * latent];
-        float[] perHeadIn = new float[n * Math.max(nope, latent)];
-        float[] perHeadOut = new float[n * Math.max(latent, vHead)];
+        float[][] nopeQueries = new float[nHead][n * nope], absorbedQueries = new float[nHead][n * latent];
+        float[][] headLatents = new float[nHead][n * latent], headValues = new float[nHead][n * vHead];
         float[] values = new float[n * nHead * vHead];
         float[] proj = new float[n * e];
         SwiGluFeedForward ffn = new SwiGluFeedForward(e, c.nFf(), c.rmsEps(), n);
@@ -169,20 +169,25 @@ public final class Deepseek2Decoder implements TextDecoder {
                 store.store(l, t, kv, t * row);
             }
             // Absorbed queries: [k_b[h] · nope(h), rope(h)] per head, as llama.cpp concatenates them.
+            // The per-head products (dozens per layer, each small) run as one pool job.
             for (int hh = 0; hh < nHead; hh++) {
-                for (int t = 0; t < n; t++) System.arraycopy(q, t * qWidth + hh * qkHead, perHeadIn, t * nope, nope);
-                products.product(w.kB()[hh], perHeadIn, n, perHeadOut, decodeStep);
+                for (int t = 0; t < n; t++) System.arraycopy(q, t * qWidth + hh * qkHead, nopeQueries[hh], t * nope, nope);
+            }
+            products.productsEach(w.kB(), nopeQueries, n, absorbedQueries, decodeStep);
+            for (int hh = 0; hh < nHead; hh++) {
                 for (int t = 0; t < n; t++) {
                     int o = (t * nHead + hh) * row;
-                    System.arraycopy(perHeadOut, t * latent, absorbed, o, latent);
+                    System.arraycopy(absorbedQueries[hh], t * latent, absorbed, o, latent);
                     System.arraycopy(q, t * qWidth + hh * qkHead + nope, absorbed, o + latent, c.ropeDims());
                 }
             }
             attention.run(l, absorbed, attended);
             for (int hh = 0; hh < nHead; hh++) {
-                for (int t = 0; t < n; t++) System.arraycopy(attended, (t * nHead + hh) * latent, perHeadIn, t * latent, latent);
-                products.product(w.vB()[hh], perHeadIn, n, perHeadOut, decodeStep);
-                for (int t = 0; t < n; t++) System.arraycopy(perHeadOut, t * vHead, values, (t * nHead + hh) * vHead, vHead);
+                for (int t = 0; t < n; t++) System.arraycopy(attended, (t * nHead + hh) * latent, headLatents[hh], t * latent, latent);
+            }
+            products.productsEach(w.vB(), headLatents, n, headValues, decodeStep);
+            for (int hh = 0; hh < nHead; hh++) {
+                for (int t = 0; t < n; t++) System.arraycopy(headValues[hh], t * vHead, values, (t * nHead + hh) * vHead, vHead);
             }
             products.product(w.wo(), values, n, proj, decodeStep);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);

@@ -48,6 +48,11 @@ final class LayerProducts {
         }
     }
 
+    /** {@link #product} of several matrices, each with its own input, as one pool job ({@link WeightMatrix#multiplyEach}). */
+    void productsEach(WeightMatrix[] ms, float[][] inputs, int n, float[][] outs, boolean decodeStep) {
+        WeightMatrix.multiplyEach(ms, inputs, n, outs, pool, numerics, decodeStep);
+    }
+
     private static boolean allStripeOneRow(WeightMatrix[] ms) {
         for (WeightMatrix m : ms) if (!m.stripesOneRow()) return false;
         return true;

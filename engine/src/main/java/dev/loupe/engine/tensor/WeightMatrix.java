@@ -164,6 +164,46 @@ public final class WeightMatrix {
         });
     }
 
+    /**
+     * Products of several matrices, each with its own input (multi-head latent attention's
+     * per-head {@code k_b} and {@code v_b}: dozens of small products per layer), as one pool job
+     * instead of one each. Every output is the float {@link #multiplyDecode} gives in a
+     * {@code decodeStep}, else the one {@link #multiply(float[], int, float[], ComputePool, Numerics)}
+     * gives; a prompt long enough to pack runs its products one by one, each already one job.
+     */
+    public static void multiplyEach(WeightMatrix[] ms, float[][] inputs, int batch, float[][] outs, ComputePool pool,
+                                    Numerics numerics, boolean decodeStep) {
+        if (!decodeStep && numerics.packs(batch)) {
+            for (int i = 0; i < ms.length; i++) ms[i].multiply(inputs[i], batch, outs[i], pool, numerics);
+            return;
+        }
+        ComputePool.RangeBody[] bodies = new ComputePool.RangeBody[ms.length];
+        int[] starts = new int[ms.length + 1];
+        int work = 0;
+        for (int i = 0; i < ms.length; i++) {
+            WeightMatrix m = ms[i];
+            float[] out = outs[i];
+            // The choice multiplyDecode and multiply make: ggml's kernel with exact numerics, and for
+            // a lone prompt row of a type that does not stripe one; else the striped product.
+            if (numerics == Numerics.EXACT || !decodeStep && batch == 1 && !m.kernel.stripesOneRow()) {
+                Activations a = m.kernel.prepare(inputs[i], batch, m.cols);
+                bodies[i] = (r0, r1) -> m.kernel.multiply(m.data, m.cols, a, r0, r1, out, m.rows);
+            } else {
+                float[] x = m.rounded(inputs[i], batch);
+                bodies[i] = (r0, r1) -> m.kernel.multiplyStriped(m.data, m.cols, x, batch, r0, r1, out, m.rows);
+            }
+            starts[i + 1] = starts[i] + m.rows;
+            work = Math.max(work, m.cols);
+        }
+        int grain = Math.max(1, 16384 / Math.max(1, work * batch));
+        pool.parallelFor(starts[ms.length], grain, (g0, g1) -> {
+            for (int i = 0; i < ms.length; i++) {
+                int r0 = Math.max(g0, starts[i]) - starts[i], r1 = Math.min(g1, starts[i + 1]) - starts[i];
+                if (r0 < r1) bodies[i].run(r0, r1);
+            }
+        });
+    }
+
     /** The activation rows rounded as this type's products see them, each row on its own. */
     private float[] rounded(float[] input, int batch) {
         float[] x = new float[batch * cols];

@@ -9,7 +9,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Matrices sharing an input, multiplied as one pool job, give each output the float their own products give. */
+/**
+ * Matrices multiplied as one pool job — sharing an input (a layer's q/k/v), or each with its
+ * own (MLA's per-head matrices) — give each output the float their own products give.
+ */
 class SharedInputProductsTest {
 
     @ParameterizedTest(name = "{0} + {1} + {2}, batch {3}, {4}")
@@ -38,6 +41,45 @@ class SharedInputProductsTest {
                 ms[i].multiplyDecode(x, batch, alone, pool, numerics);
                 for (int j = 0; j < alone.length; j++) {
                     assertEquals(Float.floatToRawIntBits(alone[j]), Float.floatToRawIntBits(together[i][j]), types[i] + " matrix " + i + " output " + j);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per-head products with their own inputs, as one job: equal to each matrix's own product,
+     * in a decode step and in a prompt below the packing threshold (batch 1 includes a K-quant
+     * row outside a decode step, which keeps ggml's kernel with fast numerics), both numerics.
+     */
+    @ParameterizedTest(name = "{0} + {1}, batch {2}, {3}, decode step {4}")
+    @CsvSource({"Q8_0, F16, 1, FAST, true", "Q8_0, F16, 1, FAST, false", "Q4_K, Q5_0, 1, FAST, false", "Q4_K, Q6_K, 3, FAST, true",
+            "Q4_K, Q6_K, 3, FAST, false", "Q8_0, Q4_K, 2, EXACT, true", "F16, Q5_0, 1, EXACT, false", "F16, Q8_0, 20, FAST, false"})
+    void oneJobWithInputsOfTheirOwnEqualsOneProductEach(GgmlType a, GgmlType b, int batch, Numerics numerics, boolean decodeStep) {
+        int cols = 256;
+        int[] rows = {33, 48};
+        GgmlType[] types = {a, b};
+        SplittableRandom rnd = new SplittableRandom(batch * 17L + b.ordinal());
+        ComputePool pool = new ComputePool(2);
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix[] ms = new WeightMatrix[2];
+            float[][] inputs = new float[2][batch * cols], together = new float[2][];
+            for (int i = 0; i < 2; i++) {
+                var data = types[i].blockSize == 1 ? WeightKernelDifferentialTest.randomWeights(arena, types[i], rows[i], cols, rnd)
+                        : WeightKernelDifferentialTest.randomBlocks(arena, types[i], rows[i], cols, rnd, false);
+                ms[i] = WeightMatrix.sliceOfStack("head" + i, types[i], rows[i], cols, data);
+                for (int j = 0; j < inputs[i].length; j++) inputs[i][j] = (float) rnd.nextGaussian();
+                together[i] = new float[batch * rows[i]];
+            }
+            WeightMatrix.multiplyEach(ms, inputs, batch, together, pool, numerics, decodeStep);
+            for (int i = 0; i < 2; i++) {
+                float[] alone = new float[batch * rows[i]];
+                if (decodeStep) {
+                    ms[i].multiplyDecode(inputs[i], batch, alone, pool, numerics);
+                } else {
+                    ms[i].multiply(inputs[i], batch, alone, pool, numerics);
+                }
+                for (int j = 0; j < alone.length; j++) {
+                    assertEquals(Float.floatToRawIntBits(alone[j]), Float.floatToRawIntBits(together[i][j]), types[i] + " head " + i + " output " + j);
                 }
             }
         }
