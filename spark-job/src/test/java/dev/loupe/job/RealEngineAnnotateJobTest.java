@@ -244,7 +244,7 @@ class RealEngineAnnotateJobTest {
      * exact numerics, one 96x64 image, which stays 96x64 (6 image tokens, 54 prompt positions with
      * the default system turn); its answer starts with llama.cpp's greedy tokens for that image and
      * question, "<y_1131>" and "이터". --max-image-tokens 1 stretches it to 32x32 (one token).
-     * Grounding sends Youtu-VL's own instruction and writes a boxes column.
+     * Grounding and segmentation send Youtu-VL's own instructions and write the boxes and masks columns.
      */
     @Test
     void youtuVlAnswersGroundsAndCapsItsImageTokens() throws Exception {
@@ -254,14 +254,20 @@ class RealEngineAnnotateJobTest {
         String[] common = {"--input", in.toString(), "--model", dir.resolve("youtuvl-text-f16.gguf").toString(),
                 "--mmproj", dir.resolve("youtuvl-mmproj-f16.gguf").toString(), "--numerics", "exact"};
         Path full = tmp.resolve("youtu-full"), capped = tmp.resolve("youtu-capped"), ground = tmp.resolve("youtu-ground");
+        Path segment = tmp.resolve("youtu-segment");
         String[] vqa = concat(common, "--task", "vqa", "--prompt", "How many squares are there?", "--max-tokens", "2");
         AnnotateJob.run(spark, AnnotateJobTest.options(concat(vqa, "--output", full.toString())));
         AnnotateJob.run(spark, AnnotateJobTest.options(concat(vqa, "--output", capped.toString(), "--max-image-tokens", "1")));
         AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--task", "ground", "--prompt", "the red square",
                 "--max-tokens", "2", "--output", ground.toString())));
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--task", "segment", "--prompt", "the red square",
+                "--max-tokens", "2", "--output", segment.toString())));
         Row f = spark.read().parquet(full.toString()).collectAsList().get(0), c = spark.read().parquet(capped.toString()).collectAsList().get(0);
-        Row g = spark.read().parquet(ground.toString()).collectAsList().get(0);
-        for (Row r : List.of(f, c, g)) assertNull(r.getAs("error"));
+        Row g = spark.read().parquet(ground.toString()).collectAsList().get(0), s = spark.read().parquet(segment.toString()).collectAsList().get(0);
+        for (Row r : List.of(f, c, g, s)) assertNull(r.getAs("error"));
+        assertEquals("Can you segment \"the red square\" in this image?", s.<String>getAs("prompt"));
+        assertEquals("segment", s.<String>getAs("task"));
+        assertTrue(s.getList(s.fieldIndex("masks")).size() <= 1);
         assertEquals(6, f.<Integer>getAs("image_tokens"));
         assertEquals(54, f.<Integer>getAs("prompt_tokens"));
         assertEquals("<y_1131>이터", f.<String>getAs("text"));

@@ -18,7 +18,13 @@ public enum Task {
      * RefCOCO) and return its box; for models trained to ground (Qwen3-VL). The prompt is
      * wrapped in the instruction those models answer with JSON boxes.
      */
-    GROUND("ground", null);
+    GROUND("ground", null),
+    /**
+     * Segment what the prompt describes (a referring expression, as in RefCOCO's segmentation
+     * splits) and return its mask; for models trained to segment (Youtu-VL), each asking in its
+     * own words. The prompt is required.
+     */
+    SEGMENT("segment", null);
 
     public final String id;
     private final String defaultPrompt;
@@ -34,6 +40,9 @@ public enum Task {
         if (this == GROUND) {
             if (!given) throw new IllegalArgumentException("task 'ground' needs a prompt (what to find, e.g. \"the dog on the left\")");
             return "Locate " + userPrompt.strip() + " in this image and output its bbox coordinates in JSON format.";
+        }
+        if (this == SEGMENT && !given) {
+            throw new IllegalArgumentException("task 'segment' needs a prompt (what to segment, e.g. \"the dog on the left\")");
         }
         if (given) return userPrompt;
         if (defaultPrompt == null) throw new IllegalArgumentException("task '" + id + "' needs a prompt (the question to answer)");

@@ -8,15 +8,18 @@ import java.util.List;
  * An annotation request whose image is decoded, preprocessed and encoded: what remains is
  * text generation from {@code segments}.
  *
+ * @param userPrompt    the prompt the row gave (a question, an expression to find), or null
+ * @param prompt        the text sent to the model: the task's instruction around the user's prompt, or its default
  * @param encodeSeconds seconds spent on the image: decoding, preprocessing, vision encoder
  *                      and projector
  */
-public record PreparedRequest(Task task, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight,
-                              double encodeSeconds, ImageFrame frame) {
+public record PreparedRequest(Task task, String userPrompt, String prompt, List<PromptSegment> segments, int imageWidth,
+                              int imageHeight, double encodeSeconds, ImageFrame frame) {
 
     /** A request whose model saw no single canvas of the image (tiles): no frame to map coordinates through. */
-    public PreparedRequest(Task task, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight, double encodeSeconds) {
-        this(task, prompt, segments, imageWidth, imageHeight, encodeSeconds, null);
+    public PreparedRequest(Task task, String userPrompt, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight,
+                           double encodeSeconds) {
+        this(task, userPrompt, prompt, segments, imageWidth, imageHeight, encodeSeconds, null);
     }
 
     /** Prompt positions taken by image embeddings. */

@@ -95,6 +95,9 @@ public final class Qwen3VlModel implements BatchableAnnotator {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+        if (task == Task.SEGMENT) {
+            throw new IllegalArgumentException("task 'segment' needs a model trained to segment (Youtu-VL); Qwen3-VL is not");
+        }
         Qwen3VlPreprocessor pre0 = preprocessorFor(limits);
         String text = task.promptFor(prompt);
         long t0 = System.nanoTime();
@@ -102,7 +105,7 @@ public final class Qwen3VlModel implements BatchableAnnotator {
         DynamicImage pre = pre0.preprocess(image);
         float[] embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
-        return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame(image, pre));
+        return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame(image, pre));
     }
 
     /**

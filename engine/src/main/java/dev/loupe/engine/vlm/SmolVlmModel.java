@@ -93,8 +93,9 @@ public final class SmolVlmModel implements BatchableAnnotator {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
-        if (task == Task.GROUND) {
-            throw new IllegalArgumentException("task 'ground' needs a model trained to ground (Qwen3-VL); SmolVLM is not");
+        if (task == Task.GROUND || task == Task.SEGMENT) {
+            throw new IllegalArgumentException("task '" + task.id + "' needs a model trained for it ("
+                    + (task == Task.GROUND ? "Qwen3-VL, Youtu-VL" : "Youtu-VL") + "); SmolVLM is not");
         }
         String text = task.promptFor(prompt);
         Idefics3Preprocessor pre0 = preprocessorFor(limits);
@@ -103,7 +104,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
         PreprocessedImage pre = pre0.preprocess(image);
         List<float[]> embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
-        return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds);
+        return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds);
     }
 
     /**

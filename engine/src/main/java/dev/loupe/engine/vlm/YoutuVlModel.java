@@ -4,6 +4,7 @@ import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.llm.Deepseek2Decoder;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.CoordinateTokenBoxes;
+import dev.loupe.engine.task.CoordinateTokenPolygons;
 import dev.loupe.engine.task.ImageFrame;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.text.BpeTokenizer;
@@ -31,6 +32,8 @@ public final class YoutuVlModel implements BatchableAnnotator {
     static final String VISION_END = "<|vision_end|>";
     /** The official demo's referring-expression prompt (spec §1.3). */
     static final String GROUND_PROMPT = "Please provide the bounding box coordinate of the region this sentence describes: ";
+    /** The official demo's referring-segmentation prompt around the expression (spec §1.3). */
+    static final String SEGMENT_PROMPT = "Can you segment \"%s\" in this image?";
 
     private final GgufFile textFile;
     private final GgufFile visionFile;
@@ -96,15 +99,14 @@ public final class YoutuVlModel implements BatchableAnnotator {
         return generator.generate(prompt(pre, embed(pre), userText), settings);
     }
 
-    /** The text sent for a task: Youtu-VL's own grounding instruction around the expression, else the task's prompt. */
+    /** The text sent for a task: Youtu-VL's own grounding and segmentation instructions around the expression, else the task's prompt. */
     static String promptFor(Task task, String userPrompt) {
-        if (task == Task.GROUND) {
-            if (userPrompt == null || userPrompt.isBlank()) {
-                throw new IllegalArgumentException("task 'ground' needs a prompt (what to find, e.g. \"the dog on the left\")");
-            }
-            return GROUND_PROMPT + userPrompt.strip();
-        }
-        return task.promptFor(userPrompt);
+        String given = task.promptFor(userPrompt); // refuses a missing required prompt, naming the task
+        return switch (task) {
+            case GROUND -> GROUND_PROMPT + userPrompt.strip();
+            case SEGMENT -> SEGMENT_PROMPT.formatted(userPrompt.strip());
+            default -> given;
+        };
     }
 
     @Override
@@ -117,7 +119,7 @@ public final class YoutuVlModel implements BatchableAnnotator {
         float[] embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
         ImageFrame frame = new ImageFrame(image.width(), image.height(), pre.width(), pre.height(), 0, 0, pre.width(), pre.height());
-        return new PreparedRequest(task, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame);
+        return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame);
     }
 
     /** The preprocessor for a request: the model's (or job's) own, or one with a lower token cap (made once per cap). */
@@ -131,11 +133,19 @@ public final class YoutuVlModel implements BatchableAnnotator {
         return cappedPreprocessors.computeIfAbsent(cap, c -> YoutuVlPreprocessor.fromMetadata(visionFile.metadata(), c));
     }
 
-    /** Grounding answers give boxes (coordinate tokens in resized pixels), mapped to original-image pixels. */
+    /**
+     * Grounding answers give boxes, referring-segmentation answers polygons filled into one mask,
+     * labelled with the expression (coordinate tokens in resized pixels, mapped to the original image).
+     */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
         List<Annotation.Box> boxes = r.task() == Task.GROUND ? CoordinateTokenBoxes.parse(g.text(), r.frame()) : null;
-        return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, null,
+        List<Annotation.Mask> masks = null;
+        if (r.task() == Task.SEGMENT) {
+            Annotation.Mask mask = CoordinateTokenPolygons.mask(g.text(), r.frame(), r.userPrompt() == null ? null : r.userPrompt().strip());
+            masks = mask == null ? List.of() : List.of(mask);
+        }
+        return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, masks,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));
     }

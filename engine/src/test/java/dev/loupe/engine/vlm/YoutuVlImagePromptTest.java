@@ -66,7 +66,7 @@ class YoutuVlImagePromptTest {
         }
     }
 
-    /** The family opens from its files' metadata and annotates: grounding sends Youtu-VL's own instruction and parses boxes. */
+    /** The family opens from its files' metadata and annotates: grounding and segmentation send Youtu-VL's own instructions. */
     @Test
     void annotatesAndGrounds() throws Exception {
         byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
@@ -81,6 +81,12 @@ class YoutuVlImagePromptTest {
             assertEquals(YoutuVlModel.GROUND_PROMPT + "the red square", ground.prompt());
             assertNotNull(ground.boxes());
             assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.GROUND, " ", settings));
+            // Referring segmentation: Youtu-VL's question around the expression; the masks column is
+            // a list (empty when the answer holds no polygon, as a random-weight model's does).
+            Annotation segment = model.annotate(png, Task.SEGMENT, " the red square ", settings);
+            assertEquals("Can you segment \"the red square\" in this image?", segment.prompt());
+            assertNotNull(segment.masks());
+            assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.SEGMENT, null, settings));
             assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(512, 0)));
             // A per-row token cap shrinks the image: 96x64 under one token becomes 32x32, one position.
             assertEquals(1, model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(0, 1)).stages().imagePositions());
