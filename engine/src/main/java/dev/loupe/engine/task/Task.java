@@ -1,6 +1,7 @@
 package dev.loupe.engine.task;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -20,6 +21,12 @@ public enum Task {
      */
     GROUND("ground", null),
     /**
+     * Find every object in the image, or every one of the categories the prompt lists
+     * (comma-separated, e.g. "dog, cat"), and return their labelled boxes; for models trained to
+     * detect (Qwen3-VL, Youtu-VL), each asking in its own words. The prompt is optional.
+     */
+    DETECT("detect", null),
+    /**
      * Segment what the prompt describes (a referring expression, as in RefCOCO's segmentation
      * splits) and return its mask; for models trained to segment (Youtu-VL), each asking in its
      * own words. The prompt is required.
@@ -34,12 +41,22 @@ public enum Task {
         this.defaultPrompt = defaultPrompt;
     }
 
-    /** The prompt to send: the user's when given (for ground, inside its instruction), else this task's default. */
+    /**
+     * The prompt to send: the user's when given (for ground and detect, inside the instruction
+     * Qwen3-VL answers with JSON boxes; families with other instructions wrap the user's prompt
+     * themselves), else this task's default.
+     */
     public String promptFor(String userPrompt) {
         boolean given = userPrompt != null && !userPrompt.isBlank();
         if (this == GROUND) {
             if (!given) throw new IllegalArgumentException("task 'ground' needs a prompt (what to find, e.g. \"the dog on the left\")");
             return "Locate " + userPrompt.strip() + " in this image and output its bbox coordinates in JSON format.";
+        }
+        if (this == DETECT) {
+            List<String> categories = categories(userPrompt);
+            return categories.isEmpty() ? "Locate every object in this image and output their bbox coordinates in JSON format."
+                    : "Locate every instance that belongs to the following categories: \"" + String.join(", ", categories)
+                            + "\". Report bbox coordinates in JSON format.";
         }
         if (this == SEGMENT && !given) {
             throw new IllegalArgumentException("task 'segment' needs a prompt (what to segment, e.g. \"the dog on the left\")");
@@ -47,6 +64,12 @@ public enum Task {
         if (given) return userPrompt;
         if (defaultPrompt == null) throw new IllegalArgumentException("task '" + id + "' needs a prompt (the question to answer)");
         return defaultPrompt;
+    }
+
+    /** The categories a detect prompt lists: comma-separated names, stripped, empty ones dropped. */
+    public static List<String> categories(String prompt) {
+        if (prompt == null) return List.of();
+        return Arrays.stream(prompt.split(",")).map(String::strip).filter(c -> !c.isEmpty()).toList();
     }
 
     /** Parses a task name (case-insensitive); a null or blank name means caption. */

@@ -129,10 +129,10 @@ public final class Qwen3VlModel implements BatchableAnnotator {
                 (canvas.width() - fit[0]) / 2, (canvas.height() - fit[1]) / 2, fit[0], fit[1]);
     }
 
-    /** Grounding answers give boxes (Qwen3-VL's relative JSON format), mapped to original-image pixels. */
+    /** Grounding and detection answers give boxes (Qwen3-VL's relative JSON format), mapped to original-image pixels. */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
-        List<Annotation.Box> boxes = r.task() == Task.GROUND ? RelativeBoxes.parse(g.text(), r.frame()) : null;
+        List<Annotation.Box> boxes = r.task() == Task.GROUND || r.task() == Task.DETECT ? RelativeBoxes.parse(g.text(), r.frame()) : null;
         return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, null,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));

@@ -32,6 +32,9 @@ public final class YoutuVlModel implements BatchableAnnotator {
     static final String VISION_END = "<|vision_end|>";
     /** The official demo's referring-expression prompt (spec §1.3). */
     static final String GROUND_PROMPT = "Please provide the bounding box coordinate of the region this sentence describes: ";
+    /** The official demo's detection prompts: every object, or the given categories comma-joined (spec §1.3). */
+    static final String DETECT_ALL_PROMPT = "Detect all objects in the provided image.";
+    static final String DETECT_CATEGORIES_PROMPT = "Detect every objects that belongs to the following categories: ";
     /** The official demo's referring-segmentation prompt around the expression (spec §1.3). */
     static final String SEGMENT_PROMPT = "Can you segment \"%s\" in this image?";
 
@@ -99,11 +102,13 @@ public final class YoutuVlModel implements BatchableAnnotator {
         return generator.generate(prompt(pre, embed(pre), userText), settings);
     }
 
-    /** The text sent for a task: Youtu-VL's own grounding and segmentation instructions around the expression, else the task's prompt. */
+    /** The text sent for a task: Youtu-VL's own grounding, detection and segmentation instructions, else the task's prompt. */
     static String promptFor(Task task, String userPrompt) {
         String given = task.promptFor(userPrompt); // refuses a missing required prompt, naming the task
         return switch (task) {
             case GROUND -> GROUND_PROMPT + userPrompt.strip();
+            case DETECT -> Task.categories(userPrompt).isEmpty() ? DETECT_ALL_PROMPT
+                    : DETECT_CATEGORIES_PROMPT + String.join(",", Task.categories(userPrompt));
             case SEGMENT -> SEGMENT_PROMPT.formatted(userPrompt.strip());
             default -> given;
         };
@@ -134,12 +139,12 @@ public final class YoutuVlModel implements BatchableAnnotator {
     }
 
     /**
-     * Grounding answers give boxes, referring-segmentation answers polygons filled into one mask,
+     * Grounding and detection answers give boxes (labelled by their {@code <ref>}), referring-segmentation answers polygons filled into one mask,
      * labelled with the expression (coordinate tokens in resized pixels, mapped to the original image).
      */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
-        List<Annotation.Box> boxes = r.task() == Task.GROUND ? CoordinateTokenBoxes.parse(g.text(), r.frame()) : null;
+        List<Annotation.Box> boxes = r.task() == Task.GROUND || r.task() == Task.DETECT ? CoordinateTokenBoxes.parse(g.text(), r.frame()) : null;
         List<Annotation.Mask> masks = null;
         if (r.task() == Task.SEGMENT) {
             Annotation.Mask mask = CoordinateTokenPolygons.mask(g.text(), r.frame(), r.userPrompt() == null ? null : r.userPrompt().strip());

@@ -25,13 +25,15 @@ class ImageLimitsTest {
         assertThrows(IllegalArgumentException.class, () -> new ModelOptions(ComputePool.shared(), 0, Numerics.FAST, 0, -4));
     }
 
-    /** Grounding and segmentation need a model trained for them: SmolVLM refuses both by name, naming who does them. */
+    /** Grounding, detection and segmentation need a model trained for them: SmolVLM refuses each by name, naming who does it. */
     @Test
     void smolVlmRefusesTheGroundAndSegmentTasks() throws Exception {
         try (SmolVlmModel m = smolVlm()) {
             byte[] png = Files.readAllBytes(Path.of("src/test/resources/oracle/images/synth_1x1.png"));
             Exception e = assertThrows(IllegalArgumentException.class, () -> m.prepare(png, Task.GROUND, "the dot", ImageLimits.NONE));
             assertTrue(e.getMessage().contains("task 'ground'") && e.getMessage().contains("Qwen3-VL"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> m.prepare(png, Task.DETECT, null, ImageLimits.NONE));
+            assertTrue(e.getMessage().contains("task 'detect'") && e.getMessage().contains("Youtu-VL"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> m.prepare(png, Task.SEGMENT, "the dot", ImageLimits.NONE));
             assertTrue(e.getMessage().contains("task 'segment'") && e.getMessage().contains("Youtu-VL"), e.getMessage());
         }

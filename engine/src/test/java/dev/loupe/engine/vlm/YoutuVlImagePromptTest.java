@@ -66,7 +66,7 @@ class YoutuVlImagePromptTest {
         }
     }
 
-    /** The family opens from its files' metadata and annotates: grounding and segmentation send Youtu-VL's own instructions. */
+    /** The family opens from its files' metadata and annotates: grounding, detection and segmentation send Youtu-VL's own instructions. */
     @Test
     void annotatesAndGrounds() throws Exception {
         byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
@@ -87,6 +87,12 @@ class YoutuVlImagePromptTest {
             assertEquals("Can you segment \"the red square\" in this image?", segment.prompt());
             assertNotNull(segment.masks());
             assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.SEGMENT, null, settings));
+            // Detection: every object, or the listed categories comma-joined as the demo joins them.
+            Annotation all = model.annotate(png, Task.DETECT, null, settings);
+            assertEquals("Detect all objects in the provided image.", all.prompt());
+            assertNotNull(all.boxes());
+            assertEquals("Detect every objects that belongs to the following categories: red square,blue square",
+                    model.annotate(png, Task.DETECT, "red square, blue square", settings).prompt());
             assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(512, 0)));
             // A per-row token cap shrinks the image: 96x64 under one token becomes 32x32, one position.
             assertEquals(1, model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(0, 1)).stages().imagePositions());

@@ -1,0 +1,39 @@
+package dev.loupe.engine.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Task names, the prompts each task sends by default, and what a task requires of the row. */
+class TaskTest {
+    @Test
+    void namesParseCaseInsensitivelyAndUnknownOnesListTheKnown() {
+        assertEquals(Task.DETECT, Task.parse(" Detect "));
+        assertEquals(Task.SEGMENT, Task.parse("segment"));
+        assertEquals(Task.CAPTION, Task.parse(null));
+        Exception e = assertThrows(IllegalArgumentException.class, () -> Task.parse("depth"));
+        assertTrue(e.getMessage().contains("caption, vqa, ground, detect, segment"), e.getMessage());
+    }
+
+    /** Detect's prompt is optional: every object, or the categories it lists (comma-separated, blanks dropped). */
+    @Test
+    void detectAsksForEveryObjectOrTheListedCategories() {
+        assertEquals(List.of("dog", "hot dog", "cat"), Task.categories(" dog,hot dog ,, cat,"));
+        assertEquals(List.of(), Task.categories(null));
+        assertEquals("Locate every object in this image and output their bbox coordinates in JSON format.", Task.DETECT.promptFor(" "));
+        assertEquals("Locate every instance that belongs to the following categories: \"dog, cat\". Report bbox coordinates in JSON format.",
+                Task.DETECT.promptFor("dog,cat"));
+    }
+
+    @Test
+    void groundVqaAndSegmentNeedAPrompt() {
+        for (Task t : new Task[] {Task.GROUND, Task.VQA, Task.SEGMENT}) {
+            Exception e = assertThrows(IllegalArgumentException.class, () -> t.promptFor(""));
+            assertTrue(e.getMessage().contains("task '" + t.id + "'"), e.getMessage());
+        }
+        assertEquals("Describe this image.", Task.CAPTION.promptFor(null));
+    }
+}
