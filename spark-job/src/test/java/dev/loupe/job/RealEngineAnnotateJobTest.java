@@ -268,6 +268,10 @@ class RealEngineAnnotateJobTest {
         assertEquals("Can you segment \"the red square\" in this image?", s.<String>getAs("prompt"));
         assertEquals("segment", s.<String>getAs("task"));
         assertTrue(s.getList(s.fieldIndex("masks")).size() <= 1);
+        // Two tokens of a random-weight model hold no box or polygon: parse_error says so; a vqa row has none.
+        assertEquals("no <box> in the answer", g.<String>getAs("parse_error"));
+        assertEquals("no <ins> or <poly> polygon in the answer", s.<String>getAs("parse_error"));
+        assertNull(f.getAs("parse_error"));
         assertEquals(6, f.<Integer>getAs("image_tokens"));
         assertEquals(54, f.<Integer>getAs("prompt_tokens"));
         assertEquals("<y_1131>이터", f.<String>getAs("text"));

@@ -43,6 +43,7 @@ final class AnnotationRows {
                 .set("encode_seconds", a.stages() == null ? null : a.stages().encodeSeconds())
                 .set("prefill_seconds", a.stages() == null ? null : a.stages().prefillSeconds())
                 .set("decode_seconds", a.stages() == null ? null : a.stages().decodeSeconds())
+                .set("parse_error", a.parseError())
                 .build();
     }
 

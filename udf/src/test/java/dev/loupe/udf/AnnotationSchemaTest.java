@@ -57,7 +57,7 @@ class AnnotationSchemaTest {
                 List.of(new Annotation.Box("cat", 1, 2, 30, 40, 0.9f)),
                 List.of(new Annotation.Point("eye", 5, 6)), 1,
                 List.of(new Annotation.Mask("cat", 4, 3, "52203")), 640, 480, 77, 5, "stop",
-                new Annotation.Stages(64, 1.5, 0.25, 0.5));
+                new Annotation.Stages(64, 1.5, 0.25, 0.5), "1 of 2 <box> entries are not four coordinate tokens");
         Row row = AnnotationRows.success(a, "m.gguf", 0.25);
         for (String name : AnnotationSchema.resultType().fieldNames()) {
             if (name.equals("error")) assertNull(row.getAs(name));
@@ -74,6 +74,7 @@ class AnnotationSchemaTest {
         assertEquals(4, (int) mask.getAs("height"));
         assertEquals(640, (int) row.getAs("image_width"));
         assertEquals("m.gguf", row.getAs("model"));
+        assertEquals("1 of 2 <box> entries are not four coordinate tokens", row.getAs("parse_error"));
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.List;
  * @param generatedTokens tokens generated
  * @param finishReason    "stop" (end-of-generation token) or "length" (token limit)
  * @param stages          where the engine spent its time on this image, or null when unknown
+ * @param parseError      what in the answer did not parse into boxes or masks (tasks that parse it), or null
  */
 public record Annotation(
         String task,
@@ -34,7 +35,16 @@ public record Annotation(
         int promptTokens,
         int generatedTokens,
         String finishReason,
-        Stages stages) {
+        Stages stages,
+        String parseError) {
+
+    /** An annotation whose answer parsed in full, or was not parsed (free-text tasks). */
+    public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
+                      List<Mask> masks, int imageWidth, int imageHeight, int promptTokens, int generatedTokens,
+                      String finishReason, Stages stages) {
+        this(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
+                finishReason, stages, null);
+    }
 
     /** An annotation without stage times (annotators that do not measure them). */
     public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,

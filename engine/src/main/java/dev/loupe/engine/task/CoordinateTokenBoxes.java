@@ -39,4 +39,19 @@ public final class CoordinateTokenBoxes {
         }
         return out;
     }
+
+    /**
+     * What in {@code answer} did not parse into boxes, or null: no {@code <box>} at all, or
+     * entries that are not four coordinate tokens (one cut off by the token limit included).
+     */
+    public static String problem(String answer) {
+        if (answer == null) return "no answer";
+        int opened = AnswerProblems.occurrences(answer, "<box>");
+        if (opened == 0) return "no <box> in the answer";
+        int parsed = 0;
+        Matcher m = REF_OR_BOX.matcher(answer);
+        while (m.find()) if (m.group(1) == null) parsed++;
+        return AnswerProblems.badEntries(opened - parsed, opened, "<box> entries", "four coordinate tokens",
+                AnswerProblems.endsInside(answer, "<box>", "</box>"));
+    }
 }

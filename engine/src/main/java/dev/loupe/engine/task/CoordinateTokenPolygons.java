@@ -61,4 +61,26 @@ public final class CoordinateTokenPolygons {
     private static int original(int resized, int size, int resizedSize) {
         return (int) Math.clamp(Math.rint((double) resized * size / resizedSize), 0, size - 1);
     }
+
+    /**
+     * What in {@code answer} did not parse into a polygon, or null: no {@code <ins>} or
+     * {@code <poly>} with coordinates, or polygons of fewer than 3 vertices (filled as lines or
+     * points; one cut off by the token limit included).
+     */
+    public static String problem(String answer) {
+        if (answer == null) return "no answer";
+        int total = 0, thin = 0;
+        Matcher block = BLOCK.matcher(answer);
+        while (block.find()) {
+            String body = block.group(1) != null ? block.group(1) : block.group(2);
+            int vertices = 0;
+            for (Matcher v = VERTEX.matcher(body); v.find(); ) vertices++;
+            if (vertices == 0) continue;
+            total++;
+            if (vertices < 3) thin++;
+        }
+        if (total == 0) return "no <ins> or <poly> polygon in the answer";
+        boolean cutOff = AnswerProblems.endsInside(answer, "<poly>", "</poly>") || AnswerProblems.endsInside(answer, "<ins>", "</ins>");
+        return AnswerProblems.badEntries(thin, total, "polygons", "of 3 vertices or more", cutOff);
+    }
 }

@@ -44,4 +44,18 @@ public final class RelativeBoxes {
         Matcher m = LABEL.matcher(answer.substring(open, close));
         return m.find() ? m.group(1).replace("\\\"", "\"") : null;
     }
+
+    /**
+     * What in {@code answer} did not parse into boxes, or null: no {@code "bbox_2d"} at all, or
+     * entries that are not four numbers (one cut off by the token limit included).
+     */
+    public static String problem(String answer) {
+        if (answer == null) return "no answer";
+        int opened = AnswerProblems.occurrences(answer, "\"bbox_2d\"");
+        if (opened == 0) return "no \"bbox_2d\" in the answer";
+        int parsed = 0;
+        for (Matcher m = BOX.matcher(answer); m.find(); ) parsed++;
+        boolean cutOff = opened > parsed && answer.indexOf(']', answer.lastIndexOf("\"bbox_2d\"")) < 0;
+        return AnswerProblems.badEntries(opened - parsed, opened, "\"bbox_2d\" entries", "four numbers", cutOff);
+    }
 }

@@ -132,10 +132,12 @@ public final class Qwen3VlModel implements BatchableAnnotator {
     /** Grounding and detection answers give boxes (Qwen3-VL's relative JSON format), mapped to original-image pixels. */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
-        List<Annotation.Box> boxes = r.task() == Task.GROUND || r.task() == Task.DETECT ? RelativeBoxes.parse(g.text(), r.frame()) : null;
+        boolean boxTask = r.task() == Task.GROUND || r.task() == Task.DETECT;
+        List<Annotation.Box> boxes = boxTask ? RelativeBoxes.parse(g.text(), r.frame()) : null;
         return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, null,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
-                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()),
+                boxTask ? RelativeBoxes.problem(g.text()) : null);
     }
 
     @Override

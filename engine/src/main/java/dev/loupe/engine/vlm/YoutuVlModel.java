@@ -144,15 +144,18 @@ public final class YoutuVlModel implements BatchableAnnotator {
      */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
-        List<Annotation.Box> boxes = r.task() == Task.GROUND || r.task() == Task.DETECT ? CoordinateTokenBoxes.parse(g.text(), r.frame()) : null;
+        boolean boxTask = r.task() == Task.GROUND || r.task() == Task.DETECT;
+        List<Annotation.Box> boxes = boxTask ? CoordinateTokenBoxes.parse(g.text(), r.frame()) : null;
         List<Annotation.Mask> masks = null;
+        String parseError = boxTask ? CoordinateTokenBoxes.problem(g.text()) : null;
         if (r.task() == Task.SEGMENT) {
             Annotation.Mask mask = CoordinateTokenPolygons.mask(g.text(), r.frame(), r.userPrompt() == null ? null : r.userPrompt().strip());
             masks = mask == null ? List.of() : List.of(mask);
+            parseError = CoordinateTokenPolygons.problem(g.text());
         }
         return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, masks,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
-                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError);
     }
 
     @Override

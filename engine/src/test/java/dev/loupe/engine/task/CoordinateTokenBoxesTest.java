@@ -46,4 +46,15 @@ class CoordinateTokenBoxesTest {
         assertTrue(CoordinateTokenBoxes.parse(null, STRETCHED).isEmpty());
         assertEquals(1, CoordinateTokenBoxes.parse("<box><x_1><y_2></box><box><x_1><y_2><x_3><y_4></box>", STRETCHED).size());
     }
+
+    /** parse_error says what did not parse; the well-formed boxes still come back. */
+    @Test
+    void problemsAreNamed() {
+        assertEquals(null, CoordinateTokenBoxes.problem("<ref>a</ref><box><x_1><y_2><x_3><y_4></box>"));
+        assertEquals("no <box> in the answer", CoordinateTokenBoxes.problem("a cat"));
+        assertEquals("1 of 2 <box> entries is not four coordinate tokens",
+                CoordinateTokenBoxes.problem("<box><x_1><y_2></box><box><x_1><y_2><x_3><y_4></box>"));
+        assertEquals("1 of 2 <box> entries is not four coordinate tokens (the answer ends inside one)",
+                CoordinateTokenBoxes.problem("<box><x_1><y_2><x_3><y_4></box><box><x_1><y_2>"));
+    }
 }

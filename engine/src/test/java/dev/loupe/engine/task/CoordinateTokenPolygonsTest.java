@@ -65,4 +65,12 @@ class CoordinateTokenPolygonsTest {
         assertNull(CoordinateTokenPolygons.mask("<ins></ins>", FRAME, "x"));
         assertNull(CoordinateTokenPolygons.mask(null, FRAME, "x"));
     }
+
+    @Test
+    void problemsAreNamed() {
+        assertEquals(null, CoordinateTokenPolygons.problem("<ins><poly><x_1><y_1><x_5><y_1><x_5><y_5></poly></ins>"));
+        assertEquals("no <ins> or <poly> polygon in the answer", CoordinateTokenPolygons.problem("<ins></ins> nothing"));
+        assertEquals("1 of 1 polygons is not of 3 vertices or more (the answer ends inside one)",
+                CoordinateTokenPolygons.problem("<ins><poly><x_1><y_1><x_5>"));
+    }
 }

@@ -62,4 +62,12 @@ class RelativeBoxesTest {
                 Task.GROUND.promptFor(" the dog on the left "));
         assertThrows(IllegalArgumentException.class, () -> Task.GROUND.promptFor(null));
     }
+
+    @Test
+    void problemsAreNamed() {
+        assertEquals(null, RelativeBoxes.problem("[{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}]"));
+        assertEquals("no \"bbox_2d\" in the answer", RelativeBoxes.problem("I see a dog."));
+        assertEquals("1 of 2 \"bbox_2d\" entries is not four numbers (the answer ends inside one)",
+                RelativeBoxes.problem("[{\"bbox_2d\": [1, 2, 3, 4]}, {\"bbox_2d\": [5, 6"));
+    }
 }
