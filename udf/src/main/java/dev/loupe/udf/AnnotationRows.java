@@ -20,6 +20,8 @@ final class AnnotationRows {
     private static final StructType BOX = elementStruct("boxes");
     private static final StructType POINT = elementStruct("points");
     private static final StructType MASK = elementStruct("masks");
+    private static final StructType PERSON = elementStruct("keypoints");
+    private static final StructType KEYPOINT = (StructType) ((ArrayType) PERSON.apply("points").dataType()).elementType();
 
     private AnnotationRows() {}
 
@@ -43,6 +45,7 @@ final class AnnotationRows {
                 .set("encode_seconds", a.stages() == null ? null : a.stages().encodeSeconds())
                 .set("prefill_seconds", a.stages() == null ? null : a.stages().prefillSeconds())
                 .set("decode_seconds", a.stages() == null ? null : a.stages().decodeSeconds())
+                .set("keypoints", rows(a.keypoints(), AnnotationRows::person))
                 .set("parse_error", a.parseError())
                 .build();
     }
@@ -65,6 +68,15 @@ final class AnnotationRows {
 
     private static Row point(Annotation.Point p) {
         return new Builder(POINT).set("label", p.label()).set("x", p.x()).set("y", p.y()).build();
+    }
+
+    private static Row person(Annotation.Person p) {
+        return new Builder(PERSON).set("x0", p.x0()).set("y0", p.y0()).set("x1", p.x1()).set("y1", p.y1())
+                .set("points", rows(p.points(), AnnotationRows::keypoint)).build();
+    }
+
+    private static Row keypoint(Annotation.Keypoint k) {
+        return new Builder(KEYPOINT).set("name", k.name()).set("x", k.x()).set("y", k.y()).set("visibility", k.visibility()).build();
     }
 
     private static Row mask(Annotation.Mask m) {

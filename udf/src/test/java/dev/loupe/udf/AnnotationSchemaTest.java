@@ -57,7 +57,8 @@ class AnnotationSchemaTest {
                 List.of(new Annotation.Box("cat", 1, 2, 30, 40, 0.9f)),
                 List.of(new Annotation.Point("eye", 5, 6)), 1,
                 List.of(new Annotation.Mask("cat", 4, 3, "52203")), 640, 480, 77, 5, "stop",
-                new Annotation.Stages(64, 1.5, 0.25, 0.5), "1 of 2 <box> entries are not four coordinate tokens");
+                new Annotation.Stages(64, 1.5, 0.25, 0.5), "1 of 2 <box> entries are not four coordinate tokens",
+                List.of(new Annotation.Person(1, 2, 30, 40, List.of(new Annotation.Keypoint("right_ankle", 3, 4, 0.5f)))));
         Row row = AnnotationRows.success(a, "m.gguf", 0.25);
         for (String name : AnnotationSchema.resultType().fieldNames()) {
             if (name.equals("error")) assertNull(row.getAs(name));
@@ -75,6 +76,10 @@ class AnnotationSchemaTest {
         assertEquals(640, (int) row.getAs("image_width"));
         assertEquals("m.gguf", row.getAs("model"));
         assertEquals("1 of 2 <box> entries are not four coordinate tokens", row.getAs("parse_error"));
+        Row person = row.<scala.collection.Seq<Row>>getAs("keypoints").head();
+        assertEquals(30f, (float) person.getAs("x1"));
+        Row ankle = person.<scala.collection.Seq<Row>>getAs("points").head();
+        assertEquals(List.of("right_ankle", 3f, 4f, 0.5f), List.of(ankle.getAs("name"), ankle.getAs("x"), ankle.getAs("y"), ankle.getAs("visibility")));
     }
 
     @Test

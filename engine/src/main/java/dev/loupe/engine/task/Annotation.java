@@ -20,7 +20,8 @@ import java.util.List;
  * @param generatedTokens tokens generated
  * @param finishReason    "stop" (end-of-generation token) or "length" (token limit)
  * @param stages          where the engine spent its time on this image, or null when unknown
- * @param parseError      what in the answer did not parse into boxes or masks (tasks that parse it), or null
+ * @param parseError      what in the answer did not parse into boxes, masks or keypoints (tasks that parse it), or null
+ * @param keypoints       persons with their keypoints (the pose task), or null
  */
 public record Annotation(
         String task,
@@ -36,7 +37,16 @@ public record Annotation(
         int generatedTokens,
         String finishReason,
         Stages stages,
-        String parseError) {
+        String parseError,
+        List<Person> keypoints) {
+
+    /** An annotation of a task without keypoints. */
+    public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
+                      List<Mask> masks, int imageWidth, int imageHeight, int promptTokens, int generatedTokens,
+                      String finishReason, Stages stages, String parseError) {
+        this(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
+                finishReason, stages, parseError, null);
+    }
 
     /** An annotation whose answer parsed in full, or was not parsed (free-text tasks). */
     public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
@@ -69,6 +79,12 @@ public record Annotation(
 
     /** A point in original-image pixels. */
     public record Point(String label, float x, float y) {}
+
+    /** A person's box and keypoints in original-image pixels. */
+    public record Person(float x0, float y0, float x1, float y1, List<Keypoint> points) {}
+
+    /** A named keypoint in original-image pixels; {@code visibility} as the model gives it, or null. */
+    public record Keypoint(String name, float x, float y, Float visibility) {}
 
     /** A binary mask as COCO compressed RLE (column-major run lengths, "counts" string). */
     public record Mask(String label, int height, int width, String counts) {}

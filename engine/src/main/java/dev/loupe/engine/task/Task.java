@@ -31,7 +31,12 @@ public enum Task {
      * splits) and return its mask; for models trained to segment (Youtu-VL), each asking in its
      * own words. The prompt is required.
      */
-    SEGMENT("segment", null);
+    SEGMENT("segment", null),
+    /**
+     * Find every person and their body keypoints (MPII's 16 joints), for models trained to
+     * (Youtu-VL), which are asked in their own words; the prompt is not used.
+     */
+    POSE("pose", "Detect all persons and their poses.");
 
     public final String id;
     private final String defaultPrompt;

@@ -95,8 +95,8 @@ public final class Qwen3VlModel implements BatchableAnnotator {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
-        if (task == Task.SEGMENT) {
-            throw new IllegalArgumentException("task 'segment' needs a model trained to segment (Youtu-VL); Qwen3-VL is not");
+        if (task == Task.SEGMENT || task == Task.POSE) {
+            throw new IllegalArgumentException("task '" + task.id + "' needs a model trained for it (Youtu-VL); Qwen3-VL is not");
         }
         Qwen3VlPreprocessor pre0 = preprocessorFor(limits);
         String text = task.promptFor(prompt);

@@ -93,9 +93,9 @@ public final class SmolVlmModel implements BatchableAnnotator {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
-        if (task == Task.GROUND || task == Task.DETECT || task == Task.SEGMENT) {
+        if (task == Task.GROUND || task == Task.DETECT || task == Task.SEGMENT || task == Task.POSE) {
             throw new IllegalArgumentException("task '" + task.id + "' needs a model trained for it ("
-                    + (task == Task.SEGMENT ? "Youtu-VL" : "Qwen3-VL, Youtu-VL") + "); SmolVLM is not");
+                    + (task == Task.SEGMENT || task == Task.POSE ? "Youtu-VL" : "Qwen3-VL, Youtu-VL") + "); SmolVLM is not");
         }
         String text = task.promptFor(prompt);
         Idefics3Preprocessor pre0 = preprocessorFor(limits);

@@ -6,6 +6,7 @@ import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.CoordinateTokenBoxes;
 import dev.loupe.engine.task.CoordinateTokenPolygons;
 import dev.loupe.engine.task.ImageFrame;
+import dev.loupe.engine.task.PoseAnswers;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
@@ -35,6 +36,15 @@ public final class YoutuVlModel implements BatchableAnnotator {
     /** The official demo's detection prompts: every object, or the given categories comma-joined (spec §1.3). */
     static final String DETECT_ALL_PROMPT = "Detect all objects in the provided image.";
     static final String DETECT_CATEGORIES_PROMPT = "Detect every objects that belongs to the following categories: ";
+    /** The official demo's pose prompt, verbatim: persons with boxes and MPII's 16 keypoints. */
+    static final String POSE_PROMPT = "Detect all persons and their poses from the image within the class set of MPII Human Pose Dataset."
+            + " The output format should be a JSON-like string, containing person instances. Each person instance is enclosed in"
+            + " <person>...</person> tags. Within each person instance, provide the bounding box using <box>...</box> tags and their"
+            + " 16 keypoints using <kpt>...</kpt> tags. The bounding box is defined by <x_x1><y_y1><x_x2><y_y2> tags, and each keypoint"
+            + " is defined by <x_...><y_...><v_...> tags, where x, y are coordinates and v is visibility. The joints must be in this"
+            + " specific order: (0) right_ankle, (1) right_knee, (2) right_hip, (3) left_hip, (4) left_knee, (5) left_ankle, (6) pelvis,"
+            + " (7) thorax, (8) upper_neck, (9) head_top, (10) right_wrist, (11) right_elbow, (12) right_shoulder, (13) left_shoulder,"
+            + " (14) left_elbow, (15) left_wrist. Please output all detected persons with their bounding boxes and keypoints.";
     /** The official demo's referring-segmentation prompt around the expression (spec §1.3). */
     static final String SEGMENT_PROMPT = "Can you segment \"%s\" in this image?";
 
@@ -104,6 +114,7 @@ public final class YoutuVlModel implements BatchableAnnotator {
 
     /** The text sent for a task: Youtu-VL's own grounding, detection and segmentation instructions, else the task's prompt. */
     static String promptFor(Task task, String userPrompt) {
+        if (task == Task.POSE) return POSE_PROMPT; // the demo's own instruction; the row's prompt is not used
         String given = task.promptFor(userPrompt); // refuses a missing required prompt, naming the task
         return switch (task) {
             case GROUND -> GROUND_PROMPT + userPrompt.strip();
@@ -153,9 +164,14 @@ public final class YoutuVlModel implements BatchableAnnotator {
             masks = mask == null ? List.of() : List.of(mask);
             parseError = CoordinateTokenPolygons.problem(g.text());
         }
+        List<Annotation.Person> persons = null;
+        if (r.task() == Task.POSE) {
+            persons = PoseAnswers.parse(g.text(), r.frame());
+            parseError = PoseAnswers.problem(g.text());
+        }
         return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, masks,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
-                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError);
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError, persons);
     }
 
     @Override

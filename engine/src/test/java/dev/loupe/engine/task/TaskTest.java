@@ -15,7 +15,7 @@ class TaskTest {
         assertEquals(Task.SEGMENT, Task.parse("segment"));
         assertEquals(Task.CAPTION, Task.parse(null));
         Exception e = assertThrows(IllegalArgumentException.class, () -> Task.parse("depth"));
-        assertTrue(e.getMessage().contains("caption, vqa, ground, detect, segment"), e.getMessage());
+        assertTrue(e.getMessage().contains("caption, vqa, ground, detect, segment, pose"), e.getMessage());
     }
 
     /** Detect's prompt is optional: every object, or the categories it lists (comma-separated, blanks dropped). */

@@ -93,6 +93,11 @@ class YoutuVlImagePromptTest {
             assertNotNull(all.boxes());
             assertEquals("Detect every objects that belongs to the following categories: red square,blue square",
                     model.annotate(png, Task.DETECT, "red square, blue square", settings).prompt());
+            // Pose: the demo's MPII instruction whatever the row's prompt; persons in the keypoints field.
+            Annotation pose = model.annotate(png, Task.POSE, "ignored", settings);
+            assertEquals(YoutuVlModel.POSE_PROMPT, pose.prompt());
+            assertNotNull(pose.keypoints());
+            assertEquals("no <person> in the answer", pose.parseError());
             assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(512, 0)));
             // A per-row token cap shrinks the image: 96x64 under one token becomes 32x32, one position.
             assertEquals(1, model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(0, 1)).stages().imagePositions());
