@@ -171,7 +171,7 @@ class AnnotateJobTest {
                 "{\"key\": \"b\", \"file\": \"images/chelsea.png\", \"kind\": \"vqa\", \"ask\": \"What animal is this?\"}",
                 "{\"key\": \"c\", \"file\": \"images/chelsea.png\", \"kind\": \"vqa\"}",
                 "{\"key\": \"d\", \"file\": \"images/missing.png\"}",
-                "{\"key\": \"e\", \"file\": \"" + table.resolve("images/china.jpg") + "\", \"kind\": \"segment\"}"));
+                "{\"key\": \"e\", \"file\": \"" + table.resolve("images/china.jpg") + "\", \"kind\": \"paint\"}"));
         Path out = tmp.resolve("out");
 
         JobSummary summary = AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(),
@@ -187,7 +187,7 @@ class AnnotateJobTest {
         assertEquals("task 'vqa' needs a prompt (the question to answer)", byKey.get("c").getAs("error"));
         String missing = byKey.get("d").getAs("error");
         assertTrue(missing.startsWith("cannot read image file:" + table.resolve("images/missing.png")), missing);
-        assertEquals("unknown task 'segment'; known tasks: caption, vqa, ground", byKey.get("e").getAs("error"));
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose", byKey.get("e").getAs("error"));
     }
 
     @Test

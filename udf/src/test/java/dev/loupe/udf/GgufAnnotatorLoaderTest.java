@@ -72,7 +72,7 @@ class GgufAnnotatorLoaderTest {
     void anImageTokenCapIsRefusedForATiledModelNamingTheOptionAndTheFile() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> loader.validate(new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 0, Numerics.FAST, 64)));
-        assertEquals("--max-image-tokens (spark.loupe.maxImageTokens) applies to dynamic-resolution models (Qwen3-VL); " + MMPROJ
+        assertEquals("--max-image-tokens (spark.loupe.maxImageTokens) applies to dynamic-resolution models (Qwen3-VL, Youtu-VL); " + MMPROJ
                 + " is an idefics3 projector, capped by --max-longest-edge", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ModelKey(MODEL.toString(), MMPROJ.toString(), null, 0, Numerics.FAST, -1));
     }
