@@ -115,7 +115,7 @@ public final class GgmlOrder {
      */
     public static void multiplyWidened(WeightKernel kernel, java.lang.foreign.MemorySegment w, int cols, Activations x,
                                        int r0, int r1, float[] out, int outStride) {
-        float[] block = new float[ROW_BLOCK * cols];
+        float[] block = Scratch.mine().weights(ROW_BLOCK * cols);
         for (int r = r0; r < r1; r += ROW_BLOCK) {
             int n = Math.min(ROW_BLOCK, r1 - r);
             for (int i = 0; i < n; i++) kernel.dequantizeRow(w, cols, r + i, block, i * cols);
