@@ -171,9 +171,11 @@ final class Q8_0Kernel implements WeightKernel {
             long o0 = base0 + (long) blk * BLOCK_BYTES, o1 = base1 + (long) blk * BLOCK_BYTES;
             ShortVector w0 = ByteVector.fromMemorySegment(B32, w, o0 + 2, Layouts.LE).reinterpretAsShorts();
             ShortVector w1 = ByteVector.fromMemorySegment(B32, w, o1 + 2, Layouts.LE).reinterpretAsShorts();
-            ShortVector xe = ShortVector.fromArray(S16, xp, xo + blk * QK), xodd = ShortVector.fromArray(S16, xp, xo + blk * QK + 16);
-            IntVector t0 = w0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(w0.lanewise(VectorOperators.ASHR, 8).mul(xodd)).reinterpretAsInts();
-            IntVector t1 = w1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(w1.lanewise(VectorOperators.ASHR, 8).mul(xodd)).reinterpretAsInts();
+            int xb = xo + blk * QK;
+            IntVector t0 = w0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb))
+                    .add(w0.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb + 16))).reinterpretAsInts();
+            IntVector t1 = w1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb))
+                    .add(w1.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb + 16))).reinterpretAsInts();
             IntVector sum0 = t0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t0.lanewise(VectorOperators.ASHR, 16));
             IntVector sum1 = t1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t1.lanewise(VectorOperators.ASHR, 16));
             float xs = xd[xdo + blk];
