@@ -25,10 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * allocated by the calling thread.
  *
  * <p>Each product is the body {@code WeightMatrix} hands the compute pool for a range of rows
- * (the pool runs it on the calling thread too): ggml's single-row product
- * ({@link WeightKernel#multiply}, activations prepared once outside the loop, as a decode step
- * prepares them once per matrix) and the striped products of one and of eight activation rows
- * ({@link WeightKernel#multiplyStriped}). Run natively and, by the {@code avx2-kernels}
+ * (the pool runs it on the calling thread too): ggml's products of one and of eight activation
+ * rows ({@link WeightKernel#multiply}, activations prepared once outside the loop, as a decode
+ * step prepares them once per matrix: {@link Numerics#EXACT} decoding, one sequence or a batch)
+ * and the striped products of one and of eight ({@link WeightKernel#multiplyStriped},
+ * {@link Numerics#FAST} decoding). Run natively and, by the {@code avx2-kernels}
  * surefire execution, with {@code -XX:UseAVX=2}, it covers the 512- and 256-bit species.
  */
 class KernelAllocationTest {
@@ -77,16 +78,17 @@ class KernelAllocationTest {
             for (int i = 0; i < input.length; i++) input[i] = (float) rnd.nextGaussian();
             float[] rounded = new float[batch * COLS];
             for (int b = 0; b < batch; b++) kernel.roundRow(input, b * COLS, rounded, b * COLS, COLS);
-            Activations one = kernel.prepare(input, 1, COLS);
+            Activations one = kernel.prepare(input, 1, COLS), all = kernel.prepare(input, batch, COLS);
             float[] out = new float[batch * rows];
 
             long single = bytesPerCall(() -> kernel.multiply(w, COLS, one, 0, rows, out, rows));
+            long batched = bytesPerCall(() -> kernel.multiply(w, COLS, all, 0, rows, out, rows));
             long striped = bytesPerCall(() -> kernel.multiplyStriped(w, COLS, rounded, 1, 0, rows, out, rows));
             long stripedBatch = bytesPerCall(() -> kernel.multiplyStriped(w, COLS, rounded, batch, 0, rows, out, rows));
             String report = type + " " + rows + "x" + COLS + " on " + FloatVector.SPECIES_PREFERRED + ", bytes per call: ggml single-row "
-                    + single + ", striped single-row " + striped + ", striped batch " + batch + " " + stripedBatch;
+                    + single + ", ggml batch " + batch + " " + batched + ", striped single-row " + striped + ", striped batch " + batch + " " + stripedBatch;
             reporter.publishEntry("allocation", report);
-            assertTrue(Math.max(single, Math.max(striped, stripedBatch)) < MAX_BYTES_PER_CALL,
+            assertTrue(Math.max(Math.max(single, batched), Math.max(striped, stripedBatch)) < MAX_BYTES_PER_CALL,
                     report + ": a boxed Vector API fallback or a per-call buffer");
         }
     }
