@@ -1,6 +1,8 @@
 package dev.loupe.engine.kernels;
 
+import static dev.loupe.engine.kernels.IntLanes.B32;
 import static dev.loupe.engine.kernels.IntLanes.F8;
+import static dev.loupe.engine.kernels.IntLanes.S16;
 
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
@@ -8,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link Path#VEC_DOT}: {@code ggml_vec_dot_*}, for every batch size (Debian's build has
  *       llamafile's sgemm compiled out): per block, lane {@code l} of an 8-lane accumulator gets
  *       {@code fma(d_w * d_x, sum of products 4l..4l+3, acc)}, folded at the end by
- *       {@link IntLanes#hsum}; Q4_1/Q5_1 add the minimum's term {@code m_w * s_x} to a
+ *       ggml's hsum_float_8 ({@link LaneFolds#evenOdd}); Q4_1/Q5_1 add the minimum's term {@code m_w * s_x} to a
  *       separate float; IQ4_NL alternates two accumulators ({@link #pairedVecDot}).</li>
  *   <li>{@link Path#REPACKED}: the 8x8 interleaved layout ggml's CPU_REPACK buffer gives
  *       Q4_0 and IQ4_NL matrices whose row count is a multiple of 8 (GEMV and GEMM alike): the
@@ -97,20 +100,29 @@ abstract class BlockKernel implements WeightKernel {
     @Override
     public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
         int blocks = cols / QK;
-        byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
+        Scratch scratch = Scratch.mine();
+        byte[] raw = scratch.blocks(blocks * type.blockBytes), codes = scratch.codes(QK);
         copyRow(w, cols, r, raw);
-        boolean min = hasMin();
         for (int blk = 0; blk < blocks; blk++) {
             int off = blk * type.blockBytes;
             codes(raw, off, codes, 0);
-            float d = d(raw, off), m = m(raw, off);
-            // dequantize's float steps, code * d (+ m): the add only where there is a minimum,
-            // since -0 + 0 would turn a zero code's -0 into +0.
+            float d = d(raw, off), m = addend(raw, off);
             for (int e = 0; e < QK; e += F.length()) {
-                FloatVector y = ((FloatVector) ByteVector.fromArray(BF, codes, e).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                (min ? y.add(m) : y).intoArray(dst, dstOffset + blk * QK + e);
+                ((FloatVector) ByteVector.fromArray(BF, codes, e).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m)
+                        .intoArray(dst, dstOffset + blk * QK + e);
             }
         }
+    }
+
+    /**
+     * What dequantize's float steps add to {@code code * d}: the minimum, or -0 where there is
+     * none. {@code x + -0} is {@code x} for every float, -0 and NaN included ({@code + 0} would
+     * turn -0 into +0), so the vector loops add it unconditionally: one straight line of
+     * vector operations, no vector merged from two branches (which C2 may not keep in
+     * registers).
+     */
+    final float addend(byte[] raw, int off) {
+        return hasMin() ? m(raw, off) : -0f;
     }
 
     /** Measured on the SmolVLM-256M shape: 1.3-1.9x ggml's single-row product (Q4_0, Q4_1, Q5_0, Q5_1). */
@@ -121,32 +133,63 @@ abstract class BlockKernel implements WeightKernel {
 
     /**
      * One activation row: each block's codes decoded once and its values, formed with
-     * {@link #dequantizeRow}'s float steps, fed straight to the two accumulators of
-     * {@link StripedDot} instead of a buffer.
+     * {@link #dequantizeRow}'s float steps, fed straight to the accumulators of
+     * {@link StripedDot} (two of 16 lanes, or four of 8 where 256-bit vectors are the widest)
+     * instead of a buffer.
      */
     @Override
     public void multiplyStriped(MemorySegment w, int cols, float[] x, int batch, int r0, int r1, float[] out, int outStride) {
-        if (batch > 1 || !StripedDot.WIDE || F.length() != 16) {
+        if (batch > 1 || F.length() != (StripedDot.WIDE ? 16 : 8)) {
             WeightKernel.super.multiplyStriped(w, cols, x, batch, r0, r1, out, outStride);
             return;
         }
-        int blocks = cols / QK;
-        byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
-        boolean min = hasMin();
+        Scratch scratch = Scratch.mine();
+        byte[] raw = scratch.blocks(cols / QK * type.blockBytes), codes = scratch.codes(QK);
         for (int r = r0; r < r1; r++) {
             copyRow(w, cols, r, raw);
-            FloatVector a0 = FloatVector.zero(F), a1 = a0;
-            for (int blk = 0; blk < blocks; blk++) {
-                int off = blk * type.blockBytes;
-                codes(raw, off, codes, 0);
-                float d = d(raw, off), m = m(raw, off);
-                FloatVector lo = ((FloatVector) ByteVector.fromArray(BF, codes, 0).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                FloatVector hi = ((FloatVector) ByteVector.fromArray(BF, codes, 16).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                a0 = (min ? lo.add(m) : lo).fma(FloatVector.fromArray(F, x, blk * QK), a0);
-                a1 = (min ? hi.add(m) : hi).fma(FloatVector.fromArray(F, x, blk * QK + 16), a1);
-            }
-            out[r] = StripedDot.fold(a0, a1);
+            out[r] = StripedDot.WIDE ? stripedRowWide(raw, cols, x, codes) : stripedRowNarrow(raw, cols, x, codes);
         }
+    }
+
+    /** A row copied to {@code raw} times {@code x}: stripes 0-15 and 16-31 in two 16-lane accumulators. */
+    private float stripedRowWide(byte[] raw, int cols, float[] x, byte[] codes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int blk = 0, blocks = cols / QK; blk < blocks; blk++) {
+            int off = blk * type.blockBytes;
+            codes(raw, off, codes, 0);
+            float d = d(raw, off), m = addend(raw, off);
+            FloatVector lo = ((FloatVector) ByteVector.fromArray(BF, codes, 0).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m);
+            FloatVector hi = ((FloatVector) ByteVector.fromArray(BF, codes, 16).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m);
+            a0 = lo.fma(FloatVector.fromArray(F, x, blk * QK), a0);
+            a1 = hi.fma(FloatVector.fromArray(F, x, blk * QK + 16), a1);
+        }
+        FloatVector f = a0.add(a1); // StripedDot's fold, written out (see the note above laneDot)
+        f = f.add(f.rearrange(StripedDot.UPPER8));
+        f = f.add(f.rearrange(StripedDot.UPPER4));
+        f = f.add(f.rearrange(StripedDot.UPPER2));
+        return f.lane(0) + f.lane(1);
+    }
+
+    /** As {@link #stripedRowWide} with four 8-lane accumulators (stripes 0-7, 8-15, 16-23, 24-31). */
+    private float stripedRowNarrow(byte[] raw, int cols, float[] x, byte[] codes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int blk = 0, blocks = cols / QK; blk < blocks; blk++) {
+            int off = blk * type.blockBytes, xo = blk * QK;
+            codes(raw, off, codes, 0);
+            float d = d(raw, off), m = addend(raw, off);
+            FloatVector v0 = ((FloatVector) ByteVector.fromArray(BF, codes, 0).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m);
+            FloatVector v1 = ((FloatVector) ByteVector.fromArray(BF, codes, 8).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m);
+            FloatVector v2 = ((FloatVector) ByteVector.fromArray(BF, codes, 16).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m);
+            FloatVector v3 = ((FloatVector) ByteVector.fromArray(BF, codes, 24).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m);
+            a0 = v0.fma(FloatVector.fromArray(F, x, xo), a0);
+            a1 = v1.fma(FloatVector.fromArray(F, x, xo + 8), a1);
+            a2 = v2.fma(FloatVector.fromArray(F, x, xo + 16), a2);
+            a3 = v3.fma(FloatVector.fromArray(F, x, xo + 24), a3);
+        }
+        FloatVector t = a0.add(a2).add(a1.add(a3)); // StripedDot's fold, written out (see the note above laneDot)
+        FloatVector h = t.add(t.rearrange(LaneFolds.HALVES));
+        FloatVector p = h.add(h.rearrange(LaneFolds.PAIRS));
+        return p.lane(0) + p.lane(1);
     }
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -170,9 +213,10 @@ abstract class BlockKernel implements WeightKernel {
     public void multiply(MemorySegment w, int cols, Activations act, int r0, int r1, float[] out, int outStride) {
         Q8Rows x = act.q8();
         int blocks = cols / QK;
-        byte[] raw = new byte[blocks * type.blockBytes];
-        byte[] wq = new byte[cols];
-        float[] wd = new float[blocks], wm = new float[blocks];
+        Scratch scratch = Scratch.mine();
+        byte[] raw = scratch.blocks(blocks * type.blockBytes);
+        byte[] wq = scratch.codes(cols);
+        float[] wd = scratch.scales(blocks), wm = scratch.minimums(blocks);
         for (int r = r0; r < r1; r++) {
             copyRow(w, cols, r, raw);
             for (int blk = 0; blk < blocks; blk++) {
@@ -198,18 +242,37 @@ abstract class BlockKernel implements WeightKernel {
         return false;
     }
 
+    /*
+     * The three dot products below call no helper of ours that takes or returns a vector, only
+     * the Vector API itself: IntLanes' pair sums (lane l = products 4l..4l+3 of a block, from the
+     * weights' even and odd bytes times the activations' even and odd shorts), the int-to-float
+     * conversion and LaneFolds.evenOdd are written out. C2 gives up inlining our methods once
+     * a compiled method has grown past its node budget (NodeCountInliningCutoff; ~60 vector
+     * operations, and multiply inlines these dots with the row decoding), and a vector passed
+     * to a method that is not inlined is boxed on the heap at every call. The Vector API's own
+     * methods are inlined late instead, whatever the size.
+     */
+
     /** One 8-lane accumulator, {@code fma(d_w * d_x, lane sum, acc)} per block; plus the minimum's term. */
     static float laneDot(byte[] wq, float[] wd, float[] wm, Q8Rows x, int b) {
-        int blocks = wq.length / QK;
+        int blocks = x.cols / QK; // wq may be longer (scratch)
         int xb = b * blocks;
+        short[] xp = x.pairs;
         FloatVector acc = FloatVector.zero(F8);
         float summs = 0f;
         for (int blk = 0; blk < blocks; blk++) {
-            IntVector lanes = IntLanes.dot32(wq, blk * QK, x.pairs, (xb + blk) * QK);
-            acc = FloatVector.broadcast(F8, wd[blk] * x.d[xb + blk]).fma(IntLanes.toFloat(lanes), acc);
+            ShortVector w = ByteVector.fromArray(B32, wq, blk * QK).reinterpretAsShorts();
+            int xo = (xb + blk) * QK;
+            IntVector t = w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo))
+                    .add(w.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo + 16))).reinterpretAsInts();
+            IntVector lanes = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16));
+            acc = FloatVector.broadcast(F8, wd[blk] * x.d[xb + blk]).fma((FloatVector) lanes.convert(VectorOperators.I2F, 0), acc);
             if (x.s != null) summs += wm[blk] * x.s[xb + blk];
         }
-        return x.s != null ? IntLanes.hsum(acc) + summs : IntLanes.hsum(acc);
+        FloatVector h = acc.add(acc.rearrange(LaneFolds.HALVES));
+        FloatVector p = h.add(h.rearrange(LaneFolds.PAIRS));
+        float sum = p.lane(0) + p.lane(1);
+        return x.s != null ? sum + summs : sum;
     }
 
     /**
@@ -218,34 +281,54 @@ abstract class BlockKernel implements WeightKernel {
      * {@code fma(d_x * d_w, sum, result)} (gcc contracts that scalar line).
      */
     static float pairedDot(byte[] wq, float[] wd, Q8Rows x, int b) {
-        int blocks = wq.length / QK;
+        int blocks = x.cols / QK; // wq may be longer (scratch)
         int xb = b * blocks;
+        short[] xp = x.pairs;
         FloatVector acc1 = FloatVector.zero(F8), acc2 = acc1;
         int blk = 0;
         for (; blk + 1 < blocks; blk += 2) {
-            IntVector l1 = IntLanes.dot32(wq, blk * QK, x.pairs, (xb + blk) * QK);
-            IntVector l2 = IntLanes.dot32(wq, (blk + 1) * QK, x.pairs, (xb + blk + 1) * QK);
-            acc1 = FloatVector.broadcast(F8, x.d[xb + blk] * wd[blk]).fma(IntLanes.toFloat(l1), acc1);
-            acc2 = FloatVector.broadcast(F8, x.d[xb + blk + 1] * wd[blk + 1]).fma(IntLanes.toFloat(l2), acc2);
+            ShortVector w1 = ByteVector.fromArray(B32, wq, blk * QK).reinterpretAsShorts();
+            ShortVector w2 = ByteVector.fromArray(B32, wq, (blk + 1) * QK).reinterpretAsShorts();
+            int xo1 = (xb + blk) * QK, xo2 = xo1 + QK;
+            IntVector t1 = w1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo1))
+                    .add(w1.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo1 + 16))).reinterpretAsInts();
+            IntVector t2 = w2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo2))
+                    .add(w2.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo2 + 16))).reinterpretAsInts();
+            IntVector l1 = t1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t1.lanewise(VectorOperators.ASHR, 16));
+            IntVector l2 = t2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t2.lanewise(VectorOperators.ASHR, 16));
+            acc1 = FloatVector.broadcast(F8, x.d[xb + blk] * wd[blk]).fma((FloatVector) l1.convert(VectorOperators.I2F, 0), acc1);
+            acc2 = FloatVector.broadcast(F8, x.d[xb + blk + 1] * wd[blk + 1]).fma((FloatVector) l2.convert(VectorOperators.I2F, 0), acc2);
         }
-        float sum = IntLanes.hsum(acc1.add(acc2));
-        if (blk < blocks) {
-            int tail = IntLanes.dot32(wq, blk * QK, x.pairs, (xb + blk) * QK).reduceLanes(VectorOperators.ADD);
-            sum = Math.fma(x.d[xb + blk] * wd[blk], (float) tail, sum);
-        }
+        FloatVector both = acc1.add(acc2);
+        FloatVector h = both.add(both.rearrange(LaneFolds.HALVES));
+        FloatVector p = h.add(h.rearrange(LaneFolds.PAIRS));
+        float sum = p.lane(0) + p.lane(1);
+        if (blk < blocks) sum = Math.fma(x.d[xb + blk] * wd[blk], (float) blockTotal(wq, blk * QK, xp, (xb + blk) * QK), sum);
         return sum;
     }
 
     /** Repacked 8x8 GEMV/GEMM: the block's whole integer sum, one FMA per block. */
     static float repackedDot(byte[] wq, float[] wd, Q8Rows x, int b) {
-        int blocks = wq.length / QK;
+        int blocks = x.cols / QK; // wq may be longer (scratch)
         int xb = b * blocks;
         float acc = 0f;
         for (int blk = 0; blk < blocks; blk++) {
-            int sum = IntLanes.dot32(wq, blk * QK, x.pairs, (xb + blk) * QK).reduceLanes(VectorOperators.ADD);
-            acc = Math.fma((float) sum, wd[blk] * x.d[xb + blk], acc);
+            acc = Math.fma((float) blockTotal(wq, blk * QK, x.pairs, (xb + blk) * QK), wd[blk] * x.d[xb + blk], acc);
         }
         return acc;
+    }
+
+    /**
+     * The exact integer sum of a block's 32 products, weights {@code wq[wo..]} times
+     * activations {@code xp[xo..]}: integers, so summed in any order (pairs of shorts, then all
+     * lanes). Takes and returns no vector, so it is safe to call out of line.
+     */
+    private static int blockTotal(byte[] wq, int wo, short[] xp, int xo) {
+        ShortVector w = ByteVector.fromArray(B32, wq, wo).reinterpretAsShorts();
+        IntVector t = w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo))
+                .add(w.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo + 16))).reinterpretAsInts();
+        return t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16))
+                .reduceLanes(VectorOperators.ADD);
     }
 
     @Override

@@ -50,7 +50,11 @@ final class F32Kernel implements WeightKernel {
                         a2 = FloatVector.fromMemorySegment(S8, w, o + 64, Layouts.LE).fma(FloatVector.fromArray(S8, xv, xo + i + 16), a2);
                         a3 = FloatVector.fromMemorySegment(S8, w, o + 96, Layouts.LE).fma(FloatVector.fromArray(S8, xv, xo + i + 24), a3);
                     }
-                    result = GgmlOrder.reduce(a0, a1, a2, a3);
+                    // GgmlOrder's fold, written out (see the note in GgmlOrder)
+                    FloatVector t = a0.add(a2).add(a1.add(a3));
+                    FloatVector h = t.add(t.rearrange(LaneFolds.HALVES));
+                    FloatVector p = h.add(h.rearrange(LaneFolds.NEIGHBOURS));
+                    result = p.lane(0) + p.lane(2);
                 }
                 if (blocked < cols) {
                     double sum = result;

@@ -21,10 +21,13 @@ public final class GgmlOrder {
 
     private GgmlOrder() {}
 
-    /** Folds four 8-lane accumulators to one float, in ggml's reduction order. */
-    public static float reduce(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        return LaneFolds.adjacentPairs(a0.add(a2).add(a1.add(a3)));
-    }
+    /*
+     * The loops below fold their four accumulators in ggml's reduction order — lane-wise
+     * (a0 + a2) + (a1 + a3), then LaneFolds.adjacentPairs — written out with Vector API calls:
+     * a product that inlines the batched and the one-row loops together outgrows C2's node
+     * budget, and a fold left out of line would box its vector at every row (see BlockKernel's
+     * note on laneDot).
+     */
 
     /** Σ x[xOff+i]·y[yOff+i] for i < n, in ggml's order. */
     public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
@@ -38,7 +41,10 @@ public final class GgmlOrder {
                 a2 = FloatVector.fromArray(S8, x, xOff + i + 16).fma(FloatVector.fromArray(S8, y, yOff + i + 16), a2);
                 a3 = FloatVector.fromArray(S8, x, xOff + i + 24).fma(FloatVector.fromArray(S8, y, yOff + i + 24), a3);
             }
-            result = reduce(a0, a1, a2, a3);
+            FloatVector t = a0.add(a2).add(a1.add(a3));
+            FloatVector h = t.add(t.rearrange(LaneFolds.HALVES));
+            FloatVector p = h.add(h.rearrange(LaneFolds.NEIGHBOURS));
+            result = p.lane(0) + p.lane(2);
         }
         if (blocked == n) return result;
         double sum = result;
@@ -71,8 +77,11 @@ public final class GgmlOrder {
                 b2 = w2.fma(FloatVector.fromArray(S8, y, y1Off + i + 16), b2);
                 b3 = w3.fma(FloatVector.fromArray(S8, y, y1Off + i + 24), b3);
             }
-            r0 = reduce(a0, a1, a2, a3);
-            r1 = reduce(b0, b1, b2, b3);
+            FloatVector ta = a0.add(a2).add(a1.add(a3)), tb = b0.add(b2).add(b1.add(b3));
+            FloatVector ha = ta.add(ta.rearrange(LaneFolds.HALVES)), hb = tb.add(tb.rearrange(LaneFolds.HALVES));
+            FloatVector pa = ha.add(ha.rearrange(LaneFolds.NEIGHBOURS)), pb = hb.add(hb.rearrange(LaneFolds.NEIGHBOURS));
+            r0 = pa.lane(0) + pa.lane(2);
+            r1 = pb.lane(0) + pb.lane(2);
         }
         if (blocked < n) {
             double s0 = r0, s1 = r1;
@@ -115,7 +124,7 @@ public final class GgmlOrder {
      */
     public static void multiplyWidened(WeightKernel kernel, java.lang.foreign.MemorySegment w, int cols, Activations x,
                                        int r0, int r1, float[] out, int outStride) {
-        float[] block = new float[ROW_BLOCK * cols];
+        float[] block = Scratch.mine().weights(ROW_BLOCK * cols);
         for (int r = r0; r < r1; r += ROW_BLOCK) {
             int n = Math.min(ROW_BLOCK, r1 - r);
             for (int i = 0; i < n; i++) kernel.dequantizeRow(w, cols, r + i, block, i * cols);

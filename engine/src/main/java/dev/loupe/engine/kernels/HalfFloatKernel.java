@@ -46,7 +46,7 @@ abstract sealed class HalfFloatKernel implements WeightKernel {
             GgmlOrder.multiplyWidened(this, w, cols, x, r0, r1, out, outStride);
             return;
         }
-        float[] row = new float[cols];
+        float[] row = Scratch.mine().weights(cols);
         float[] xv = x.values();
         for (int r = r0; r < r1; r++) {
             dequantizeRow(w, cols, r, row, 0);

@@ -9,12 +9,17 @@ import jdk.incubator.vector.VectorSpecies;
  * eight lane extractions. Each step adds whole vectors, so every lane's sum is formed in the
  * same order as the scalar definition (float addition commutes bit for bit); the result is
  * identical, at a fraction of the cost in the per-row and per-cell hot loops.
+ *
+ * <p>The kernels' hot loops write these folds out with the shuffles here rather than call
+ * them (see BlockKernel's note on laneDot: a method of ours taking a vector that C2 leaves out
+ * of line boxes it); the methods are their definitions, tested against the scalar sums.
  */
 final class LaneFolds {
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-    private static final VectorShuffle<Float> HALVES = VectorShuffle.fromValues(F8, 4, 5, 6, 7, 0, 1, 2, 3);
-    private static final VectorShuffle<Float> NEIGHBOURS = VectorShuffle.fromValues(F8, 1, 0, 3, 2, 5, 4, 7, 6);
-    private static final VectorShuffle<Float> PAIRS = VectorShuffle.fromValues(F8, 2, 3, 0, 1, 6, 7, 4, 5);
+    /** The folds' shuffles; kernels that write the folds out (see {@code BlockKernel}) use them too. */
+    static final VectorShuffle<Float> HALVES = VectorShuffle.fromValues(F8, 4, 5, 6, 7, 0, 1, 2, 3);
+    static final VectorShuffle<Float> NEIGHBOURS = VectorShuffle.fromValues(F8, 1, 0, 3, 2, 5, 4, 7, 6);
+    static final VectorShuffle<Float> PAIRS = VectorShuffle.fromValues(F8, 2, 3, 0, 1, 6, 7, 4, 5);
 
     private LaneFolds() {}
 

@@ -25,8 +25,9 @@ import jdk.incubator.vector.VectorOperators;
  * of both chunks (four 16-bit operands), and they meet the activations' even/odd shorts
  * ({@link Q8Rows#pairs}) in 16-bit multiplies: a pair sum is at most 2 x 15 x 128, no overflow.
  *
- * <p>Kept small on purpose: a kernel whose inlined body exceeds C2's inlining budget loses the
- * Vector API intrinsics and boxes its vectors (measured 2-3x slower).
+ * <p>One method, calling no helper of ours that takes or returns a vector: a kernel whose
+ * inlined body exceeds C2's inlining budget leaves such helpers out of line, and they box
+ * their vectors (measured 2-3x slower).
  */
 final class Q4_KRowDot implements SuperBlockKernel.RowDot {
     static final int BLOCK_BYTES = 144;
@@ -62,7 +63,7 @@ final class Q4_KRowDot implements SuperBlockKernel.RowDot {
     }
 
     @Override
-    public float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b) {
+    public float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b, int[] scratch) {
         short[] xp = x.pairs;
         int[] chunkSums = x.chunkSums;
         float[] xd = x.d;
@@ -78,42 +79,36 @@ final class Q4_KRowDot implements SuperBlockKernel.RowDot {
             int mn47 = ((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4;
             float dx = xd[xb + blk], scale = Layouts.f16(w, off) * dx, minScale = Layouts.f16(w, off + 2) * dx;
             int qs = xo + blk * SuperBlockKernel.QK, co = (xb + blk) * 8;
-            if (interleaved) {
-                for (int j = 0; j < 4; j++) {
-                    int scales = (j < 2 ? sc03 : sc47) >>> (16 * (j & 1)), mins = (j < 2 ? mn03 : mn47) >>> (16 * (j & 1));
+            // Group j (32 bytes) holds chunk 2j in its low nibbles and chunk 2j+1 in its high
+            // ones; as shorts, lane k holds codes 2k (bits 0-3 and 4-7) and 2k+1 (bits 8-11 and
+            // 12-15). Its scaled products land in 8 int lanes (their sum is the pair's s1):
+            // the three-operation pair totals of IntLanes, written out as is everything here that passes a vector
+            // (see BlockKernel's note on laneDot).
+            IntVector codeLanes = IntVector.zero(I8);
+            for (int j = 0; j < 4; j++) {
+                int scales = (j < 2 ? sc03 : sc47) >>> (16 * (j & 1)), o = qs + 64 * j;
+                ShortVector v = ByteVector.fromMemorySegment(B32, w, off + 16 + 32L * j, Layouts.LE).reinterpretAsShorts();
+                ShortVector lowEven = v.and((short) 0xf), lowOdd = v.lanewise(VectorOperators.LSHR, 8).and((short) 0xf);
+                ShortVector highEven = v.lanewise(VectorOperators.LSHR, 4).and((short) 0xf), highOdd = v.lanewise(VectorOperators.LSHR, 12);
+                IntVector low = lowEven.mul(ShortVector.fromArray(S16, xp, o)).add(lowOdd.mul(ShortVector.fromArray(S16, xp, o + 16))).reinterpretAsInts();
+                IntVector high = highEven.mul(ShortVector.fromArray(S16, xp, o + 32)).add(highOdd.mul(ShortVector.fromArray(S16, xp, o + 48))).reinterpretAsInts();
+                IntVector group = low.add(low.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(scales & 0xff)
+                        .add(high.add(high.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((scales >>> 8) & 0xff));
+                if (interleaved) {
+                    int mins = (j < 2 ? mn03 : mn47) >>> (16 * (j & 1));
                     int s2 = (mins & 0xff) * chunkSums[co + 2 * j] + ((mins >>> 8) & 0xff) * chunkSums[co + 2 * j + 1];
-                    acc = Math.fma((float) groupLanes(w, off + 16 + 32L * j, xp, qs + 64 * j, scales).reduceLanes(VectorOperators.ADD), scale, acc);
+                    acc = Math.fma((float) group.reduceLanes(VectorOperators.ADD), scale, acc);
                     accMin = Math.fma((float) s2, minScale, accMin);
+                } else {
+                    codeLanes = codeLanes.add(group);
                 }
-            } else {
-                acc = Math.fma((float) codeTotal(w, off + 16, xp, qs, sc03, sc47), scale, acc);
+            }
+            if (!interleaved) {
+                acc = Math.fma((float) codeLanes.reduceLanes(VectorOperators.ADD), scale, acc);
                 accMin = Math.fma((float) minTotal(mn03, mn47, chunkSums, co), minScale, accMin);
             }
         }
         return acc - accMin;
-    }
-
-    /** s1 = sum over the 8 chunks of scale * (codes . activations). */
-    private static int codeTotal(MemorySegment w, long qs, short[] xp, int xo, int sc03, int sc47) {
-        IntVector acc = IntVector.zero(I8);
-        for (int j = 0; j < 4; j++) acc = acc.add(groupLanes(w, qs + 32L * j, xp, xo + 64 * j, (j < 2 ? sc03 : sc47) >>> (16 * (j & 1))));
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * The scaled products of chunks 2j and 2j+1, in 8 int lanes (their sum is the pair's s1):
-     * the 32 bytes of group j hold chunk 2j in their low nibbles and chunk 2j+1 in their high
-     * ones; as shorts, lane k holds codes 2k (bits 0-3 and 4-7) and 2k+1 (bits 8-11 and 12-15).
-     * {@code scales}: the two chunks' scales in its low two bytes. Small enough that C2 inlines
-     * it (checked with PrintInlining), so the vector it returns stays in a register.
-     */
-    private static IntVector groupLanes(MemorySegment w, long group, short[] xp, int o, int scales) {
-        ShortVector v = ByteVector.fromMemorySegment(B32, w, group, Layouts.LE).reinterpretAsShorts();
-        ShortVector lowEven = v.and((short) 0xf), lowOdd = v.lanewise(VectorOperators.LSHR, 8).and((short) 0xf);
-        ShortVector highEven = v.lanewise(VectorOperators.LSHR, 4).and((short) 0xf), highOdd = v.lanewise(VectorOperators.LSHR, 12);
-        ShortVector low = lowEven.mul(ShortVector.fromArray(S16, xp, o)).add(lowOdd.mul(ShortVector.fromArray(S16, xp, o + 16)));
-        ShortVector high = highEven.mul(ShortVector.fromArray(S16, xp, o + 32)).add(highOdd.mul(ShortVector.fromArray(S16, xp, o + 48)));
-        return IntLanes.pairTotals(low).mul(scales & 0xff).add(IntLanes.pairTotals(high).mul((scales >>> 8) & 0xff));
     }
 
     /**

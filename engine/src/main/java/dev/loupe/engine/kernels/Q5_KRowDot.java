@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Bytes 32j.. of {@code qs} hold chunk 2j in their low nibbles and chunk 2j+1 in their high
  * ones; bit 2j (2j+1) of the {@code qh} byte at the same position is the fifth bit. Codes are
  * assembled two per short, as in {@link Q6_KRowDot}, and one method holds the whole row for
- * the same reason.
+ * the same reason. Nothing here passes a vector to a method of ours (see BlockKernel's note on
+ * laneDot): the conversion and the final fold are written out.
  */
 final class Q5_KRowDot implements SuperBlockKernel.RowDot {
     static final int BLOCK_BYTES = 176;
@@ -39,7 +40,7 @@ final class Q5_KRowDot implements SuperBlockKernel.RowDot {
     }
 
     @Override
-    public float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b) {
+    public float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b, int[] scratch) {
         short[] xp = x.pairs;
         FloatVector acc = FloatVector.zero(F8);
         float summs = 0f;
@@ -62,15 +63,17 @@ final class Q5_KRowDot implements SuperBlockKernel.RowDot {
                             .or(qh.lanewise(VectorOperators.LSHR, c).and((short) 0x0101).lanewise(VectorOperators.LSHL, 4));
                     ShortVector even = codes.and((short) 0xff), odd = codes.lanewise(VectorOperators.LSHR, 8);
                     ShortVector pairs = even.mul(ShortVector.fromArray(S16, xp, o)).add(odd.mul(ShortVector.fromArray(S16, xp, o + 16)));
-                    IntVector t = pairs.reinterpretAsInts(); // IntLanes.pairTotals, written out: one method, no calls
+                    IntVector t = pairs.reinterpretAsInts(); // the three-operation pair totals (IntLanes): one method, no calls
                     lanes = lanes.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                             .mul((scales >>> 8 * half) & 0xff));
                 }
             }
             float dx = x.d[xb + blk];
             summs = Math.fma(-dx * Layouts.f16(w, off + 2), (float) Q4_KRowDot.minTotal(mn03, mn47, x.chunkSums, (xb + blk) * 8), summs);
-            acc = FloatVector.broadcast(F8, dx * Layouts.f16(w, off)).fma(IntLanes.toFloat(lanes), acc);
+            acc = FloatVector.broadcast(F8, dx * Layouts.f16(w, off)).fma((FloatVector) lanes.convert(VectorOperators.I2F, 0), acc);
         }
-        return IntLanes.hsum(acc) + summs;
+        FloatVector h = acc.add(acc.rearrange(LaneFolds.HALVES)); // LaneFolds.evenOdd, written out
+        FloatVector p = h.add(h.rearrange(LaneFolds.PAIRS));
+        return (p.lane(0) + p.lane(1)) + summs;
     }
 }

@@ -22,7 +22,7 @@ package dev.loupe.engine.kernels;
  *
  * <p>The same integers are also kept as 16-bit {@link #pairs}, split within each group of 32
  * into its 16 even-indexed values then its 16 odd-indexed ones: the layout of
- * {@link IntLanes#dot32}, which multiplies in 16-bit lanes (half the operations of 32-bit ones).
+ * {@link IntLanes}' pair sums, which multiply in 16-bit lanes (half the operations of 32-bit ones).
  */
 public final class Q8Rows {
     enum Format { Q8_0, Q8_1, Q8_K }
@@ -43,6 +43,12 @@ public final class Q8Rows {
     final int[] bsums;
     /** Q8_K: 8 sums of 32 values per block (pairs of {@link #bsums}: what K4 minimums multiply); else null. */
     final int[] chunkSums;
+    /**
+     * Q8_K: {@link #bsums} deinterleaved, per block the 8 even-indexed sums then the 8
+     * odd-indexed ones, so that lane l of two 8-int loads meets sums 2l and 2l+1 (Q6_K's
+     * offset pairs them); else null.
+     */
+    final int[] bsumPairs;
     /** Rows {@code [0, interleavedRows)} were quantized by ggml's 4-row interleaved Q8_K quantizer. */
     final int interleavedRows;
 
@@ -62,6 +68,7 @@ public final class Q8Rows {
         this.s = format == Format.Q8_1 ? new float[blocks] : null;
         this.bsums = format == Format.Q8_K ? new int[blocks * 16] : null;
         this.chunkSums = format == Format.Q8_K ? new int[blocks * 8] : null;
+        this.bsumPairs = format == Format.Q8_K ? new int[blocks * 16] : null;
     }
 
     public int batch() { return batch; }
@@ -162,6 +169,12 @@ public final class Q8Rows {
             r.d[blk] = 1 / iscale;
         }
         for (int c = 0; c < r.chunkSums.length; c++) r.chunkSums[c] = r.bsums[2 * c] + r.bsums[2 * c + 1];
+        for (int blk = 0; blk < r.d.length; blk++) {
+            for (int l = 0; l < 8; l++) {
+                r.bsumPairs[blk * 16 + l] = r.bsums[blk * 16 + 2 * l];
+                r.bsumPairs[blk * 16 + 8 + l] = r.bsums[blk * 16 + 2 * l + 1];
+            }
+        }
         r.pairUp();
         return r;
     }

@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * next layer's activations turns a last-bit difference into a whole quantization step.
  *
  * <p>Up to three activation rows multiply the blocks straight from the mapping in 16-bit
- * lanes ({@link IntLanes#pairSums}, activations split into even- and odd-indexed shorts,
+ * lanes ({@link IntLanes}' pair sums, activations split into even- and odd-indexed shorts,
  * {@link Q8Rows#pairs}). From four rows on, each weight row is widened to floats once and
  * reused: the activations are then floats stored "transposed" within each block (position
  * {@code j * 8 + l} holds value {@code 4l + j}), the weight block is loaded as 8 ints (lane l =
@@ -32,6 +32,7 @@ final class Q8_0Kernel implements WeightKernel {
     static final int BLOCK_BYTES = 34;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
     @Override public GgmlType type() { return GgmlType.Q8_0; }
 
@@ -71,38 +72,62 @@ final class Q8_0Kernel implements WeightKernel {
 
     /**
      * One activation row reads the blocks straight from the mapping: each 32-byte block
-     * widened to two float vectors times its scale (the values {@link #dequantizeRow} writes)
-     * and fed to the two accumulators of {@link StripedDot}. A batch shares one widened row
-     * instead (measured: widening each block again for every four rows is slower).
+     * widened to float vectors times its scale (the values {@link #dequantizeRow} writes) and
+     * fed to the accumulators of {@link StripedDot} (two of 16 lanes, or four of 8 where
+     * 256-bit vectors are the widest). A batch shares one widened row instead (measured:
+     * widening each block again for every four rows is slower).
      */
     @Override
     public void multiplyStriped(MemorySegment w, int cols, float[] x, int batch, int r0, int r1, float[] out, int outStride) {
-        if (batch > 1 || !StripedDot.WIDE) {
+        if (batch > 1 || F.length() != (StripedDot.WIDE ? 16 : 8)) {
             WeightKernel.super.multiplyStriped(w, cols, x, batch, r0, r1, out, outStride);
             return;
         }
         long rowBytes = (long) (cols / QK) * BLOCK_BYTES;
-        for (int r = r0; r < r1; r++) out[r] = stripedRow(w, r * rowBytes, cols, x, 0);
+        for (int r = r0; r < r1; r++) {
+            out[r] = StripedDot.WIDE ? stripedRowWide(w, r * rowBytes, cols, x) : stripedRowNarrow(w, r * rowBytes, cols, x);
+        }
     }
 
-    private static float stripedRow(MemorySegment w, long base, int cols, float[] x, int xo) {
-        FloatVector a0 = FloatVector.zero(FLOATS16), a1 = a0;
+    /*
+     * The striped rows and the one-row products below call only the Vector API, no helper of
+     * ours taking or returning vectors (the weight bytes widened times the block scale —
+     * dequantizeRow's values —, IntLanes' pair sums, the folds): see BlockKernel's note on
+     * laneDot.
+     */
+
+    /** Stripes 0-15 and 16-31 in two 16-lane accumulators. */
+    private static float stripedRowWide(MemorySegment w, long base, int cols, float[] x) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int k = 0; k < cols; k += QK) {
             long off = base + (long) k / QK * BLOCK_BYTES;
             float d = Layouts.f16(w, off);
-            a0 = widened(w, off + 2, d).fma(FloatVector.fromArray(FLOATS16, x, xo + k), a0);
-            a1 = widened(w, off + 18, d).fma(FloatVector.fromArray(FLOATS16, x, xo + k + 16), a1);
+            a0 = ((FloatVector) ByteVector.fromMemorySegment(BF, w, off + 2, Layouts.LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, k), a0);
+            a1 = ((FloatVector) ByteVector.fromMemorySegment(BF, w, off + 18, Layouts.LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, k + 16), a1);
         }
-        return StripedDot.fold(a0, a1);
+        FloatVector f = a0.add(a1); // StripedDot's fold, written out (see BlockKernel's note on laneDot)
+        f = f.add(f.rearrange(StripedDot.UPPER8));
+        f = f.add(f.rearrange(StripedDot.UPPER4));
+        f = f.add(f.rearrange(StripedDot.UPPER2));
+        return f.lane(0) + f.lane(1);
     }
 
-    /** 16 weight bytes at {@code off} as floats times the block scale: {@link #dequantizeRow}'s values. */
-    private static FloatVector widened(MemorySegment w, long off, float d) {
-        return ((FloatVector) ByteVector.fromMemorySegment(BYTES16, w, off, Layouts.LE).convertShape(VectorOperators.B2F, FLOATS16, 0)).mul(d);
+    /** Stripes 0-7, 8-15, 16-23, 24-31 in four 8-lane accumulators. */
+    private static float stripedRowNarrow(MemorySegment w, long base, int cols, float[] x) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int k = 0; k < cols; k += QK) {
+            long off = base + (long) k / QK * BLOCK_BYTES;
+            float d = Layouts.f16(w, off);
+            a0 = ((FloatVector) ByteVector.fromMemorySegment(BF, w, off + 2, Layouts.LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, k), a0);
+            a1 = ((FloatVector) ByteVector.fromMemorySegment(BF, w, off + 10, Layouts.LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, k + 8), a1);
+            a2 = ((FloatVector) ByteVector.fromMemorySegment(BF, w, off + 18, Layouts.LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, k + 16), a2);
+            a3 = ((FloatVector) ByteVector.fromMemorySegment(BF, w, off + 26, Layouts.LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, k + 24), a3);
+        }
+        FloatVector t = a0.add(a2).add(a1.add(a3)); // StripedDot's fold, written out (see BlockKernel's note on laneDot)
+        FloatVector h = t.add(t.rearrange(LaneFolds.HALVES));
+        FloatVector p = h.add(h.rearrange(LaneFolds.PAIRS));
+        return p.lane(0) + p.lane(1);
     }
-
-    private static final VectorSpecies<Float> FLOATS16 = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Byte> BYTES16 = ByteVector.SPECIES_128;
 
     /** Position of block value {@code i} in the transposed order. */
     static int transposed(int i) {
@@ -144,14 +169,23 @@ final class Q8_0Kernel implements WeightKernel {
         FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0;
         for (int blk = 0; blk < blocksPerRow; blk++) {
             long o0 = base0 + (long) blk * BLOCK_BYTES, o1 = base1 + (long) blk * BLOCK_BYTES;
-            IntVector sum0 = IntLanes.pairSums(ByteVector.fromMemorySegment(B32, w, o0 + 2, Layouts.LE).reinterpretAsShorts(), xp, xo + blk * QK);
-            IntVector sum1 = IntLanes.pairSums(ByteVector.fromMemorySegment(B32, w, o1 + 2, Layouts.LE).reinterpretAsShorts(), xp, xo + blk * QK);
+            ShortVector w0 = ByteVector.fromMemorySegment(B32, w, o0 + 2, Layouts.LE).reinterpretAsShorts();
+            ShortVector w1 = ByteVector.fromMemorySegment(B32, w, o1 + 2, Layouts.LE).reinterpretAsShorts();
+            int xb = xo + blk * QK;
+            IntVector t0 = w0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb))
+                    .add(w0.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb + 16))).reinterpretAsInts();
+            IntVector t1 = w1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb))
+                    .add(w1.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb + 16))).reinterpretAsInts();
+            IntVector sum0 = t0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t0.lanewise(VectorOperators.ASHR, 16));
+            IntVector sum1 = t1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t1.lanewise(VectorOperators.ASHR, 16));
             float xs = xd[xdo + blk];
             acc0 = FloatVector.broadcast(F8, Layouts.f16(w, o0) * xs).fma((FloatVector) sum0.convert(VectorOperators.I2F, 0), acc0);
             acc1 = FloatVector.broadcast(F8, Layouts.f16(w, o1) * xs).fma((FloatVector) sum1.convert(VectorOperators.I2F, 0), acc1);
         }
-        out[out0] = LaneFolds.evenOdd(acc0);
-        out[out1] = LaneFolds.evenOdd(acc1);
+        FloatVector h0 = acc0.add(acc0.rearrange(LaneFolds.HALVES)), h1 = acc1.add(acc1.rearrange(LaneFolds.HALVES));
+        FloatVector p0 = h0.add(h0.rearrange(LaneFolds.PAIRS)), p1 = h1.add(h1.rearrange(LaneFolds.PAIRS));
+        out[out0] = p0.lane(0) + p0.lane(1);
+        out[out1] = p1.lane(0) + p1.lane(1);
     }
 
     /**
@@ -166,11 +200,16 @@ final class Q8_0Kernel implements WeightKernel {
         for (int blk = 0; blk < blocksPerRow; blk++) {
             long off = base + (long) blk * BLOCK_BYTES;
             ShortVector pairs = ByteVector.fromMemorySegment(B32, w, off + 2, Layouts.LE).reinterpretAsShorts();
-            IntVector sum = IntLanes.pairSums(pairs, xp, xo + blk * QK);
+            int xb = xo + blk * QK;
+            IntVector t = pairs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb))
+                    .add(pairs.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, xp, xb + 16))).reinterpretAsInts();
+            IntVector sum = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16));
             float scale = Layouts.f16(w, off) * xd[xdo + blk];
             acc = FloatVector.broadcast(F8, scale).fma((FloatVector) sum.convert(VectorOperators.I2F, 0), acc);
         }
-        return LaneFolds.evenOdd(acc);
+        FloatVector h = acc.add(acc.rearrange(LaneFolds.HALVES));
+        FloatVector p = h.add(h.rearrange(LaneFolds.PAIRS));
+        return p.lane(0) + p.lane(1);
     }
 
     /**
@@ -183,13 +222,18 @@ final class Q8_0Kernel implements WeightKernel {
         int blocksPerRow = cols / QK;
         long rowBytes = (long) blocksPerRow * BLOCK_BYTES;
         float[] xq = x.values(), xd = x.scales();
-        float[] wq = new float[cols], wd = new float[blocksPerRow];
+        Scratch scratch = Scratch.mine();
+        float[] wq = scratch.weights(cols), wd = scratch.scales(blocksPerRow);
         for (int r = r0; r < r1; r++) {
             long base = r * rowBytes;
             for (int blk = 0; blk < blocksPerRow; blk++) {
                 long off = base + (long) blk * BLOCK_BYTES;
+                // Signed byte j of every int lane, as floats: the values 4l + j, transposed.
                 IntVector groups = ByteVector.fromMemorySegment(B32, w, off + 2, Layouts.LE).reinterpretAsInts();
-                for (int j = 0; j < 4; j++) floatByteOf(groups, j).intoArray(wq, blk * QK + 8 * j);
+                ((FloatVector) groups.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, blk * QK);
+                ((FloatVector) groups.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, blk * QK + 8);
+                ((FloatVector) groups.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, blk * QK + 16);
+                ((FloatVector) groups.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, blk * QK + 24);
                 wd[blk] = Layouts.f16(w, off);
             }
             int b = 0;
@@ -202,7 +246,9 @@ final class Q8_0Kernel implements WeightKernel {
      * Activation rows b..b+3 against one widened weight row, block by block: four independent
      * accumulator chains (one row's chain is bound by the FMA latency, one block per 4 cycles)
      * and each weight vector loaded once for the four. Every row's operations are those of
-     * {@link #oneRow}, in the same order.
+     * {@link #oneRow}, in the same order: a block's 8 lane sums (integers below 2^24, so exact
+     * in floats whatever the order) times the scales, then ggml's fold — written out, as in
+     * the one-row loops above.
      */
     private static void fourRows(float[] wq, float[] wd, float[] xq, float[] xd, int cols, int b, int r, float[] out, int outStride) {
         int blocksPerRow = cols / QK;
@@ -214,15 +260,33 @@ final class Q8_0Kernel implements WeightKernel {
             FloatVector w0 = FloatVector.fromArray(F8, wq, o), w1 = FloatVector.fromArray(F8, wq, o + 8);
             FloatVector w2 = FloatVector.fromArray(F8, wq, o + 16), w3 = FloatVector.fromArray(F8, wq, o + 24);
             float d = wd[blk];
-            acc0 = FloatVector.broadcast(F8, d * xd[d0 + blk]).fma(blockSum(w0, w1, w2, w3, xq, x0 + o), acc0);
-            acc1 = FloatVector.broadcast(F8, d * xd[d1 + blk]).fma(blockSum(w0, w1, w2, w3, xq, x1 + o), acc1);
-            acc2 = FloatVector.broadcast(F8, d * xd[d2 + blk]).fma(blockSum(w0, w1, w2, w3, xq, x2 + o), acc2);
-            acc3 = FloatVector.broadcast(F8, d * xd[d3 + blk]).fma(blockSum(w0, w1, w2, w3, xq, x3 + o), acc3);
+            FloatVector s0 = w0.mul(FloatVector.fromArray(F8, xq, x0 + o)), s1 = w0.mul(FloatVector.fromArray(F8, xq, x1 + o));
+            FloatVector s2 = w0.mul(FloatVector.fromArray(F8, xq, x2 + o)), s3 = w0.mul(FloatVector.fromArray(F8, xq, x3 + o));
+            s0 = w1.fma(FloatVector.fromArray(F8, xq, x0 + o + 8), s0);
+            s1 = w1.fma(FloatVector.fromArray(F8, xq, x1 + o + 8), s1);
+            s2 = w1.fma(FloatVector.fromArray(F8, xq, x2 + o + 8), s2);
+            s3 = w1.fma(FloatVector.fromArray(F8, xq, x3 + o + 8), s3);
+            s0 = w2.fma(FloatVector.fromArray(F8, xq, x0 + o + 16), s0);
+            s1 = w2.fma(FloatVector.fromArray(F8, xq, x1 + o + 16), s1);
+            s2 = w2.fma(FloatVector.fromArray(F8, xq, x2 + o + 16), s2);
+            s3 = w2.fma(FloatVector.fromArray(F8, xq, x3 + o + 16), s3);
+            s0 = w3.fma(FloatVector.fromArray(F8, xq, x0 + o + 24), s0);
+            s1 = w3.fma(FloatVector.fromArray(F8, xq, x1 + o + 24), s1);
+            s2 = w3.fma(FloatVector.fromArray(F8, xq, x2 + o + 24), s2);
+            s3 = w3.fma(FloatVector.fromArray(F8, xq, x3 + o + 24), s3);
+            acc0 = FloatVector.broadcast(F8, d * xd[d0 + blk]).fma(s0, acc0);
+            acc1 = FloatVector.broadcast(F8, d * xd[d1 + blk]).fma(s1, acc1);
+            acc2 = FloatVector.broadcast(F8, d * xd[d2 + blk]).fma(s2, acc2);
+            acc3 = FloatVector.broadcast(F8, d * xd[d3 + blk]).fma(s3, acc3);
         }
-        out[b * outStride + r] = LaneFolds.evenOdd(acc0);
-        out[(b + 1) * outStride + r] = LaneFolds.evenOdd(acc1);
-        out[(b + 2) * outStride + r] = LaneFolds.evenOdd(acc2);
-        out[(b + 3) * outStride + r] = LaneFolds.evenOdd(acc3);
+        FloatVector h0 = acc0.add(acc0.rearrange(LaneFolds.HALVES)), h1 = acc1.add(acc1.rearrange(LaneFolds.HALVES));
+        FloatVector h2 = acc2.add(acc2.rearrange(LaneFolds.HALVES)), h3 = acc3.add(acc3.rearrange(LaneFolds.HALVES));
+        FloatVector p0 = h0.add(h0.rearrange(LaneFolds.PAIRS)), p1 = h1.add(h1.rearrange(LaneFolds.PAIRS));
+        FloatVector p2 = h2.add(h2.rearrange(LaneFolds.PAIRS)), p3 = h3.add(h3.rearrange(LaneFolds.PAIRS));
+        out[b * outStride + r] = p0.lane(0) + p0.lane(1);
+        out[(b + 1) * outStride + r] = p1.lane(0) + p1.lane(1);
+        out[(b + 2) * outStride + r] = p2.lane(0) + p2.lane(1);
+        out[(b + 3) * outStride + r] = p3.lane(0) + p3.lane(1);
     }
 
     /** One activation row against one widened weight row. */
@@ -231,27 +295,16 @@ final class Q8_0Kernel implements WeightKernel {
         int xo = b * cols, xb = b * blocksPerRow;
         FloatVector acc = FloatVector.zero(F8);
         for (int blk = 0; blk < blocksPerRow; blk++) {
-            int o = blk * QK;
-            FloatVector sum = blockSum(FloatVector.fromArray(F8, wq, o), FloatVector.fromArray(F8, wq, o + 8),
-                    FloatVector.fromArray(F8, wq, o + 16), FloatVector.fromArray(F8, wq, o + 24), xq, xo + o);
+            int o = blk * QK, xa = xo + o;
+            FloatVector sum = FloatVector.fromArray(F8, wq, o).mul(FloatVector.fromArray(F8, xq, xa));
+            sum = FloatVector.fromArray(F8, wq, o + 8).fma(FloatVector.fromArray(F8, xq, xa + 8), sum);
+            sum = FloatVector.fromArray(F8, wq, o + 16).fma(FloatVector.fromArray(F8, xq, xa + 16), sum);
+            sum = FloatVector.fromArray(F8, wq, o + 24).fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
             acc = FloatVector.broadcast(F8, wd[blk] * xd[xb + blk]).fma(sum, acc);
         }
-        return LaneFolds.evenOdd(acc);
-    }
-
-    /** A block's 8 lane sums: integers below 2^24, so exact in floats whatever the order. */
-    private static FloatVector blockSum(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3, float[] xq, int xa) {
-        FloatVector sum = w0.mul(FloatVector.fromArray(F8, xq, xa));
-        sum = w1.fma(FloatVector.fromArray(F8, xq, xa + 8), sum);
-        sum = w2.fma(FloatVector.fromArray(F8, xq, xa + 16), sum);
-        return w3.fma(FloatVector.fromArray(F8, xq, xa + 24), sum);
-    }
-
-    /** Signed byte {@code j} of every int lane, as floats (the widened loop's weights). */
-    private static FloatVector floatByteOf(IntVector groups, int j) {
-        IntVector signed = j == 3 ? groups.lanewise(VectorOperators.ASHR, 24)
-                : groups.lanewise(VectorOperators.LSHL, 24 - 8 * j).lanewise(VectorOperators.ASHR, 24);
-        return (FloatVector) signed.convert(VectorOperators.I2F, 0);
+        FloatVector h = acc.add(acc.rearrange(LaneFolds.HALVES));
+        FloatVector p = h.add(h.rearrange(LaneFolds.PAIRS));
+        return p.lane(0) + p.lane(1);
     }
 
     /** ggml's hsum_float_8. */

@@ -18,6 +18,13 @@ import jdk.incubator.vector.VectorSpecies;
  * many sequences at once — the weight row widened once and reused from L1 for every sequence,
  * one FMA per value and sequence — while each sequence's tokens stay those it gets alone.
  * Thirty-two independent chains also keep a single row's loop off the FMA latency.
+ *
+ * <p>The fold of vector accumulators is written out with Vector API calls wherever a kernel's
+ * row loop ends in one, for the reason BlockKernel gives in its note on laneDot: a method of
+ * ours taking vectors that C2 leaves out of line boxes them. Two 16-lane accumulators fold by
+ * adding them, then rotating by {@link #UPPER8}, {@link #UPPER4}, {@link #UPPER2} and adding
+ * each time, then lanes 0 and 1; four 8-lane ones as {@code (a0 + a2) + (a1 + a3)}, then
+ * ggml's {@link LaneFolds#evenOdd} fold — both exactly {@link #fold(float[])}'s tree.
  */
 public final class StripedDot {
     /** Independent FMA chains per dot product. */
@@ -27,9 +34,10 @@ public final class StripedDot {
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** 512-bit vectors are native here: two accumulators per dot product, else four 256-bit ones. */
     static final boolean WIDE = FloatVector.SPECIES_PREFERRED.length() >= 16;
-    private static final VectorShuffle<Float> UPPER8 = VectorShuffle.fromOp(S16, i -> (i + 8) & 15);
-    private static final VectorShuffle<Float> UPPER4 = VectorShuffle.fromOp(S16, i -> (i + 4) & 15);
-    private static final VectorShuffle<Float> UPPER2 = VectorShuffle.fromOp(S16, i -> (i + 2) & 15);
+    /** The 16-lane fold's rotations; kernels that write the fold out use them too. */
+    static final VectorShuffle<Float> UPPER8 = VectorShuffle.fromOp(S16, i -> (i + 8) & 15);
+    static final VectorShuffle<Float> UPPER4 = VectorShuffle.fromOp(S16, i -> (i + 4) & 15);
+    static final VectorShuffle<Float> UPPER2 = VectorShuffle.fromOp(S16, i -> (i + 2) & 15);
 
     private StripedDot() {}
 
@@ -57,7 +65,13 @@ public final class StripedDot {
             a0 = FloatVector.fromArray(S16, w, wo + k).fma(FloatVector.fromArray(S16, x, xo + k), a0);
             a1 = FloatVector.fromArray(S16, w, wo + k + 16).fma(FloatVector.fromArray(S16, x, xo + k + 16), a1);
         }
-        if (full == n) return fold(a0, a1);
+        if (full == n) {
+            FloatVector f = a0.add(a1);
+            f = f.add(f.rearrange(UPPER8));
+            f = f.add(f.rearrange(UPPER4));
+            f = f.add(f.rearrange(UPPER2));
+            return f.lane(0) + f.lane(1);
+        }
         float[] p = new float[STRIPES];
         a0.intoArray(p, 0);
         a1.intoArray(p, 16);
@@ -73,7 +87,12 @@ public final class StripedDot {
             a2 = FloatVector.fromArray(S8, w, wo + k + 16).fma(FloatVector.fromArray(S8, x, xo + k + 16), a2);
             a3 = FloatVector.fromArray(S8, w, wo + k + 24).fma(FloatVector.fromArray(S8, x, xo + k + 24), a3);
         }
-        if (full == n) return fold(a0, a1, a2, a3);
+        if (full == n) {
+            FloatVector t = a0.add(a2).add(a1.add(a3));
+            FloatVector h = t.add(t.rearrange(LaneFolds.HALVES));
+            FloatVector q = h.add(h.rearrange(LaneFolds.PAIRS));
+            return q.lane(0) + q.lane(1);
+        }
         float[] p = new float[STRIPES];
         a0.intoArray(p, 0);
         a1.intoArray(p, 8);
@@ -101,31 +120,29 @@ public final class StripedDot {
             a3 = lo.fma(FloatVector.fromArray(S16, x, x3 + k), a3);
             b3 = hi.fma(FloatVector.fromArray(S16, x, x3 + k + 16), b3);
         }
-        out[o] = fold(a0, b0);
-        out[o + outStride] = fold(a1, b1);
-        out[o + 2 * outStride] = fold(a2, b2);
-        out[o + 3 * outStride] = fold(a3, b3);
+        FloatVector f0 = a0.add(b0), f1 = a1.add(b1), f2 = a2.add(b2), f3 = a3.add(b3);
+        f0 = f0.add(f0.rearrange(UPPER8));
+        f1 = f1.add(f1.rearrange(UPPER8));
+        f2 = f2.add(f2.rearrange(UPPER8));
+        f3 = f3.add(f3.rearrange(UPPER8));
+        f0 = f0.add(f0.rearrange(UPPER4));
+        f1 = f1.add(f1.rearrange(UPPER4));
+        f2 = f2.add(f2.rearrange(UPPER4));
+        f3 = f3.add(f3.rearrange(UPPER4));
+        f0 = f0.add(f0.rearrange(UPPER2));
+        f1 = f1.add(f1.rearrange(UPPER2));
+        f2 = f2.add(f2.rearrange(UPPER2));
+        f3 = f3.add(f3.rearrange(UPPER2));
+        out[o] = f0.lane(0) + f0.lane(1);
+        out[o + outStride] = f1.lane(0) + f1.lane(1);
+        out[o + 2 * outStride] = f2.lane(0) + f2.lane(1);
+        out[o + 3 * outStride] = f3.lane(0) + f3.lane(1);
     }
 
     /** The stripes {@code p}, the last values {@code full..n} added to their stripes, folded. */
     private static float tail(float[] p, float[] w, int wo, float[] x, int xo, int full, int n) {
         for (int k = full; k < n; k++) p[k % STRIPES] = Math.fma(w[wo + k], x[xo + k], p[k % STRIPES]);
         return fold(p);
-    }
-
-    /** Stripes 0-15 in {@code a}, 16-31 in {@code b}. */
-    static float fold(FloatVector a, FloatVector b) {
-        FloatVector s = a.add(b);                   // lane j < 16: p[j] + p[j + 16]
-        FloatVector t = s.add(s.rearrange(UPPER8)); // lane j < 8: s[j] + s[j + 8]
-        FloatVector u = t.add(t.rearrange(UPPER4)); // lane j < 4
-        FloatVector v = u.add(u.rearrange(UPPER2)); // lane j < 2
-        return v.lane(0) + v.lane(1);
-    }
-
-    /** Stripes 0-7, 8-15, 16-23, 24-31. */
-    private static float fold(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        FloatVector t = a0.add(a2).add(a1.add(a3)); // lane j: (p[j] + p[j + 16]) + (p[j + 8] + p[j + 24])
-        return LaneFolds.evenOdd(t);                // ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7))
     }
 
     /** The fixed tree over 32 stripes. */

@@ -11,62 +11,86 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The super-block layouts of ggml's 256-value quantized types (ggml-common.h) and their
  * dequantization (ggml-quants.c). Super-blocks are read from a byte copy of the row; the
  * integers are the ones ggml's AVX2 dot products multiply (Q6_K's unsigned, before its offset
- * of 32 is taken out), written in natural order as bytes by 32-byte vector operations.
+ * of 32 is taken out), written in natural order as bytes by 32-byte vector operations: Vector
+ * API calls only, no helper of ours taking or returning a vector (see BlockKernel's note on
+ * laneDot).
  */
 final class SuperBlockFormats {
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
-    /** The row-widening overrides: 16 codes widened to one 16-float vector. */
-    private static final VectorSpecies<Byte> BYTES16 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Float> FLOATS16 = FloatVector.SPECIES_512;
+    /**
+     * The row-widening overrides work at the machine's float width {@link #F} (16 lanes with
+     * 512-bit vectors, 8 with AVX2's 256): codes are formed in byte lanes, {@link #BF} of
+     * them at a time, and widened to one float vector. Each value is the same integer,
+     * converted exactly and scaled by the same float steps, whatever the width.
+     */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length()));
 
     private SuperBlockFormats() {}
 
-    private static ByteVector load(byte[] raw, int off) {
-        return ByteVector.fromArray(B32, raw, off);
-    }
-
-    private static ByteVector shr(ByteVector v, int n) {
-        return v.lanewise(VectorOperators.LSHR, n);
-    }
-
-    /** Whether 16 codes widen to one preferred float vector (the row-widening overrides' shape). */
+    /** Whether the row-widening overrides have a shape for this machine's vectors: 16 or 8 floats (up to 16 codes per load). */
     static boolean widensInRegisters() {
-        return FLOATS16.length() == FloatVector.SPECIES_PREFERRED.length();
+        return F.length() == 16 || F.length() == 8;
+    }
+
+    /** The 6-bit scales of a Q4_K/Q5_K super-block at {@code off}, byte g = sub-block g (scalesAndMinsK4's words). */
+    private static long scalesK4(MemorySegment w, long off) {
+        int u0 = w.get(Layouts.I32, off + 4), u2 = w.get(Layouts.I32, off + 12);
+        return (u0 & 0x3f3f3f3fL) | ((long) ((u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4) << 32);
+    }
+
+    /** The 6-bit minimums of a Q4_K/Q5_K super-block at {@code off}, byte g = sub-block g. */
+    private static long minimumsK4(MemorySegment w, long off) {
+        int u1 = w.get(Layouts.I32, off + 8), u2 = w.get(Layouts.I32, off + 12);
+        return (u1 & 0x3f3f3f3fL) | ((long) (((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4) << 32);
     }
 
     /**
-     * One Q4_K or Q5_K super-block's values as the general path forms them (codes, then
-     * {@code (d * sc) * q - dmin * m} per 32), straight from the mapping: nibbles (and Q5_K's
-     * fifth bits, qh at 16, qs at 48) split in registers and widened, no byte copies of the
-     * row or its codes. Widening is what a batched decode step and a prefill panel pay per
-     * value (measured for Q4_K: 0.25 ns per value the general way, 0.15 this way; Q8_0 0.06).
+     * One Q4_K super-block's values as the general path forms them (codes, then
+     * {@code (d * sc) * q - dmin * m} per 32), straight from the mapping: nibbles split in
+     * registers and widened, no byte copies of the row or its codes. Widening is what a
+     * batched decode step and a prefill panel pay per value (measured for Q4_K: 0.25 ns per
+     * value the general way, 0.15 this way; Q8_0 0.06). Q5_K has its own method
+     * ({@link #widenQ5K}) rather than a flag: a vector merged from two branches, or a second
+     * layout in the same compiled loop, is what C2 stopped compiling to registers.
      */
-    static void widenK4(MemorySegment w, long off, boolean fifthBits, float[] dst, int o) {
+    static void widenQ4K(MemorySegment w, long off, float[] dst, int o) {
         float d = Layouts.f16(w, off), dmin = Layouts.f16(w, off + 2);
-        int u0 = w.get(Layouts.I32, off + 4), u1 = w.get(Layouts.I32, off + 8), u2 = w.get(Layouts.I32, off + 12);
-        // scalesAndMinsK4's words: 6-bit scales and minimums 0-3, then 4-7, byte g = sub-block g.
-        long scales = (u0 & 0x3f3f3f3fL) | ((long) ((u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4) << 32);
-        long mins = (u1 & 0x3f3f3f3fL) | ((long) (((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4) << 32);
-        long qs = off + (fifthBits ? 48 : 16);
+        long scales = scalesK4(w, off), mins = minimumsK4(w, off);
+        int n = F.length();
         for (int j = 0; j < 4; j++) {
             float s0 = d * (int) ((scales >>> 16 * j) & 0xff), m0 = dmin * (int) ((mins >>> 16 * j) & 0xff);
             float s1 = d * (int) ((scales >>> 16 * j + 8) & 0xff), m1 = dmin * (int) ((mins >>> 16 * j + 8) & 0xff);
-            for (int half = 0; half < 2; half++) {
-                ByteVector q = ByteVector.fromMemorySegment(BYTES16, w, qs + 32 * j + 16 * half, Layouts.LE);
-                ByteVector lo = q.and((byte) 0x0f), hi = q.lanewise(VectorOperators.LSHR, 4);
-                if (fifthBits) {
-                    ByteVector qh = ByteVector.fromMemorySegment(BYTES16, w, off + 16 + 16 * half, Layouts.LE);
-                    lo = lo.add(qh.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    hi = hi.add(qh.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                }
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, FLOATS16, 0)).mul(s0).sub(m0).intoArray(dst, o + 64 * j + 16 * half);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, FLOATS16, 0)).mul(s1).sub(m1).intoArray(dst, o + 64 * j + 32 + 16 * half);
+            for (int e = 0; e < 32; e += n) {
+                ByteVector q = ByteVector.fromMemorySegment(BF, w, off + 16 + 32 * j + e, Layouts.LE);
+                ((FloatVector) q.and((byte) 0x0f).convertShape(VectorOperators.B2F, F, 0)).mul(s0).sub(m0).intoArray(dst, o + 64 * j + e);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F, 0)).mul(s1).sub(m1).intoArray(dst, o + 64 * j + 32 + e);
+            }
+        }
+    }
+
+    /** As {@link #widenQ4K} for Q5_K: qh at 16 (bit j of byte e is value 32j + e's fifth bit), qs at 48. */
+    static void widenQ5K(MemorySegment w, long off, float[] dst, int o) {
+        float d = Layouts.f16(w, off), dmin = Layouts.f16(w, off + 2);
+        long scales = scalesK4(w, off), mins = minimumsK4(w, off);
+        int n = F.length();
+        for (int j = 0; j < 4; j++) {
+            float s0 = d * (int) ((scales >>> 16 * j) & 0xff), m0 = dmin * (int) ((mins >>> 16 * j) & 0xff);
+            float s1 = d * (int) ((scales >>> 16 * j + 8) & 0xff), m1 = dmin * (int) ((mins >>> 16 * j + 8) & 0xff);
+            for (int e = 0; e < 32; e += n) {
+                ByteVector q = ByteVector.fromMemorySegment(BF, w, off + 48 + 32 * j + e, Layouts.LE);
+                ByteVector qh = ByteVector.fromMemorySegment(BF, w, off + 16 + e, Layouts.LE);
+                ByteVector lo = q.and((byte) 0x0f).add(qh.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).add(qh.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(s0).sub(m0).intoArray(dst, o + 64 * j + e);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(s1).sub(m1).intoArray(dst, o + 64 * j + 32 + e);
             }
         }
     }
@@ -112,8 +136,8 @@ final class SuperBlockFormats {
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
             for (int h = 0; h < 2; h++) {
-                ByteVector q = load(raw, off + 16 + 32 * h);
-                for (int j = 0; j < 4; j++) shr(q, 2 * j).and((byte) 3).intoArray(dst, at + 128 * h + 32 * j);
+                ByteVector q = ByteVector.fromArray(B32, raw, off + 16 + 32 * h);
+                for (int j = 0; j < 4; j++) q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).intoArray(dst, at + 128 * h + 32 * j);
             }
         }
 
@@ -139,12 +163,12 @@ final class SuperBlockFormats {
 
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
-            ByteVector hmask = load(raw, off);
+            ByteVector hmask = ByteVector.fromArray(B32, raw, off);
             for (int h = 0; h < 2; h++) {
-                ByteVector q = load(raw, off + 32 + 32 * h);
+                ByteVector q = ByteVector.fromArray(B32, raw, off + 32 + 32 * h);
                 for (int j = 0; j < 4; j++) {
-                    ByteVector high = shr(hmask, 4 * h + j).and((byte) 1).lanewise(VectorOperators.LSHL, 2);
-                    shr(q, 2 * j).and((byte) 3).add(high).sub((byte) 4).intoArray(dst, at + 128 * h + 32 * j);
+                    ByteVector high = hmask.lanewise(VectorOperators.LSHR, 4 * h + j).and((byte) 1).lanewise(VectorOperators.LSHL, 2);
+                    q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).add(high).sub((byte) 4).intoArray(dst, at + 128 * h + 32 * j);
                 }
             }
         }
@@ -172,26 +196,11 @@ final class SuperBlockFormats {
 
     /**
      * What Q4_K and Q5_K share: the header (d, dmin, 12 bytes of 6-bit scales and minimums,
-     * one pair per 32 values), y = d sc q - dmin m, and rows widened in registers
-     * ({@link #widenK4}); Q5_K adds a fifth bit to every code.
+     * one pair per 32 values) and y = d sc q - dmin m; Q5_K adds a fifth bit to every code.
      */
     abstract static class K4 extends SuperBlockKernel {
-        private final boolean fifthBits;
-
-        K4(GgmlType type, Path path, Mins mins, boolean fifthBits) {
+        K4(GgmlType type, Path path, Mins mins) {
             super(type, path, mins, 32);
-            this.fifthBits = fifthBits;
-        }
-
-        @Override
-        public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
-            if (!widensInRegisters()) {
-                super.dequantizeRow(w, cols, r, dst, dstOffset);
-                return;
-            }
-            for (int blk = 0, blocks = cols / QK; blk < blocks; blk++) {
-                widenK4(w, ((long) r * blocks + blk) * type.blockBytes, fifthBits, dst, dstOffset + blk * QK);
-            }
         }
 
         @Override void scales(byte[] raw, int off, int[] dst, int at) { for (int j = 0; j < 8; j++) dst[at + j] = scaleK4(raw, off + 4, j); }
@@ -213,19 +222,31 @@ final class SuperBlockFormats {
      * 64j+32.. their high nibbles; y = d sc q - dmin m.
      */
     static final class Q4_K extends K4 {
-        Q4_K(Path path) { super(GgmlType.Q4_K, path, Mins.QUAD, false); }
+        Q4_K(Path path) { super(GgmlType.Q4_K, path, Mins.QUAD); }
         Q4_K() { this(Path.PLAIN); }
         @Override SuperBlockKernel repacked() { return new Q4_K(Path.REPACKED); }
         private static final RowDot GEMV = Q4_KRowDot.gemv(), GEMM = Q4_KRowDot.gemm();
         @Override RowDot rowDot() { return path == Path.REPACKED ? GEMV : null; }
         @Override RowDot interleavedRowDot() { return path == Path.REPACKED ? GEMM : null; }
 
+        /** Rows widened in registers ({@link #widenQ4K}). */
+        @Override
+        public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
+            if (!widensInRegisters()) {
+                super.dequantizeRow(w, cols, r, dst, dstOffset);
+                return;
+            }
+            for (int blk = 0, blocks = cols / QK; blk < blocks; blk++) {
+                widenQ4K(w, ((long) r * blocks + blk) * type.blockBytes, dst, dstOffset + blk * QK);
+            }
+        }
+
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
             for (int j = 0; j < 4; j++) {
-                ByteVector q = load(raw, off + 16 + 32 * j);
+                ByteVector q = ByteVector.fromArray(B32, raw, off + 16 + 32 * j);
                 q.and((byte) 0xf).intoArray(dst, at + 64 * j);
-                shr(q, 4).intoArray(dst, at + 64 * j + 32);
+                q.lanewise(VectorOperators.LSHR, 4).intoArray(dst, at + 64 * j + 32);
             }
         }
     }
@@ -235,17 +256,29 @@ final class SuperBlockFormats {
      * {@code e / 32} of qh byte {@code e % 32} is set.
      */
     static final class Q5_K extends K4 {
-        Q5_K() { super(GgmlType.Q5_K, Path.PLAIN, Mins.SCALAR, true); }
+        Q5_K() { super(GgmlType.Q5_K, Path.PLAIN, Mins.SCALAR); }
         private static final RowDot ROW_DOT = new Q5_KRowDot();
         @Override RowDot rowDot() { return ROW_DOT; }
 
+        /** Rows widened in registers ({@link #widenQ5K}). */
+        @Override
+        public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
+            if (!widensInRegisters()) {
+                super.dequantizeRow(w, cols, r, dst, dstOffset);
+                return;
+            }
+            for (int blk = 0, blocks = cols / QK; blk < blocks; blk++) {
+                widenQ5K(w, ((long) r * blocks + blk) * type.blockBytes, dst, dstOffset + blk * QK);
+            }
+        }
+
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
-            ByteVector qh = load(raw, off + 16);
+            ByteVector qh = ByteVector.fromArray(B32, raw, off + 16);
             for (int j = 0; j < 4; j++) {
-                ByteVector q = load(raw, off + 48 + 32 * j);
-                q.and((byte) 0xf).add(shr(qh, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, at + 64 * j);
-                shr(q, 4).add(shr(qh, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, at + 64 * j + 32);
+                ByteVector q = ByteVector.fromArray(B32, raw, off + 48 + 32 * j);
+                q.and((byte) 0xf).add(qh.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, at + 64 * j);
+                q.lanewise(VectorOperators.LSHR, 4).add(qh.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, at + 64 * j + 32);
             }
         }
     }
@@ -263,7 +296,7 @@ final class SuperBlockFormats {
 
         /**
          * The general path's values ({@code (d * sc) * (q - 32)} per 16), straight from the
-         * mapping: codes assembled in registers sixteen at a time and widened, no byte copies
+         * mapping: codes assembled in registers a float vector's width at a time and widened, no byte copies
          * (measured 0.46 ns per value the general way, 8x Q8_0's). The general path's
          * {@code - dmin * m} is {@code - 0}, which changes no value, so it is left out.
          */
@@ -273,27 +306,27 @@ final class SuperBlockFormats {
                 super.dequantizeRow(w, cols, r, dst, dstOffset);
                 return;
             }
-            int blocks = cols / QK;
+            int blocks = cols / QK, n = F.length();
             long base = (long) r * blocks * type.blockBytes;
             for (int blk = 0; blk < blocks; blk++) {
                 long off = base + (long) blk * type.blockBytes;
                 float d = Layouts.f16(w, off + 208);
                 int o = dstOffset + blk * QK;
                 for (int h = 0; h < 2; h++) {
-                    for (int t = 0; t < 2; t++) {
-                        ByteVector ql0 = ByteVector.fromMemorySegment(BYTES16, w, off + 64 * h + 16 * t, Layouts.LE);
-                        ByteVector ql1 = ByteVector.fromMemorySegment(BYTES16, w, off + 64 * h + 32 + 16 * t, Layouts.LE);
-                        ByteVector qh = ByteVector.fromMemorySegment(BYTES16, w, off + 128 + 32 * h + 16 * t, Layouts.LE);
-                        long sc = off + 192 + 8 * h + t;  // the scale of values 128h + 16t + 32k: byte 8h + t + 2k
+                    for (int e = 0; e < 32; e += n) {
+                        ByteVector ql0 = ByteVector.fromMemorySegment(BF, w, off + 64 * h + e, Layouts.LE);
+                        ByteVector ql1 = ByteVector.fromMemorySegment(BF, w, off + 64 * h + 32 + e, Layouts.LE);
+                        ByteVector qh = ByteVector.fromMemorySegment(BF, w, off + 128 + 32 * h + e, Layouts.LE);
+                        long sc = off + 192 + 8 * h + e / 16;  // the scale of values 128h + e + 32k: byte 8h + e/16 + 2k
                         ByteVector c0 = ql0.and((byte) 0x0f).or(qh.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                         ByteVector c1 = ql1.and((byte) 0x0f).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                         ByteVector c2 = ql0.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
                         ByteVector c3 = ql1.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4));
-                        int at = o + 128 * h + 16 * t;
-                        ((FloatVector) c0.convertShape(VectorOperators.B2F, FLOATS16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc)).intoArray(dst, at);
-                        ((FloatVector) c1.convertShape(VectorOperators.B2F, FLOATS16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 2)).intoArray(dst, at + 32);
-                        ((FloatVector) c2.convertShape(VectorOperators.B2F, FLOATS16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 4)).intoArray(dst, at + 64);
-                        ((FloatVector) c3.convertShape(VectorOperators.B2F, FLOATS16, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 6)).intoArray(dst, at + 96);
+                        int at = o + 128 * h + e;
+                        ((FloatVector) c0.convertShape(VectorOperators.B2F, F, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc)).intoArray(dst, at);
+                        ((FloatVector) c1.convertShape(VectorOperators.B2F, F, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 2)).intoArray(dst, at + 32);
+                        ((FloatVector) c2.convertShape(VectorOperators.B2F, F, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 4)).intoArray(dst, at + 64);
+                        ((FloatVector) c3.convertShape(VectorOperators.B2F, F, 0)).add(-32f).mul(d * w.get(ValueLayout.JAVA_BYTE, sc + 6)).intoArray(dst, at + 96);
                     }
                 }
             }
@@ -302,13 +335,13 @@ final class SuperBlockFormats {
         @Override
         void codes(byte[] raw, int off, byte[] dst, int at) {
             for (int h = 0; h < 2; h++) {
-                ByteVector ql0 = load(raw, off + 64 * h), ql1 = load(raw, off + 64 * h + 32);
-                ByteVector qh = load(raw, off + 128 + 32 * h);
+                ByteVector ql0 = ByteVector.fromArray(B32, raw, off + 64 * h), ql1 = ByteVector.fromArray(B32, raw, off + 64 * h + 32);
+                ByteVector qh = ByteVector.fromArray(B32, raw, off + 128 + 32 * h);
                 int o = at + 128 * h;
                 ql0.and((byte) 0xf).or(qh.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o);
-                ql1.and((byte) 0xf).or(shr(qh, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 32);
-                shr(ql0, 4).or(shr(qh, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 64);
-                shr(ql1, 4).or(shr(qh, 6).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 96);
+                ql1.and((byte) 0xf).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 32);
+                ql0.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 64);
+                ql1.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).intoArray(dst, o + 96);
             }
         }
 

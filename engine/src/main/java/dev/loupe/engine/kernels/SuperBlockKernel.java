@@ -1,7 +1,9 @@
 package dev.loupe.engine.kernels;
 
+import static dev.loupe.engine.kernels.IntLanes.B32;
 import static dev.loupe.engine.kernels.IntLanes.F8;
 import static dev.loupe.engine.kernels.IntLanes.I8;
+import static dev.loupe.engine.kernels.IntLanes.S16;
 
 import dev.loupe.engine.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
@@ -9,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -24,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@code ggml_vec_dot_*_q8_K}. Lane {@code l} of an 8 x int32 vector sums, over the eight
  *       32-value chunks of a super-block, {@code scale * (products 4l..4l+3)}; then one
  *       {@code fma(d_w * d_x, lane, acc)} per lane and super-block, folded by
- *       {@link IntLanes#hsum}. The minimum's term differs per type ({@link Mins}).</li>
+ *       ggml's hsum_float_8 ({@link LaneFolds#evenOdd}). The minimum's term differs per type ({@link Mins}).</li>
  *   <li>tiled ({@value #TILED_MIN_BATCH} or more activation rows, plain layout): ggml's tiled
  *       K-quant matmul. Per super-block the exact integer total {@code s1} (and the minimum's
  *       total {@code s2}); {@code res = d_w * s1}, {@code res = fma(-dmin_w, s2, res)},
@@ -36,6 +39,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       activation rows, quantized by ggml's interleaved quantizer, {@link Q8Rows#q8K}) does
  *       the same per pair of 32-value sub-blocks: four FMAs per super-block.</li>
  * </ul>
+ *
+ * <p>The integer lanes go between methods through arrays ({@link #lanes}), and where a vector
+ * method of ours would be called in a loop (IntLanes' pair sums, the conversion, the fold) it is written out
+ * with Vector API calls: see BlockKernel's note on laneDot for why.
  */
 abstract class SuperBlockKernel implements WeightKernel {
     static final int QK = 256;
@@ -69,6 +76,7 @@ abstract class SuperBlockKernel implements WeightKernel {
         this.path = path;
         this.mins = mins;
         this.group = group;
+        if (type.blockBytes > MAX_BLOCK_BYTES) throw new IllegalArgumentException(type + ": super-blocks larger than a thread's row holds");
     }
 
     /** Writes the integers of the super-block at {@code raw[off..]}, in natural order, to {@code dst[at..at+256)}. */
@@ -101,8 +109,12 @@ abstract class SuperBlockKernel implements WeightKernel {
      * activation rows: the decode step's product.
      */
     interface RowDot {
-        /** Row at byte {@code rowBase} ({@code blocks} super-blocks) times activation row {@code b} of {@code x}. */
-        float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b);
+        /**
+         * Row at byte {@code rowBase} ({@code blocks} super-blocks) times activation row
+         * {@code b} of {@code x}. {@code lanes}: at least 8 ints of the calling thread's, for
+         * implementations that pass lanes between methods.
+         */
+        float dot(MemorySegment w, long rowBase, int blocks, Q8Rows x, int b, int[] lanes);
 
         /**
          * The largest batch for which reading the row again per activation row beats unpacking
@@ -158,8 +170,9 @@ abstract class SuperBlockKernel implements WeightKernel {
     @Override
     public void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset) {
         int blocks = cols / QK;
-        byte[] raw = new byte[blocks * type.blockBytes], codes = new byte[QK];
-        int[] sc = new int[16], mn = new int[16];
+        Scratch scratch = Scratch.mine();
+        byte[] raw = scratch.blocks(blocks * type.blockBytes), codes = scratch.codes(QK);
+        int[] sc = scratch.sc, mn = scratch.mn;
         copyRow(w, cols, r, raw);
         int offset = codeOffset();
         for (int blk = 0; blk < blocks; blk++) {
@@ -169,12 +182,13 @@ abstract class SuperBlockKernel implements WeightKernel {
             float d = d(raw, off), dmin = dmin(raw, off);
             // Per group, dequantize's own float steps: (d * scale) * (code + offset) - dmin * min,
             // with min 0 and dmin 0 for the types without minimums (x - 0 is x, -0 included).
+            // The offset is added whatever it is: the codes are integers, never -0, so adding 0
+            // changes nothing, and one straight line keeps the vectors in registers.
             for (int g = 0; g < QK / group; g++) {
                 float scale = d * sc[g], min = dmin * mn[g];
                 for (int e = g * group; e < (g + 1) * group; e += F.length()) {
                     FloatVector q = (FloatVector) ByteVector.fromArray(BF, codes, e).convertShape(VectorOperators.B2F, F, 0);
-                    if (offset != 0) q = q.add(offset);
-                    q.mul(scale).sub(min).intoArray(dst, dstOffset + blk * QK + e);
+                    q.add(offset).mul(scale).sub(min).intoArray(dst, dstOffset + blk * QK + e);
                 }
             }
         }
@@ -207,7 +221,7 @@ abstract class SuperBlockKernel implements WeightKernel {
         }
     }
 
-        /** A weight row decoded for the vector kernel; one per call, reused across its rows. */
+    /** A weight row decoded for the vector kernel; one per thread ({@link #row}), reused across rows and calls. */
     private static final class Row {
         final byte[] raw;
         final byte[] codes;     // natural order
@@ -227,6 +241,20 @@ abstract class SuperBlockKernel implements WeightKernel {
             d = new float[blocks];
             dmin = new float[blocks];
         }
+    }
+
+    /** The largest super-block of the types here (Q6_K's): a thread's row serves every type. */
+    private static final int MAX_BLOCK_BYTES = GgmlType.Q6_K.blockBytes;
+    private static final ThreadLocal<Row> ROWS = new ThreadLocal<>();
+
+    /** This thread's decoded-row arrays for rows of {@code cols} values, replaced only by a longer row. */
+    private static Row row(int cols) {
+        Row row = ROWS.get();
+        if (row == null || row.codes.length < cols) {
+            row = new Row(cols, MAX_BLOCK_BYTES);
+            ROWS.set(row);
+        }
+        return row;
     }
 
     private void decode(MemorySegment w, int cols, int r, Row row) {
@@ -268,14 +296,15 @@ abstract class SuperBlockKernel implements WeightKernel {
                 && (path == Path.REPACKED ? x.interleavedRows == 0 || interleaved != null : x.batch < TILED_MIN_BATCH);
         if (reads) {
             long rowBytes = (long) blocks * type.blockBytes;
+            int[] lanes = Scratch.mine().lanes;
             for (int r = r0; r < r1; r++) {
                 for (int b = 0; b < x.batch; b++) {
-                    out[b * outStride + r] = (b < x.interleavedRows ? interleaved : direct).dot(w, r * rowBytes, blocks, x, b);
+                    out[b * outStride + r] = (b < x.interleavedRows ? interleaved : direct).dot(w, r * rowBytes, blocks, x, b, lanes);
                 }
             }
             return;
         }
-        Row row = new Row(cols, type.blockBytes);
+        Row row = row(cols);
         boolean tiled = path == Path.PLAIN && x.batch >= TILED_MIN_BATCH;
         for (int r = r0; r < r1; r++) {
             decode(w, cols, r, row);
@@ -295,7 +324,12 @@ abstract class SuperBlockKernel implements WeightKernel {
     private void lanes(Row row, Q8Rows x, int blk, int xblk) {
         IntVector sum = IntVector.zero(I8);
         for (int c = 0; c < 8; c++) {
-            IntVector chunk = IntLanes.dot32(row.codes, blk * QK + 32 * c, x.pairs, xblk * QK + 32 * c);
+            // IntLanes' pair sums, written out: see the class comment on vectors and helpers.
+            int wo = blk * QK + 32 * c, xo = xblk * QK + 32 * c;
+            ShortVector w = ByteVector.fromArray(B32, row.codes, wo).reinterpretAsShorts();
+            IntVector t = w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, x.pairs, xo))
+                    .add(w.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, x.pairs, xo + 16))).reinterpretAsInts();
+            IntVector chunk = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16));
             sum = sum.add(chunk.mul(IntVector.fromArray(I8, row.laneScale, blk * 64 + 8 * c)));
         }
         if (mins == Mins.OFFSET_32) {
@@ -343,7 +377,7 @@ abstract class SuperBlockKernel implements WeightKernel {
                     for (int l = 0; l < 8; l++) {
                         row.corr[l] = row.coef[co + 2 * l] * x.bsums[bo + 2 * l] + row.coef[co + 2 * l + 1] * x.bsums[bo + 2 * l + 1];
                     }
-                    acc = FloatVector.broadcast(F8, dmin).fma(IntLanes.toFloat(IntVector.fromArray(I8, row.corr, 0)), acc);
+                    acc = FloatVector.broadcast(F8, dmin).fma((FloatVector) IntVector.fromArray(I8, row.corr, 0).convert(VectorOperators.I2F, 0), acc);
                 }
                 case QUAD -> {
                     accM0 = Math.fma(dmin, (float) minPair(row.coef, co, x.bsums, bo, 0), accM0);
@@ -355,9 +389,11 @@ abstract class SuperBlockKernel implements WeightKernel {
                 default -> { }
             }
             lanes(row, x, blk, xblk);
-            acc = FloatVector.broadcast(F8, d).fma(IntLanes.toFloat(IntVector.fromArray(I8, row.lanes, 0)), acc);
+            acc = FloatVector.broadcast(F8, d).fma((FloatVector) IntVector.fromArray(I8, row.lanes, 0).convert(VectorOperators.I2F, 0), acc);
         }
-        float sum = IntLanes.hsum(acc);
+        FloatVector h = acc.add(acc.rearrange(LaneFolds.HALVES)); // LaneFolds.evenOdd, written out
+        FloatVector p = h.add(h.rearrange(LaneFolds.PAIRS));
+        float sum = p.lane(0) + p.lane(1);
         return switch (mins) {
             case QUAD -> sum + ((accM0 + accM2) + (accM1 + accM3));
             case SCALAR -> sum + summs;
@@ -402,8 +438,13 @@ abstract class SuperBlockKernel implements WeightKernel {
 
     /** The scaled integer total of 32-value chunk {@code c} of a super-block. */
     private static int chunkTotal(Row row, Q8Rows x, int blk, int xblk, int c) {
-        return IntLanes.total(IntLanes.dot32(row.codes, blk * QK + 32 * c, x.pairs, xblk * QK + 32 * c)
-                .mul(IntVector.fromArray(I8, row.laneScale, blk * 64 + 8 * c)), row.lanes);
+        int wo = blk * QK + 32 * c, xo = xblk * QK + 32 * c; // IntLanes' pair sums, written out
+        ShortVector w = ByteVector.fromArray(B32, row.codes, wo).reinterpretAsShorts();
+        IntVector t = w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, x.pairs, xo))
+                .add(w.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S16, x.pairs, xo + 16))).reinterpretAsInts();
+        t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16))
+                .mul(IntVector.fromArray(I8, row.laneScale, blk * 64 + 8 * c)).intoArray(row.lanes, 0);
+        return IntLanes.total(row.lanes);
     }
 
     @Override

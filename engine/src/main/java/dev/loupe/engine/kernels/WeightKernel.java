@@ -40,11 +40,11 @@ public interface WeightKernel {
      * {@link Numerics#FAST}'s decode product: for rows {@code r0..r1-1} and every row
      * {@code b} of {@code x} (floats from {@link #roundRow}, {@code cols} each),
      * {@code out[b * outStride + r] = StripedDot.dot(dequantizeRow(r), x_b)}, bit for bit.
-     * By default each row is dequantized into a buffer once and reused for the whole batch;
-     * types override it to read a row straight from the mapping.
+     * By default each row is dequantized into a buffer (the thread's, reused) once and reused
+     * for the whole batch; types override it to read a row straight from the mapping.
      */
     default void multiplyStriped(MemorySegment w, int cols, float[] x, int batch, int r0, int r1, float[] out, int outStride) {
-        float[] row = new float[cols];
+        float[] row = Scratch.mine().weights(cols);
         for (int r = r0; r < r1; r++) {
             dequantizeRow(w, cols, r, row, 0);
             StripedDot.multiplyRow(row, x, batch, cols, out, r, outStride);
