@@ -11,6 +11,10 @@
 # (default fast) picks Loupe's arithmetic for the encoder and prefill. LOUPE_PP / LOUPE_TG (default
 # 512 / 128) set the prompt and generation lengths (the 4B shapes take minutes per repetition at
 # 512 / 128: 256 / 64 is the usual choice there). Without an mmproj, only the text figures.
+# On Intel Sapphire Rapids, llama.cpp 11669's sapphirerapids CPU variant aborts on deepseek2 (Youtu-VL)
+# models in ggml_backend_sched_split_graph; move libggml-cpu-sapphirerapids.so out of the chroot's
+# usr/lib/x86_64-linux-gnu/ggml/backends0 so that it loads the zen4 variant. For AVX2 figures on an
+# AVX-512 machine, leave only libggml-cpu-haswell.so there and run this with JAVA_TOOL_OPTIONS=-XX:UseAVX=2.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
