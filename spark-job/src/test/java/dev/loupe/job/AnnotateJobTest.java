@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.udf.AnnotationSchema;
-import dev.loupe.udf.AnnotatorSpec;
 import dev.loupe.udf.ModelCache;
 import dev.loupe.udf.ModelKey;
 import dev.loupe.udf.RowSeeds;

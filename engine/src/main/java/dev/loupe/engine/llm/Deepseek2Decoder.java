@@ -88,14 +88,7 @@ public final class Deepseek2Decoder implements TextDecoder {
     @Override
     public float[] decodeBatch(float[] input, KvCache[] caches) {
         final int n = caches.length;
-        int[] positions = new int[n];
-        for (int i = 0; i < n; i++) {
-            positions[i] = caches[i].length();
-            caches[i].ensureCapacity(positions[i] + 1);
-            for (int j = 0; j < i; j++) {
-                if (caches[j] == caches[i]) throw new IllegalArgumentException("decodeBatch: one cache appears twice");
-            }
-        }
+        int[] positions = KvCache.reserveStep(caches);
         float[][] angles = new float[n][config.ropeDims()];
         for (int i = 0; i < n; i++) rope.angles(caches[i].nextPosition(), angles[i]);
         // As for llama: exact numerics take ggml's tiled kernel from a ubatch of 64 rows on,

@@ -104,6 +104,23 @@ public final class KvCache {
         return values[layer];
     }
 
+    /**
+     * Readies the caches of one batched decode step: each gets room for one more position, and
+     * its current length — where its row of the step goes — is returned. A cache named twice
+     * would take two rows of one step: refused.
+     */
+    public static int[] reserveStep(KvCache[] caches) {
+        int[] positions = new int[caches.length];
+        for (int i = 0; i < caches.length; i++) {
+            for (int j = 0; j < i; j++) {
+                if (caches[j] == caches[i]) throw new IllegalArgumentException("decodeBatch: one cache appears twice");
+            }
+            positions[i] = caches[i].length();
+            caches[i].ensureCapacity(positions[i] + 1);
+        }
+        return positions;
+    }
+
     /** Marks positions [0, newLength) as valid; later positions are overwritten by the next store. */
     public void setLength(int newLength) {
         if (newLength < 0 || newLength > capacity) throw new IllegalArgumentException("length " + newLength + " outside [0, " + capacity + "]");

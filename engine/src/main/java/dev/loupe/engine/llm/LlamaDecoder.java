@@ -125,14 +125,7 @@ public final class LlamaDecoder implements TextDecoder {
     public float[] decodeBatch(float[] input, KvCache[] caches) {
         final int n = caches.length;
         final LlamaConfig c = config;
-        int[] positions = new int[n];
-        for (int i = 0; i < n; i++) {
-            positions[i] = caches[i].length();
-            caches[i].ensureCapacity(positions[i] + 1);
-            for (int j = 0; j < i; j++) {
-                if (caches[j] == caches[i]) throw new IllegalArgumentException("decodeBatch: one cache appears twice");
-            }
-        }
+        int[] positions = KvCache.reserveStep(caches);
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
         float[][] angles = new float[n][c.ropeDims()];
         for (int i = 0; i < n; i++) rope.angles(caches[i].nextPosition(), angles[i]);

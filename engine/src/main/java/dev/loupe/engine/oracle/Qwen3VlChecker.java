@@ -8,10 +8,7 @@ import dev.loupe.engine.vision.DynamicImage;
 import dev.loupe.engine.vision.ImageDecoder;
 import dev.loupe.engine.vision.Qwen3VlEncoder;
 import dev.loupe.engine.vision.Qwen3VlPreprocessor;
-import dev.loupe.engine.llm.KvCache;
-import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.vlm.ModelOptions;
-import dev.loupe.engine.vlm.PromptSegment;
 import dev.loupe.engine.vlm.Qwen3VlModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,21 +58,8 @@ final class Qwen3VlChecker implements OracleCheck.FamilyChecker {
             if (!Files.isRegularFile(p)) return CaseResult.skip(name, "file absent: " + p);
         }
         try (Qwen3VlModel model = new Qwen3VlModel(GgufFile.open(text), GgufFile.open(mmproj), new ModelOptions(pool, 0, n))) {
-            DynamicImage image = model.preprocessor().preprocess(new ImageDecoder().decode(Files.readAllBytes(imageFile)));
-            List<PromptSegment> prompt = model.prompt(image, model.embed(image), c.get("prompt").asText());
-            String layout = SmolVlmChecker.compareLayout(prompt, c.get("chunks"));
-            if (layout != null) return CaseResult.fail(name, "token layout: " + layout);
-            TextDecoder decoder = model.decoder();
-            KvCache cache = decoder.newCache(prompt.stream().mapToInt(PromptSegment::length).sum() + 32);
-            float[] logits = model.generator().prefill(prompt, cache);
-            int expectedPast = c.get("n_past_after_prompt").asInt();
-            if (cache.nextPosition() != expectedPast) {
-                return CaseResult.fail(name, "the prompt ends at position " + cache.nextPosition() + ", llama.cpp's at " + expectedPast);
-            }
-            return TextCases.logitsAndGreedy(name, decoder, cache, logits, dir.resolve("image").resolve(c.get("last_logits_file").asText()),
-                    c.get("greedy"), "", OracleCheck.tolerance(n, false));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return ImagePromptCase.check(name, model, imageFile, c, dir.resolve("image").resolve(c.get("last_logits_file").asText()),
+                    OracleCheck.tolerance(n, false));
         }
     }
 

@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
-import dev.loupe.engine.llm.KvCache;
-import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.vision.DynamicImage;
 import dev.loupe.engine.vision.ImageDecoder;
 import dev.loupe.engine.vision.YoutuVlEncoder;
 import dev.loupe.engine.vision.YoutuVlPreprocessor;
 import dev.loupe.engine.vlm.ModelOptions;
-import dev.loupe.engine.vlm.PromptSegment;
 import dev.loupe.engine.vlm.YoutuVlModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,22 +60,8 @@ final class YoutuVlChecker implements OracleCheck.FamilyChecker {
             if (!Files.isRegularFile(p)) return CaseResult.skip(name, "file absent: " + p);
         }
         try (YoutuVlModel model = new YoutuVlModel(GgufFile.open(text), GgufFile.open(mmproj), new ModelOptions(pool, 0, n))) {
-            DynamicImage image = model.preprocessor().preprocess(new ImageDecoder().decode(Files.readAllBytes(imageFile)));
-            List<PromptSegment> prompt = model.prompt(image, model.embed(image), c.get("prompt").asText());
-            String layout = SmolVlmChecker.compareLayout(prompt, c.get("chunks"));
-            if (layout != null) return CaseResult.fail(name, "token layout: " + layout);
-            TextDecoder decoder = model.decoder();
-            KvCache cache = decoder.newCache(prompt.stream().mapToInt(PromptSegment::length).sum() + 32);
-            float[] logits = model.generator().prefill(prompt, cache);
-            int expectedPast = c.get("n_past_after_prompt").asInt();
-            if (cache.nextPosition() != expectedPast) {
-                return CaseResult.fail(name, "the prompt ends at position " + cache.nextPosition() + ", llama.cpp's at " + expectedPast);
-            }
-            boolean quantized = !mmprojKey.equals("mmproj_f16");
-            return TextCases.logitsAndGreedy(name, decoder, cache, logits, outputs.resolve(c.get("last_logits_file").asText()),
-                    c.get("greedy"), "", OracleCheck.tolerance(n, quantized));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return ImagePromptCase.check(name, model, imageFile, c, outputs.resolve(c.get("last_logits_file").asText()),
+                    OracleCheck.tolerance(n, !mmprojKey.equals("mmproj_f16")));
         }
     }
 

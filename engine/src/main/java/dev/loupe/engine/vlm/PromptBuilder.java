@@ -1,6 +1,7 @@
 package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.text.BpeTokenizer;
+import dev.loupe.engine.text.ChatFormat;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +46,20 @@ final class PromptBuilder {
         segments.add(new PromptSegment.Embeddings(rows, gridX * gridY, width, gridX, gridY));
         first = false;
         return this;
+    }
+
+    /**
+     * One user turn of the model's chat format whose image (a {@code gridX x gridY} token grid)
+     * sits between {@code <|vision_start|>} and {@code <|vision_end|>} where the format puts the
+     * media marker, as mtmd lays out Qwen3-VL and Youtu-VL prompts; the whole prompt, built.
+     */
+    List<PromptSegment> userTurnWithVisionMarkers(ChatFormat chat, String userText, float[] rows, int gridX, int gridY, int width) {
+        String formatted = chat.userPromptWithImage(userText);
+        int marker = formatted.indexOf(ChatFormat.MEDIA_MARKER);
+        return text(formatted.substring(0, marker) + "<|vision_start|>")
+                .image(rows, gridX, gridY, width)
+                .text("<|vision_end|>" + formatted.substring(marker + ChatFormat.MEDIA_MARKER.length()))
+                .build();
     }
 
     List<PromptSegment> build() {

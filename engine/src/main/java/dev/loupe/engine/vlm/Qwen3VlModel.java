@@ -26,9 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * does; the text model gives its tokens 2-D M-RoPE positions. Thread-safe like
  * {@link SmolVlmModel}.
  */
-public final class Qwen3VlModel implements BatchableAnnotator {
-    static final String VISION_START = "<|vision_start|>";
-    static final String VISION_END = "<|vision_end|>";
+public final class Qwen3VlModel implements DynamicResolutionModel {
 
     private final GgufFile textFile;
     private final GgufFile visionFile;
@@ -71,6 +69,11 @@ public final class Qwen3VlModel implements BatchableAnnotator {
     @Override public Generator generator() { return generator; }
     public Qwen3VlPreprocessor preprocessor() { return preprocessor; }
 
+    @Override
+    public DynamicImage preprocess(RgbImage image) {
+        return preprocessor.preprocess(image);
+    }
+
     /** The image tokens' inputs: (W/32) x (H/32) rows of {@link LlamaDecoder#imageEmbeddingLength()} floats. */
     public float[] embed(DynamicImage image) {
         return encoder.encode(image);
@@ -78,14 +81,8 @@ public final class Qwen3VlModel implements BatchableAnnotator {
 
     /** The full prompt for one user message about one image, in mtmd's chunks. */
     public List<PromptSegment> prompt(DynamicImage image, float[] embedded, String userText) {
-        String formatted = chat.userPromptWithImage(userText);
-        int marker = formatted.indexOf(ChatFormat.MEDIA_MARKER);
-        int merge = 32;
-        return new PromptBuilder(tokenizer)
-                .text(formatted.substring(0, marker) + VISION_START)
-                .image(embedded, image.width() / merge, image.height() / merge, decoder.imageEmbeddingLength())
-                .text(VISION_END + formatted.substring(marker + ChatFormat.MEDIA_MARKER.length()))
-                .build();
+        return new PromptBuilder(tokenizer).userTurnWithVisionMarkers(chat, userText, embedded, image.width() / 32, image.height() / 32,
+                decoder.imageEmbeddingLength());
     }
 
     public Generation generate(RgbImage image, String userText, GenerationSettings settings) {

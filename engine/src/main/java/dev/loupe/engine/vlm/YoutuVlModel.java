@@ -28,9 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * in the resized image's pixels, mapped back to the original image. Thread-safe like the
  * other families.
  */
-public final class YoutuVlModel implements BatchableAnnotator {
-    static final String VISION_START = "<|vision_start|>";
-    static final String VISION_END = "<|vision_end|>";
+public final class YoutuVlModel implements DynamicResolutionModel {
     /** The official demo's referring-expression prompt (spec §1.3). */
     static final String GROUND_PROMPT = "Please provide the bounding box coordinate of the region this sentence describes: ";
     /** The official demo's detection prompts: every object, or the given categories comma-joined (spec §1.3). */
@@ -90,6 +88,11 @@ public final class YoutuVlModel implements BatchableAnnotator {
     @Override public Generator generator() { return generator; }
     public YoutuVlPreprocessor preprocessor() { return preprocessor; }
 
+    @Override
+    public DynamicImage preprocess(RgbImage image) {
+        return preprocessor.preprocess(image);
+    }
+
     /** The image tokens' inputs: (W/32) x (H/32) rows of the text model's embedding width. */
     public float[] embed(DynamicImage image) {
         return encoder.encode(image);
@@ -97,14 +100,8 @@ public final class YoutuVlModel implements BatchableAnnotator {
 
     /** The full prompt for one user message about one image, in mtmd's chunks. */
     public List<PromptSegment> prompt(DynamicImage image, float[] embedded, String userText) {
-        String formatted = chat.userPromptWithImage(userText);
-        int marker = formatted.indexOf(ChatFormat.MEDIA_MARKER);
-        int merge = 32;
-        return new PromptBuilder(tokenizer)
-                .text(formatted.substring(0, marker) + VISION_START)
-                .image(embedded, image.width() / merge, image.height() / merge, decoder.imageEmbeddingLength())
-                .text(VISION_END + formatted.substring(marker + ChatFormat.MEDIA_MARKER.length()))
-                .build();
+        return new PromptBuilder(tokenizer).userTurnWithVisionMarkers(chat, userText, embedded, image.width() / 32, image.height() / 32,
+                decoder.imageEmbeddingLength());
     }
 
     public Generation generate(RgbImage image, String userText, GenerationSettings settings) {
