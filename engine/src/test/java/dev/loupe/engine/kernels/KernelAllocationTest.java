@@ -1,16 +1,14 @@
 package dev.loupe.engine.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.engine.tensor.GgmlType;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,27 +27,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rows ({@link WeightKernel#multiply}, activations prepared once outside the loop, as a decode
  * step prepares them once per matrix: {@link Numerics#EXACT} decoding, one sequence or a batch)
  * and the striped products of one and of eight ({@link WeightKernel#multiplyStriped},
- * {@link Numerics#FAST} decoding). Run natively and, by the {@code avx2-kernels}
- * surefire execution, with {@code -XX:UseAVX=2}, it covers the 512- and 256-bit species.
+ * {@link Numerics#FAST} decoding), each type measured by {@link KernelAllocationProbe} in a
+ * JVM of its own. Run natively and, by the {@code avx2-kernels} surefire execution, with
+ * {@code -XX:UseAVX=2}, it covers the 512- and 256-bit species.
  */
 class KernelAllocationTest {
-    private static final int COLS = 512;
-    /** Calls before measuring: enough for C2 to compile the kernels (thousands of row loops). */
-    private static final int WARM_UP_CALLS = 2_000;
-    private static final int CALLS_PER_ROUND = 200;
-    /**
-     * How long rounds of measurement may go on for compilation to settle. When a JVM has run
-     * other types or shapes through the same kernel methods first, C2 recompiles them a few
-     * times (their profiles change), and a round may catch the interim code, which boxes; on
-     * a busy machine that can last seconds. A boxed fallback never settles. The first round
-     * under the bound passes.
-     */
-    private static final long PATIENCE_NANOS = 10_000_000_000L;
-    /** A compiled kernel allocates nothing; the boxed fallback kilobytes per call. */
-    private static final long MAX_BYTES_PER_CALL = 1024;
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     /** Every supported type; the repacking ones (Q4_0, IQ4_NL, Q4_K) in both layouts. */
     static Stream<Arguments> matrices() {
@@ -66,45 +49,23 @@ class KernelAllocationTest {
 
     @ParameterizedTest(name = "{0}, {1} rows")
     @MethodSource("matrices")
-    void decodeProductsAllocateNothing(GgmlType type, int rows, TestReporter reporter) {
+    void decodeProductsAllocateNothing(GgmlType type, int rows, TestReporter reporter) throws Exception {
         assertTrue(Kernels.supported().contains(type), type + " is supported: the list above must follow Kernels");
-        SplittableRandom rnd = new SplittableRandom(type.ordinal());
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment w = type.blockSize == 1 ? WeightKernelDifferentialTest.randomWeights(arena, type, rows, COLS, rnd)
-                    : WeightKernelDifferentialTest.randomBlocks(arena, type, rows, COLS, rnd, false);
-            WeightKernel kernel = Kernels.forMatrix(type, "test", rows);
-            int batch = 8;
-            float[] input = new float[batch * COLS];
-            for (int i = 0; i < input.length; i++) input[i] = (float) rnd.nextGaussian();
-            float[] rounded = new float[batch * COLS];
-            for (int b = 0; b < batch; b++) kernel.roundRow(input, b * COLS, rounded, b * COLS, COLS);
-            Activations one = kernel.prepare(input, 1, COLS), all = kernel.prepare(input, batch, COLS);
-            float[] out = new float[batch * rows];
-
-            long single = bytesPerCall(() -> kernel.multiply(w, COLS, one, 0, rows, out, rows));
-            long batched = bytesPerCall(() -> kernel.multiply(w, COLS, all, 0, rows, out, rows));
-            long striped = bytesPerCall(() -> kernel.multiplyStriped(w, COLS, rounded, 1, 0, rows, out, rows));
-            long stripedBatch = bytesPerCall(() -> kernel.multiplyStriped(w, COLS, rounded, batch, 0, rows, out, rows));
-            String report = type + " " + rows + "x" + COLS + " on " + FloatVector.SPECIES_PREFERRED + ", bytes per call: ggml single-row "
-                    + single + ", ggml batch " + batch + " " + batched + ", striped single-row " + striped + ", striped batch " + batch + " " + stripedBatch;
-            reporter.publishEntry("allocation", report);
-            assertTrue(Math.max(Math.max(single, batched), Math.max(striped, stripedBatch)) < MAX_BYTES_PER_CALL,
-                    report + ": a boxed Vector API fallback or a per-call buffer");
+        // A JVM of its own per type, with this JVM's flags (-XX:UseAVX=2 included): C2 compiles the
+        // kernel methods the types share with the profile it saw first, so a type measured after
+        // others could catch code compiled for them, which says nothing about this type's kernels.
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent")) command.add(arg);
         }
-    }
-
-    /**
-     * Warms {@code product} up, then measures rounds of calls until one stays under the bound
-     * or {@link #PATIENCE_NANOS} have passed; the fewest bytes per call of a round.
-     */
-    private static long bytesPerCall(Runnable product) {
-        for (int i = 0; i < WARM_UP_CALLS; i++) product.run();
-        long best = Long.MAX_VALUE, deadline = System.nanoTime() + PATIENCE_NANOS;
-        do {
-            long before = THREADS.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < CALLS_PER_ROUND; i++) product.run();
-            best = Math.min(best, (THREADS.getCurrentThreadAllocatedBytes() - before) / CALLS_PER_ROUND);
-        } while (best >= MAX_BYTES_PER_CALL && System.nanoTime() < deadline);
-        return best;
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelAllocationProbe.class.getName(), type.name(),
+                Integer.toString(rows)));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the probe of " + type + " did not finish");
+        String report = output.lines().filter(l -> l.startsWith(type.name())).reduce((a, b) -> b).orElse(output);
+        reporter.publishEntry("allocation", report);
+        assertEquals(0, p.exitValue(), report + ": a boxed Vector API fallback or a per-call buffer");
     }
 }
