@@ -106,11 +106,28 @@ final class GenerateCommand implements Callable<Integer> {
             try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens))) {
                 Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
                 out.println(a.text());
+                printStructured(out, a);
+                if (a.parseError() != null) err.println("[parse error: " + a.parseError() + "]");
                 report(err, start, a.promptTokens(), a.generatedTokens(), a.finishReason());
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** What a structured task parsed from the answer, one line each, in original-image pixels. */
+    static void printStructured(PrintWriter out, Annotation a) {
+        if (a.boxes() != null) {
+            for (Annotation.Box b : a.boxes()) out.printf(java.util.Locale.ROOT, "box %s %.1f %.1f %.1f %.1f%n", b.label(), b.x0(), b.y0(), b.x1(), b.y1());
+        }
+        if (a.masks() != null) {
+            for (Annotation.Mask m : a.masks()) out.printf(java.util.Locale.ROOT, "mask %s %dx%d %s%n", m.label(), m.width(), m.height(), m.counts());
+        }
+        if (a.keypoints() != null) {
+            for (Annotation.Person p : a.keypoints()) {
+                out.printf(java.util.Locale.ROOT, "person %.1f %.1f %.1f %.1f, %d keypoints%n", p.x0(), p.y0(), p.x1(), p.y1(), p.points().size());
+            }
+        }
     }
 
     private static void report(PrintWriter err, long start, int promptTokens, int generated, String finish) {

@@ -78,6 +78,30 @@ class LoupeCliTest {
         assertTrue(alone.err().contains("--mmproj and --image go together"), alone.err());
     }
 
+    /** Boxes, masks and persons print one line each after the answer, in original-image pixels. */
+    @Test
+    void structuredResultsPrintOneLineEach() {
+        var text = new java.io.StringWriter();
+        var a = new dev.loupe.engine.task.Annotation("detect", "p", "answer", java.util.List.of(new dev.loupe.engine.task.Annotation.Box("dog", 1, 2.5f, 30, 40, null)),
+                null, null, java.util.List.of(new dev.loupe.engine.task.Annotation.Mask("dog", 4, 3, "52203")), 3, 4, 10, 2, "stop", null, null,
+                java.util.List.of(new dev.loupe.engine.task.Annotation.Person(0, 0, 2, 3, java.util.List.of())));
+        try (var out = new java.io.PrintWriter(text)) {
+            GenerateCommand.printStructured(out, a);
+        }
+        assertEquals("box dog 1.0 2.5 30.0 40.0\nmask dog 3x4 52203\nperson 0.0 0.0 2.0 3.0, 0 keypoints\n", text.toString().replace("\r", ""));
+    }
+
+    /** A structured task says on stderr what did not parse (a random-weight model's two tokens hold no box). */
+    @Test
+    void generateReportsWhatAStructuredAnswerLacked() {
+        Run r = run("generate", "-m", ORACLE.resolve("youtuvl/models/youtuvl-text-f16.gguf").toString(), "--mmproj",
+                ORACLE.resolve("youtuvl/models/youtuvl-mmproj-f16.gguf").toString(), "--image", ORACLE.resolve("images/synth_1x1.png").toString(),
+                "--task", "ground", "-p", "the dot", "-n", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("[parse error: no <box> in the answer]"), r.err());
+        assertTrue(!r.out().contains("box "), r.out());
+    }
+
     @Test
     void benchRefusesAnEncoderItCannotTimeBeforeTimingTheText(@TempDir Path tmp) {
         Path gemmaMmproj = tmp.resolve("gemma-mmproj.gguf");
