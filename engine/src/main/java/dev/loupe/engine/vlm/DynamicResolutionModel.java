@@ -20,4 +20,10 @@ public interface DynamicResolutionModel extends BatchableAnnotator {
     List<PromptSegment> prompt(DynamicImage image, float[] embedded, String userText);
 
     TextDecoder decoder();
+
+    /** One user message about one image, generated: preprocessing, encoding and prompt as above. */
+    default Generation generate(RgbImage image, String userText, GenerationSettings settings) {
+        DynamicImage pre = preprocess(image);
+        return generator().generate(prompt(pre, embed(pre), userText), settings);
+    }
 }

@@ -85,11 +85,6 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
                 decoder.imageEmbeddingLength());
     }
 
-    public Generation generate(RgbImage image, String userText, GenerationSettings settings) {
-        DynamicImage pre = preprocessor.preprocess(image);
-        return generator.generate(prompt(pre, embed(pre), userText), settings);
-    }
-
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
         if (task == Task.SEGMENT || task == Task.POSE) {

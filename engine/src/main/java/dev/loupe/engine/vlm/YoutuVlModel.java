@@ -104,11 +104,6 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                 decoder.imageEmbeddingLength());
     }
 
-    public Generation generate(RgbImage image, String userText, GenerationSettings settings) {
-        DynamicImage pre = preprocessor.preprocess(image);
-        return generator.generate(prompt(pre, embed(pre), userText), settings);
-    }
-
     /** The text sent for a task: Youtu-VL's own grounding, detection and segmentation instructions, else the task's prompt. */
     static String promptFor(Task task, String userPrompt) {
         if (task == Task.POSE) return POSE_PROMPT; // the demo's own instruction; the row's prompt is not used
