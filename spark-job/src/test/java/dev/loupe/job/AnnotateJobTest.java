@@ -159,6 +159,46 @@ class AnnotateJobTest {
                 new JobSummary.ErrorCount("empty image (0 bytes)", 1)), summary.commonErrors());
     }
 
+    /**
+     * Masks and depth maps reach Parquet as the .avsc says: the semantic task's masks (COCO RLE
+     * over the original image) and the depth task's grid of 16x16-pixel cells, codes row-major
+     * (the stand-in engine answers as Youtu-VL does; the engine's parsers read it).
+     */
+    @Test
+    void denseTasksWriteMasksAndDepthGrids() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("dense-in"));
+        Files.copy(SAMPLES.resolve("chelsea.png"), in.resolve("chelsea.png")); // 451x300
+        Path semantic = tmp.resolve("semantic"), depth = tmp.resolve("depth");
+        AnnotateJob.run(spark, options("--input", in.toString(), "--output", semantic.toString(), "--task", "semantic",
+                "--prompt", "top, bottom", "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        AnnotateJob.run(spark, options("--input", in.toString(), "--output", depth.toString(), "--task", "depth",
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+
+        GenericRecord s = readWithAvsc(semantic).getFirst();
+        assertNull(s.get("error"));
+        assertNull(s.get("parse_error"));
+        List<?> masks = (List<?>) s.get("masks");
+        assertEquals(2, masks.size());
+        GenericRecord top = (GenericRecord) masks.getFirst();
+        assertEquals("top", top.get("label").toString());
+        assertEquals(List.of(300, 451), List.of(top.get("height"), top.get("width")));
+        // Column-major: each of the 451 columns is 150 pixels of top, then 150 of bottom.
+        int[] counts = dev.loupe.engine.task.CocoRle.parse(top.get("counts").toString());
+        assertEquals(0, counts[0]);
+        assertEquals(List.of(150, 150, 150), List.of(counts[1], counts[2], counts[counts.length - 1]));
+        assertEquals(1 + 2 * 451, counts.length, "an empty run of zeros, then per column a run of 150 ones and one of 150 zeros");
+        assertNull(s.get("depth"));
+
+        GenericRecord d = readWithAvsc(depth).getFirst();
+        assertNull(d.get("parse_error"));
+        GenericRecord grid = (GenericRecord) d.get("depth");
+        assertEquals(List.of(18, 28), List.of(grid.get("grid_height"), grid.get("grid_width")), "300/16 rows, 451/16 columns");
+        List<?> codes = (List<?>) grid.get("codes");
+        assertEquals(18 * 28, codes.size());
+        assertEquals(List.of(0, 29, 503), List.of(codes.get(0), codes.get(29), codes.get(503)));
+        assertNull(d.get("masks"));
+    }
+
     @Test
     void readsAJsonLinesTableOfRelativePathsWithPerRowTasksAndPrompts() throws Exception {
         Path table = tmp.resolve("table");
@@ -186,7 +226,7 @@ class AnnotateJobTest {
         assertEquals("task 'vqa' needs a prompt (the question to answer)", byKey.get("c").getAs("error"));
         String missing = byKey.get("d").getAs("error");
         assertTrue(missing.startsWith("cannot read image file:" + table.resolve("images/missing.png")), missing);
-        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose", byKey.get("e").getAs("error"));
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth", byKey.get("e").getAs("error"));
     }
 
     @Test

@@ -65,10 +65,33 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
                 int h = img.getHeight();
                 if (w == crashOnWidth) throw new SimulatedCrash();
                 WIDTHS.add(w);
+                if (task == Task.SEMANTIC || task == Task.DEPTH) return denseAnswer(task, prompt, w, h);
                 String text = task == Task.VQA ? "answer to " + prompt : captionFor(w, h);
                 if (!settings.greedy()) text += ", seed " + settings.seed(); // what a sampling engine would depend on
                 return new Annotation(task.id, prompt, text, List.of(new Annotation.Box("image", 0, 0, w, h, null)),
                         null, null, null, w, h, 12, 3, "stop", STAGES);
+            }
+
+            /**
+             * What Youtu-VL would answer, parsed as the engine parses it: semantic segmentation
+             * splits the image into a top half ("top") and the rest ("bottom"); depth gives each
+             * 16x16 cell its row-major index as its code.
+             */
+            private Annotation denseAnswer(Task task, String prompt, int w, int h) {
+                String text;
+                if (task == Task.SEMANTIC) {
+                    int top = w * (h / 2);
+                    text = "<ref>top</ref><ref>bottom</ref><mask>(0," + top + ")(1," + (w * h - top) + ")</mask>";
+                    var parsed = dev.loupe.engine.task.SegmentationAnswers.masks(text, w, h);
+                    return new Annotation(task.id, prompt, text, null, null, null, parsed.masks(), w, h, 12, 3, "stop", STAGES,
+                            parsed.problem(), null, null);
+                }
+                StringBuilder runs = new StringBuilder("<depth><mask>");
+                for (int i = 0; i < (w / 16) * (h / 16); i++) runs.append('(').append(i).append(",1)");
+                text = runs.append("</mask>").toString();
+                var parsed = dev.loupe.engine.task.DepthAnswers.parse(text, w, h);
+                return new Annotation(task.id, prompt, text, null, null, null, null, w, h, 12, 3, "stop", STAGES,
+                        parsed.problem(), null, parsed.depth());
             }
 
             @Override

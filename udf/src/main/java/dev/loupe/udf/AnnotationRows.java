@@ -21,6 +21,7 @@ final class AnnotationRows {
     private static final StructType POINT = elementStruct("points");
     private static final StructType MASK = elementStruct("masks");
     private static final StructType PERSON = elementStruct("keypoints");
+    private static final StructType DEPTH = (StructType) RESULT.apply("depth").dataType();
     private static final StructType KEYPOINT = (StructType) ((ArrayType) PERSON.apply("points").dataType()).elementType();
 
     private AnnotationRows() {}
@@ -47,6 +48,7 @@ final class AnnotationRows {
                 .set("decode_seconds", a.stages() == null ? null : a.stages().decodeSeconds())
                 .set("keypoints", rows(a.keypoints(), AnnotationRows::person))
                 .set("parse_error", a.parseError())
+                .set("depth", a.depth() == null ? null : depth(a.depth()))
                 .build();
     }
 
@@ -77,6 +79,11 @@ final class AnnotationRows {
 
     private static Row keypoint(Annotation.Keypoint k) {
         return new Builder(KEYPOINT).set("name", k.name()).set("x", k.x()).set("y", k.y()).set("visibility", k.visibility()).build();
+    }
+
+    private static Row depth(Annotation.Depth d) {
+        return new Builder(DEPTH).set("grid_height", d.gridHeight()).set("grid_width", d.gridWidth())
+                .set("codes", CollectionConverters.asScala(java.util.Arrays.stream(d.codes()).boxed().toList()).toSeq()).build();
     }
 
     private static Row mask(Annotation.Mask m) {

@@ -40,7 +40,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The user message (default: the task's prompt).")
     String prompt;
 
-    @Option(names = "--task", defaultValue = "caption", description = "caption, vqa, ground, detect, segment or pose (with --image; default ${DEFAULT-VALUE}).")
+    @Option(names = "--task", defaultValue = "caption", description = "caption, vqa, ground, detect, segment, pose, semantic or depth (with --image; default ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "Token limit (default ${DEFAULT-VALUE}).")
@@ -127,6 +127,11 @@ final class GenerateCommand implements Callable<Integer> {
             for (Annotation.Person p : a.keypoints()) {
                 out.printf(java.util.Locale.ROOT, "person %.1f %.1f %.1f %.1f, %d keypoints%n", p.x0(), p.y0(), p.x1(), p.y1(), p.points().size());
             }
+        }
+        if (a.depth() != null) {
+            int[] codes = a.depth().codes();
+            int min = java.util.Arrays.stream(codes).min().orElse(0), max = java.util.Arrays.stream(codes).max().orElse(0);
+            out.printf(java.util.Locale.ROOT, "depth %dx%d cells, codes %d..%d%n", a.depth().gridWidth(), a.depth().gridHeight(), min, max);
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.List;
  * @param stages          where the engine spent its time on this image, or null when unknown
  * @param parseError      what in the answer did not parse into boxes, masks or keypoints (tasks that parse it), or null
  * @param keypoints       persons with their keypoints (the pose task), or null
+ * @param depth           a depth map (the depth task), or null
  */
 public record Annotation(
         String task,
@@ -38,14 +39,15 @@ public record Annotation(
         String finishReason,
         Stages stages,
         String parseError,
-        List<Person> keypoints) {
+        List<Person> keypoints,
+        Depth depth) {
 
-    /** An annotation of a task without keypoints. */
+    /** An annotation of a task without keypoints or depth. */
     public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
                       List<Mask> masks, int imageWidth, int imageHeight, int promptTokens, int generatedTokens,
                       String finishReason, Stages stages, String parseError) {
         this(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
-                finishReason, stages, parseError, null);
+                finishReason, stages, parseError, null, null);
     }
 
     /** An annotation whose answer parsed in full, or was not parsed (free-text tasks). */
@@ -85,6 +87,18 @@ public record Annotation(
 
     /** A named keypoint in original-image pixels; {@code visibility} as the model gives it, or null. */
     public record Keypoint(String name, float x, float y, Float visibility) {}
+
+    /**
+     * A depth map: one unsigned 16-bit code (0..65535) per cell of a {@code gridHeight x gridWidth}
+     * grid over the original image, row-major, as the model gives it (Youtu-VL: 16x16-pixel cells).
+     */
+    public record Depth(int gridHeight, int gridWidth, int[] codes) {
+        public Depth {
+            if (codes.length != gridHeight * gridWidth) {
+                throw new IllegalArgumentException(codes.length + " depth codes for a " + gridWidth + "x" + gridHeight + " grid");
+            }
+        }
+    }
 
     /** A binary mask as COCO compressed RLE (column-major run lengths, "counts" string). */
     public record Mask(String label, int height, int width, String counts) {}

@@ -3,6 +3,7 @@ package dev.loupe.engine.task;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -11,39 +12,67 @@ import java.util.stream.Collectors;
  */
 public enum Task {
     /** Describe the image in a sentence or a paragraph. */
-    CAPTION("caption", "Describe this image."),
+    CAPTION("caption", "Describe this image.", null),
     /** Answer the user's question about the image; the prompt is required. */
-    VQA("vqa", null),
+    VQA("vqa", null, null),
     /**
      * Find what the prompt describes (a referring expression such as "the dog on the left", as in
      * RefCOCO) and return its box; for models trained to ground (Qwen3-VL). The prompt is
      * wrapped in the instruction those models answer with JSON boxes.
      */
-    GROUND("ground", null),
+    GROUND("ground", null, "Qwen3-VL, Youtu-VL"),
     /**
      * Find every object in the image, or every one of the categories the prompt lists
      * (comma-separated, e.g. "dog, cat"), and return their labelled boxes; for models trained to
      * detect (Qwen3-VL, Youtu-VL), each asking in its own words. The prompt is optional.
      */
-    DETECT("detect", null),
+    DETECT("detect", null, "Qwen3-VL, Youtu-VL"),
     /**
      * Segment what the prompt describes (a referring expression, as in RefCOCO's segmentation
      * splits) and return its mask; for models trained to segment (Youtu-VL), each asking in its
      * own words. The prompt is required.
      */
-    SEGMENT("segment", null),
+    SEGMENT("segment", null, "Youtu-VL"),
     /**
      * Find every person and their body keypoints (MPII's 16 joints), for models trained to
      * (Youtu-VL), which are asked in their own words; the prompt is not used.
      */
-    POSE("pose", "Detect all persons and their poses.");
+    POSE("pose", "Detect all persons and their poses.", "Youtu-VL"),
+    /**
+     * Label every pixel with one of the categories the prompt lists (comma-separated), or, without
+     * a prompt, one of ADE20K's 150 classes; one mask per category found. For models trained to
+     * segment densely (Youtu-VL), asked in their words: the official demo's prompt.
+     */
+    SEMANTIC("semantic", null, "Youtu-VL"),
+    /** Estimate the depth of every 16x16-pixel cell (Youtu-VL): 16-bit codes as the model gives them. */
+    DEPTH("depth", "Estimate the depth.", "Youtu-VL");
+
+    /**
+     * The official Youtu-VL demo's semantic-segmentation prompt around its category list (its
+     * default list is ADE20K's 150 classes, verbatim with its quirks: "bed" twice, once as "bed ").
+     */
+    private static final String SEMANTIC_PROMPT = "Segment: %s., without the background class.";
 
     public final String id;
     private final String defaultPrompt;
+    /** The families trained for this task, for error messages; null when every family does it. */
+    private final String trainedFamilies;
 
-    Task(String id, String defaultPrompt) {
+    Task(String id, String defaultPrompt, String trainedFamilies) {
         this.id = id;
         this.defaultPrompt = defaultPrompt;
+        this.trainedFamilies = trainedFamilies;
+    }
+
+    /**
+     * Refuses a task {@code family} was not trained for, by name: "task 'segment' needs a model
+     * trained for it (Youtu-VL); SmolVLM is not".
+     */
+    public static void requireTrained(Task task, Set<Task> trained, String family) {
+        if (trained.contains(task)) return;
+        throw new IllegalArgumentException("task '" + task.id + "' needs a model trained for it ("
+                + (task.trainedFamilies == null ? "its families" : task.trainedFamilies) + "); " + family + " is not (it does "
+                + trained.stream().map(t -> t.id).collect(Collectors.joining(", ")) + ")");
     }
 
     /**
@@ -63,12 +92,30 @@ public enum Task {
                     : "Locate every instance that belongs to the following categories: \"" + String.join(", ", categories)
                             + "\". Report bbox coordinates in JSON format.";
         }
+        if (this == SEMANTIC) {
+            List<String> categories = categories(userPrompt);
+            return SEMANTIC_PROMPT.formatted(categories.isEmpty() ? Ade20k.CLASSES : String.join(", ", categories));
+        }
         if (this == SEGMENT && !given) {
             throw new IllegalArgumentException("task 'segment' needs a prompt (what to segment, e.g. \"the dog on the left\")");
         }
         if (given) return userPrompt;
         if (defaultPrompt == null) throw new IllegalArgumentException("task '" + id + "' needs a prompt (the question to answer)");
         return defaultPrompt;
+    }
+
+    /** ADE20K's 150 class names as the Youtu-VL demo lists them, loaded once. */
+    private static final class Ade20k {
+        static final String CLASSES = load();
+
+        private static String load() {
+            try (var in = Task.class.getResourceAsStream("ade20k-classes.txt")) {
+                if (in == null) throw new IllegalStateException("ade20k-classes.txt is missing from the engine's resources");
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /** The categories a detect prompt lists: comma-separated names, stripped, empty ones dropped. */

@@ -14,8 +14,10 @@ import dev.loupe.engine.vision.Letterbox;
 import dev.loupe.engine.vision.Qwen3VlEncoder;
 import dev.loupe.engine.vision.Qwen3VlPreprocessor;
 import dev.loupe.engine.vision.RgbImage;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link SmolVlmModel}.
  */
 public final class Qwen3VlModel implements DynamicResolutionModel {
+    /** What Qwen3-VL was trained for, of Loupe's tasks: text answers and boxes in its JSON format. */
+    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND, Task.DETECT);
+
 
     private final GgufFile textFile;
     private final GgufFile visionFile;
@@ -87,9 +92,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
-        if (task == Task.SEGMENT || task == Task.POSE) {
-            throw new IllegalArgumentException("task '" + task.id + "' needs a model trained for it (Youtu-VL); Qwen3-VL is not");
-        }
+        Task.requireTrained(task, TASKS, "Qwen3-VL");
         Qwen3VlPreprocessor pre0 = preprocessorFor(limits);
         String text = task.promptFor(prompt);
         long t0 = System.nanoTime();

@@ -13,8 +13,10 @@ import dev.loupe.engine.vision.PreprocessedImage;
 import dev.loupe.engine.vision.RgbImage;
 import dev.loupe.engine.vision.SiglipEncoder;
 import dev.loupe.engine.vision.VisionConfig;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * own KV cache and buffers; weights are shared views of the two mapped files.
  */
 public final class SmolVlmModel implements BatchableAnnotator {
+    /** What SmolVLM was trained for: describing images and answering questions (no coordinates). */
+    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA);
+
     private final GgufFile textFile;
     private final GgufFile visionFile;
     private final BpeTokenizer tokenizer;
@@ -93,10 +98,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
-        if (task == Task.GROUND || task == Task.DETECT || task == Task.SEGMENT || task == Task.POSE) {
-            throw new IllegalArgumentException("task '" + task.id + "' needs a model trained for it ("
-                    + (task == Task.SEGMENT || task == Task.POSE ? "Youtu-VL" : "Qwen3-VL, Youtu-VL") + "); SmolVLM is not");
-        }
+        Task.requireTrained(task, TASKS, "SmolVLM");
         String text = task.promptFor(prompt);
         Idefics3Preprocessor pre0 = preprocessorFor(limits);
         long t0 = System.nanoTime();

@@ -5,8 +5,10 @@ import dev.loupe.engine.llm.Deepseek2Decoder;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.CoordinateTokenBoxes;
 import dev.loupe.engine.task.CoordinateTokenPolygons;
+import dev.loupe.engine.task.DepthAnswers;
 import dev.loupe.engine.task.ImageFrame;
 import dev.loupe.engine.task.PoseAnswers;
+import dev.loupe.engine.task.SegmentationAnswers;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
@@ -15,8 +17,11 @@ import dev.loupe.engine.vision.ImageDecoder;
 import dev.loupe.engine.vision.RgbImage;
 import dev.loupe.engine.vision.YoutuVlEncoder;
 import dev.loupe.engine.vision.YoutuVlPreprocessor;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,6 +34,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * other families.
  */
 public final class YoutuVlModel implements DynamicResolutionModel {
+    /** What Youtu-VL was trained for, of Loupe's tasks: every one (spec §1.3). */
+    static final Set<Task> TASKS = EnumSet.allOf(Task.class);
+
     /** The official demo's referring-expression prompt (spec §1.3). */
     static final String GROUND_PROMPT = "Please provide the bounding box coordinate of the region this sentence describes: ";
     /** The official demo's detection prompts: every object, or the given categories comma-joined (spec §1.3). */
@@ -119,6 +127,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+        Task.requireTrained(task, TASKS, "Youtu-VL");
         YoutuVlPreprocessor pre0 = preprocessorFor(limits);
         String text = promptFor(task, prompt);
         long t0 = System.nanoTime();
@@ -142,28 +151,60 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     }
 
     /**
-     * Grounding and detection answers give boxes (labelled by their {@code <ref>}), referring-segmentation answers polygons filled into one mask,
-     * labelled with the expression (coordinate tokens in resized pixels, mapped to the original image).
+     * The answer parsed as its task asks, coordinates and grids over the original image:
+     * grounding and detection answers give boxes (labelled by their {@code <ref>}),
+     * referring-segmentation answers polygons filled into one mask labelled with the
+     * expression, pose answers persons with keypoints, semantic-segmentation answers a mask per
+     * class and depth answers a grid of codes. Dense answers are read with control tokens
+     * rendered ({@code <mask>} is one in converted GGUF files) and kept so in {@code text}.
      */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
-        boolean boxTask = r.task() == Task.GROUND || r.task() == Task.DETECT;
-        List<Annotation.Box> boxes = boxTask ? CoordinateTokenBoxes.parse(g.text(), r.frame()) : null;
+        Task task = r.task();
+        boolean dense = task == Task.SEMANTIC || task == Task.DEPTH;
+        String answer = dense ? answerWithControlTokens(g) : g.text();
+        List<Annotation.Box> boxes = null;
         List<Annotation.Mask> masks = null;
-        String parseError = boxTask ? CoordinateTokenBoxes.problem(g.text()) : null;
-        if (r.task() == Task.SEGMENT) {
-            Annotation.Mask mask = CoordinateTokenPolygons.mask(g.text(), r.frame(), r.userPrompt() == null ? null : r.userPrompt().strip());
-            masks = mask == null ? List.of() : List.of(mask);
-            parseError = CoordinateTokenPolygons.problem(g.text());
-        }
         List<Annotation.Person> persons = null;
-        if (r.task() == Task.POSE) {
-            persons = PoseAnswers.parse(g.text(), r.frame());
-            parseError = PoseAnswers.problem(g.text());
+        Annotation.Depth depth = null;
+        String parseError = null;
+        switch (task) {
+            case GROUND, DETECT -> {
+                boxes = CoordinateTokenBoxes.parse(answer, r.frame());
+                parseError = CoordinateTokenBoxes.problem(answer);
+            }
+            case SEGMENT -> {
+                Annotation.Mask mask = CoordinateTokenPolygons.mask(answer, r.frame(), r.userPrompt() == null ? null : r.userPrompt().strip());
+                masks = mask == null ? List.of() : List.of(mask);
+                parseError = CoordinateTokenPolygons.problem(answer);
+            }
+            case POSE -> {
+                persons = PoseAnswers.parse(answer, r.frame());
+                parseError = PoseAnswers.problem(answer);
+            }
+            case SEMANTIC -> {
+                SegmentationAnswers.Result parsed = SegmentationAnswers.masks(answer, r.imageWidth(), r.imageHeight());
+                masks = parsed.masks();
+                parseError = parsed.problem();
+            }
+            case DEPTH -> {
+                DepthAnswers.Result parsed = DepthAnswers.parse(answer, r.imageWidth(), r.imageHeight());
+                depth = parsed.depth();
+                parseError = parsed.problem();
+            }
+            default -> { }
         }
-        return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, masks,
+        return new Annotation(task.id, r.prompt(), answer.strip(), boxes, null, null, masks,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
-                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError, persons);
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError, persons, depth);
+    }
+
+    /** The generated text with control tokens rendered, the closing end-of-generation token left out. */
+    private String answerWithControlTokens(Generation g) {
+        int[] tokens = g.tokens();
+        int n = tokens.length;
+        if (n > 0 && tokenizer.vocabulary().isEog(tokens[n - 1])) n--;
+        return tokenizer.decode(Arrays.copyOf(tokens, n), true);
     }
 
     @Override

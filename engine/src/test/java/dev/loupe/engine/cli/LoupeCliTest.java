@@ -78,17 +78,18 @@ class LoupeCliTest {
         assertTrue(alone.err().contains("--mmproj and --image go together"), alone.err());
     }
 
-    /** Boxes, masks and persons print one line each after the answer, in original-image pixels. */
+    /** Boxes, masks, persons and depth maps print one line each after the answer, in original-image pixels. */
     @Test
     void structuredResultsPrintOneLineEach() {
         var text = new java.io.StringWriter();
         var a = new dev.loupe.engine.task.Annotation("detect", "p", "answer", java.util.List.of(new dev.loupe.engine.task.Annotation.Box("dog", 1, 2.5f, 30, 40, null)),
                 null, null, java.util.List.of(new dev.loupe.engine.task.Annotation.Mask("dog", 4, 3, "52203")), 3, 4, 10, 2, "stop", null, null,
-                java.util.List.of(new dev.loupe.engine.task.Annotation.Person(0, 0, 2, 3, java.util.List.of())));
+                java.util.List.of(new dev.loupe.engine.task.Annotation.Person(0, 0, 2, 3, java.util.List.of())),
+                new dev.loupe.engine.task.Annotation.Depth(1, 2, new int[] {700, 12}));
         try (var out = new java.io.PrintWriter(text)) {
             GenerateCommand.printStructured(out, a);
         }
-        assertEquals("box dog 1.0 2.5 30.0 40.0\nmask dog 3x4 52203\nperson 0.0 0.0 2.0 3.0, 0 keypoints\n", text.toString().replace("\r", ""));
+        assertEquals("box dog 1.0 2.5 30.0 40.0\nmask dog 3x4 52203\nperson 0.0 0.0 2.0 3.0, 0 keypoints\ndepth 2x1 cells, codes 12..700\n", text.toString().replace("\r", ""));
     }
 
     /** A structured task says on stderr what did not parse (a random-weight model's two tokens hold no box). */

@@ -14,8 +14,9 @@ class TaskTest {
         assertEquals(Task.DETECT, Task.parse(" Detect "));
         assertEquals(Task.SEGMENT, Task.parse("segment"));
         assertEquals(Task.CAPTION, Task.parse(null));
-        Exception e = assertThrows(IllegalArgumentException.class, () -> Task.parse("depth"));
-        assertTrue(e.getMessage().contains("caption, vqa, ground, detect, segment, pose"), e.getMessage());
+        assertEquals(Task.DEPTH, Task.parse("DEPTH"));
+        Exception e = assertThrows(IllegalArgumentException.class, () -> Task.parse("paint"));
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth", e.getMessage());
     }
 
     /** Detect's prompt is optional: every object, or the categories it lists (comma-separated, blanks dropped). */
@@ -35,5 +36,30 @@ class TaskTest {
             assertTrue(e.getMessage().contains("task '" + t.id + "'"), e.getMessage());
         }
         assertEquals("Describe this image.", Task.CAPTION.promptFor(null));
+    }
+
+    /**
+     * Semantic segmentation asks in the official demo's words: the categories given, or ADE20K's
+     * 150 classes verbatim (the demo's list: "bed" twice, the second time as "bed ").
+     */
+    @Test
+    void semanticAsksForTheGivenCategoriesOrAde20k() {
+        assertEquals("Segment: dog, hot dog., without the background class.", Task.SEMANTIC.promptFor("dog, hot dog"));
+        String ade = Task.SEMANTIC.promptFor(null);
+        assertTrue(ade.startsWith("Segment: poster, road, chandelier, swimming pool, arcade machine,"), ade);
+        assertTrue(ade.endsWith(", ashcan, wall, house, airplane, bag., without the background class."), ade);
+        assertTrue(ade.contains(", seat, bed , bottle, "), ade);
+        String list = ade.substring("Segment: ".length(), ade.length() - "., without the background class.".length());
+        assertEquals(151, list.split(", ").length, "the demo's 150 classes, \"bed\" listed twice");
+        assertEquals("Estimate the depth.", Task.DEPTH.promptFor(null));
+    }
+
+    /** A family refuses a task it was not trained for, naming the task, who does it, and what it does. */
+    @Test
+    void familiesRefuseTasksTheyWereNotTrainedFor() {
+        Task.requireTrained(Task.CAPTION, java.util.EnumSet.of(Task.CAPTION), "X");
+        Exception e = assertThrows(IllegalArgumentException.class,
+                () -> Task.requireTrained(Task.DEPTH, java.util.EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND), "Qwen3-VL"));
+        assertEquals("task 'depth' needs a model trained for it (Youtu-VL); Qwen3-VL is not (it does caption, vqa, ground)", e.getMessage());
     }
 }

@@ -103,4 +103,51 @@ class YoutuVlImagePromptTest {
             assertEquals(1, model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(0, 1)).stages().imagePositions());
         }
     }
+
+    /**
+     * Semantic segmentation and depth send the demo's prompts, and their answers are read with
+     * control tokens rendered: {@code <mask>} is a control token in converted GGUF files (as
+     * llama.cpp's converter marks it), which plain text leaves out. Answers made of the
+     * tokenizer's own ids, end-of-generation included, parse into masks and a depth grid.
+     */
+    @Test
+    void denseAnswersAreReadWithTheirControlTokens() throws Exception {
+        byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
+        try (YoutuVlModel model = open(Numerics.FAST)) {
+            GenerationSettings settings = GenerationSettings.GREEDY.withMaxTokens(3);
+            Annotation semantic = model.annotate(png, Task.SEMANTIC, "sky, red square", settings);
+            assertEquals("Segment: sky, red square., without the background class.", semantic.prompt());
+            assertNotNull(semantic.masks());
+            Annotation depth = model.annotate(png, Task.DEPTH, null, settings);
+            assertEquals("Estimate the depth.", depth.prompt());
+
+            // <mask> is user-defined in these files, a control token in converted ones: a control token
+            // of this vocabulary (<|vision_end|>) stands in for it, to show control tokens reach the parser.
+            var tokenizer = model.tokenizer();
+            int eog = tokenizer.vocabulary().eogIds()[0];
+            int[] body = tokenizer.encode("<ref>sky</ref><ref>red square</ref><|vision_end|><mask>(0,4000)(1,2144)</mask>", false, true);
+            int control = tokenizer.encode("<|vision_end|>", false, true)[0];
+            assertTrue(tokenizer.vocabulary().isControl(control));
+            assertTrue(!tokenizer.decode(body, false).contains("<|vision_end|>"), "plain text drops control tokens");
+            int[] answer = Arrays.copyOf(body, body.length + 1);
+            answer[body.length] = eog;
+            PreparedRequest request = model.prepare(png, Task.SEMANTIC, "sky, red square", ImageLimits.NONE);
+            Annotation a = model.annotation(request, new Generation("", answer, 10, "stop", null, 0, 0));
+            assertEquals(null, a.parseError());
+            assertEquals("<ref>sky</ref><ref>red square</ref><|vision_end|><mask>(0,4000)(1,2144)</mask>", a.text(),
+                    "control tokens rendered, the end-of-generation token left out");
+            assertEquals(List.of("sky", "red square"), a.masks().stream().map(Annotation.Mask::label).toList());
+            assertEquals(64, a.masks().get(0).height());
+            assertEquals(96, a.masks().get(0).width());
+
+            int[] depthAnswer = tokenizer.encode("<depth><mask>(300,20)(7,4)</mask>", false, true); // 96x64 px: 6x4 cells
+            PreparedRequest depthRequest = model.prepare(png, Task.DEPTH, null, ImageLimits.NONE);
+            Annotation d = model.annotation(depthRequest, new Generation("", depthAnswer, 10, "length", null, 0, 0));
+            assertEquals(null, d.parseError());
+            assertEquals(6, d.depth().gridWidth());
+            assertEquals(4, d.depth().gridHeight());
+            assertEquals(300, d.depth().codes()[19]);
+            assertEquals(7, d.depth().codes()[20]);
+        }
+    }
 }

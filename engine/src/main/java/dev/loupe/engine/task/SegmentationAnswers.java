@@ -1,0 +1,71 @@
+package dev.loupe.engine.task;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Masks from Youtu-VL's dense segmentation answers (semantic segmentation, the "core target"
+ * pass, the first pass of open-set segmentation; spec §1.3):
+ * {@code <ref>c0</ref><ref>c1</ref>…<mask>(v,n)…</mask>}, the runs laid row-major over the
+ * original image, each value an index into the {@code <ref>} list. One mask per class named
+ * (COCO RLE, labelled with the class's name; classes named twice share one mask), none for
+ * {@code <BG>}, the background.
+ *
+ * <p>The demo's {@code <FG>}-first flip (when the first class is {@code <FG>} it rewrites each
+ * value v as |v - 1| so that 1 always means foreground) needs no special case here: masks are
+ * taken by class name, so the {@code <FG>} mask is the same whichever order the two classes come
+ * in.
+ */
+public final class SegmentationAnswers {
+    /** The background class, which gets no mask. */
+    public static final String BACKGROUND = "<BG>";
+    /** The foreground class of a core-target answer. */
+    public static final String FOREGROUND = "<FG>";
+
+    private SegmentationAnswers() {}
+
+    /**
+     * The masks of a dense segmentation answer and what did not parse.
+     *
+     * @param masks   one mask per class with pixels (background excepted), in the order first named
+     * @param problem what did not parse (no mask, runs naming no class, runs not covering the image), or null
+     */
+    public record Result(List<Annotation.Mask> masks, String problem) {}
+
+    /** The masks of {@code answer} over an image of {@code width x height} pixels. */
+    public static Result masks(String answer, int width, int height) {
+        RunLengthAnswer parsed = RunLengthAnswer.parse(answer);
+        if (!parsed.hasMask()) return new Result(List.of(), "no <mask> in the answer");
+        int pixels = Math.multiplyExact(width, height);
+        int[] labels = parsed.expand(pixels);
+        List<String> classes = parsed.classes();
+        Map<String, byte[]> byName = new LinkedHashMap<>();
+        int unnamedRuns = 0;
+        boolean[] seen = new boolean[classes.size()];
+        for (int i = 0; i < parsed.values().length; i++) {
+            int v = parsed.values()[i];
+            if (v >= classes.size()) unnamedRuns++;
+            else if (parsed.lengths()[i] > 0) seen[v] = true;
+        }
+        for (int c = 0; c < classes.size(); c++) {
+            String name = classes.get(c);
+            if (!seen[c] || name.equals(BACKGROUND)) continue;
+            byte[] mask = byName.computeIfAbsent(name, k -> new byte[pixels]);
+            for (int p = 0; p < pixels; p++) if (labels[p] == c) mask[p] = 1;
+        }
+        List<Annotation.Mask> masks = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : byName.entrySet()) {
+            masks.add(new Annotation.Mask(e.getKey(), height, width, CocoRle.encode(e.getValue(), width, height)));
+        }
+        List<String> problems = new ArrayList<>();
+        if (unnamedRuns > 0) {
+            problems.add(unnamedRuns + " of " + parsed.values().length + " runs name no class (the answer names " + classes.size()
+                    + "; their pixels are in no mask)");
+        }
+        String coverage = parsed.coverageProblem(pixels, "the " + width + "x" + height + " image");
+        if (coverage != null) problems.add(coverage);
+        return new Result(masks, problems.isEmpty() ? null : String.join("; ", problems));
+    }
+}
