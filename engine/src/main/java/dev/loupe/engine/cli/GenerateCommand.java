@@ -5,6 +5,7 @@ import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorApiCheck;
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.DenseReadout;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.Generation;
 import dev.loupe.engine.vlm.GenerationSettings;
@@ -70,6 +71,12 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Qwen3-VL, Youtu-VL: the most tokens an image becomes; larger images are scaled down (0 = the model's: 4096, 62500).")
     int maxImageTokens;
 
+    @Option(names = "--dense-readout", paramLabel = "SPEC", defaultValue = "auto",
+            description = "Youtu-VL semantic masks: from the answer's <mask> runs (text), the hidden states at image positions (hidden), "
+                    + "or the runs when they cover the image, else the hidden states (auto, the default); then comma-separated choices of the "
+                    + "hidden-state readout: shifted|unshifted, softmax|sigmoid[:T], bilinear|nearest, as-written|leading-space (defaults first).")
+    String denseReadout;
+
     @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast",
             description = "Arithmetic of the vision encoder, prefill and decode: fast (f32 products) or exact "
                     + "(llama.cpp's own, bit for bit; slower). Default: ${DEFAULT-VALUE}.")
@@ -103,7 +110,8 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException(image + ": no such image file");
             }
-            try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens))) {
+            try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens,
+                    DenseReadout.parse(denseReadout)))) {
                 Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
                 out.println(a.text());
                 printStructured(out, a);

@@ -74,11 +74,20 @@ public final class Deepseek2Decoder implements TextDecoder {
 
     @Override
     public float[] forward(float[] input, int n, KvCache cache, boolean allLogits) {
+        return forward(input, n, cache, allLogits, null);
+    }
+
+    @Override
+    public float[] forwardKeepingHidden(float[] input, int n, KvCache cache, float[] hidden) {
+        return forward(input, n, cache, false, java.util.Objects.requireNonNull(hidden, "hidden"));
+    }
+
+    private float[] forward(float[] input, int n, KvCache cache, boolean allLogits, float[] hidden) {
         final int start = cache.length();
         cache.ensureCapacity(start + n);
         float[][] angles = new float[n][config.ropeDims()];
         for (int t = 0; t < n; t++) rope.angles(cache.nextPosition() + t, angles[t]);
-        float[] logits = evaluate(input, n, angles, allLogits, false,
+        float[] logits = evaluate(input, n, angles, allLogits, false, hidden,
                 (layer, t, row, off) -> cache.storeRow(layer, start + t, row, off),
                 (layer, q, out) -> attention(layer, q, out, n, start, cache));
         cache.setLength(start + n);
@@ -96,7 +105,7 @@ public final class Deepseek2Decoder implements TextDecoder {
         boolean tiled = numerics == Numerics.EXACT && n >= FlashAttention.TILED_MIN_ROWS;
         float scale = config.attentionScale();
         int nHead = config.nHead();
-        float[] logits = evaluate(input, n, angles, true, true,
+        float[] logits = evaluate(input, n, angles, true, true, null,
                 (layer, t, row, off) -> caches[t].storeRow(layer, positions[t], row, off),
                 (layer, q, out) -> pool.parallelFor(n * nHead, 1, (from, to) -> {
                     FlashAttention.Scratch scratch = new FlashAttention.Scratch(config.latentWidth());
@@ -108,6 +117,14 @@ public final class Deepseek2Decoder implements TextDecoder {
                 }));
         for (int i = 0; i < n; i++) caches[i].setLength(positions[i] + 1);
         return logits;
+    }
+
+    /** The output head's rows for {@code tokens} (tied: their token embeddings), one row of the embedding width each. */
+    @Override
+    public float[] outputRows(int[] tokens) {
+        float[] rows = new float[tokens.length * config.nEmbd()];
+        TokenEmbeddings.embed(weights.output, tokens, 0, tokens.length, rows, 0);
+        return rows;
     }
 
     @Override
@@ -125,9 +142,13 @@ public final class Deepseek2Decoder implements TextDecoder {
         void run(int layer, float[] q, float[] out);
     }
 
-    /** The layer stack for n rows with the given RoPE angles; the last row's logits or all rows'. */
-    private float[] evaluate(float[] input, int n, float[][] angles, boolean allLogits, boolean decodeStep, RowStore store,
-                             LayerAttention attention) {
+    /**
+     * The layer stack for n rows with the given RoPE angles; the last row's logits or all rows'.
+     * With {@code hidden}, every row's final-norm hidden state goes there too (n rows of the
+     * embedding width), which needs the last layer's feed-forward on every row.
+     */
+    private float[] evaluate(float[] input, int n, float[][] angles, boolean allLogits, boolean decodeStep, float[] hidden,
+                             RowStore store, LayerAttention attention) {
         final Deepseek2Config c = config;
         final int e = c.nEmbd(), nHead = c.nHead(), nope = c.qkNopeDims(), qkHead = c.qkHeadDims();
         final int latent = c.kvLoraRank(), row = c.latentWidth(), qWidth = nHead * qkHead, vHead = c.vHeadDims();
@@ -185,9 +206,10 @@ public final class Deepseek2Decoder implements TextDecoder {
             products.product(w.wo(), values, n, proj, decodeStep);
             VectorMath.addInPlace(x, 0, proj, 0, n * e);
 
-            int first = !allLogits && l == c.nLayer() - 1 ? n - 1 : 0;
+            int first = !allLogits && hidden == null && l == c.nLayer() - 1 ? n - 1 : 0;
             ffn.apply(products, x, first, n, w.ffnNorm(), w.gate(), w.up(), w.down(), decodeStep);
         }
+        if (hidden != null) head.normed(x, n, e, hidden);
         return head.logits(products, x, n, e, allLogits, decodeStep);
     }
 

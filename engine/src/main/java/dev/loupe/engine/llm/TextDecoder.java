@@ -29,6 +29,21 @@ public interface TextDecoder {
     float[] forward(float[] input, int n, KvCache cache, boolean allLogits);
 
     /**
+     * As {@link #forward} for the last position's logits, also writing every position's
+     * final-norm hidden state (what the output head reads) to {@code hidden}, n rows of
+     * {@link #embeddingLength()} floats: for readouts from the hidden states, such as Youtu-VL's
+     * dense predictions at image positions. Decoders that keep no hidden states refuse.
+     */
+    default float[] forwardKeepingHidden(float[] input, int n, KvCache cache, float[] hidden) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep hidden states");
+    }
+
+    /** The output head's weight rows for {@code tokens}, each {@link #embeddingLength()} floats: what a hidden state is scored against. */
+    default float[] outputRows(int[] tokens) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not give its output head's rows");
+    }
+
+    /**
      * Width of an image embedding row: {@link #embeddingLength()}, or more when the model takes
      * extra per-token inputs with images (Qwen3-VL's DeepStack features).
      */

@@ -1,9 +1,7 @@
 package dev.loupe.engine.task;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Masks from Youtu-VL's dense segmentation answers (semantic segmentation, the "core target"
@@ -41,24 +39,9 @@ public final class SegmentationAnswers {
         int pixels = Math.multiplyExact(width, height);
         int[] labels = parsed.expand(pixels);
         List<String> classes = parsed.classes();
-        Map<String, byte[]> byName = new LinkedHashMap<>();
         int unnamedRuns = 0;
-        boolean[] seen = new boolean[classes.size()];
-        for (int i = 0; i < parsed.values().length; i++) {
-            int v = parsed.values()[i];
-            if (v >= classes.size()) unnamedRuns++;
-            else if (parsed.lengths()[i] > 0) seen[v] = true;
-        }
-        for (int c = 0; c < classes.size(); c++) {
-            String name = classes.get(c);
-            if (!seen[c] || name.equals(BACKGROUND)) continue;
-            byte[] mask = byName.computeIfAbsent(name, k -> new byte[pixels]);
-            for (int p = 0; p < pixels; p++) if (labels[p] == c) mask[p] = 1;
-        }
-        List<Annotation.Mask> masks = new ArrayList<>();
-        for (Map.Entry<String, byte[]> e : byName.entrySet()) {
-            masks.add(new Annotation.Mask(e.getKey(), height, width, CocoRle.encode(e.getValue(), width, height)));
-        }
+        for (int v : parsed.values()) if (v >= classes.size()) unnamedRuns++;
+        List<Annotation.Mask> masks = ClassMasks.of(labels, classes, width, height);
         List<String> problems = new ArrayList<>();
         if (unnamedRuns > 0) {
             problems.add(unnamedRuns + " of " + parsed.values().length + " runs name no class (the answer names " + classes.size()
@@ -67,5 +50,10 @@ public final class SegmentationAnswers {
         String coverage = parsed.coverageProblem(pixels, "the " + width + "x" + height + " image");
         if (coverage != null) problems.add(coverage);
         return new Result(masks, problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    /** The classes an answer names in {@code <ref>} before its mask (or in all of it, when it has none), in order. */
+    public static List<String> namedClasses(String answer) {
+        return RunLengthAnswer.parse(answer).classes();
     }
 }

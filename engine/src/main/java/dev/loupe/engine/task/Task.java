@@ -118,6 +118,12 @@ public enum Task {
         }
     }
 
+    /** The categories a semantic-segmentation prompt asks for: those it lists, else ADE20K's as the demo names them. */
+    public static List<String> semanticCategories(String prompt) {
+        List<String> given = categories(prompt);
+        return given.isEmpty() ? categories(Ade20k.CLASSES) : given;
+    }
+
     /** The categories a detect prompt lists: comma-separated names, stripped, empty ones dropped. */
     public static List<String> categories(String prompt) {
         if (prompt == null) return List.of();

@@ -124,7 +124,7 @@ public final class BatchScheduler implements AutoCloseable {
     private void start(Held h, List<Active> active) {
         Request r = h.request();
         try {
-            Sequence seq = model.generator().start(h.prepared().segments(), r.settings());
+            Sequence seq = model.generator().start(h.prepared().segments(), r.settings(), h.prepared().hidden());
             if (seq.finished()) {
                 r.result().complete(model.annotation(h.prepared(), seq.result()));
             } else {

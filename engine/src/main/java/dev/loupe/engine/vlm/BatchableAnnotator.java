@@ -41,6 +41,6 @@ public interface BatchableAnnotator extends ImageAnnotator {
     @Override
     default Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
         PreparedRequest r = prepare(image, task, prompt, limits);
-        return annotation(r, generator().generate(r.segments(), settings));
+        return annotation(r, generator().generate(r.segments(), settings, r.hidden()));
     }
 }

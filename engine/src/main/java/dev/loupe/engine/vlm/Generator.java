@@ -22,8 +22,17 @@ public final class Generator {
 
     /** Evaluates the prompt into {@code cache}; returns the logits of its last position. */
     public float[] prefill(List<PromptSegment> prompt, KvCache cache) {
+        return prefill(prompt, cache, null);
+    }
+
+    /**
+     * As {@link #prefill(List, KvCache)}, keeping in {@code hidden} (when not null) the final-norm
+     * hidden states of the image's positions and of the position before it.
+     */
+    public float[] prefill(List<PromptSegment> prompt, KvCache cache, ImageHiddenStates hidden) {
         int e = decoder.embeddingLength();
         float[] logits = null;
+        float[] lastTextHidden = null;
         for (PromptSegment s : prompt) {
             float[] input;
             if (s instanceof PromptSegment.Text t) {
@@ -36,15 +45,29 @@ public final class Generator {
                     throw new IllegalStateException("image embeddings are " + m.width() + " wide, the text model expects " + expected
                             + ": the mmproj does not belong to this model");
                 }
+                if (hidden != null && m.gridX() > 0) {
+                    float[] imageHidden = new float[m.count() * e];
+                    logits = decoder.forwardKeepingHidden(m.rows(), m.count(), cache, imageHidden);
+                    hidden.fill(lastTextHidden, imageHidden, m.gridX(), m.gridY(), e);
+                    continue;
+                }
                 if (m.gridX() > 0) {
                     decoder.forwardImage(m.rows(), m.gridX(), m.gridY(), cache);
                     continue;
                 }
                 input = m.rows();
             }
-            if (s.length() > 0) logits = decoder.forward(input, s.length(), cache, false);
+            if (s.length() == 0) continue;
+            if (hidden != null && !hidden.filled() && s instanceof PromptSegment.Text) {
+                float[] textHidden = new float[s.length() * e];
+                logits = decoder.forwardKeepingHidden(input, s.length(), cache, textHidden);
+                lastTextHidden = java.util.Arrays.copyOfRange(textHidden, (s.length() - 1) * e, s.length() * e);
+            } else {
+                logits = decoder.forward(input, s.length(), cache, false);
+            }
         }
         if (logits == null) throw new IllegalArgumentException("empty prompt");
+        if (hidden != null && !hidden.filled()) throw new IllegalArgumentException("no image in the prompt to keep hidden states of");
         return logits;
     }
 
@@ -53,11 +76,16 @@ public final class Generator {
      * decode steps (or already finished).
      */
     public Sequence start(List<PromptSegment> prompt, GenerationSettings settings) {
+        return start(prompt, settings, null);
+    }
+
+    /** As {@link #start(List, GenerationSettings)}, keeping the image's hidden states in {@code hidden} when not null. */
+    public Sequence start(List<PromptSegment> prompt, GenerationSettings settings, ImageHiddenStates hidden) {
         int promptLength = promptLength(prompt);
         long t0 = System.nanoTime();
         int maxNew = maxNew(promptLength, settings);
         KvCache cache = decoder.newCache(promptLength + maxNew);
-        float[] promptLogits = prefill(prompt, cache);
+        float[] promptLogits = prefill(prompt, cache, hidden);
         Sampler sampler = new Sampler(settings);
         for (PromptSegment s : prompt) {
             if (s instanceof PromptSegment.Text t) for (int id : t.tokens()) sampler.accept(id);
@@ -90,7 +118,12 @@ public final class Generator {
 
     /** Generates one sequence to the end, one decode step at a time. */
     public Generation generate(List<PromptSegment> prompt, GenerationSettings settings) {
-        Sequence seq = start(prompt, settings);
+        return generate(prompt, settings, null);
+    }
+
+    /** As {@link #generate(List, GenerationSettings)}, keeping the image's hidden states in {@code hidden} when not null. */
+    public Generation generate(List<PromptSegment> prompt, GenerationSettings settings, ImageHiddenStates hidden) {
+        Sequence seq = start(prompt, settings, hidden);
         float[] embedding = new float[decoder.embeddingLength()];
         while (!seq.finished()) {
             long t0 = System.nanoTime();

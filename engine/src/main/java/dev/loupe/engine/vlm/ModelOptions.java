@@ -2,6 +2,7 @@ package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.task.DenseReadout;
 import java.util.Objects;
 
 /**
@@ -18,15 +19,23 @@ import java.util.Objects;
  * @param maxImageTokens dynamic-resolution models: the most tokens an image becomes
  *                       (--image-max-tokens); 0 keeps the model's own (4096). Lower means
  *                       smaller images: faster encoding and prefill, less detail.
+ * @param denseReadout   Youtu-VL's semantic segmentation: masks from the answer's runs or from the
+ *                       hidden states at the image's positions, and how
  */
-public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens) {
+public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens,
+                           DenseReadout denseReadout) {
     public ModelOptions {
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(denseReadout, "denseReadout");
         Objects.requireNonNull(numerics, "numerics");
         if (maxLongestEdge < 0) throw new IllegalArgumentException("maxLongestEdge must be >= 0, got " + maxLongestEdge);
         if (minImageTokens < 0 || maxImageTokens < 0) {
             throw new IllegalArgumentException("image token limits must be >= 0 (0: the model's own), got " + minImageTokens + " and " + maxImageTokens);
         }
+    }
+
+    public ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens) {
+        this(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens, DenseReadout.DEFAULT);
     }
 
     public ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics) {

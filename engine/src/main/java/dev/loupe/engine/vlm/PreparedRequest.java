@@ -12,14 +12,22 @@ import java.util.List;
  * @param prompt        the text sent to the model: the task's instruction around the user's prompt, or its default
  * @param encodeSeconds seconds spent on the image: decoding, preprocessing, vision encoder
  *                      and projector
+ * @param hidden        where the prefill keeps the image's hidden states for a readout from them
+ *                      (Youtu-VL's dense tasks), or null when the request needs none
  */
 public record PreparedRequest(Task task, String userPrompt, String prompt, List<PromptSegment> segments, int imageWidth,
-                              int imageHeight, double encodeSeconds, ImageFrame frame) {
+                              int imageHeight, double encodeSeconds, ImageFrame frame, ImageHiddenStates hidden) {
+
+    /** A request that needs no hidden states. */
+    public PreparedRequest(Task task, String userPrompt, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight,
+                           double encodeSeconds, ImageFrame frame) {
+        this(task, userPrompt, prompt, segments, imageWidth, imageHeight, encodeSeconds, frame, null);
+    }
 
     /** A request whose model saw no single canvas of the image (tiles): no frame to map coordinates through. */
     public PreparedRequest(Task task, String userPrompt, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight,
                            double encodeSeconds) {
-        this(task, userPrompt, prompt, segments, imageWidth, imageHeight, encodeSeconds, null);
+        this(task, userPrompt, prompt, segments, imageWidth, imageHeight, encodeSeconds, null, null);
     }
 
     /** Prompt positions taken by image embeddings. */

@@ -5,7 +5,9 @@ import dev.loupe.engine.llm.Deepseek2Decoder;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.CoordinateTokenBoxes;
 import dev.loupe.engine.task.CoordinateTokenPolygons;
+import dev.loupe.engine.task.DenseReadout;
 import dev.loupe.engine.task.DepthAnswers;
+import dev.loupe.engine.task.HiddenStateReadout;
 import dev.loupe.engine.task.ImageFrame;
 import dev.loupe.engine.task.PoseAnswers;
 import dev.loupe.engine.task.SegmentationAnswers;
@@ -65,6 +67,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     private final Generator generator;
     private final int maxTokens;
     private final Map<Integer, YoutuVlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
+    private final DenseReadout denseReadout;
 
     /** Takes ownership of both files: {@link #close()} unmaps them. */
     public YoutuVlModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
@@ -89,6 +92,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                     + textFile.path() + " takes " + decoder.imageEmbeddingLength() + ": the mmproj does not belong to this model");
         }
         this.generator = new Generator(decoder, tokenizer);
+        this.denseReadout = options.denseReadout();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
@@ -136,7 +140,8 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         float[] embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
         ImageFrame frame = new ImageFrame(image.width(), image.height(), pre.width(), pre.height(), 0, 0, pre.width(), pre.height());
-        return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame);
+        ImageHiddenStates hidden = task == Task.SEMANTIC && denseReadout.needsHiddenStates() ? new ImageHiddenStates() : null;
+        return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame, hidden);
     }
 
     /** The preprocessor for a request: the model's (or job's) own, or one with a lower token cap (made once per cap). */
@@ -186,6 +191,12 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                 SegmentationAnswers.Result parsed = SegmentationAnswers.masks(answer, r.imageWidth(), r.imageHeight());
                 masks = parsed.masks();
                 parseError = parsed.problem();
+                boolean readHidden = denseReadout.source() == DenseReadout.Source.HIDDEN
+                        || denseReadout.source() == DenseReadout.Source.AUTO && parsed.problem() != null;
+                if (readHidden && r.hidden() != null && r.hidden().filled()) {
+                    masks = hiddenStateMasks(r, answer);
+                    if (parseError != null) parseError += " (masks read from the hidden states instead)";
+                }
             }
             case DEPTH -> {
                 DepthAnswers.Result parsed = DepthAnswers.parse(answer, r.imageWidth(), r.imageHeight());
@@ -197,6 +208,29 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         return new Annotation(task.id, r.prompt(), answer.strip(), boxes, null, null, masks,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError, persons, depth);
+    }
+
+    /**
+     * Semantic masks read from the image's hidden states: candidates are the classes the answer
+     * names, else those the prompt asked for; each scored through its label token's output row.
+     */
+    private List<Annotation.Mask> hiddenStateMasks(PreparedRequest r, String answer) {
+        List<String> classes = SegmentationAnswers.namedClasses(answer);
+        if (classes.isEmpty()) classes = Task.semanticCategories(r.userPrompt());
+        int[] tokens = new int[classes.size()];
+        for (int c = 0; c < tokens.length; c++) tokens[c] = labelToken(classes.get(c));
+        ImageHiddenStates h = r.hidden();
+        int[] labels = HiddenStateReadout.labels(h.rows(), h.gridX(), h.gridY(), h.width(), decoder.outputRows(tokens), tokens.length,
+                denseReadout, r.imageWidth(), r.imageHeight());
+        return HiddenStateReadout.masks(labels, classes, r.imageWidth(), r.imageHeight());
+    }
+
+    /** The token standing for a class name: its first, as written or after a space (special names such as {@code <BG>} are one token). */
+    int labelToken(String className) {
+        String text = denseReadout.labelToken() == DenseReadout.LabelToken.LEADING_SPACE ? " " + className : className;
+        int[] ids = tokenizer.encode(text, false, true);
+        if (ids.length == 0) throw new IllegalArgumentException("class name '" + className + "' has no token to read it by");
+        return ids[0];
     }
 
     /** The generated text with control tokens rendered, the closing end-of-generation token left out. */

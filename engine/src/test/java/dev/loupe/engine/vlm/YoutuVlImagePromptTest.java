@@ -150,4 +150,67 @@ class YoutuVlImagePromptTest {
             assertEquals(7, d.depth().codes()[20]);
         }
     }
+
+    /**
+     * The hidden states kept at image positions are what the output head reads there: each
+     * kept row dotted with a token's output row gives that position's logit for the token, as
+     * the decoder's own all-positions logits give it.
+     */
+    @Test
+    void keptHiddenStatesAreWhatTheOutputHeadReads() throws Exception {
+        byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
+        try (YoutuVlModel model = open(Numerics.EXACT)) {
+            PreparedRequest r = model.prepare(png, Task.SEMANTIC, "sky", ImageLimits.NONE);
+            assertNotNull(r.hidden(), "a semantic request keeps hidden states (auto readout)");
+            var decoder = model.decoder();
+            model.generator().prefill(r.segments(), decoder.newCache(128), r.hidden());
+            ImageHiddenStates h = r.hidden();
+            assertEquals(3, h.gridX());
+            assertEquals(2, h.gridY());
+            // The same prompt with every position's logits: the text before the image, then the image.
+            KvCache cache = decoder.newCache(128);
+            int[] before = ((PromptSegment.Text) r.segments().get(0)).tokens();
+            int e = decoder.embeddingLength(), v = decoder.vocabularySize();
+            float[] in = new float[before.length * e];
+            decoder.embed(before, 0, before.length, in, 0);
+            float[] textLogits = decoder.forward(in, before.length, cache, true);
+            float[] imageLogits = decoder.forward(((PromptSegment.Embeddings) r.segments().get(1)).rows(), 6, cache, true);
+            int[] tokens = {0, 7, 2662, v - 1};
+            float[] out = decoder.outputRows(tokens);
+            for (int row = 0; row < 7; row++) {
+                for (int t = 0; t < tokens.length; t++) {
+                    double dot = 0;
+                    for (int i = 0; i < e; i++) dot += (double) h.rows()[row * e + i] * out[t * e + i];
+                    float expected = row == 0 ? textLogits[(before.length - 1) * v + tokens[t]] : imageLogits[(row - 1) * v + tokens[t]];
+                    assertEquals(expected, dot, 1e-3 * Math.max(1, Math.abs(expected)), "row " + row + ", token " + tokens[t]);
+                }
+            }
+        }
+    }
+
+    /**
+     * With the hidden-state readout, semantic segmentation gives masks of the original image's
+     * size from any answer: one per candidate class with pixels, together covering every pixel
+     * (softmax assigns each one a class, and no candidate is the background).
+     */
+    @Test
+    void hiddenStateReadoutGivesMasksOfTheOriginalImage() throws Exception {
+        byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
+        ImageAnnotator a = VisionLanguageModels.open(YOUTUVL.resolve("models/youtuvl-text-f16.gguf"), YOUTUVL.resolve("models/youtuvl-mmproj-f16.gguf"),
+                new ModelOptions(new ComputePool(2), 0, Numerics.FAST, 0, 0, dev.loupe.engine.task.DenseReadout.parse("hidden")));
+        try (a) {
+            Annotation s = a.annotate(png, Task.SEMANTIC, "sky, red square, grass", GenerationSettings.GREEDY.withMaxTokens(2));
+            assertTrue(s.masks().size() >= 1 && s.masks().size() <= 3, s.masks().toString());
+            long area = 0;
+            for (Annotation.Mask m : s.masks()) {
+                assertEquals(64, m.height());
+                assertEquals(96, m.width());
+                assertTrue(List.of("sky", "red square", "grass").contains(m.label()), m.label());
+                int[] counts = dev.loupe.engine.task.CocoRle.parse(m.counts());
+                for (int i = 1; i < counts.length; i += 2) area += counts[i];
+            }
+            assertEquals(96 * 64, area, "every pixel in exactly one class's mask");
+            assertTrue(s.parseError().endsWith("(masks read from the hidden states instead)"), s.parseError());
+        }
+    }
 }
