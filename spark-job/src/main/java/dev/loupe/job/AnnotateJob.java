@@ -89,7 +89,7 @@ public final class AnnotateJob implements Callable<Integer> {
     @Option(names = "--mmproj", required = true, paramLabel = "GGUF", description = "Vision projector GGUF, e.g. mmproj-SmolVLM-256M-Instruct-Q8_0.gguf.")
     String mmproj;
 
-    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, segment, pose, semantic, depth). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open). Default: ${DEFAULT-VALUE}.")
     String task;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one, the question; ground and segment need one, what to find; detect takes an optional comma-separated category list).")

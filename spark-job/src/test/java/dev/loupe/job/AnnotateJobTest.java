@@ -226,7 +226,7 @@ class AnnotateJobTest {
         assertEquals("task 'vqa' needs a prompt (the question to answer)", byKey.get("c").getAs("error"));
         String missing = byKey.get("d").getAs("error");
         assertTrue(missing.startsWith("cannot read image file:" + table.resolve("images/missing.png")), missing);
-        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth", byKey.get("e").getAs("error"));
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open", byKey.get("e").getAs("error"));
     }
 
     @Test

@@ -94,7 +94,8 @@ final class RowAnnotator implements Serializable {
             ImageAnnotator annotator = annotator(s);
             GenerationSettings settings = settingsFor(s, rowId, image, prompt);
             int batch = batched ? s.batchFor(reproducibleBatches(annotator, s)) : 1;
-            BatchScheduler scheduler = batch > 1 ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
+            // A multi-pass task's passes each need the last one's answer: they run here, one after the other, outside the batch.
+            BatchScheduler scheduler = batch > 1 && !parsed.multiPass() ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
             start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
                 Row row = AnnotationRows.success(annotator.annotate(image, parsed, userPrompt, settings, limits), model, seconds(start));

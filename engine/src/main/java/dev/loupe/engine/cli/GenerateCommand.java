@@ -41,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The user message (default: the task's prompt).")
     String prompt;
 
-    @Option(names = "--task", defaultValue = "caption", description = "caption, vqa, ground, detect, segment, pose, semantic or depth (with --image; default ${DEFAULT-VALUE}).")
+    @Option(names = "--task", defaultValue = "caption", description = "caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined or segment-open (with --image; default ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "Token limit (default ${DEFAULT-VALUE}).")

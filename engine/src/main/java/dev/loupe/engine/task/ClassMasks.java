@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Masks from a map of class indices: one COCO-RLE mask per class name with pixels, none for {@code <BG>}. */
-final class ClassMasks {
+public final class ClassMasks {
     private ClassMasks() {}
 
     /**
@@ -14,7 +14,7 @@ final class ClassMasks {
      * @param classes the class names; names given twice share one mask
      * @return the masks in the order their classes are first named
      */
-    static List<Annotation.Mask> of(int[] labels, List<String> classes, int width, int height) {
+    public static List<Annotation.Mask> of(int[] labels, List<String> classes, int width, int height) {
         int pixels = width * height;
         Map<String, byte[]> byName = new LinkedHashMap<>();
         for (String name : classes) if (!name.equals(SegmentationAnswers.BACKGROUND)) byName.putIfAbsent(name, null);

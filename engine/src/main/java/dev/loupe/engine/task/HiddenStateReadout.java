@@ -1,7 +1,5 @@
 package dev.loupe.engine.task;
 
-import java.util.List;
-
 /**
  * Youtu-VL's dense segmentation read from hidden states (spec §1.4, inferred): image token k's
  * score for class c is the dot product of the final-norm hidden state holding k's labels with
@@ -64,11 +62,6 @@ public final class HiddenStateReadout {
             }
         }
         return out;
-    }
-
-    /** The masks of a label map from {@link #labels}: one per candidate class with pixels, none for {@code <BG>}. */
-    public static List<Annotation.Mask> masks(int[] labels, List<String> classes, int imageWidth, int imageHeight) {
-        return ClassMasks.of(labels, classes, imageWidth, imageHeight);
     }
 
     /**

@@ -45,7 +45,21 @@ public enum Task {
      */
     SEMANTIC("semantic", null, "Youtu-VL"),
     /** Estimate the depth of every 16x16-pixel cell (Youtu-VL): 16-bit codes as the model gives them. */
-    DEPTH("depth", "Estimate the depth.", "Youtu-VL");
+    DEPTH("depth", "Estimate the depth.", "Youtu-VL"),
+    /** Segment the image's main object, its "core target" (Youtu-VL; the demo asks it of crops around a box drawn on them). */
+    CORE("core", "Segment the core target.", "Youtu-VL"),
+    /**
+     * Referring segmentation as the Youtu-VL demo does it, in passes: the expression's polygon
+     * gives a box, then a "core target" pass on a crop around it (the box drawn on it, enlarged)
+     * gives the mask. The prompt is required.
+     */
+    SEGMENT_REFINED("segment-refined", null, "Youtu-VL"),
+    /**
+     * Open-set segmentation as the Youtu-VL demo does it, in passes: the classes the model names
+     * for the whole image, their boxes (at most 30, largest first), then a "core target" pass per
+     * box; one mask per class.
+     */
+    SEGMENT_OPEN("segment-open", "Segment all objects in this image.", "Youtu-VL");
 
     /**
      * The official Youtu-VL demo's semantic-segmentation prompt around its category list (its
@@ -96,8 +110,8 @@ public enum Task {
             List<String> categories = categories(userPrompt);
             return SEMANTIC_PROMPT.formatted(categories.isEmpty() ? Ade20k.CLASSES : String.join(", ", categories));
         }
-        if (this == SEGMENT && !given) {
-            throw new IllegalArgumentException("task 'segment' needs a prompt (what to segment, e.g. \"the dog on the left\")");
+        if ((this == SEGMENT || this == SEGMENT_REFINED) && !given) {
+            throw new IllegalArgumentException("task '" + id + "' needs a prompt (what to segment, e.g. \"the dog on the left\")");
         }
         if (given) return userPrompt;
         if (defaultPrompt == null) throw new IllegalArgumentException("task '" + id + "' needs a prompt (the question to answer)");
@@ -116,6 +130,11 @@ public enum Task {
                 throw new java.io.UncheckedIOException(e);
             }
         }
+    }
+
+    /** Whether the task runs the model more than once per image (its passes cannot join a batch's decode steps). */
+    public boolean multiPass() {
+        return this == SEGMENT_REFINED || this == SEGMENT_OPEN;
     }
 
     /** The categories a semantic-segmentation prompt asks for: those it lists, else ADE20K's as the demo names them. */

@@ -3,6 +3,7 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.llm.Deepseek2Decoder;
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.ClassMasks;
 import dev.loupe.engine.task.CoordinateTokenBoxes;
 import dev.loupe.engine.task.CoordinateTokenPolygons;
 import dev.loupe.engine.task.DenseReadout;
@@ -53,6 +54,8 @@ public final class YoutuVlModel implements DynamicResolutionModel {
             + " specific order: (0) right_ankle, (1) right_knee, (2) right_hip, (3) left_hip, (4) left_knee, (5) left_ankle, (6) pelvis,"
             + " (7) thorax, (8) upper_neck, (9) head_top, (10) right_wrist, (11) right_elbow, (12) right_shoulder, (13) left_shoulder,"
             + " (14) left_elbow, (15) left_wrist. Please output all detected persons with their bounding boxes and keypoints.";
+    /** The classes of a core-target answer: background and foreground (spec §1.3). */
+    static final List<String> CORE_CLASSES = List.of(SegmentationAnswers.BACKGROUND, SegmentationAnswers.FOREGROUND);
     /** The official demo's referring-segmentation prompt around the expression (spec §1.3). */
     static final String SEGMENT_PROMPT = "Can you segment \"%s\" in this image?";
 
@@ -124,7 +127,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
             case GROUND -> GROUND_PROMPT + userPrompt.strip();
             case DETECT -> Task.categories(userPrompt).isEmpty() ? DETECT_ALL_PROMPT
                     : DETECT_CATEGORIES_PROMPT + String.join(",", Task.categories(userPrompt));
-            case SEGMENT -> SEGMENT_PROMPT.formatted(userPrompt.strip());
+            case SEGMENT, SEGMENT_REFINED -> SEGMENT_PROMPT.formatted(userPrompt.strip());
             default -> given;
         };
     }
@@ -132,6 +135,9 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
         Task.requireTrained(task, TASKS, "Youtu-VL");
+        if (task.multiPass()) {
+            throw new IllegalArgumentException("task '" + task.id + "' runs in several passes: annotate it, it cannot be prepared as one request");
+        }
         YoutuVlPreprocessor pre0 = preprocessorFor(limits);
         String text = promptFor(task, prompt);
         long t0 = System.nanoTime();
@@ -140,7 +146,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         float[] embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
         ImageFrame frame = new ImageFrame(image.width(), image.height(), pre.width(), pre.height(), 0, 0, pre.width(), pre.height());
-        ImageHiddenStates hidden = task == Task.SEMANTIC && denseReadout.needsHiddenStates() ? new ImageHiddenStates() : null;
+        ImageHiddenStates hidden = (task == Task.SEMANTIC || task == Task.CORE) && denseReadout.needsHiddenStates() ? new ImageHiddenStates() : null;
         return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame, hidden);
     }
 
@@ -166,7 +172,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
         Task task = r.task();
-        boolean dense = task == Task.SEMANTIC || task == Task.DEPTH;
+        boolean dense = readsControlTokens(task);
         String answer = dense ? answerWithControlTokens(g) : g.text();
         List<Annotation.Box> boxes = null;
         List<Annotation.Mask> masks = null;
@@ -187,16 +193,11 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                 persons = PoseAnswers.parse(answer, r.frame());
                 parseError = PoseAnswers.problem(answer);
             }
-            case SEMANTIC -> {
-                SegmentationAnswers.Result parsed = SegmentationAnswers.masks(answer, r.imageWidth(), r.imageHeight());
+            case SEMANTIC, CORE -> {
+                List<String> asked = task == Task.CORE ? CORE_CLASSES : Task.semanticCategories(r.userPrompt());
+                SegmentationAnswers.Result parsed = denseSegmentation(r, answer, asked);
                 masks = parsed.masks();
                 parseError = parsed.problem();
-                boolean readHidden = denseReadout.source() == DenseReadout.Source.HIDDEN
-                        || denseReadout.source() == DenseReadout.Source.AUTO && parsed.problem() != null;
-                if (readHidden && r.hidden() != null && r.hidden().filled()) {
-                    masks = hiddenStateMasks(r, answer);
-                    if (parseError != null) parseError += " (masks read from the hidden states instead)";
-                }
             }
             case DEPTH -> {
                 DepthAnswers.Result parsed = DepthAnswers.parse(answer, r.imageWidth(), r.imageHeight());
@@ -210,19 +211,38 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError, persons, depth);
     }
 
+    /** Whether a task's answer is read with control tokens rendered: dense answers, whose {@code <mask>} is one. */
+    static boolean readsControlTokens(Task task) {
+        return task == Task.SEMANTIC || task == Task.CORE || task == Task.DEPTH;
+    }
+
     /**
-     * Semantic masks read from the image's hidden states: candidates are the classes the answer
-     * names, else those the prompt asked for; each scored through its label token's output row.
+     * A dense segmentation answer's masks over the request's image: from its runs, or, as the
+     * dense readout says (by default when the runs do not cover the image), from the hidden
+     * states, the candidates being the classes the answer names, else {@code asked}.
      */
-    private List<Annotation.Mask> hiddenStateMasks(PreparedRequest r, String answer) {
+    private SegmentationAnswers.Result denseSegmentation(PreparedRequest r, String answer, List<String> asked) {
+        SegmentationAnswers.Result parsed = SegmentationAnswers.masks(answer, r.imageWidth(), r.imageHeight());
+        boolean readHidden = denseReadout.source() == DenseReadout.Source.HIDDEN
+                || denseReadout.source() == DenseReadout.Source.AUTO && parsed.problem() != null;
+        if (!readHidden || r.hidden() == null || !r.hidden().filled()) return parsed;
+        String problem = parsed.problem() == null ? null : parsed.problem() + " (masks read from the hidden states instead)";
+        return new SegmentationAnswers.Result(hiddenStateMasks(r, answer, asked), problem);
+    }
+
+    /**
+     * Masks read from the image's hidden states: candidates are the classes the answer names,
+     * else those asked for; each scored through its label token's output row.
+     */
+    private List<Annotation.Mask> hiddenStateMasks(PreparedRequest r, String answer, List<String> asked) {
         List<String> classes = SegmentationAnswers.namedClasses(answer);
-        if (classes.isEmpty()) classes = Task.semanticCategories(r.userPrompt());
+        if (classes.isEmpty()) classes = asked;
         int[] tokens = new int[classes.size()];
         for (int c = 0; c < tokens.length; c++) tokens[c] = labelToken(classes.get(c));
         ImageHiddenStates h = r.hidden();
         int[] labels = HiddenStateReadout.labels(h.rows(), h.gridX(), h.gridY(), h.width(), decoder.outputRows(tokens), tokens.length,
                 denseReadout, r.imageWidth(), r.imageHeight());
-        return HiddenStateReadout.masks(labels, classes, r.imageWidth(), r.imageHeight());
+        return ClassMasks.of(labels, classes, r.imageWidth(), r.imageHeight());
     }
 
     /** The token standing for a class name: its first, as written or after a space (special names such as {@code <BG>} are one token). */
@@ -239,6 +259,36 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         int n = tokens.length;
         if (n > 0 && tokenizer.vocabulary().isEog(tokens[n - 1])) n--;
         return tokenizer.decode(Arrays.copyOf(tokens, n), true);
+    }
+
+    /** The model as the multi-pass pipelines use it: each pass one request alone. */
+    private final YoutuVlPasses.Model passes = new YoutuVlPasses.Model() {
+        @Override
+        public YoutuVlPasses.Pass pass(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
+            PreparedRequest r = prepare(image, task, prompt, limits);
+            Generation g = generator.generate(r.segments(), settings, r.hidden());
+            return new YoutuVlPasses.Pass(r, g, readsControlTokens(task) ? answerWithControlTokens(g) : g.text());
+        }
+
+        @Override
+        public String withControlTokens(Generation generation) {
+            return answerWithControlTokens(generation);
+        }
+
+        @Override
+        public SegmentationAnswers.Result coreMasks(PreparedRequest request, String answer) {
+            return denseSegmentation(request, answer, CORE_CLASSES);
+        }
+    };
+
+    /** Multi-pass tasks run their passes here, one after the other; the others as every batchable model does. */
+    @Override
+    public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
+        return switch (task) {
+            case SEGMENT_REFINED -> new YoutuVlPasses(passes).refinedSegmentation(image, prompt, settings, limits);
+            case SEGMENT_OPEN -> new YoutuVlPasses(passes).openSetSegmentation(image, prompt, settings, limits);
+            default -> DynamicResolutionModel.super.annotate(image, task, prompt, settings, limits);
+        };
     }
 
     @Override

@@ -68,7 +68,7 @@ class HiddenStateReadoutTest {
     @Test
     void labelMapsBecomeOneMaskPerNamedClassWithoutTheBackground() {
         int[] labels = {0, 0, 1, 2, -1, 1};
-        List<Annotation.Mask> masks = HiddenStateReadout.masks(labels, List.of("<BG>", "cat", "dog"), 3, 2);
+        List<Annotation.Mask> masks = ClassMasks.of(labels, List.of("<BG>", "cat", "dog"), 3, 2);
         assertEquals(List.of("cat", "dog"), masks.stream().map(Annotation.Mask::label).toList());
         assertEquals("001/001", SegmentationAnswersTest.rows(masks.get(0)));
         assertEquals("000/100", SegmentationAnswersTest.rows(masks.get(1)));

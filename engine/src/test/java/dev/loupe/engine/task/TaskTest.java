@@ -16,7 +16,7 @@ class TaskTest {
         assertEquals(Task.CAPTION, Task.parse(null));
         assertEquals(Task.DEPTH, Task.parse("DEPTH"));
         Exception e = assertThrows(IllegalArgumentException.class, () -> Task.parse("paint"));
-        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth", e.getMessage());
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open", e.getMessage());
     }
 
     /** Detect's prompt is optional: every object, or the categories it lists (comma-separated, blanks dropped). */

@@ -213,4 +213,29 @@ class YoutuVlImagePromptTest {
             assertTrue(s.parseError().endsWith("(masks read from the hidden states instead)"), s.parseError());
         }
     }
+
+    /**
+     * The core-target and multi-pass tasks on the real (random-weight) model: the core target's
+     * masks come from the hidden states over the image (its answer has no runs); the multi-pass
+     * tasks run their first pass and say why they stop there (no polygon, no named classes).
+     */
+    @Test
+    void coreTargetAndMultiPassTasksRunOnTheModel() throws Exception {
+        byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
+        try (YoutuVlModel model = open(Numerics.FAST)) {
+            GenerationSettings settings = GenerationSettings.GREEDY.withMaxTokens(2);
+            Annotation core = model.annotate(png, Task.CORE, null, settings);
+            assertEquals("Segment the core target.", core.prompt());
+            assertTrue(core.masks().stream().allMatch(m -> m.label().equals("<FG>") && m.width() == 96 && m.height() == 64), core.masks().toString());
+            Annotation refined = model.annotate(png, Task.SEGMENT_REFINED, "the red square", settings);
+            assertEquals("Can you segment \"the red square\" in this image?", refined.prompt());
+            assertEquals("no <ins> or <poly> polygon in the answer", refined.parseError());
+            assertEquals(List.of(), refined.masks());
+            Annotation open = model.annotate(png, Task.SEGMENT_OPEN, null, settings);
+            assertEquals("Segment all objects in this image.", open.prompt());
+            assertTrue(open.parseError().startsWith("the first pass named no classes"), open.parseError());
+            Exception e = assertThrows(IllegalArgumentException.class, () -> model.prepare(png, Task.SEGMENT_OPEN, null, ImageLimits.NONE));
+            assertTrue(e.getMessage().contains("several passes"), e.getMessage());
+        }
+    }
 }
