@@ -6,6 +6,7 @@ import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorApiCheck;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.DenseReadout;
+import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.Generation;
 import dev.loupe.engine.vlm.GenerationSettings;
@@ -71,6 +72,10 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Qwen3-VL, Youtu-VL: the most tokens an image becomes; larger images are scaled down (0 = the model's: 4096, 62500).")
     int maxImageTokens;
 
+    @Option(names = "--prompt-book", paramLabel = "FILE",
+            description = "Prompts per family and task, replacing lines of the built-in book (conf/prompt-book.properties).")
+    Path promptBook;
+
     @Option(names = "--dense-readout", paramLabel = "SPEC", defaultValue = "auto",
             description = "Youtu-VL semantic masks: from the answer's <mask> runs (text), the hidden states at image positions (hidden), "
                     + "or the runs when they cover the image, else the hidden states (auto, the default); then comma-separated choices of the "
@@ -111,7 +116,7 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(image + ": no such image file");
             }
             try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens,
-                    DenseReadout.parse(denseReadout)))) {
+                    DenseReadout.parse(denseReadout), promptBook == null ? PromptBook.defaults() : PromptBook.withOverrides(promptBook)))) {
                 Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
                 out.println(a.text());
                 printStructured(out, a);

@@ -61,12 +61,6 @@ public enum Task {
      */
     SEGMENT_OPEN("segment-open", "Segment all objects in this image.", "Youtu-VL");
 
-    /**
-     * The official Youtu-VL demo's semantic-segmentation prompt around its category list (its
-     * default list is ADE20K's 150 classes, verbatim with its quirks: "bed" twice, once as "bed ").
-     */
-    private static final String SEMANTIC_PROMPT = "Segment: %s., without the background class.";
-
     public final String id;
     private final String defaultPrompt;
     /** The families trained for this task, for error messages; null when every family does it. */
@@ -106,10 +100,7 @@ public enum Task {
                     : "Locate every instance that belongs to the following categories: \"" + String.join(", ", categories)
                             + "\". Report bbox coordinates in JSON format.";
         }
-        if (this == SEMANTIC) {
-            List<String> categories = categories(userPrompt);
-            return SEMANTIC_PROMPT.formatted(categories.isEmpty() ? Ade20k.CLASSES : String.join(", ", categories));
-        }
+        if (this == SEMANTIC) return PromptBook.defaults().render("youtuvl", this, userPrompt); // only Youtu-VL segments densely
         if ((this == SEGMENT || this == SEGMENT_REFINED) && !given) {
             throw new IllegalArgumentException("task '" + id + "' needs a prompt (what to segment, e.g. \"the dog on the left\")");
         }
@@ -118,29 +109,9 @@ public enum Task {
         return defaultPrompt;
     }
 
-    /** ADE20K's 150 class names as the Youtu-VL demo lists them, loaded once. */
-    private static final class Ade20k {
-        static final String CLASSES = load();
-
-        private static String load() {
-            try (var in = Task.class.getResourceAsStream("ade20k-classes.txt")) {
-                if (in == null) throw new IllegalStateException("ade20k-classes.txt is missing from the engine's resources");
-                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-    }
-
     /** Whether the task runs the model more than once per image (its passes cannot join a batch's decode steps). */
     public boolean multiPass() {
         return this == SEGMENT_REFINED || this == SEGMENT_OPEN;
-    }
-
-    /** The categories a semantic-segmentation prompt asks for: those it lists, else ADE20K's as the demo names them. */
-    public static List<String> semanticCategories(String prompt) {
-        List<String> given = categories(prompt);
-        return given.isEmpty() ? categories(Ade20k.CLASSES) : given;
     }
 
     /** The categories a detect prompt lists: comma-separated names, stripped, empty ones dropped. */

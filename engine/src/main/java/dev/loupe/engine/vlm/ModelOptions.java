@@ -3,6 +3,7 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.task.DenseReadout;
+import dev.loupe.engine.task.PromptBook;
 import java.util.Objects;
 
 /**
@@ -21,10 +22,12 @@ import java.util.Objects;
  *                       smaller images: faster encoding and prefill, less detail.
  * @param denseReadout   Youtu-VL's semantic segmentation: masks from the answer's runs or from the
  *                       hidden states at the image's positions, and how
+ * @param promptBook     what the model is asked for each task
  */
 public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens,
-                           DenseReadout denseReadout) {
+                           DenseReadout denseReadout, PromptBook promptBook) {
     public ModelOptions {
+        Objects.requireNonNull(promptBook, "promptBook");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(denseReadout, "denseReadout");
         Objects.requireNonNull(numerics, "numerics");
@@ -35,7 +38,7 @@ public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numeri
     }
 
     public ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens) {
-        this(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens, DenseReadout.DEFAULT);
+        this(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens, DenseReadout.DEFAULT, PromptBook.defaults());
     }
 
     public ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics) {

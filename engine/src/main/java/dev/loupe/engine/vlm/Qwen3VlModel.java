@@ -3,6 +3,7 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.llm.LlamaDecoder;
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
@@ -42,6 +43,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     private final Qwen3VlEncoder encoder;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final PromptBook promptBook;
     private final int minTokens, maxTokens;
     private final Map<Integer, Qwen3VlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
 
@@ -67,6 +69,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
                     + ": the mmproj does not belong to this model");
         }
         this.generator = new Generator(decoder, tokenizer);
+        this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
@@ -94,7 +97,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
         Task.requireTrained(task, TASKS, "Qwen3-VL");
         Qwen3VlPreprocessor pre0 = preprocessorFor(limits);
-        String text = task.promptFor(prompt);
+        String text = promptBook.render("qwen3vl", task, prompt);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);

@@ -3,6 +3,7 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.llm.LlamaDecoder;
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
@@ -39,6 +40,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
     private final Idefics3Layout layout;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final PromptBook promptBook;
     private final Map<Integer, Idefics3Preprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
 
     /** Takes ownership of both files: {@link #close()} unmaps them. */
@@ -61,6 +63,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
         }
         this.layout = new Idefics3Layout(tokenizer);
         this.generator = new Generator(decoder, tokenizer);
+        this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
@@ -99,7 +102,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
         Task.requireTrained(task, TASKS, "SmolVLM");
-        String text = task.promptFor(prompt);
+        String text = promptBook.render("smolvlm", task, prompt);
         Idefics3Preprocessor pre0 = preprocessorFor(limits);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);

@@ -11,6 +11,7 @@ import dev.loupe.engine.task.DepthAnswers;
 import dev.loupe.engine.task.HiddenStateReadout;
 import dev.loupe.engine.task.ImageFrame;
 import dev.loupe.engine.task.PoseAnswers;
+import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.SegmentationAnswers;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.text.BpeTokenizer;
@@ -40,24 +41,8 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     /** What Youtu-VL was trained for, of Loupe's tasks: every one (spec §1.3). */
     static final Set<Task> TASKS = EnumSet.allOf(Task.class);
 
-    /** The official demo's referring-expression prompt (spec §1.3). */
-    static final String GROUND_PROMPT = "Please provide the bounding box coordinate of the region this sentence describes: ";
-    /** The official demo's detection prompts: every object, or the given categories comma-joined (spec §1.3). */
-    static final String DETECT_ALL_PROMPT = "Detect all objects in the provided image.";
-    static final String DETECT_CATEGORIES_PROMPT = "Detect every objects that belongs to the following categories: ";
-    /** The official demo's pose prompt, verbatim: persons with boxes and MPII's 16 keypoints. */
-    static final String POSE_PROMPT = "Detect all persons and their poses from the image within the class set of MPII Human Pose Dataset."
-            + " The output format should be a JSON-like string, containing person instances. Each person instance is enclosed in"
-            + " <person>...</person> tags. Within each person instance, provide the bounding box using <box>...</box> tags and their"
-            + " 16 keypoints using <kpt>...</kpt> tags. The bounding box is defined by <x_x1><y_y1><x_x2><y_y2> tags, and each keypoint"
-            + " is defined by <x_...><y_...><v_...> tags, where x, y are coordinates and v is visibility. The joints must be in this"
-            + " specific order: (0) right_ankle, (1) right_knee, (2) right_hip, (3) left_hip, (4) left_knee, (5) left_ankle, (6) pelvis,"
-            + " (7) thorax, (8) upper_neck, (9) head_top, (10) right_wrist, (11) right_elbow, (12) right_shoulder, (13) left_shoulder,"
-            + " (14) left_elbow, (15) left_wrist. Please output all detected persons with their bounding boxes and keypoints.";
     /** The classes of a core-target answer: background and foreground (spec §1.3). */
     static final List<String> CORE_CLASSES = List.of(SegmentationAnswers.BACKGROUND, SegmentationAnswers.FOREGROUND);
-    /** The official demo's referring-segmentation prompt around the expression (spec §1.3). */
-    static final String SEGMENT_PROMPT = "Can you segment \"%s\" in this image?";
 
     private final GgufFile textFile;
     private final GgufFile visionFile;
@@ -71,6 +56,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     private final int maxTokens;
     private final Map<Integer, YoutuVlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
     private final DenseReadout denseReadout;
+    private final PromptBook promptBook;
 
     /** Takes ownership of both files: {@link #close()} unmaps them. */
     public YoutuVlModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
@@ -96,6 +82,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         }
         this.generator = new Generator(decoder, tokenizer);
         this.denseReadout = options.denseReadout();
+        this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
@@ -119,19 +106,6 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                 decoder.imageEmbeddingLength());
     }
 
-    /** The text sent for a task: Youtu-VL's own grounding, detection and segmentation instructions, else the task's prompt. */
-    static String promptFor(Task task, String userPrompt) {
-        if (task == Task.POSE) return POSE_PROMPT; // the demo's own instruction; the row's prompt is not used
-        String given = task.promptFor(userPrompt); // refuses a missing required prompt, naming the task
-        return switch (task) {
-            case GROUND -> GROUND_PROMPT + userPrompt.strip();
-            case DETECT -> Task.categories(userPrompt).isEmpty() ? DETECT_ALL_PROMPT
-                    : DETECT_CATEGORIES_PROMPT + String.join(",", Task.categories(userPrompt));
-            case SEGMENT, SEGMENT_REFINED -> SEGMENT_PROMPT.formatted(userPrompt.strip());
-            default -> given;
-        };
-    }
-
     @Override
     public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
         Task.requireTrained(task, TASKS, "Youtu-VL");
@@ -139,7 +113,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
             throw new IllegalArgumentException("task '" + task.id + "' runs in several passes: annotate it, it cannot be prepared as one request");
         }
         YoutuVlPreprocessor pre0 = preprocessorFor(limits);
-        String text = promptFor(task, prompt);
+        String text = promptBook.render("youtuvl", task, prompt);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);
@@ -194,7 +168,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                 parseError = PoseAnswers.problem(answer);
             }
             case SEMANTIC, CORE -> {
-                List<String> asked = task == Task.CORE ? CORE_CLASSES : Task.semanticCategories(r.userPrompt());
+                List<String> asked = task == Task.CORE ? CORE_CLASSES : promptBook.categories("youtuvl", Task.SEMANTIC, r.userPrompt());
                 SegmentationAnswers.Result parsed = denseSegmentation(r, answer, asked);
                 masks = parsed.masks();
                 parseError = parsed.problem();
@@ -286,7 +260,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
         return switch (task) {
             case SEGMENT_REFINED -> new YoutuVlPasses(passes).refinedSegmentation(image, prompt, settings, limits);
-            case SEGMENT_OPEN -> new YoutuVlPasses(passes).openSetSegmentation(image, prompt, settings, limits);
+            case SEGMENT_OPEN -> new YoutuVlPasses(passes).openSetSegmentation(image, promptBook.render("youtuvl", task, prompt), settings, limits);
             default -> DynamicResolutionModel.super.annotate(image, task, prompt, settings, limits);
         };
     }

@@ -80,9 +80,9 @@ final class YoutuVlPasses {
         return tally.annotation(Task.SEGMENT_REFINED, first, image, null, labels, classes);
     }
 
-    Annotation openSetSegmentation(byte[] imageBytes, String prompt, GenerationSettings settings, ImageLimits limits) {
+    /** @param ask the first pass's prompt: the prompt book's, or the row's own */
+    Annotation openSetSegmentation(byte[] imageBytes, String ask, GenerationSettings settings, ImageLimits limits) {
         Tally tally = new Tally();
-        String ask = Task.SEGMENT_OPEN.promptFor(prompt);
         Pass first = tally.add(model.pass(imageBytes, Task.VQA, ask, settings, limits), true);
         RgbImage image = decoder.decode(imageBytes);
         List<String> names = new ArrayList<>(SegmentationAnswers.namedClasses(first.answer()));

@@ -38,22 +38,6 @@ class TaskTest {
         assertEquals("Describe this image.", Task.CAPTION.promptFor(null));
     }
 
-    /**
-     * Semantic segmentation asks in the official demo's words: the categories given, or ADE20K's
-     * 150 classes verbatim (the demo's list: "bed" twice, the second time as "bed ").
-     */
-    @Test
-    void semanticAsksForTheGivenCategoriesOrAde20k() {
-        assertEquals("Segment: dog, hot dog., without the background class.", Task.SEMANTIC.promptFor("dog, hot dog"));
-        String ade = Task.SEMANTIC.promptFor(null);
-        assertTrue(ade.startsWith("Segment: poster, road, chandelier, swimming pool, arcade machine,"), ade);
-        assertTrue(ade.endsWith(", ashcan, wall, house, airplane, bag., without the background class."), ade);
-        assertTrue(ade.contains(", seat, bed , bottle, "), ade);
-        String list = ade.substring("Segment: ".length(), ade.length() - "., without the background class.".length());
-        assertEquals(151, list.split(", ").length, "the demo's 150 classes, \"bed\" listed twice");
-        assertEquals("Estimate the depth.", Task.DEPTH.promptFor(null));
-    }
-
     /** A family refuses a task it was not trained for, naming the task, who does it, and what it does. */
     @Test
     void familiesRefuseTasksTheyWereNotTrainedFor() {

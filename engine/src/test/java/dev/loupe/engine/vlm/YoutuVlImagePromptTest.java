@@ -78,7 +78,7 @@ class YoutuVlImagePromptTest {
             assertEquals(96, caption.imageWidth());
             assertEquals(6, caption.stages().imagePositions());
             Annotation ground = model.annotate(png, Task.GROUND, "the red square", settings);
-            assertEquals(YoutuVlModel.GROUND_PROMPT + "the red square", ground.prompt());
+            assertEquals("Please provide the bounding box coordinate of the region this sentence describes: the red square", ground.prompt());
             assertNotNull(ground.boxes());
             assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.GROUND, " ", settings));
             // Referring segmentation: Youtu-VL's question around the expression; the masks column is
@@ -93,9 +93,13 @@ class YoutuVlImagePromptTest {
             assertNotNull(all.boxes());
             assertEquals("Detect every objects that belongs to the following categories: red square,blue square",
                     model.annotate(png, Task.DETECT, "red square, blue square", settings).prompt());
-            // Pose: the demo's MPII instruction whatever the row's prompt; persons in the keypoints field.
-            Annotation pose = model.annotate(png, Task.POSE, "ignored", settings);
-            assertEquals(YoutuVlModel.POSE_PROMPT, pose.prompt());
+            // Pose: the demo's MPII instruction (verbatim, 16 joints in its order) unless the row gives its own; persons in the keypoints field.
+            Annotation pose = model.annotate(png, Task.POSE, null, settings);
+            assertTrue(pose.prompt().startsWith("Detect all persons and their poses from the image within the class set of MPII Human Pose Dataset."
+                    + " The output format should be a JSON-like string, containing person instances."), pose.prompt());
+            assertTrue(pose.prompt().endsWith(" (14) left_elbow, (15) left_wrist. Please output all detected persons with their bounding boxes and keypoints."),
+                    pose.prompt());
+            assertEquals("Find the people.", model.annotate(png, Task.POSE, "Find the people.", settings).prompt());
             assertNotNull(pose.keypoints());
             assertEquals("no <person> in the answer", pose.parseError());
             assertThrows(IllegalArgumentException.class, () -> model.annotate(png, Task.CAPTION, null, settings, new ImageLimits(512, 0)));
@@ -197,7 +201,8 @@ class YoutuVlImagePromptTest {
     void hiddenStateReadoutGivesMasksOfTheOriginalImage() throws Exception {
         byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
         ImageAnnotator a = VisionLanguageModels.open(YOUTUVL.resolve("models/youtuvl-text-f16.gguf"), YOUTUVL.resolve("models/youtuvl-mmproj-f16.gguf"),
-                new ModelOptions(new ComputePool(2), 0, Numerics.FAST, 0, 0, dev.loupe.engine.task.DenseReadout.parse("hidden")));
+                new ModelOptions(new ComputePool(2), 0, Numerics.FAST, 0, 0, dev.loupe.engine.task.DenseReadout.parse("hidden"),
+                        dev.loupe.engine.task.PromptBook.defaults()));
         try (a) {
             Annotation s = a.annotate(png, Task.SEMANTIC, "sky, red square, grass", GenerationSettings.GREEDY.withMaxTokens(2));
             assertTrue(s.masks().size() >= 1 && s.masks().size() <= 3, s.masks().toString());

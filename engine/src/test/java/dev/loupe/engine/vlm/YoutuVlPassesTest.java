@@ -122,7 +122,7 @@ class YoutuVlPassesTest {
             case CORE -> "<ref><BG></ref><ref><FG></ref><mask>(1," + image.width() * image.height() + ")</mask>";
             default -> throw new AssertionError(task);
         });
-        Annotation a = new YoutuVlPasses(model).openSetSegmentation(IMAGE, null, GenerationSettings.GREEDY, ImageLimits.NONE);
+        Annotation a = new YoutuVlPasses(model).openSetSegmentation(IMAGE, "Segment all objects in this image.", GenerationSettings.GREEDY, ImageLimits.NONE);
         assertEquals(List.of("vqa: Segment all objects in this image.", "detect: cat,dog", "core: null", "core: null"), model.asked);
         assertNull(a.parseError());
         assertEquals(List.of("cat", "dog"), a.masks().stream().map(Annotation.Mask::label).toList());
@@ -143,7 +143,7 @@ class YoutuVlPassesTest {
         assertEquals(1, noPolygon.asked.size(), "no second pass without a polygon");
 
         ScriptedModel noMask = new ScriptedModel((task, image) -> "<ref>cat</ref>");
-        Annotation b = new YoutuVlPasses(noMask).openSetSegmentation(IMAGE, null, GenerationSettings.GREEDY, ImageLimits.NONE);
+        Annotation b = new YoutuVlPasses(noMask).openSetSegmentation(IMAGE, "Segment all objects in this image.", GenerationSettings.GREEDY, ImageLimits.NONE);
         assertEquals("the first pass named no classes with a <mask> (the demo's condition for open-set segmentation)", b.parseError());
         assertThrows(IllegalArgumentException.class,
                 () -> new YoutuVlPasses(noMask).refinedSegmentation(IMAGE, " ", GenerationSettings.GREEDY, ImageLimits.NONE));
