@@ -49,6 +49,8 @@ final class AnnotationRows {
                 .set("keypoints", rows(a.keypoints(), AnnotationRows::person))
                 .set("parse_error", a.parseError())
                 .set("depth", a.depth() == null ? null : depth(a.depth()))
+                .set("mean_logprob", a.confidence() == null ? null : a.confidence().meanLogprob())
+                .set("min_logprob", a.confidence() == null ? null : a.confidence().minLogprob())
                 .build();
     }
 

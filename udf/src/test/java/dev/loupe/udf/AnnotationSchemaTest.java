@@ -59,7 +59,7 @@ class AnnotationSchemaTest {
                 List.of(new Annotation.Mask("cat", 4, 3, "52203")), 640, 480, 77, 5, "stop",
                 new Annotation.Stages(64, 1.5, 0.25, 0.5), "1 of 2 <box> entries are not four coordinate tokens",
                 List.of(new Annotation.Person(1, 2, 30, 40, List.of(new Annotation.Keypoint("right_ankle", 3, 4, 0.5f)))),
-                new Annotation.Depth(1, 3, new int[] {65535, 0, 12}));
+                new Annotation.Depth(1, 3, new int[] {65535, 0, 12})).withConfidence(new Annotation.Confidence(-0.25f, -1.5f));
         Row row = AnnotationRows.success(a, "m.gguf", 0.25);
         for (String name : AnnotationSchema.resultType().fieldNames()) {
             if (name.equals("error")) assertNull(row.getAs(name));
@@ -81,6 +81,7 @@ class AnnotationSchemaTest {
         assertEquals(30f, (float) person.getAs("x1"));
         Row ankle = person.<scala.collection.Seq<Row>>getAs("points").head();
         assertEquals(List.of("right_ankle", 3f, 4f, 0.5f), List.of(ankle.getAs("name"), ankle.getAs("x"), ankle.getAs("y"), ankle.getAs("visibility")));
+        assertEquals(List.of(-0.25f, -1.5f), List.of(row.getAs("mean_logprob"), row.getAs("min_logprob")));
         Row depth = row.getAs("depth");
         assertEquals(List.of(1, 3), List.of(depth.getAs("grid_height"), depth.getAs("grid_width")));
         assertEquals(List.of(65535, 0, 12), scala.jdk.javaapi.CollectionConverters.asJava(depth.<scala.collection.Seq<Integer>>getAs("codes")));

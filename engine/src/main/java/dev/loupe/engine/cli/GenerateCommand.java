@@ -121,6 +121,9 @@ final class GenerateCommand implements Callable<Integer> {
                 out.println(a.text());
                 printStructured(out, a);
                 if (a.parseError() != null) err.println("[parse error: " + a.parseError() + "]");
+                if (a.confidence() != null && a.confidence().meanLogprob() != null) {
+                    err.printf(java.util.Locale.ROOT, "[token log-probability: mean %.3f, min %.3f]%n", a.confidence().meanLogprob(), a.confidence().minLogprob());
+                }
                 report(err, start, a.promptTokens(), a.generatedTokens(), a.finishReason());
             }
         }
@@ -131,7 +134,10 @@ final class GenerateCommand implements Callable<Integer> {
     /** What a structured task parsed from the answer, one line each, in original-image pixels. */
     static void printStructured(PrintWriter out, Annotation a) {
         if (a.boxes() != null) {
-            for (Annotation.Box b : a.boxes()) out.printf(java.util.Locale.ROOT, "box %s %.1f %.1f %.1f %.1f%n", b.label(), b.x0(), b.y0(), b.x1(), b.y1());
+            for (Annotation.Box b : a.boxes()) {
+                out.printf(java.util.Locale.ROOT, "box %s %.1f %.1f %.1f %.1f%s%n", b.label(), b.x0(), b.y0(), b.x1(), b.y1(),
+                        b.score() == null ? "" : String.format(java.util.Locale.ROOT, " score %.3f", b.score()));
+            }
         }
         if (a.masks() != null) {
             for (Annotation.Mask m : a.masks()) out.printf(java.util.Locale.ROOT, "mask %s %dx%d %s%n", m.label(), m.width(), m.height(), m.counts());

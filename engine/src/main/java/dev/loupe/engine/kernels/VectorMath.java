@@ -91,4 +91,25 @@ public final class VectorMath {
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
     }
+
+    /**
+     * log(sum(exp(x))) over n values: the normaliser of a softmax, so a token's log-probability is
+     * its logit minus this. The maximum is taken out first so no exp overflows.
+     */
+    public static double logSumExp(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        int upper = S.loopBound(n);
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; i < upper; i += S.length()) m = m.max(FloatVector.fromArray(S, x, off + i));
+        max = m.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) max = Math.max(max, x[off + i]);
+        if (max == Float.NEGATIVE_INFINITY) return max;
+        FloatVector acc = FloatVector.zero(S);
+        i = 0;
+        for (; i < upper; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP));
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += Math.exp(x[off + i] - max);
+        return max + Math.log(sum);
+    }
 }

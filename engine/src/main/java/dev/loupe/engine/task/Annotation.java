@@ -23,6 +23,7 @@ import java.util.List;
  * @param parseError      what in the answer did not parse into boxes, masks or keypoints (tasks that parse it), or null
  * @param keypoints       persons with their keypoints (the pose task), or null
  * @param depth           a depth map (the depth task), or null
+ * @param confidence      how sure the model was of its answer's tokens, or null when unknown
  */
 public record Annotation(
         String task,
@@ -40,7 +41,22 @@ public record Annotation(
         Stages stages,
         String parseError,
         List<Person> keypoints,
-        Depth depth) {
+        Depth depth,
+        Confidence confidence) {
+
+    /** An annotation without a known confidence. */
+    public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
+                      List<Mask> masks, int imageWidth, int imageHeight, int promptTokens, int generatedTokens,
+                      String finishReason, Stages stages, String parseError, List<Person> keypoints, Depth depth) {
+        this(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
+                finishReason, stages, parseError, keypoints, depth, null);
+    }
+
+    /** This annotation with {@code confidence}. */
+    public Annotation withConfidence(Confidence confidence) {
+        return new Annotation(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
+                finishReason, stages, parseError, keypoints, depth, confidence);
+    }
 
     /** An annotation of a task without keypoints or depth. */
     public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
@@ -87,6 +103,12 @@ public record Annotation(
 
     /** A named keypoint in original-image pixels; {@code visibility} as the model gives it, or null. */
     public record Keypoint(String name, float x, float y, Float visibility) {}
+
+    /**
+     * The answer's token log-probabilities (natural log) summed up: their mean, and the least
+     * (the model's least sure step). Either is null for an empty answer.
+     */
+    public record Confidence(Float meanLogprob, Float minLogprob) {}
 
     /**
      * A depth map: one unsigned 16-bit code (0..65535) per cell of a {@code gridHeight x gridWidth}

@@ -22,6 +22,11 @@ public final class CoordinateTokenBoxes {
 
     /** The boxes of {@code answer} in original-image pixels through {@code frame}. */
     public static List<Annotation.Box> parse(String answer, ImageFrame frame) {
+        return parse(answer, frame, TokenScores.NONE);
+    }
+
+    /** As {@link #parse(String, ImageFrame)}, each box scored by the tokens that wrote its coordinates. */
+    public static List<Annotation.Box> parse(String answer, ImageFrame frame, TokenScores scores) {
         List<Annotation.Box> out = new ArrayList<>();
         if (answer == null) return out;
         Matcher m = REF_OR_BOX.matcher(answer);
@@ -35,7 +40,7 @@ public final class CoordinateTokenBoxes {
             float ay = frame.imageY(Integer.parseInt(m.group(3)) / (float) frame.canvasHeight());
             float bx = frame.imageX(Integer.parseInt(m.group(4)) / (float) frame.canvasWidth());
             float by = frame.imageY(Integer.parseInt(m.group(5)) / (float) frame.canvasHeight());
-            out.add(new Annotation.Box(label, Math.min(ax, bx), Math.min(ay, by), Math.max(ax, bx), Math.max(ay, by), null));
+            out.add(new Annotation.Box(label, Math.min(ax, bx), Math.min(ay, by), Math.max(ax, bx), Math.max(ay, by), scores.span(m.start(2), m.end(5))));
         }
         return out;
     }

@@ -25,6 +25,11 @@ public final class RelativeBoxes {
 
     /** The boxes of {@code answer}, in original-image pixels through {@code frame}; corners ordered. */
     public static List<Annotation.Box> parse(String answer, ImageFrame frame) {
+        return parse(answer, frame, TokenScores.NONE);
+    }
+
+    /** As {@link #parse(String, ImageFrame)}, each box scored by the tokens that wrote its four numbers. */
+    public static List<Annotation.Box> parse(String answer, ImageFrame frame, TokenScores scores) {
         List<Annotation.Box> out = new ArrayList<>();
         if (answer == null) return out;
         Matcher m = BOX.matcher(answer);
@@ -32,7 +37,7 @@ public final class RelativeBoxes {
             float ax = frame.imageX(Float.parseFloat(m.group(1)) / SCALE), ay = frame.imageY(Float.parseFloat(m.group(2)) / SCALE);
             float bx = frame.imageX(Float.parseFloat(m.group(3)) / SCALE), by = frame.imageY(Float.parseFloat(m.group(4)) / SCALE);
             out.add(new Annotation.Box(labelNear(answer, m.start(), m.end()), Math.min(ax, bx), Math.min(ay, by),
-                    Math.max(ax, bx), Math.max(ay, by), null));
+                    Math.max(ax, bx), Math.max(ay, by), scores.span(m.start(1), m.end(4))));
         }
         return out;
     }

@@ -131,11 +131,11 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
         boolean boxTask = r.task() == Task.GROUND || r.task() == Task.DETECT;
-        List<Annotation.Box> boxes = boxTask ? RelativeBoxes.parse(g.text(), r.frame()) : null;
+        List<Annotation.Box> boxes = boxTask ? RelativeBoxes.parse(g.text(), r.frame(), g.scores()) : null;
         return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, null,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()),
-                boxTask ? RelativeBoxes.problem(g.text()) : null);
+                boxTask ? RelativeBoxes.problem(g.text()) : null).withConfidence(g.confidence());
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.loupe.engine.llm.KvCache;
 import dev.loupe.engine.text.Sampler;
 import dev.loupe.engine.text.TokenDecoder;
 import dev.loupe.engine.text.Vocabulary;
+import dev.loupe.engine.kernels.VectorMath;
 import java.util.Arrays;
 
 /**
@@ -21,6 +22,8 @@ public final class Sequence {
     private final float[] promptLogits;
     private final StringBuilder out = new StringBuilder();
     private final int[] generated;
+    private final float[] logprobs;
+    private final int[] textEnds;
     private int count;
     private int lastToken = -1;
     private String finish;
@@ -36,6 +39,8 @@ public final class Sequence {
         this.maxNew = maxNew;
         this.promptLogits = promptLogits;
         this.generated = new int[maxNew];
+        this.logprobs = new float[maxNew];
+        this.textEnds = new int[maxNew];
         if (maxNew == 0) finish = "length";
     }
 
@@ -45,17 +50,33 @@ public final class Sequence {
      */
     public boolean accept(float[] logits, int offset, int vocabularySize) {
         if (finish != null) throw new IllegalStateException("sequence already finished");
+        // The token's log-probability from the logits as the model gives them: the sampler may
+        // change them (penalties, sorting), so its normaliser and every raw logit are read first.
+        double logNorm = VectorMath.logSumExp(logits, offset, vocabularySize);
+        float[] raw = rawRow(logits, offset, vocabularySize);
         int next = sampler.sample(logits, offset, vocabularySize);
+        logprobs[count] = (float) (raw[next] - logNorm);
         generated[count++] = next;
         lastToken = next;
         if (vocab.isEog(next)) {
+            textEnds[count - 1] = out.length();
             finish = "stop";
             return true;
         }
         sampler.accept(next);
         out.append(text.accept(next));
+        textEnds[count - 1] = out.length();
         if (count == maxNew) finish = "length";
         return finish != null;
+    }
+
+    private float[] rawLogits;
+
+    /** The row of logits as given, in a buffer of this sequence's (the sampler may modify the caller's). */
+    private float[] rawRow(float[] logits, int offset, int n) {
+        if (rawLogits == null || rawLogits.length != n) rawLogits = new float[n];
+        System.arraycopy(logits, offset, rawLogits, 0, n);
+        return rawLogits;
     }
 
     public boolean finished() {
@@ -83,7 +104,13 @@ public final class Sequence {
     public Generation result() {
         if (finish == null) throw new IllegalStateException("sequence not finished");
         String rest = text.finish();
+        int[] ends = Arrays.copyOf(textEnds, count);
+        // Bytes the decoder held back until the end (an unfinished character) belong to the last token that made text.
+        for (int i = count - 1; i >= 0 && !rest.isEmpty(); i--) {
+            ends[i] += rest.length();
+            if (!vocab.isEog(generated[i])) break;
+        }
         return new Generation(out + rest, Arrays.copyOf(generated, count), promptLength, finish, promptLogits,
-                prefillSeconds, decodeSeconds);
+                prefillSeconds, decodeSeconds, Arrays.copyOf(logprobs, count), ends);
     }
 }

@@ -137,7 +137,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
     public Annotation annotation(PreparedRequest r, Generation g) {
         return new Annotation(r.task().id, r.prompt(), g.text().strip(), null, null, null, null,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
-                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()));
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds())).withConfidence(g.confidence());
     }
 
     @Override

@@ -155,7 +155,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         String parseError = null;
         switch (task) {
             case GROUND, DETECT -> {
-                boxes = CoordinateTokenBoxes.parse(answer, r.frame());
+                boxes = CoordinateTokenBoxes.parse(answer, r.frame(), g.scores());
                 parseError = CoordinateTokenBoxes.problem(answer);
             }
             case SEGMENT -> {
@@ -182,7 +182,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         }
         return new Annotation(task.id, r.prompt(), answer.strip(), boxes, null, null, masks,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
-                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError, persons, depth);
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError, persons, depth).withConfidence(g.confidence());
     }
 
     /** Whether a task's answer is read with control tokens rendered: dense answers, whose {@code <mask>} is one. */

@@ -194,7 +194,7 @@ final class YoutuVlPasses {
             List<Annotation.Mask> masks = ClassMasks.of(labelMap, labels, image.width(), image.height());
             return new Annotation(task.id, first.request().prompt(), first.answer().strip(), boxes, null, null, masks, image.width(),
                     image.height(), promptTokens, generated, finish, new Annotation.Stages(imagePositions, encode, prefill, decode),
-                    problems.isEmpty() ? null : String.join("; ", problems), null, null);
+                    problems.isEmpty() ? null : String.join("; ", problems), null, null).withConfidence(first.generation().confidence());
         }
     }
 }
