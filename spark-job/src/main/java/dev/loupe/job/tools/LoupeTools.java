@@ -5,7 +5,7 @@ import picocli.CommandLine;
 
 /**
  * The {@code loupe} command line with the commands over annotation Parquet added to the engine's:
- * {@code export-coco} and {@code import-coco} need parquet-avro and Hadoop, which
+ * {@code export-coco}, {@code import-coco} and {@code report} need parquet-avro and Hadoop, which
  * the engine's jar leaves out on purpose, so they live here and run from the spark-job classpath.
  * One command line for both keeps {@code ./loupe --help} listing every command; the {@code ./loupe}
  * launcher still runs the engine's commands from the engine's own jar.
@@ -28,6 +28,7 @@ public final class LoupeTools {
         cl.getCommandSpec().removeSubcommand("help"); // re-added below, to stay last in the list
         cl.addSubcommand(new ExportCocoCommand());
         cl.addSubcommand(new ImportCocoCommand());
+        cl.addSubcommand(new ReportCommand());
         if (help != null) cl.addSubcommand("help", help);
         return cl;
     }
