@@ -2,8 +2,14 @@ package dev.loupe.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.job.coco.CocoExport;
+import dev.loupe.job.coco.CocoExportOptions;
 import dev.loupe.job.coco.CocoImport;
 import dev.loupe.job.coco.CocoImportOptions;
+import dev.loupe.job.report.AnnotationReport;
+import dev.loupe.job.report.ReportOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,9 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What import-coco writes is what the annotate job reads: both of its tables (bytes, paths)
- * annotated by the job, with {@link SizeCaptionLoader} standing in for the engine, give one row
- * per COCO image, keyed by its file name, captioned with the size of the very image.
+ * The tools around a real job run: what import-coco writes is what the annotate job reads — both
+ * of its tables (bytes, paths), annotated with {@link SizeCaptionLoader} standing in for the
+ * engine, give one row per COCO image, keyed by its file name, captioned with the size of the
+ * very image — and what the job writes (Spark's Parquet and its summary) is what export-coco and
+ * report read.
  */
 class ImportedCocoTableTest {
     private static SparkSession spark;
@@ -38,7 +46,7 @@ class ImportedCocoTableTest {
     }
 
     @Test
-    void bothImportedTablesAreAnnotatedOneRowPerCocoImageKeyedByFileName() throws Exception {
+    void importedTablesAreAnnotatedByFileNameAndTheOutputExportsAndReports() throws Exception {
         Path json = Files.createDirectories(tmp.resolve("coco")).resolve("instances.json");
         Files.writeString(json, "{\"images\": [{\"id\": 1, \"file_name\": \"china.jpg\"}, {\"id\": 2, \"file_name\": \"chelsea.png\"}]}");
         Map<String, String> expected = Map.of("china.jpg", "a 640x427 image", "chelsea.png", "a 451x300 image");
@@ -47,8 +55,21 @@ class ImportedCocoTableTest {
         CocoImport.run(new CocoImportOptions(json, AnnotateJobTest.SAMPLES, bytes, false, false));
         CocoImport.run(new CocoImportOptions(json, AnnotateJobTest.SAMPLES, paths, true, false));
 
-        assertEquals(expected, captions(annotate(bytes, "--input", bytes.toString(), "--id-column", "image_id")));
+        Path annotated = annotate(bytes, "--input", bytes.toString(), "--id-column", "image_id");
+        assertEquals(expected, captions(annotated));
         assertEquals(expected, captions(annotate(paths, "--input", paths.toString(), "--id-column", "image_id", "--image-column", "image_path")));
+
+        Path exported = tmp.resolve("exported.json");
+        CocoExport.run(new CocoExportOptions(annotated.toString(), exported, null, false));
+        Map<String, String> sizes = new TreeMap<>();
+        for (JsonNode image : new ObjectMapper().readTree(exported.toFile()).get("images")) {
+            sizes.put(image.get("file_name").asText(), image.get("width").asInt() + "x" + image.get("height").asInt());
+        }
+        assertEquals(Map.of("china.jpg", "640x427", "chelsea.png", "451x300"), sizes);
+
+        AnnotationReport.Counts report = AnnotationReport.run(new ReportOptions(annotated.toString(), tmp.resolve("report.html"), null, 24, 0,
+                false, AnnotateJobTest.SAMPLES, 640, false));
+        assertEquals(new AnnotationReport.Counts(2, 2, 0, true), report, "both images found under --image-root, the job's summary read");
     }
 
     private Path annotate(Path table, String... input) {
