@@ -29,42 +29,14 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
-JOB_JAR="$ROOT/spark-job/target/loupe-spark.jar"
-CLASSPATH_FILE="$ROOT/spark-job/target/local-classpath.txt"
-SPARK_HOME_CLASSPATH_FILE="$ROOT/spark-job/target/spark-home-classpath.txt"
+# JDK 25, the build when stale, say/die, loupe_job_classpath: shared with ./loupe.
+source "$ROOT/bin/loupe-env.sh"
 ASSEMBLED_SPARK_HOME="$ROOT/spark-job/target/spark-home"
 DEMO_MODEL="$ROOT/sample-data/models/smolvlm-text-q8_0.gguf"
 DEMO_MMPROJ="$ROOT/sample-data/models/smolvlm-mmproj-f16.gguf"
 
-say() { printf 'loupe: %s\n' "$*" >&2; }
-die() { say "$*"; exit 2; }
-
 # Spark binds to the machine's outside address unless told otherwise; keep a caller's choice.
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
-
-java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
-}
-CALLER_JAVA_HOME="${JAVA_HOME:-}"
-if [[ -z "${JAVA_HOME:-}" || ! -x "$JAVA_HOME/bin/java" || "$(java_major "$JAVA_HOME")" != 25 ]]; then
-  JAVA_HOME="$JDK25"
-fi
-[[ -x "$JAVA_HOME/bin/java" ]] || die "Loupe needs JDK 25: set JAVA_HOME to one (looked in $JDK25)"
-export JAVA_HOME
-
-# Build when the jars are missing or older than any source, POM or schema.
-stale() {
-  [[ -f "$JOB_JAR" && -f "$CLASSPATH_FILE" && -f "$SPARK_HOME_CLASSPATH_FILE" ]] || return 0
-  [[ "${LOUPE_NO_BUILD:-}" == 1 ]] && return 1
-  [[ -n "$(find "$ROOT/pom.xml" "$ROOT"/{engine,udf,spark-job}/pom.xml "$ROOT/schemas" \
-            "$ROOT"/{engine,udf,spark-job}/src/main -newer "$JOB_JAR" -print -quit 2>/dev/null)" ]]
-}
-if stale; then
-  say "building the jars: mvn -B -q -DskipTests package (a minute or two the first time)"
-  # Maven runs on the caller's JDK; the POM forks javac from JDK 25 itself (property loupe.jdk).
-  (cd "$ROOT" && JAVA_HOME="$CALLER_JAVA_HOME" mvn -B -q -DskipTests -Dloupe.jdk="$JAVA_HOME" package) >&2 || die "the build failed" # stdout is for --spark-home's path
-fi
 
 # submit.sh's own options come out of the job's arguments.
 master=""
@@ -175,13 +147,12 @@ else
       *) die "LOUPE_SUBMIT_OPTS: ${submit_opts[$i]} needs SPARK_HOME or a cluster --master (only --master and --conf work locally)" ;;
     esac
   done
-  thin_jar="$(ls "$ROOT"/spark-job/target/loupe-spark-job-*.jar 2>/dev/null | head -n 1)"
-  [[ -n "$thin_jar" ]] || die "no spark-job jar in spark-job/target: run mvn -B -q -DskipTests package"
+  classpath="$(loupe_job_classpath)"
   say "running in local mode (no SPARK_HOME) with $JAVA_HOME/bin/java"
   set +e
   "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" \
     "${java_opts[@]}" "${sysprops[@]}" \
-    -cp "$thin_jar:$(cat "$CLASSPATH_FILE")" dev.loupe.job.AnnotateJob "${args[@]}"
+    -cp "$classpath" dev.loupe.job.AnnotateJob "${args[@]}"
   status=$?
 fi
 exit "$status"

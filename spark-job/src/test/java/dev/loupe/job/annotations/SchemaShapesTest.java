@@ -1,0 +1,32 @@
+package dev.loupe.job.annotations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.loupe.udf.AnnotationSchema;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.Test;
+
+class SchemaShapesTest {
+    private static final Schema CONTRACT = AnnotationSchema.avro();
+
+    @Test
+    void recordNamesAndMissingFieldsDoNotMatter() {
+        Schema spark = SchemaBuilder.record("spark_schema").fields()
+                .optionalString("image_id")
+                .name("boxes").type().optional().array().items(SchemaBuilder.record("element").fields()
+                        .optionalString("label").optionalFloat("x0").endRecord())
+                .endRecord();
+        assertNull(SchemaShapes.mismatch(CONTRACT, spark, ""));
+    }
+
+    @Test
+    void aNestedFieldOfAnotherTypeIsNamedWithItsPath() {
+        Schema doubles = SchemaBuilder.record("r").fields()
+                .name("boxes").type().optional().array().items(SchemaBuilder.record("element").fields()
+                        .optionalDouble("x0").endRecord())
+                .endRecord();
+        assertEquals("column boxes[].x0 is double, float expected", SchemaShapes.mismatch(CONTRACT, doubles, ""));
+    }
+}
