@@ -30,9 +30,22 @@ final class SchemaShapes {
                 }
                 yield null;
             }
-            case ARRAY -> mismatch(e.getElementType(), a.getElementType(), path + "[]");
+            case ARRAY -> mismatch(e.getElementType(), listElement(e.getElementType(), a.getElementType()), path + "[]");
             default -> null;
         };
+    }
+
+    /**
+     * A list's element as the file holds it: parquet-avro reads a three-level list of nullable
+     * primitives (Spark writes them so, e.g. depth.codes) as a list of one-field records around
+     * the value; that record is unwrapped where the contract expects a primitive.
+     */
+    private static Schema listElement(Schema expected, Schema actual) {
+        Schema a = nonNull(actual);
+        if (nonNull(expected).getType() != Schema.Type.RECORD && a.getType() == Schema.Type.RECORD && a.getFields().size() == 1) {
+            return a.getFields().getFirst().schema();
+        }
+        return actual;
     }
 
     private static Schema nonNull(Schema s) {

@@ -29,4 +29,19 @@ class SchemaShapesTest {
                 .endRecord();
         assertEquals("column boxes[].x0 is double, float expected", SchemaShapes.mismatch(CONTRACT, doubles, ""));
     }
+
+    /** A list of nullable ints as parquet-avro reads Spark's three-level lists: one-field records around each value. */
+    @Test
+    void aListOfWrappedPrimitivesMatchesAListOfPrimitives() {
+        Schema wrapped = SchemaBuilder.record("r").fields()
+                .name("depth").type().optional().record("depth").fields()
+                .name("codes").type().optional().array().items(SchemaBuilder.record("list").fields().optionalInt("element").endRecord())
+                .endRecord().endRecord();
+        assertNull(SchemaShapes.mismatch(CONTRACT, wrapped, ""));
+        Schema strings = SchemaBuilder.record("r").fields()
+                .name("depth").type().optional().record("depth").fields()
+                .name("codes").type().optional().array().items(SchemaBuilder.record("list").fields().optionalString("element").endRecord())
+                .endRecord().endRecord();
+        assertEquals("column depth.codes[] is string, int expected", SchemaShapes.mismatch(CONTRACT, strings, ""));
+    }
 }
