@@ -18,7 +18,7 @@ public record AnnotationRow(String imageId, String task, String prompt, String t
                             List<Annotation.Point> points, Integer count, List<Annotation.Mask> masks,
                             List<Annotation.Person> persons, Integer imageWidth, Integer imageHeight,
                             Integer promptTokens, Integer generatedTokens, String finishReason, String model,
-                            String error, String parseError, Double seconds) {
+                            String error, String parseError, Double seconds, Float meanLogprob, Float minLogprob) {
 
     /** A row read by parquet-avro; fields absent from {@code r}'s schema (not projected) read as null. */
     public static AnnotationRow fromAvro(GenericRecord r) {
@@ -29,7 +29,8 @@ public record AnnotationRow(String imageId, String task, String prompt, String t
                 e.list(r, "masks", e::mask), e.list(r, "keypoints", e::person),
                 integer(r, "image_width"), integer(r, "image_height"), integer(r, "prompt_tokens"),
                 integer(r, "generated_tokens"), string(r, "finish_reason"), string(r, "model"),
-                string(r, "error"), string(r, "parse_error"), (Double) value(r, "seconds"));
+                string(r, "error"), string(r, "parse_error"), (Double) value(r, "seconds"),
+                (Float) value(r, "mean_logprob"), (Float) value(r, "min_logprob"));
     }
 
     /** Whether the image's size is known (rows that failed before decoding have none). */

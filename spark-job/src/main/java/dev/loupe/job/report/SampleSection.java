@@ -70,6 +70,8 @@ final class SampleSection implements ReportSection {
         term(html, "tokens", r.promptTokens() == null ? null : String.format(Locale.ROOT, "%d prompt, %s generated%s",
                 r.promptTokens(), r.generatedTokens(), r.finishReason() == null ? "" : " (" + r.finishReason() + ")"));
         term(html, "seconds", r.seconds() == null ? null : String.format(Locale.ROOT, "%.2f", r.seconds()));
+        term(html, "token log-prob", r.meanLogprob() == null ? null : String.format(Locale.ROOT, "mean %.2f, least %.2f",
+                r.meanLogprob(), r.minLogprob()));
         html.raw("</dl>");
         html.element("h4", null, "Answer");
         html.element("pre", "answer", r.text() == null ? "(none)" : r.text());

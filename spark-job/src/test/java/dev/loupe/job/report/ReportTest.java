@@ -43,6 +43,8 @@ class ReportTest {
         found.put("boxes", List.of(box("dog", 10, 20, 50, 40, 0.5f)));
         found.put("prompt", "dog");
         found.put("text", "<ref>dog</ref><box>…</box><script>alert(1)</script>");
+        found.put("mean_logprob", -0.25f);
+        found.put("min_logprob", -2.5f);
         GenericRecord cutOff = row(tmp.resolve("gone.png").toString(), "ground", 40, 30);
         cutOff.put("boxes", List.of());
         cutOff.put("parse_error", "the answer ends inside a box");
@@ -81,6 +83,7 @@ class ReportTest {
         assertTrue(html.contains("<article class=\"row has-parse-error\">"));
         assertTrue(html.contains("<div class=\"parse-error\"><strong>did not parse</strong> the answer ends inside a box</div>"));
         assertTrue(html.contains("<td>10.0</td><td>20.0</td><td>50.0</td><td>40.0</td><td>0.50</td>"), "the box and its confidence");
+        assertTrue(html.contains("mean -0.25, least -2.50"), "the answer's token log-probabilities");
 
         List<JsonNode> figures = figures(html);
         assertEquals(2, figures.size(), "the failed row has no size, so no frame to draw in");
