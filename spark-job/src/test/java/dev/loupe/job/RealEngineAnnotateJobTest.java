@@ -2,6 +2,7 @@ package dev.loupe.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -280,6 +281,44 @@ class RealEngineAnnotateJobTest {
         assertEquals("Please provide the bounding box coordinate of the region this sentence describes: the red square", g.<String>getAs("prompt"));
         assertTrue(g.getList(g.fieldIndex("boxes")).size() <= 1);
         assertNull(f.getAs("boxes"));
+        assertNotNull(g.getAs("mean_logprob"), "a generated answer carries its token log-probabilities");
+        assertTrue(g.<Float>getAs("min_logprob") <= g.<Float>getAs("mean_logprob"));
+    }
+
+    /**
+     * Youtu-VL's other vision tasks through the job on the tiny model: pose (the demo's MPII
+     * prompt; persons in keypoints), depth (no runs in two random tokens: the depth column stays
+     * null and parse_error says why) and semantic segmentation (masks read from the hidden states
+     * when the answer has no runs: one per category found, each the original image's size).
+     */
+    @Test
+    void youtuVlPoseDepthAndSemanticRowsReachParquet() throws Exception {
+        Path dir = ORACLE.resolve("youtuvl/models");
+        Path in = Files.createDirectories(tmp.resolve("youtu-dense-in"));
+        Files.copy(ORACLE.resolve("images/synth_rgba_96x64.png"), in.resolve("squares.png"));
+        String[] common = {"--input", in.toString(), "--model", dir.resolve("youtuvl-text-f16.gguf").toString(),
+                "--mmproj", dir.resolve("youtuvl-mmproj-f16.gguf").toString(), "--max-tokens", "2"};
+        Path pose = tmp.resolve("youtu-pose"), depth = tmp.resolve("youtu-depth"), semantic = tmp.resolve("youtu-semantic");
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--task", "pose", "--output", pose.toString())));
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--task", "depth", "--output", depth.toString())));
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--task", "semantic", "--prompt", "sky, square",
+                "--output", semantic.toString())));
+        Row p = spark.read().parquet(pose.toString()).first(), d = spark.read().parquet(depth.toString()).first();
+        Row s = spark.read().parquet(semantic.toString()).first();
+        for (Row r : List.of(p, d, s)) assertNull(r.getAs("error"));
+        assertTrue(p.<String>getAs("prompt").startsWith("Detect all persons and their poses"));
+        assertEquals(0, p.getList(p.fieldIndex("keypoints")).size());
+        assertEquals("no <person> in the answer", p.<String>getAs("parse_error"));
+        assertEquals("Estimate the depth.", d.<String>getAs("prompt"));
+        assertNull(d.getAs("depth"));
+        assertEquals("no <mask> in the answer", d.<String>getAs("parse_error"));
+        List<Row> masks = s.getList(s.fieldIndex("masks"));
+        assertTrue(!masks.isEmpty() && masks.size() <= 2, masks.toString());
+        for (Row m : masks) {
+            assertEquals(List.of(64, 96), List.of(m.<Integer>getAs("height"), m.<Integer>getAs("width")));
+            assertTrue(List.of("sky", "square").contains(m.<String>getAs("label")));
+        }
+        assertEquals("no <mask> in the answer (masks read from the hidden states instead)", s.<String>getAs("parse_error"));
     }
 
     private static String[] concat(String[] a, String... b) {
