@@ -37,7 +37,8 @@ final class LmmsEvalTable {
 
     static ReferringSamples read(SparkSession spark, EvalOptions o) {
         DatasetColumns c = o.columns();
-        Dataset<Row> table = spark.read().parquet(o.dataset());
+        // Only *.parquet files: a dataset directory may hold a README, annotations, images beside the shards.
+        Dataset<Row> table = spark.read().option("pathGlobFilter", "*.parquet").parquet(o.dataset());
         StructType schema = table.schema();
         String where = "--dataset " + o.dataset();
 
