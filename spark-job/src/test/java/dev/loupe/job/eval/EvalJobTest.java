@@ -261,6 +261,10 @@ class EvalJobTest {
     }
 
     static Map<String, Row> samples(Path out) {
+        return samples(spark, out);
+    }
+
+    static Map<String, Row> samples(SparkSession spark, Path out) {
         Map<String, Row> rows = new HashMap<>();
         for (Row r : spark.read().parquet(out.resolve("samples").toString()).collectAsList()) rows.put(r.getAs("sample_id"), r);
         return rows;
