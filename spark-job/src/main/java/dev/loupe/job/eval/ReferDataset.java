@@ -77,7 +77,7 @@ final class ReferDataset {
             for (int k = 0; k < r.sentences().size(); k++) {
                 Sentence s = r.sentences().get(k);
                 String sampleId = s.sentId() != null ? s.sentId() : r.refId() + "#" + k;
-                rows.add(RowFactory.create(sampleId, imageId, r.split(), s.text(), null, path, bbox, polygons, rle, width, height));
+                rows.add(RowFactory.create(sampleId, imageId, r.split(), s.text(), null, path, seq(bbox), seq(polygons), rle, width, height));
             }
         }
         int slices = Math.max(1, Math.min(rows.size(), 4 * spark.sparkContext().defaultParallelism()));
@@ -152,6 +152,12 @@ final class ReferDataset {
         } catch (IOException e) {
             throw new IllegalArgumentException("--instances " + location + ": cannot read it as COCO instances JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** A (nested) Java list as the Scala sequence Spark's row encoder takes for an array column. */
+    private static Object seq(Object value) {
+        if (!(value instanceof List<?> list)) return value;
+        return scala.jdk.javaapi.CollectionConverters.asScala(list.stream().map(ReferDataset::seq).toList()).toSeq();
     }
 
     /** A JSON array of numbers as doubles; anything else as null (bad ground truth, named when scored). */

@@ -252,6 +252,58 @@ class EvalJobTest {
         assertThrows(IllegalArgumentException.class, () -> options("--dataset", "d", "--output", "o", "--model", "m", "--mmproj", "p", "--tasks", "caption"));
     }
 
+    /**
+     * The refer layout: instances.json (a polygon for one object, uncompressed RLE for the other,
+     * image sizes), refs as a JSON array or JSON Lines (sent_id as the sample id; a ref whose
+     * annotation is not in instances.json is bad ground truth) and an image directory.
+     */
+    @Test
+    void theReferLayoutReadsInstancesRefsAndImages() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Files.write(images.resolve("a.png"), png(100, 80));
+        Files.write(images.resolve("b.png"), png(60, 40));
+        byte[] square = new byte[60 * 40]; // rows 10..29, columns 10..29 of a 60x40 image
+        for (int y = 10; y < 30; y++) for (int x = 10; x < 30; x++) square[y * 60 + x] = 1;
+        String rle = java.util.Arrays.toString(dev.loupe.engine.task.CocoRle.counts(square, 60, 40));
+        Path instances = tmp.resolve("instances.json");
+        Files.writeString(instances, """
+                {"info": {"description": "test"}, "images": [{"id": 1, "file_name": "a.png", "width": 100, "height": 80},
+                  {"id": 2, "file_name": "b.png", "width": 60, "height": 40}, {"id": 3, "file_name": "unused.png", "width": 1, "height": 1}],
+                 "annotations": [{"id": 10, "image_id": 1, "bbox": [0, 0, 50, 40], "segmentation": [[0, 0, 0, 40, 50, 40, 50, 0]], "iscrowd": 0},
+                  {"id": 11, "image_id": 2, "bbox": [10, 10, 20, 20], "segmentation": {"size": [40, 60], "counts": %s}, "iscrowd": 1},
+                  {"id": 12, "image_id": 3, "bbox": [0, 0, 1, 1], "segmentation": [[0, 0, 0, 1, 1, 1]]}],
+                 "categories": [{"id": 1, "name": "thing"}]}""".formatted(rle));
+        List<String> refs = List.of(
+                "{\"ref_id\": 100, \"ann_id\": 10, \"image_id\": 1, \"split\": \"val\", \"sentences\": [{\"sent\": \"left [0,0,50,40]\", \"sent_id\": 1000}, {\"sent\": \"wide [0,0,100,40]\", \"sent_id\": 1001}]}",
+                "{\"ref_id\": 101, \"ann_id\": 11, \"image_id\": 2, \"split\": \"testB\", \"sentences\": [{\"sent\": \"square [10,10,30,30]\", \"sent_id\": 1002}]}",
+                "{\"ref_id\": 102, \"ann_id\": 99, \"image_id\": 2, \"split\": \"testB\", \"sentences\": [{\"sent\": \"ghost [0,0,1,1]\"}]}");
+        Path array = tmp.resolve("refs.json"), lines = tmp.resolve("refs.jsonl");
+        Files.writeString(array, "[" + String.join(",\n", refs) + "]");
+        Files.writeString(lines, String.join("\n", refs) + "\n");
+
+        for (Path refsFile : List.of(array, lines)) {
+            Path out = tmp.resolve("refer-" + refsFile.getFileName());
+            EvalReport report = run("--instances", instances.toString(), "--refs", refsFile.toString(), "--images", images.toString(),
+                    "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString());
+            // 1000: exact; 1001: (0,0,100,40) on (0,0,50,40), 2000 of 4000; 1002: exact, its mask the RLE's 400 pixels.
+            BoxTotals boxes = report.scoreboard().boxes();
+            assertEquals(3, boxes.samples(), refsFile.toString());
+            assertEquals(2.5 / 3, boxes.meanIou(), 1e-15);
+            assertEquals(1.0, boxes.accuracy(2));
+            assertEquals(1, boxes.count(Outcome.BAD_TRUTH), "ref 102's annotation is not in instances.json");
+            assertEquals(List.of("testB", "val"), List.copyOf(report.scoreboard().boxesBySplit().keySet()));
+            MaskTotals masks = report.scoreboard().masks();
+            assertEquals(3, masks.samples());
+            assertEquals(2.5 / 3, masks.gIou(), 1e-15);
+            assertEquals(4400.0 / 6400, masks.cIou(), 1e-15);
+            Map<String, Row> rows = samples(out);
+            assertEquals(List.of("1000", "1001", "1002", "102#0"), rows.keySet().stream().sorted().toList());
+            assertEquals("b.png", rows.get("1002").getAs("image_id"));
+            assertEquals(400L, rows.get("1002").<Long>getAs("mask_union"));
+            assertEquals("no ground-truth box", rows.get("102#0").getAs("box_problem"));
+        }
+    }
+
     static List<Long> counts(BoxTotals t) {
         return List.of(t.count(Outcome.SCORED), t.count(Outcome.UNPARSED), t.count(Outcome.ERROR), t.count(Outcome.MISSING), t.count(Outcome.BAD_TRUTH));
     }
