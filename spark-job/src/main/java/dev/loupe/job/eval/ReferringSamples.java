@@ -2,7 +2,6 @@ package dev.loupe.job.eval;
 
 import static org.apache.spark.sql.functions.col;
 
-import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -56,10 +55,5 @@ record ReferringSamples(Dataset<Row> rows, boolean byPath, boolean hasMasks) {
     /** Whether a row has a ground-truth mask. */
     static org.apache.spark.sql.Column withMask() {
         return col(POLYGONS).isNotNull().or(col(TRUTH_RLE).isNotNull());
-    }
-
-    /** The splits present, for messages. */
-    static List<String> splits(Dataset<Row> rows) {
-        return rows.select(SPLIT).distinct().orderBy(SPLIT).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     }
 }

@@ -184,6 +184,23 @@ class EvalJobTest {
         assertEquals(a.get("res"), b.get("res"));
     }
 
+    /** --resume keeps the annotations of an earlier run and sends only the samples they lack to the model. */
+    @Test
+    void resumingRunsOnlyTheSamplesTheOutputLacks() throws Exception {
+        Path data = dataset(), out = tmp.resolve("resumed");
+        String[] first = {"--dataset", data.toString(), "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(),
+                "--splits", "val"};
+        run(first);
+        int before = ExpressionBoxLoader.CALLS.get();
+        EvalReport all = run("--dataset", data.toString(), "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(),
+                "--resume");
+        // The val run grounded q1#0, q1#1, q4#0, q5#0 and segmented q1#0, q1#1; testA adds q2#0 and q3#0 to each task.
+        assertEquals(4, ExpressionBoxLoader.CALLS.get() - before, "only testA's two samples, grounded and segmented");
+        assertEquals(5, all.scoreboard().boxes().samples());
+        assertEquals(0.4, all.scoreboard().boxes().accuracy(2), "the metrics of the whole dataset, as in one run");
+        assertEquals(6, spark.read().parquet(out.resolve("ground").toString()).count(), "no sample twice");
+    }
+
     @Test
     void anyTableMatchedOnImageAndExpressionWithCocoBoxes() throws Exception {
         Path predictions = tmp.resolve("predictions.jsonl");

@@ -25,12 +25,15 @@ import javax.imageio.ImageIO;
  */
 public final class ExpressionBoxLoader implements AnnotatorLoader {
     private static final Pattern BOX = Pattern.compile("\\[(\\d+),(\\d+),(\\d+),(\\d+)]");
+    /** Requests answered, over all runs of the JVM: which rows a run really sent to the model. */
+    static final java.util.concurrent.atomic.AtomicInteger CALLS = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
         return new ImageAnnotator() {
             @Override
             public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings) {
+                CALLS.incrementAndGet();
                 BufferedImage img;
                 try {
                     img = ImageIO.read(new ByteArrayInputStream(image));
