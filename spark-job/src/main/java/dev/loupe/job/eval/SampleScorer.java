@@ -57,10 +57,9 @@ final class SampleScorer implements MapFunction<Row, Row> {
     }
 
     private void scoreBox(Row r, Object[] v) {
-        PixelBox truth;
+        PixelBox truth = null;
         String bad = null;
         List<Double> bbox = listOrNull(r, ReferringSamples.BBOX);
-        truth = null;
         if (bbox == null) {
             bad = "no ground-truth box";
         } else if (bbox.size() != 4 || bbox.contains(null)) {

@@ -18,12 +18,20 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -159,6 +167,14 @@ class EvalJobTest {
         assertEquals("bad_truth", rows.get("q4#0").getAs("box_outcome"));
         assertTrue(rows.get("q4#0").<String>getAs("box_problem").contains("not four numbers"), (String) rows.get("q4#0").getAs("box_problem"));
         assertNull(rows.get("q4#0").getAs("mask_outcome"), "no mask in the ground truth: not evaluated");
+
+        // The files are what schemas/evaluation.avsc says: parquet-avro reads them with it.
+        Map<String, GenericRecord> records = new HashMap<>();
+        for (GenericRecord g : readWithAvsc(out.resolve("samples"))) records.put(g.get("sample_id").toString(), g);
+        assertEquals(rows.keySet(), records.keySet());
+        assertEquals(3.0 / 7, (Double) records.get("q1#1").get("box_iou"), 1e-15);
+        assertEquals(50.0, ((GenericRecord) records.get("q1#1").get("truth_box")).get("x1"));
+        assertEquals(2800L, records.get("q1#1").get("mask_union"));
 
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertEquals(0.4, summary.at("/rec/overall/acc@0.5").asDouble());
@@ -337,6 +353,23 @@ class EvalJobTest {
         Map<String, Row> rows = new HashMap<>();
         for (Row r : spark.read().parquet(out.resolve("samples").toString()).collectAsList()) rows.put(r.getAs("sample_id"), r);
         return rows;
+    }
+
+    static List<GenericRecord> readWithAvsc(Path dir) throws Exception {
+        PlainParquetConfiguration conf = new PlainParquetConfiguration();
+        conf.set("parquet.avro.read.schema", EvaluationSchema.avro().toString());
+        List<GenericRecord> records = new ArrayList<>();
+        List<Path> parts;
+        try (Stream<Path> files = Files.list(dir)) {
+            parts = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
+        }
+        for (Path part : parts) {
+            try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(part), conf)
+                    .withDataModel(GenericData.get()).build()) {
+                for (GenericRecord r = reader.read(); r != null; r = reader.read()) records.add(r);
+            }
+        }
+        return records;
     }
 
     private static List<Double> box(Row b) {
