@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs Loupe's annotate job (dev.loupe.job.AnnotateJob).
+# Runs Loupe's annotate job (dev.loupe.job.AnnotateJob), or with `eval` first its eval job
+# (dev.loupe.job.eval.EvalJob).
 #
 #   ./submit.sh                     annotate sample-data/images with the tiny demo model
 #   ./submit.sh --input DIR|GLOB|TABLE --output DIR [--model M.gguf --mmproj P.gguf] [options]
+#   ./submit.sh eval                evaluate the tiny Youtu-VL test model on sample-data/refcoco-sample
+#   ./submit.sh eval --dataset TABLE --output DIR [--model M.gguf --mmproj P.gguf | --predictions T] [options]
 #   ./submit.sh --master MASTER ... where the job runs (below); default local[*]
 #   ./submit.sh --spark-home        assemble a Spark home from this build's jars, print its path
 #   ./submit.sh --help              all job options
@@ -34,6 +37,10 @@ source "$ROOT/bin/loupe-env.sh"
 ASSEMBLED_SPARK_HOME="$ROOT/spark-job/target/spark-home"
 DEMO_MODEL="$ROOT/sample-data/models/smolvlm-text-q8_0.gguf"
 DEMO_MMPROJ="$ROOT/sample-data/models/smolvlm-mmproj-f16.gguf"
+# The demo SmolVLM cannot ground; the eval demo runs the oracle's tiny Youtu-VL (random weights too).
+EVAL_DEMO_MODEL="$ROOT/engine/src/test/resources/oracle/youtuvl/models/youtuvl-text-f16.gguf"
+EVAL_DEMO_MMPROJ="$ROOT/engine/src/test/resources/oracle/youtuvl/models/youtuvl-mmproj-f16.gguf"
+JOB_CLASS=dev.loupe.job.AnnotateJob
 
 # Spark binds to the machine's outside address unless told otherwise; keep a caller's choice.
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
@@ -42,6 +49,12 @@ export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 master=""
 print_spark_home=false
 args=()
+job=annotate
+if [[ "${1:-}" == eval ]]; then
+  job=eval
+  JOB_CLASS=dev.loupe.job.eval.EvalJob
+  shift
+fi
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --master) [[ $# -ge 2 ]] || die "--master needs a value: local[*], local-cluster[N,C,M] or spark://host:port"; master="$2"; shift 2 ;;
@@ -77,7 +90,9 @@ if $print_spark_home; then
 fi
 
 # Job arguments: the demo when there are none; the demo model when no model is named.
-if [[ ${#args[@]} -eq 0 ]]; then
+if [[ ${#args[@]} -eq 0 && $job == eval ]]; then
+  args=(--dataset "$ROOT/sample-data/refcoco-sample" --output "$ROOT/out/sample-eval" --mode overwrite --max-tokens 24 --max-image-tokens 256)
+elif [[ ${#args[@]} -eq 0 ]]; then
   args=(--input "$ROOT/sample-data/images" --output "$ROOT/out/sample-annotations" --mode overwrite --show 10)
 fi
 has_option() {
@@ -89,7 +104,12 @@ if has_option --help || has_option -h; then
   say "submit.sh's own options: --master local[*] (default) | local[N] | local-cluster[N,C,MiB] | spark://host:port,"
   say "  --spark-home (assemble a Spark home from this build's jars and print its path). The job's options follow."
 fi
-if ! has_option --model && ! has_option --mmproj && ! has_option --help && ! has_option -h; then
+if [[ $job == eval ]] && ! has_option --model && ! has_option --mmproj && ! has_option --help && ! has_option -h \
+     && ! has_option --predictions && ! has_option --mask-predictions; then
+  args+=(--model "$EVAL_DEMO_MODEL" --mmproj "$EVAL_DEMO_MMPROJ")
+  say "model: the oracle's tiny Youtu-VL (engine/src/test/resources/oracle/youtuvl). It has RANDOM weights: expect accuracy near 0."
+  say "  For real numbers, pass a Qwen3-VL or Youtu-VL GGUF pair with --model and --mmproj."
+elif [[ $job == annotate ]] && ! has_option --model && ! has_option --mmproj && ! has_option --help && ! has_option -h; then
   args+=(--model "$DEMO_MODEL" --mmproj "$DEMO_MMPROJ")
   say "model: the demo SmolVLM in sample-data/models. It has RANDOM weights: expect gibberish text."
   say "  For real captions, get the ggml-org SmolVLM GGUF pair (huggingface.co/ggml-org/SmolVLM-256M-Instruct-GGUF) and run"
@@ -116,7 +136,7 @@ if [[ -n "${SPARK_HOME:-}" ]]; then
   [[ -x "$SPARK_HOME/bin/spark-submit" ]] || die "SPARK_HOME=$SPARK_HOME has no bin/spark-submit"
   say "running with $SPARK_HOME/bin/spark-submit"
   set +e
-  "$SPARK_HOME/bin/spark-submit" --class dev.loupe.job.AnnotateJob \
+  "$SPARK_HOME/bin/spark-submit" --class "$JOB_CLASS" \
     --driver-java-options "-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties" \
     "${defaults[@]}" "${master_opts[@]}" "${submit_opts[@]}" "$JOB_JAR" "${args[@]}"
   status=$?
@@ -130,7 +150,7 @@ elif [[ "$master" == local-cluster\[* || "$master" == spark://* ]]; then
   set +e
   "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" "${java_opts[@]}" \
     -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit \
-    --class dev.loupe.job.AnnotateJob "${defaults[@]}" "${master_opts[@]}" "${submit_opts[@]}" "$JOB_JAR" "${args[@]}"
+    --class "$JOB_CLASS" "${defaults[@]}" "${master_opts[@]}" "${submit_opts[@]}" "$JOB_JAR" "${args[@]}"
   status=$?
 else
   [[ -z "$master" || "$master" == local || "$master" == local\[* ]] \
@@ -152,7 +172,7 @@ else
   set +e
   "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" \
     "${java_opts[@]}" "${sysprops[@]}" \
-    -cp "$classpath" dev.loupe.job.AnnotateJob "${args[@]}"
+    -cp "$classpath" "$JOB_CLASS" "${args[@]}"
   status=$?
 fi
 exit "$status"

@@ -1,24 +1,17 @@
 package dev.loupe.job;
 
 import dev.loupe.engine.gguf.GgufFormatException;
-import dev.loupe.udf.AnnotationSchema;
 import dev.loupe.udf.AnnotatorSpec;
-import dev.loupe.udf.LoupeMetrics;
-import dev.loupe.udf.LoupeUdfs;
-import dev.loupe.udf.PartitionAnnotator;
 import java.io.PrintWriter;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.AnalysisException;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -83,53 +76,14 @@ public final class AnnotateJob implements Callable<Integer> {
             description = "Keep the rows --output already holds (of a finished or interrupted run) and annotate only the images whose id is not there.")
     boolean resume;
 
-    @Option(names = "--model", required = true, paramLabel = "GGUF", description = "Text model GGUF, e.g. SmolVLM-256M-Instruct-Q8_0.gguf.")
-    String model;
-
-    @Option(names = "--mmproj", required = true, paramLabel = "GGUF", description = "Vision projector GGUF, e.g. mmproj-SmolVLM-256M-Instruct-Q8_0.gguf.")
-    String mmproj;
+    @Mixin
+    ModelCommandOptions model = new ModelCommandOptions();
 
     @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open). Default: ${DEFAULT-VALUE}.")
     String task;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one, the question; ground and segment need one, what to find; detect takes an optional comma-separated category list).")
     String prompt;
-
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate per image. Default: spark.loupe.maxTokens, else the engine's.")
-    Integer maxTokens;
-
-    @Option(names = "--temperature", paramLabel = "T",
-            description = "Sampling temperature; 0 is greedy (argmax). Default: spark.loupe.temperature, else 0. "
-                    + "Other sampling settings: spark.loupe.topK, topP, minP, repeatPenalty.")
-    Float temperature;
-
-    @Option(names = "--seed", paramLabel = "N",
-            description = "Sampling seed of the job; each row samples with a seed made of it and the row's image id, "
-                    + "so a rerun or a retried task writes the same text. Default: spark.loupe.seed, else 0.")
-    Long seed;
-
-    @Option(names = "--max-longest-edge", paramLabel = "PIXELS",
-            description = "SmolVLM (idefics3): scale images so their longest edge is at most PIXELS before tiling, a multiple of "
-                    + "the model's tile size (512 for SmolVLM). Fewer tiles: faster, less detail. Default: the model's own (2048 for SmolVLM).")
-    Integer maxLongestEdge;
-
-    @Option(names = "--max-image-tokens", paramLabel = "TOKENS",
-            description = "Qwen3-VL, Youtu-VL (dynamic resolution): scale images down so they become at most TOKENS image tokens "
-                    + "(one per 32x32 pixels; llama.cpp's --image-max-tokens). Fewer: faster encoding and prefill, less detail. "
-                    + "Default: the model's own (Qwen3-VL 4096, Youtu-VL 62500 as llama.cpp: cap it for large photos, whose full-attention layers cost the square of the patch count).")
-    Integer maxImageTokens;
-
-    @Option(names = "--numerics", paramLabel = "exact|fast",
-            description = "Arithmetic of the vision encoder, prefill and batched decode: fast (f32 products, within the oracle's "
-                    + "tolerance of llama.cpp) or exact (llama.cpp's own, bit for bit; slower). "
-                    + "Default: spark.loupe.numerics, else fast.")
-    String numerics;
-
-    @Option(names = "--max-batch", paramLabel = "auto|N",
-            description = "Rows of an executor decoded together by its batch scheduler: auto (8 where batched rows come out the same "
-                    + "as rows decoded alone: every model with fast numerics), or 1..64 (1: one row at a time). "
-                    + "Default: spark.loupe.maxBatch, else auto.")
-    String maxBatch;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
@@ -163,17 +117,17 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     AnnotateOptions options() {
+        ModelCommandOptions m = model;
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, maxLongestEdgeColumn, maxImageTokensColumn,
-                imageExtensions, output, mode, resume, model, mmproj, task, prompt, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens,
-                numerics, maxBatch, partitions, show);
+                imageExtensions, output, mode, resume, m.model, m.mmproj, task, prompt, m.maxTokens, m.temperature, m.seed, m.maxLongestEdge,
+                m.maxImageTokens, m.numerics, m.maxBatch, partitions, show);
     }
 
     @Override
     public Integer call() {
         AnnotateOptions o = options();
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        // Fail fast, before Spark starts: the loader's own check (the GGUF reader, by default).
-        LoupeUdfs.validate(AnnotatorSpec.fromMap(options(o, loaderFrom(new SparkConf()))).withAbsolutePaths());
+        AnnotationRun.checkModelBeforeSpark(o.modelSettings());
         SparkSession.Builder builder = SparkSession.builder().appName("loupe-annotate");
         if (!new SparkConf().contains("spark.master")) builder.master("local[*]");
         SparkSession spark = builder.getOrCreate();
@@ -195,44 +149,10 @@ public final class AnnotateJob implements Callable<Integer> {
      */
     public static JobSummary run(SparkSession spark, AnnotateOptions o) {
         long start = System.nanoTime();
-        String loader = spark.conf().get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null);
-        AnnotatorSpec spec = LoupeUdfs.resolve(spark, options(o, loader));
-        LoupeMetrics metrics = LoupeMetrics.register(spark.sparkContext());
+        AnnotatorSpec spec = AnnotationRun.resolve(spark, o.modelSettings());
         CompletedImages done = o.resume() ? CompletedImages.in(spark, o.output()) : CompletedImages.none();
         ImageInputs.Requests requests = ImageInputs.read(spark, o, done);
-        requests.rows()
-                .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath(), requests.withLimits()), Encoders.row(AnnotationSchema.rowType()))
-                .write().mode(o.saveMode())
-                // Commit each task's file into --output as the task finishes (FileOutputCommitter
-                // algorithm 2), not all of them at the end of the job: an interrupted run then
-                // keeps every finished partition for --resume instead of losing hours of work.
-                // Files still appear whole (written aside, then renamed), and only one attempt of
-                // a task may commit, so retries and speculative copies add no duplicates.
-                .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
-                .parquet(o.output());
-        JobSummary summary = JobSummary.read(spark, o.output(), metrics.snapshot(), done.count(), (System.nanoTime() - start) / 1e9);
-        SummaryFile.write(o.output(), SummaryFile.toJson(summary, spec, Instant.now()), spark.sparkContext().hadoopConfiguration());
-        return summary;
-    }
-
-    /** The job's own options, as {@link AnnotatorSpec} names them; {@code spark.loupe.*} fills the rest. */
-    private static Map<String, String> options(AnnotateOptions o, String loader) {
-        Map<String, String> m = new HashMap<>();
-        m.put(AnnotatorSpec.MODEL, o.model());
-        m.put(AnnotatorSpec.MMPROJ, o.mmproj());
-        if (loader != null) m.put(AnnotatorSpec.LOADER, loader);
-        if (o.maxTokens() != null) m.put(AnnotatorSpec.MAX_TOKENS, o.maxTokens().toString());
-        if (o.temperature() != null) m.put(AnnotatorSpec.TEMPERATURE, o.temperature().toString());
-        if (o.seed() != null) m.put(AnnotatorSpec.SEED, o.seed().toString());
-        if (o.maxLongestEdge() != null) m.put(AnnotatorSpec.MAX_LONGEST_EDGE, o.maxLongestEdge().toString());
-        if (o.maxImageTokens() != null) m.put(AnnotatorSpec.MAX_IMAGE_TOKENS, o.maxImageTokens().toString());
-        if (o.numerics() != null) m.put(AnnotatorSpec.NUMERICS, o.numerics());
-        if (o.maxBatch() != null) m.put(AnnotatorSpec.MAX_BATCH, o.maxBatch());
-        return m;
-    }
-
-    private static String loaderFrom(SparkConf conf) {
-        return conf.get(AnnotatorSpec.CONF_PREFIX + AnnotatorSpec.LOADER, null);
+        return AnnotationRun.annotate(spark, spec, requests, done, o.output(), o.saveMode(), start);
     }
 
     private static void show(SparkSession spark, String output, int n) {

@@ -40,6 +40,11 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
                               Float temperature, Long seed, Integer maxLongestEdge, Integer maxImageTokens, String numerics,
                               String maxBatch, Integer partitions, int show) {
 
+    /** The model settings, as the eval job takes them too. */
+    ModelSettings modelSettings() {
+        return new ModelSettings(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch);
+    }
+
     /** How Spark writes: append when resuming, else as {@code --mode} says. */
     SaveMode saveMode() {
         return resume ? SaveMode.Append : mode.saveMode;

@@ -31,7 +31,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code image_path} (a path the executors read). Problems with the input's shape (nothing
  * there, a missing column, a wrong type) are reported with the input and the column named.
  */
-final class ImageInputs {
+public final class ImageInputs {
     static final String IMAGE = PartitionAnnotator.IMAGE;
     static final String IMAGE_PATH = PartitionAnnotator.IMAGE_PATH;
 
@@ -43,7 +43,7 @@ final class ImageInputs {
      * Requests, split as {@code --partitions} asks; whether they carry bytes ({@code image}) or
      * paths ({@code image_path}), and whether a per-row resolution cap ({@code max_longest_edge}).
      */
-    record Requests(Dataset<Row> rows, boolean byPath, boolean withLimits) {}
+    public record Requests(Dataset<Row> rows, boolean byPath, boolean withLimits) {}
 
     private ImageInputs() {}
 
@@ -123,7 +123,11 @@ final class ImageInputs {
         return new Requests(requests, byPath, withLimits);
     }
 
-    /** Relative paths in a table are relative to the table, not to wherever the executors run. */
+    /** A table's path column with relative paths made relative to the table {@code input}, not to wherever the executors run. */
+    public static Column relativeToTable(Column path, String input, Configuration hadoop) {
+        return resolved(path, baseDirectory(input, hadoop));
+    }
+
     private static Column resolved(Column path, String baseDir) {
         Column absolute = path.rlike("^(/|[A-Za-z][A-Za-z0-9+.-]*:)");
         return when(path.isNull().or(absolute), path).otherwise(concat(lit(baseDir + "/"), path));

@@ -21,7 +21,7 @@ public enum InputFormat {
      * Guesses from the input's name and, for a directory, from the files in it: *.parquet files
      * make a Parquet table, *.json / *.jsonl / *.ndjson a JSON table, anything else images.
      */
-    static InputFormat detect(String input, Configuration hadoopConf) {
+    public static InputFormat detect(String input, Configuration hadoopConf) {
         InputFormat byName = byExtension(input);
         if (byName != null) return byName;
         Path path = new Path(input);

@@ -55,7 +55,7 @@ public record JobSummary(String output, long rows, long errors, long generatedTo
                 common, run, alreadyDone, seconds);
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         out.printf(Locale.ROOT, "loupe annotate: %d images, %d annotated, %d errors, %d tokens generated, %.1f s%n",
                 rows, rows - errors, errors, generatedTokens, seconds);
         if (alreadyDone > 0) {

@@ -9,7 +9,7 @@ public enum WriteMode {
     /** Replace it. Spark deletes the old files first: if the job then fails, the old output is gone too. */
     OVERWRITE(SaveMode.Overwrite);
 
-    final SaveMode saveMode;
+    public final SaveMode saveMode;
 
     WriteMode(SaveMode saveMode) {
         this.saveMode = saveMode;

@@ -47,16 +47,25 @@ import org.junit.jupiter.api.io.TempDir;
  * one and its replacement included, must have loaded the model exactly once. Speculative
  * execution is on throughout.
  *
+ * <p>On the same cluster, the eval job ({@code submit.sh eval}) then runs the oracle's tiny
+ * Youtu-VL on sample-data/refcoco-sample, grounding and segmentation: its per-sample rows and
+ * metrics must equal local mode's.
+ *
  * <p>Everything binds to 127.0.0.1; every process started here is killed at the end, whatever
  * happens (see {@link ChildProcesses}).
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class StandaloneClusterIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
     static final Path MODEL = ROOT.resolve("sample-data/models/smolvlm-text-q8_0.gguf");
     static final Path MMPROJ = ROOT.resolve("sample-data/models/smolvlm-mmproj-f16.gguf");
     static final int IMAGES = 12;
+    static final Path YOUTU = ROOT.resolve("engine/src/test/resources/oracle/youtuvl/models");
+    /** The eval job's arguments but --output: the sample, the tiny Youtu-VL, few tokens. */
+    static final List<String> EVAL_ARGS = List.of("--dataset", ROOT.resolve("sample-data/refcoco-sample").toString(),
+            "--model", YOUTU.resolve("youtuvl-text-f16.gguf").toString(), "--mmproj", YOUTU.resolve("youtuvl-mmproj-f16.gguf").toString(),
+            "--max-tokens", "8", "--max-image-tokens", "64", "--partitions", "3");
 
     @TempDir
     Path tmp;
@@ -73,9 +82,10 @@ class StandaloneClusterIT {
         List<String> jobArgs = List.of("--input", in.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toUri().toString(),
                 "--max-tokens", "4", "--max-longest-edge", "128", "--temperature", "0.8", "--seed", "11", "--partitions", String.valueOf(IMAGES));
         Path out = tmp.resolve("cluster-out");
+        Path evalOut = tmp.resolve("cluster-eval");
 
         long started = System.nanoTime();
-        try (ChildProcesses processes = new ChildProcesses(Files.createDirectories(tmp.resolve("logs")), Duration.ofMinutes(5))) {
+        try (ChildProcesses processes = new ChildProcesses(Files.createDirectories(tmp.resolve("logs")), Duration.ofMinutes(8))) {
             Path sparkHome = Path.of(run(List.of(ROOT.resolve("submit.sh").toString(), "--spark-home")).strip());
             Map<String, String> env = Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13",
                     "SPARK_LOCAL_IP", "127.0.0.1", "JAVA_HOME", JAVA.getParent().getParent().toString(), "LOUPE_NO_BUILD", "1");
@@ -145,6 +155,15 @@ class StandaloneClusterIT {
             assertEquals(1, loads.path(survivorId).asInt(), "accumulated loads of the survivor " + survivorId + ": " + loads);
             loads.properties().forEach(e -> assertEquals(loadLines.get(e.getKey()), e.getValue().asInt(), "accumulated loads of executor " + e.getKey()));
             assertEquals(IMAGES, summary.get("this_run").get("images").asLong(), "failed and speculative attempts are not counted");
+
+            long evalStart = System.nanoTime();
+            List<String> eval = new ArrayList<>(List.of(ROOT.resolve("submit.sh").toString(), "eval", "--master", "spark://127.0.0.1:" + masterPort,
+                    "--output", evalOut.toString()));
+            eval.addAll(EVAL_ARGS);
+            ChildProcesses.Child evalDriver = processes.start("eval-driver", eval, ROOT, submitEnv);
+            assertTrue(evalDriver.process().waitFor(180, TimeUnit.SECONDS), "the eval job finished\n" + processes.logTails());
+            assertEquals(0, evalDriver.process().exitValue(), "the eval job succeeded\n" + processes.logTails());
+            System.err.printf("StandaloneClusterIT: eval job on the cluster %.1f s%n", (System.nanoTime() - evalStart) / 1e9);
         }
 
         SparkSession spark = SparkSession.builder().master("local[2]").appName("loupe-local-reference")
@@ -160,6 +179,19 @@ class StandaloneClusterIT {
             assertEquals(IMAGES, clusterRows.stream().map(r -> r.getString(0)).distinct().count(), "no image twice");
             assertTrue(clusterRows.stream().allMatch(r -> r.isNullAt(r.fieldIndex("error"))), "no row failed: " + clusterRows);
             assertEquals(rows(spark, local), clusterRows, "the cluster wrote local mode's rows");
+
+            Path localEval = tmp.resolve("local-eval");
+            List<String> localEvalArgs = new ArrayList<>(EVAL_ARGS);
+            localEvalArgs.addAll(List.of("--output", localEval.toString()));
+            dev.loupe.job.eval.EvalJobs.run(spark, localEvalArgs);
+            assertEquals(evalRows(spark, localEval), evalRows(spark, evalOut), "the cluster scored local mode's samples");
+            assertEquals(12, evalRows(spark, evalOut).size(), "every expression of the sample once");
+            ObjectMapper json = new ObjectMapper();
+            JsonNode clusterSummary = json.readTree(evalOut.resolve("summary.json").toFile()), localSummary = json.readTree(localEval.resolve("summary.json").toFile());
+            assertEquals(localSummary.get("rec"), clusterSummary.get("rec"));
+            assertEquals(localSummary.get("res"), clusterSummary.get("res"));
+            assertEquals(12, clusterSummary.at("/rec/overall/samples").asLong());
+            assertEquals(7, clusterSummary.at("/res/overall/samples").asLong());
         } finally {
             spark.stop();
         }
@@ -186,6 +218,10 @@ class StandaloneClusterIT {
     /** Every column but the timing, by image id. */
     private static List<Row> rows(SparkSession spark, Path output) {
         return spark.read().parquet(output.toString()).drop("seconds", "encode_seconds", "prefill_seconds", "decode_seconds").orderBy("image_id").collectAsList();
+    }
+
+    private static List<Row> evalRows(SparkSession spark, Path output) {
+        return spark.read().parquet(output.resolve("samples").toString()).orderBy("sample_id").collectAsList();
     }
 
     private static List<Path> partFiles(Path out) {

@@ -1,7 +1,10 @@
 package dev.loupe.udf;
 
+import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * How an executor turns a (model, mmproj) pair into an {@link ImageAnnotator}. Named by class in
@@ -27,4 +30,12 @@ public interface AnnotatorLoader {
      * accepts anything.
      */
     default void validate(ModelKey key) {}
+
+    /**
+     * The tasks the model can run, known on the driver without loading it, so that a job can
+     * choose its tasks (the eval job segments only with a model that can). The default: every task.
+     */
+    default Set<Task> tasks(ModelKey key) {
+        return EnumSet.allOf(Task.class);
+    }
 }

@@ -16,11 +16,11 @@ import org.apache.spark.sql.types.StructType;
  * primitives); anything else is rejected with the field's path rather than guessed. Spark's own
  * converter lives in the optional spark-avro module, which clusters do not ship by default.
  */
-final class AvroSparkTypes {
+public final class AvroSparkTypes {
     private AvroSparkTypes() {}
 
     /** The Spark type of an Avro record; a field is nullable iff its Avro type is a union with null. */
-    static StructType structOf(Schema record) {
+    public static StructType structOf(Schema record) {
         if (record.getType() != Schema.Type.RECORD) {
             throw new IllegalArgumentException("expected an Avro record, got " + record.getType() + " (" + record.getFullName() + ")");
         }

@@ -3,12 +3,14 @@ package dev.loupe.udf;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.gguf.GgufMetadata;
+import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import dev.loupe.engine.vlm.ModelOptions;
 import dev.loupe.engine.vlm.VisionLanguageModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /** The production loader: the engine's GGUF text model + mmproj pair. */
@@ -42,6 +44,12 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
             throw new IllegalArgumentException("--max-image-tokens (spark.loupe.maxImageTokens) applies to dynamic-resolution models"
                     + " (Qwen3-VL, Youtu-VL); " + key.mmproj() + " is an idefics3 projector, capped by --max-longest-edge");
         }
+    }
+
+    /** The family's tasks, from the two files' metadata (the header only for remote files). */
+    @Override
+    public Set<Task> tasks(ModelKey key) {
+        return VisionLanguageModels.tasks(facts(key.model(), "model").architecture(), facts(key.mmproj(), "mmproj").projector());
     }
 
     /** The engine's own rule (see Idefics3Preprocessor), checked here to name the option and the file. */

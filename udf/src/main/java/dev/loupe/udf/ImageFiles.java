@@ -11,7 +11,7 @@ import org.apache.hadoop.fs.Path;
  * Reads an image by path through Hadoop's FileSystem, so a table's path column may point at
  * local files, HDFS or S3 alike, with the job's {@code spark.hadoop.*} settings.
  */
-final class ImageFiles {
+public final class ImageFiles {
     /** Java arrays stop a little short of 2^31; larger files would fail with an OutOfMemoryError. */
     private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
     private static volatile Configuration hadoopConf;
@@ -19,7 +19,7 @@ final class ImageFiles {
     private ImageFiles() {}
 
     /** The file's bytes; a missing, unreadable or oversized file is the row's problem, named in the message. */
-    static byte[] read(String path) {
+    public static byte[] read(String path) {
         if (path == null || path.isBlank()) throw new IllegalArgumentException("no image path (null or blank)");
         try {
             Path p = new Path(path);

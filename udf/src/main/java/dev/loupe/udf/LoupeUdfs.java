@@ -1,7 +1,9 @@
 package dev.loupe.udf;
 
+import dev.loupe.engine.task.Task;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -75,5 +77,11 @@ public final class LoupeUdfs {
     public static void validate(AnnotatorSpec spec) {
         ModelKey key = spec.key();
         AnnotatorLoaders.create(key.loader()).validate(key);
+    }
+
+    /** The tasks the spec's model can run, as its loader tells from the files' metadata on the driver. */
+    public static Set<Task> tasks(AnnotatorSpec spec) {
+        ModelKey key = spec.key();
+        return AnnotatorLoaders.create(key.loader()).tasks(key);
     }
 }

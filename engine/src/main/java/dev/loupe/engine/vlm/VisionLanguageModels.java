@@ -2,8 +2,11 @@ package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
+import dev.loupe.engine.task.Task;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Opens a text GGUF + mmproj GGUF pair as an {@link ImageAnnotator}. The family is chosen from
@@ -43,6 +46,19 @@ public final class VisionLanguageModels {
             vision.close();
             throw e;
         }
+    }
+
+    /**
+     * The tasks the family of a text model ({@code general.architecture}) and mmproj
+     * ({@code clip.projector_type}) is trained for, i.e. does not refuse: what a job can check on
+     * the driver from metadata alone, before loading weights (the eval job runs referring
+     * segmentation only where the model can segment). Empty for an unsupported family.
+     */
+    public static Set<Task> tasks(String architecture, String projector) {
+        if ("llama".equals(architecture) && "idefics3".equals(projector)) return EnumSet.copyOf(SmolVlmModel.TASKS);
+        if ("qwen3vl".equals(architecture) && "qwen3vl_merger".equals(projector)) return EnumSet.copyOf(Qwen3VlModel.TASKS);
+        if ("deepseek2".equals(architecture) && "youtuvl".equals(projector)) return EnumSet.copyOf(YoutuVlModel.TASKS);
+        return EnumSet.noneOf(Task.class);
     }
 
     private static void requireFile(Path p, String role) {

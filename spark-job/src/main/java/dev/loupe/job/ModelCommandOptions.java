@@ -1,0 +1,57 @@
+package dev.loupe.job;
+
+import picocli.CommandLine.Option;
+
+/** The model options of Loupe's job commands (a picocli mixin), one declaration for the annotate and eval jobs. */
+public final class ModelCommandOptions {
+    @Option(names = "--model", paramLabel = "GGUF", description = "Text model GGUF, e.g. SmolVLM-256M-Instruct-Q8_0.gguf.")
+    String model;
+
+    @Option(names = "--mmproj", paramLabel = "GGUF", description = "Vision projector GGUF, e.g. mmproj-SmolVLM-256M-Instruct-Q8_0.gguf.")
+    String mmproj;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate per image. Default: spark.loupe.maxTokens, else the engine's.")
+    Integer maxTokens;
+
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "Sampling temperature; 0 is greedy (argmax). Default: spark.loupe.temperature, else 0. "
+                    + "Other sampling settings: spark.loupe.topK, topP, minP, repeatPenalty.")
+    Float temperature;
+
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Sampling seed of the job; each row samples with a seed made of it and the row's image id, "
+                    + "so a rerun or a retried task writes the same text. Default: spark.loupe.seed, else 0.")
+    Long seed;
+
+    @Option(names = "--max-longest-edge", paramLabel = "PIXELS",
+            description = "SmolVLM (idefics3): scale images so their longest edge is at most PIXELS before tiling, a multiple of "
+                    + "the model's tile size (512 for SmolVLM). Fewer tiles: faster, less detail. Default: the model's own (2048 for SmolVLM).")
+    Integer maxLongestEdge;
+
+    @Option(names = "--max-image-tokens", paramLabel = "TOKENS",
+            description = "Qwen3-VL, Youtu-VL (dynamic resolution): scale images down so they become at most TOKENS image tokens "
+                    + "(one per 32x32 pixels; llama.cpp's --image-max-tokens). Fewer: faster encoding and prefill, less detail. "
+                    + "Default: the model's own (Qwen3-VL 4096, Youtu-VL 62500 as llama.cpp: cap it for large photos, whose full-attention layers cost the square of the patch count).")
+    Integer maxImageTokens;
+
+    @Option(names = "--numerics", paramLabel = "exact|fast",
+            description = "Arithmetic of the vision encoder, prefill and batched decode: fast (f32 products, within the oracle's "
+                    + "tolerance of llama.cpp) or exact (llama.cpp's own, bit for bit; slower). "
+                    + "Default: spark.loupe.numerics, else fast.")
+    String numerics;
+
+    @Option(names = "--max-batch", paramLabel = "auto|N",
+            description = "Rows of an executor decoded together by its batch scheduler: auto (8 where batched rows come out the same "
+                    + "as rows decoded alone: every model with fast numerics), or 1..64 (1: one row at a time). "
+                    + "Default: spark.loupe.maxBatch, else auto.")
+    String maxBatch;
+
+    /** Whether a model was named at all (the eval job needs none to score existing predictions). */
+    public boolean given() {
+        return model != null || mmproj != null;
+    }
+
+    public ModelSettings settings() {
+        return new ModelSettings(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.loupe.job;
+
+import dev.loupe.udf.AnnotatorSpec;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The model and how it runs, as a job's command line gives them: what the annotate job and the
+ * eval job share. Null fields fall back to {@code spark.loupe.*}, then to the engine's defaults.
+ *
+ * @param model          text model GGUF (path or URI)
+ * @param mmproj         vision projector GGUF (path or URI)
+ * @param maxTokens      generation limit
+ * @param temperature    sampling temperature (0 = greedy)
+ * @param seed           the job's sampling seed, mixed with each row's id
+ * @param maxLongestEdge idefics3 resolution cap in pixels (a multiple of the tile size)
+ * @param maxImageTokens dynamic-resolution (Qwen3-VL, Youtu-VL) image-token cap
+ * @param numerics       exact or fast
+ * @param maxBatch       auto or 1..64: rows of an executor decoded together
+ */
+public record ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
+                            Integer maxImageTokens, String numerics, String maxBatch) {
+
+    public ModelSettings {
+        if (model == null || model.isBlank()) throw new IllegalArgumentException("--model is required");
+        if (mmproj == null || mmproj.isBlank()) throw new IllegalArgumentException("--mmproj is required");
+        if (maxTokens != null && maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
+        if (maxLongestEdge != null && maxLongestEdge < 0) throw new IllegalArgumentException("--max-longest-edge must be >= 0, got " + maxLongestEdge);
+        if (maxImageTokens != null && maxImageTokens < 0) throw new IllegalArgumentException("--max-image-tokens must be >= 0, got " + maxImageTokens);
+    }
+
+    /** These settings as {@link AnnotatorSpec} names them; {@code spark.loupe.*} fills the rest. */
+    Map<String, String> specOptions(String loader) {
+        Map<String, String> m = new HashMap<>();
+        m.put(AnnotatorSpec.MODEL, model);
+        m.put(AnnotatorSpec.MMPROJ, mmproj);
+        if (loader != null) m.put(AnnotatorSpec.LOADER, loader);
+        if (maxTokens != null) m.put(AnnotatorSpec.MAX_TOKENS, maxTokens.toString());
+        if (temperature != null) m.put(AnnotatorSpec.TEMPERATURE, temperature.toString());
+        if (seed != null) m.put(AnnotatorSpec.SEED, seed.toString());
+        if (maxLongestEdge != null) m.put(AnnotatorSpec.MAX_LONGEST_EDGE, maxLongestEdge.toString());
+        if (maxImageTokens != null) m.put(AnnotatorSpec.MAX_IMAGE_TOKENS, maxImageTokens.toString());
+        if (numerics != null) m.put(AnnotatorSpec.NUMERICS, numerics);
+        if (maxBatch != null) m.put(AnnotatorSpec.MAX_BATCH, maxBatch);
+        return m;
+    }
+}
