@@ -117,10 +117,8 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     AnnotateOptions options() {
-        ModelCommandOptions m = model;
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, maxLongestEdgeColumn, maxImageTokensColumn,
-                imageExtensions, output, mode, resume, m.model, m.mmproj, task, prompt, m.maxTokens, m.temperature, m.seed, m.maxLongestEdge,
-                m.maxImageTokens, m.numerics, m.maxBatch, partitions, show);
+                imageExtensions, output, mode, resume, model.settings(), task, prompt, partitions, show);
     }
 
     @Override

@@ -20,29 +20,20 @@ import org.apache.spark.sql.SaveMode;
  * @param output          Parquet directory to write
  * @param mode            what to do when the output exists (without {@code resume})
  * @param resume          keep the output's rows and annotate only the images whose id is not in it
- * @param model           text model GGUF
- * @param mmproj          vision projector GGUF
+ * @param model           the model and how it runs (files, generation limits, numerics, batching, readout, prompt book)
  * @param task            task for rows without one
  * @param prompt          prompt for rows without one; null for the task's default
- * @param maxTokens       generation limit; null for spark.loupe.maxTokens or the engine's default
- * @param temperature     sampling temperature (0 = greedy); null for spark.loupe.temperature or greedy
- * @param seed            the job's sampling seed, mixed with each row's image id; null for spark.loupe.seed or 0
- * @param maxLongestEdge  idefics3 resolution cap in pixels (a multiple of the tile size); null for the model's own
- * @param maxImageTokens  dynamic-resolution (Qwen3-VL, Youtu-VL) image-token cap; null for the model's own
- * @param numerics        exact or fast; null for spark.loupe.numerics or fast
  * @param partitions      repartition the input into this many partitions; null to keep Spark's split
  * @param show            print this many result rows at the end
  */
 public record AnnotateOptions(String input, InputFormat format, String imageColumn, String idColumn, String taskColumn,
                               String promptColumn, String maxLongestEdgeColumn, String maxImageTokensColumn, List<String> imageExtensions,
                               String output, WriteMode mode, boolean resume,
-                              String model, String mmproj, String task, String prompt, Integer maxTokens,
-                              Float temperature, Long seed, Integer maxLongestEdge, Integer maxImageTokens, String numerics,
-                              String maxBatch, Integer partitions, int show) {
+                              ModelSettings model, String task, String prompt, Integer partitions, int show) {
 
     /** The model settings, as the eval job takes them too. */
     ModelSettings modelSettings() {
-        return new ModelSettings(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch);
+        return model;
     }
 
     /** How Spark writes: append when resuming, else as {@code --mode} says. */
@@ -55,8 +46,7 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
     public AnnotateOptions {
         require(input, "--input");
         require(output, "--output");
-        require(model, "--model");
-        require(mmproj, "--mmproj");
+        java.util.Objects.requireNonNull(model, "model settings");
         if (imageColumn == null || imageColumn.isBlank()) imageColumn = "image";
         if (imageExtensions == null || imageExtensions.isEmpty()) imageExtensions = DEFAULT_IMAGE_EXTENSIONS;
         if (mode == null) mode = WriteMode.ERROR;
@@ -65,9 +55,6 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
         }
         if (task == null || task.isBlank()) task = "caption";
         if (partitions != null && partitions < 1) throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
-        if (maxTokens != null && maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
-        if (maxLongestEdge != null && maxLongestEdge < 0) throw new IllegalArgumentException("--max-longest-edge must be >= 0, got " + maxLongestEdge);
-        if (maxImageTokens != null && maxImageTokens < 0) throw new IllegalArgumentException("--max-image-tokens must be >= 0, got " + maxImageTokens);
         if (show < 0) throw new IllegalArgumentException("--show must be >= 0, got " + show);
     }
 

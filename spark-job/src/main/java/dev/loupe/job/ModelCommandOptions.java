@@ -46,12 +46,24 @@ public final class ModelCommandOptions {
                     + "Default: spark.loupe.maxBatch, else auto.")
     String maxBatch;
 
+    @Option(names = "--dense-readout", paramLabel = "SPEC",
+            description = "Youtu-VL's semantic and core-target masks: from the answer's <mask> runs (text), the hidden states at the "
+                    + "image's positions (hidden), or the runs when they cover the image, else the hidden states (auto); then the "
+                    + "hidden-state readout's choices: shifted|unshifted, softmax|sigmoid[:T], bilinear|nearest, as-written|leading-space. "
+                    + "Default: spark.loupe.denseReadout, else auto,shifted,softmax,bilinear,as-written.")
+    String denseReadout;
+
+    @Option(names = "--prompt-book", paramLabel = "FILE",
+            description = "Prompts per family and task whose lines replace the built-in book's (conf/prompt-book.properties).")
+    java.nio.file.Path promptBook;
+
     /** Whether a model was named at all (the eval job needs none to score existing predictions). */
     public boolean given() {
         return model != null || mmproj != null;
     }
 
     public ModelSettings settings() {
-        return new ModelSettings(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch);
+        return new ModelSettings(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch,
+                denseReadout, promptBook);
     }
 }

@@ -17,9 +17,16 @@ import java.util.Map;
  * @param maxImageTokens dynamic-resolution (Qwen3-VL, Youtu-VL) image-token cap
  * @param numerics       exact or fast
  * @param maxBatch       auto or 1..64: rows of an executor decoded together
+ * @param denseReadout   Youtu-VL's dense segmentation readout spec
+ * @param promptBook     a prompt book file whose lines replace the built-in book's (read on the driver, sent as text)
  */
 public record ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
-                            Integer maxImageTokens, String numerics, String maxBatch) {
+                            Integer maxImageTokens, String numerics, String maxBatch, String denseReadout, java.nio.file.Path promptBook) {
+
+    public ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
+                         Integer maxImageTokens, String numerics, String maxBatch) {
+        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null);
+    }
 
     public ModelSettings {
         if (model == null || model.isBlank()) throw new IllegalArgumentException("--model is required");
@@ -42,6 +49,19 @@ public record ModelSettings(String model, String mmproj, Integer maxTokens, Floa
         if (maxImageTokens != null) m.put(AnnotatorSpec.MAX_IMAGE_TOKENS, maxImageTokens.toString());
         if (numerics != null) m.put(AnnotatorSpec.NUMERICS, numerics);
         if (maxBatch != null) m.put(AnnotatorSpec.MAX_BATCH, maxBatch);
+        if (denseReadout != null) m.put(AnnotatorSpec.DENSE_READOUT, denseReadout);
+        if (promptBook != null) m.put(AnnotatorSpec.PROMPT_BOOK, promptBookText());
         return m;
+    }
+
+    /** The prompt book file's text, read here on the driver: executors get the text, not a path they may not see. */
+    private String promptBookText() {
+        try {
+            return java.nio.file.Files.readString(promptBook);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("--prompt-book " + promptBook + ": no such file");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("--prompt-book " + promptBook + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -319,6 +319,20 @@ class RealEngineAnnotateJobTest {
             assertTrue(List.of("sky", "square").contains(m.<String>getAs("label")));
         }
         assertEquals("no <mask> in the answer (masks read from the hidden states instead)", s.<String>getAs("parse_error"));
+
+        // The job's own prompt book and readout reach the executors' model: a line of the book replaces the
+        // built-in prompt; a text-only readout leaves an answer without runs without masks.
+        Path book = Files.writeString(tmp.resolve("book.properties"), "youtuvl.depth = How far away is each part of the image?\n");
+        Path own = tmp.resolve("youtu-own");
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--task", "depth", "--prompt-book", book.toString(),
+                "--output", own.toString())));
+        assertEquals("How far away is each part of the image?", spark.read().parquet(own.toString()).first().<String>getAs("prompt"));
+        Path text = tmp.resolve("youtu-text-readout");
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(common, "--task", "semantic", "--prompt", "sky, square",
+                "--dense-readout", "text", "--output", text.toString())));
+        Row t = spark.read().parquet(text.toString()).first();
+        assertEquals(0, t.getList(t.fieldIndex("masks")).size());
+        assertEquals("no <mask> in the answer", t.<String>getAs("parse_error"));
     }
 
     private static String[] concat(String[] a, String... b) {

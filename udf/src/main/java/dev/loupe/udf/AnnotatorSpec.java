@@ -44,6 +44,10 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
      * batched rows come out the same as alone, else 1).
      */
     public static final String MAX_BATCH = "maxBatch";
+    /** Youtu-VL's dense segmentation readout, e.g. {@code hidden,unshifted} (see {@link dev.loupe.engine.task.DenseReadout}). */
+    public static final String DENSE_READOUT = "denseReadout";
+    /** The text of a prompt book whose lines replace the built-in one's (conf/prompt-book.properties' form). */
+    public static final String PROMPT_BOOK = "promptBook";
     /** {@link #maxBatch()} when the option is {@code auto} or absent. */
     public static final int MAX_BATCH_AUTO = 0;
     /** The batch {@code auto} stands for: enough to share each decode step, small enough for KV memory. */
@@ -51,7 +55,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH, DENSE_READOUT, PROMPT_BOOK);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
@@ -71,7 +75,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         if (mmproj == null || mmproj.isBlank()) throw new IllegalArgumentException("no mmproj given (option " + MMPROJ + ", conf " + CONF_PREFIX + MMPROJ + ")");
         GenerationSettings d = GenerationSettings.GREEDY;
         return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER), parseInt(option, MAX_LONGEST_EDGE, 0),
-                        parseNumerics(option), parseInt(option, MAX_IMAGE_TOKENS, 0)),
+                        parseNumerics(option), parseInt(option, MAX_IMAGE_TOKENS, 0), option.apply(DENSE_READOUT), option.apply(PROMPT_BOOK)),
                 parseInt(option, MAX_TOKENS, d.maxTokens()),
                 parseFloat(option, TEMPERATURE, d.temperature()),
                 parseInt(option, TOP_K, d.topK()),
@@ -99,7 +103,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
      */
     public AnnotatorSpec withAbsolutePaths() {
         ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge(), key.numerics(),
-                key.maxImageTokens());
+                key.maxImageTokens(), key.denseReadout(), key.promptBook());
         return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch);
     }
 

@@ -22,7 +22,8 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
     @Override
     public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
         return VisionLanguageModels.open(model, mmproj,
-                new ModelOptions(ExecutorThreads.pool(), key.maxLongestEdge(), key.numerics(), 0, key.maxImageTokens()));
+                new ModelOptions(ExecutorThreads.pool(), key.maxLongestEdge(), key.numerics(), 0, key.maxImageTokens(), key.readout(),
+                        key.prompts()));
     }
 
     /**

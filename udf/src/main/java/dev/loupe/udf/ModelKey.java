@@ -1,6 +1,8 @@
 package dev.loupe.udf;
 
 import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.task.DenseReadout;
+import dev.loupe.engine.task.PromptBook;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -16,8 +18,11 @@ import java.util.Objects;
  * @param numerics       how the vision encoder and prefill compute ({@link Numerics#FAST} by default)
  * @param maxImageTokens dynamic-resolution models (Qwen3-VL, Youtu-VL): the most tokens an image becomes; 0 keeps
  *                       the model's own
+ * @param denseReadout   Youtu-VL's dense segmentation readout, as {@link DenseReadout#parse} reads it (normalised; the default when null)
+ * @param promptBook     the job's prompt book: the text of its file (lines replacing the built-in book's), or null for the built-in one
  */
-public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics, int maxImageTokens)
+public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics, int maxImageTokens,
+                       String denseReadout, String promptBook)
         implements Serializable {
 
     public ModelKey {
@@ -27,6 +32,22 @@ public record ModelKey(String model, String mmproj, String loader, int maxLonges
         loader = loader == null || loader.isBlank() ? AnnotatorLoaders.DEFAULT : loader.trim();
         if (maxLongestEdge < 0) throw new IllegalArgumentException("maxLongestEdge must be >= 0 (0 = the model's own), got " + maxLongestEdge);
         if (maxImageTokens < 0) throw new IllegalArgumentException("maxImageTokens must be >= 0 (0 = the model's own), got " + maxImageTokens);
+        denseReadout = DenseReadout.parse(denseReadout).toString(); // refuses a bad spec on the driver, and one spelling per readout
+        if (promptBook != null) PromptBook.withOverrides(promptBook, "the job's prompt book"); // a bad book fails on the driver
+    }
+
+    public ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics, int maxImageTokens) {
+        this(model, mmproj, loader, maxLongestEdge, numerics, maxImageTokens, null, null);
+    }
+
+    /** The readout the loaded model uses. */
+    public DenseReadout readout() {
+        return DenseReadout.parse(denseReadout);
+    }
+
+    /** The prompt book the loaded model uses. */
+    public PromptBook prompts() {
+        return promptBook == null ? PromptBook.defaults() : PromptBook.withOverrides(promptBook, "the job's prompt book");
     }
 
     public ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics) {
@@ -63,6 +84,8 @@ public record ModelKey(String model, String mmproj, String loader, int maxLonges
         return model + " + " + mmproj + (maxLongestEdge > 0 ? " (max longest edge " + maxLongestEdge + ")" : "")
                 + (maxImageTokens > 0 ? " (max image tokens " + maxImageTokens + ")" : "")
                 + (numerics == Numerics.FAST ? "" : " (" + numerics + " numerics)")
+                + (denseReadout.equals(DenseReadout.DEFAULT.toString()) ? "" : " (dense readout " + denseReadout + ")")
+                + (promptBook == null ? "" : " (own prompt book)")
                 + (loader.equals(AnnotatorLoaders.DEFAULT) ? "" : " (loader " + loader + ")");
     }
 }
