@@ -1,7 +1,9 @@
 package dev.loupe.job.eval;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.task.Task;
@@ -16,7 +18,6 @@ import dev.loupe.udf.PartitionAnnotator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -238,10 +238,17 @@ public final class EvalJob implements Callable<Integer> {
             }
         }
         Dataset<Row> joined = samples.rows();
-        if (maskPredictions == null) joined = joined.drop(ReferringSamples.IMAGE); // bytes are only read for a polygon's image size
+        if (maskPredictions != null && !samples.byPath()) {
+            // The size a polygon is rasterized in, from the image's header here, so the bytes need not travel to the scorer.
+            Column size = when(ReferringSamples.withMask().and(col(ReferringSamples.WIDTH).isNull()), ImageHeaders.sizeOf(col(ReferringSamples.IMAGE)));
+            joined = joined.withColumn("header_size", size)
+                    .withColumn(ReferringSamples.WIDTH, coalesce(col(ReferringSamples.WIDTH), col("header_size.width")))
+                    .withColumn(ReferringSamples.HEIGHT, coalesce(col(ReferringSamples.HEIGHT), col("header_size.height")))
+                    .drop("header_size");
+        }
+        joined = joined.drop(ReferringSamples.IMAGE);
         joined = join(joined, boxPredictions, SampleScorer.BOX_PREDICTIONS, o.predictionColumns(), o.runsModel());
         joined = join(joined, maskPredictions, SampleScorer.MASK_PREDICTIONS, o.predictionColumns(), o.runsModel());
-        if (!List.of(joined.columns()).contains(ReferringSamples.IMAGE)) joined = joined.withColumn(ReferringSamples.IMAGE, lit(null).cast(DataTypes.BinaryType));
         String samplesDir = new Path(o.output(), "samples").toString();
         joined.map(new SampleScorer(boxPredictions != null, maskPredictions != null), Encoders.row(EvaluationSchema.rowType()))
                 .write().mode(SaveMode.Overwrite).parquet(samplesDir);
