@@ -210,35 +210,55 @@ public final class EvalJob implements Callable<Integer> {
         settings.put("dataset", o.referLayout() ? o.refs() + " + " + o.instances() : o.dataset());
         if (!o.splits().isEmpty()) settings.put("splits", String.join(",", o.splits()));
         if (o.limit() != null) settings.put("limit", o.limit().toString());
+        Predictions predictions = o.runsModel() ? runModel(spark, o, samples, settings, log) : readPredictions(spark, o, samples, settings);
+        String samplesDir = new Path(o.output(), "samples").toString();
+        score(samples, predictions, o).write().mode(SaveMode.Overwrite).parquet(samplesDir);
+        EvalReport report = EvalReport.of(spark.read().parquet(samplesDir), settings);
+        report.write(o.output(), hadoop);
+        return report;
+    }
 
-        Dataset<Row> boxPredictions = null, maskPredictions = null;
-        if (o.runsModel()) {
-            AnnotatorSpec spec = AnnotationRun.resolve(spark, o.model());
-            Set<Task> tasks = chooseTasks(o, samples.hasMasks(), LoupeUdfs.tasks(spec));
-            settings.put("model", spec.key().model());
-            settings.put("mmproj", spec.key().mmproj());
-            settings.put("tasks", String.join(",", tasks.stream().map(t -> t.id).toList()));
-            for (Task task : tasks) {
-                String dir = new Path(o.output(), task.id).toString();
-                JobSummary annotated = AnnotationRun.annotate(spark, spec, requests(samples, task, o.partitions()), samples.byPath(), dir, o.resume());
-                log.println("loupe eval: " + task.id + " requests annotated into " + dir);
-                annotated.print(log);
-                Dataset<Row> predictions = PredictionTable.read(spark, dir, PredictionColumns.LOUPE, "annotations", task == Task.SEGMENT);
-                if (task == Task.GROUND) boxPredictions = predictions;
-                else maskPredictions = predictions;
-            }
-        } else {
-            if (o.predictions() != null) {
-                boxPredictions = PredictionTable.read(spark, o.predictions(), o.predictionColumns(), "--predictions", false);
-                settings.put("predictions", o.predictions());
-            }
-            if (o.maskPredictions() != null && samples.hasMasks()) {
-                maskPredictions = PredictionTable.read(spark, o.maskPredictions(), o.predictionColumns(), "--mask-predictions", true);
-                settings.put("mask_predictions", o.maskPredictions());
-            }
+    /** Predicted boxes and masks, grouped by key ({@link PredictionTable}); null for what is not evaluated. */
+    private record Predictions(Dataset<Row> boxes, Dataset<Row> masks) {}
+
+    /** Sends the samples through the annotate job's path, task by task, and reads back what it wrote. */
+    private static Predictions runModel(SparkSession spark, EvalOptions o, ReferringSamples samples, Map<String, String> settings, PrintWriter log) {
+        AnnotatorSpec spec = AnnotationRun.resolve(spark, o.model());
+        Set<Task> tasks = chooseTasks(o, samples.hasMasks(), LoupeUdfs.tasks(spec));
+        settings.put("model", spec.key().model());
+        settings.put("mmproj", spec.key().mmproj());
+        settings.put("tasks", String.join(",", tasks.stream().map(t -> t.id).toList()));
+        Dataset<Row> boxes = null, masks = null;
+        for (Task task : tasks) {
+            String dir = new Path(o.output(), task.id).toString();
+            JobSummary annotated = AnnotationRun.annotate(spark, spec, requests(samples, task, o.partitions()), samples.byPath(), dir, o.resume());
+            log.println("loupe eval: " + task.id + " requests annotated into " + dir);
+            annotated.print(log);
+            // Read back as any predictions table is, so re-scoring the annotations gives the same numbers.
+            Dataset<Row> predictions = PredictionTable.read(spark, dir, PredictionColumns.LOUPE, "annotations", task == Task.SEGMENT);
+            if (task == Task.GROUND) boxes = predictions;
+            else masks = predictions;
         }
+        return new Predictions(boxes, masks);
+    }
+
+    private static Predictions readPredictions(SparkSession spark, EvalOptions o, ReferringSamples samples, Map<String, String> settings) {
+        Dataset<Row> boxes = null, masks = null;
+        if (o.predictions() != null) {
+            boxes = PredictionTable.read(spark, o.predictions(), o.predictionColumns(), "--predictions", false);
+            settings.put("predictions", o.predictions());
+        }
+        if (o.maskPredictions() != null && samples.hasMasks()) {
+            masks = PredictionTable.read(spark, o.maskPredictions(), o.predictionColumns(), "--mask-predictions", true);
+            settings.put("mask_predictions", o.maskPredictions());
+        }
+        return new Predictions(boxes, masks);
+    }
+
+    /** Each sample joined with its predictions and scored: rows of schemas/evaluation.avsc. */
+    private static Dataset<Row> score(ReferringSamples samples, Predictions predictions, EvalOptions o) {
         Dataset<Row> joined = samples.rows();
-        if (maskPredictions != null && !samples.byPath()) {
+        if (predictions.masks() != null && !samples.byPath()) {
             // The size a polygon is rasterized in, from the image's header here, so the bytes need not travel to the scorer.
             Column size = when(ReferringSamples.withMask().and(col(ReferringSamples.WIDTH).isNull()), ImageHeaders.sizeOf(col(ReferringSamples.IMAGE)));
             joined = joined.withColumn("header_size", size)
@@ -247,14 +267,9 @@ public final class EvalJob implements Callable<Integer> {
                     .drop("header_size");
         }
         joined = joined.drop(ReferringSamples.IMAGE);
-        joined = join(joined, boxPredictions, SampleScorer.BOX_PREDICTIONS, o.predictionColumns(), o.runsModel());
-        joined = join(joined, maskPredictions, SampleScorer.MASK_PREDICTIONS, o.predictionColumns(), o.runsModel());
-        String samplesDir = new Path(o.output(), "samples").toString();
-        joined.map(new SampleScorer(boxPredictions != null, maskPredictions != null), Encoders.row(EvaluationSchema.rowType()))
-                .write().mode(SaveMode.Overwrite).parquet(samplesDir);
-        EvalReport report = EvalReport.of(spark.read().parquet(samplesDir), settings);
-        report.write(o.output(), hadoop);
-        return report;
+        joined = join(joined, predictions.boxes(), SampleScorer.BOX_PREDICTIONS, o.predictionColumns(), o.runsModel());
+        joined = join(joined, predictions.masks(), SampleScorer.MASK_PREDICTIONS, o.predictionColumns(), o.runsModel());
+        return joined.map(new SampleScorer(predictions.boxes() != null, predictions.masks() != null), Encoders.row(EvaluationSchema.rowType()));
     }
 
     /** Joins each sample with its prediction rows (a list, null when there are none) as {@code column}. */
