@@ -204,13 +204,16 @@ public final class EvalJob implements Callable<Integer> {
     /** Runs the evaluation on an existing session; {@code log} gets the annotation runs' summaries. */
     public static EvalReport run(SparkSession spark, EvalOptions o, PrintWriter log) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        prepareOutput(o, hadoop);
+        // Everything that can be refused is checked before --output is touched (--mode overwrite empties it).
         ReferringSamples samples = ReferringSamples.read(spark, o);
+        AnnotatorSpec spec = o.runsModel() ? AnnotationRun.resolve(spark, o.model()) : null;
+        Set<Task> tasks = o.runsModel() ? chooseTasks(o, samples.hasMasks(), LoupeUdfs.tasks(spec)) : Set.of();
+        prepareOutput(o, hadoop);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("dataset", o.referLayout() ? o.refs() + " + " + o.instances() : o.dataset());
         if (!o.splits().isEmpty()) settings.put("splits", String.join(",", o.splits()));
         if (o.limit() != null) settings.put("limit", o.limit().toString());
-        Predictions predictions = o.runsModel() ? runModel(spark, o, samples, settings, log) : readPredictions(spark, o, samples, settings);
+        Predictions predictions = o.runsModel() ? runModel(spark, o, spec, tasks, samples, settings, log) : readPredictions(spark, o, samples, settings);
         String samplesDir = new Path(o.output(), "samples").toString();
         score(samples, predictions, o).write().mode(SaveMode.Overwrite).parquet(samplesDir);
         EvalReport report = EvalReport.of(spark.read().parquet(samplesDir), settings);
@@ -222,9 +225,8 @@ public final class EvalJob implements Callable<Integer> {
     private record Predictions(Dataset<Row> boxes, Dataset<Row> masks) {}
 
     /** Sends the samples through the annotate job's path, task by task, and reads back what it wrote. */
-    private static Predictions runModel(SparkSession spark, EvalOptions o, ReferringSamples samples, Map<String, String> settings, PrintWriter log) {
-        AnnotatorSpec spec = AnnotationRun.resolve(spark, o.model());
-        Set<Task> tasks = chooseTasks(o, samples.hasMasks(), LoupeUdfs.tasks(spec));
+    private static Predictions runModel(SparkSession spark, EvalOptions o, AnnotatorSpec spec, Set<Task> tasks, ReferringSamples samples,
+                                        Map<String, String> settings, PrintWriter log) {
         settings.put("model", spec.key().model());
         settings.put("mmproj", spec.key().mmproj());
         settings.put("tasks", String.join(",", tasks.stream().map(t -> t.id).toList()));
