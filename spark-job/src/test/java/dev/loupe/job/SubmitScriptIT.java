@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** submit.sh's own options, without starting Spark (the cluster runs are {@link StandaloneClusterIT}'s). */
+/** submit.sh's own options, mostly without starting Spark (the cluster runs are {@link StandaloneClusterIT}'s). */
 class SubmitScriptIT {
     static final Path SUBMIT = StandaloneClusterIT.ROOT.resolve("submit.sh");
 
@@ -42,6 +42,27 @@ class SubmitScriptIT {
         assertTrue(shortCluster.err.contains("local-cluster takes [executors,cores,MiB], e.g. local-cluster[2,1,1024]"), shortCluster.err);
     }
 
+    /**
+     * {@code submit.sh eval} in local mode picks the eval job and, without --model, the tiny
+     * Youtu-VL (the demo SmolVLM cannot ground), saying it has random weights; with --predictions
+     * it adds no model at all.
+     */
+    @Test
+    void evalRunsTheEvalJobWithTheTinyYoutuVlUnlessScoringPredictions(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        String sample = StandaloneClusterIT.ROOT.resolve("sample-data/refcoco-sample").toString();
+        Result run = run("eval", "--dataset", sample, "--output", tmp.resolve("run").toString(), "--splits", "testA", "--limit", "2",
+                "--max-tokens", "4", "--max-image-tokens", "64");
+        assertEquals(0, run.exit, run.err);
+        assertTrue(run.err.contains("RANDOM weights"), run.err);
+        assertTrue(run.out.contains("ground requests annotated") && run.out.contains("loupe eval: REC"), run.out);
+        assertTrue(Files.exists(tmp.resolve("run/summary.json")) && Files.isDirectory(tmp.resolve("run/ground")));
+
+        Result scored = run("eval", "--dataset", sample, "--output", tmp.resolve("scored").toString(), "--predictions", tmp.resolve("run/ground").toString());
+        assertEquals(0, scored.exit, scored.err);
+        assertTrue(!scored.err.contains("RANDOM weights") && !scored.out.contains("requests annotated"), scored.err + scored.out);
+        assertTrue(scored.out.contains("loupe eval: REC"), scored.out);
+    }
+
     private record Result(int exit, String out, String err) {}
 
     private static Result run(String... args) throws Exception {
@@ -54,7 +75,7 @@ class SubmitScriptIT {
         pb.redirectError(err.toFile());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "submit.sh still running: " + command);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "submit.sh still running: " + command);
         String errText = Files.readString(err);
         Files.delete(err);
         return new Result(p.exitValue(), out, errText);

@@ -1,7 +1,9 @@
 package dev.loupe.job.eval;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.task.Task;
@@ -16,7 +18,6 @@ import dev.loupe.udf.PartitionAnnotator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -204,50 +204,74 @@ public final class EvalJob implements Callable<Integer> {
     /** Runs the evaluation on an existing session; {@code log} gets the annotation runs' summaries. */
     public static EvalReport run(SparkSession spark, EvalOptions o, PrintWriter log) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        prepareOutput(o, hadoop);
+        // Everything that can be refused is checked before --output is touched (--mode overwrite empties it).
         ReferringSamples samples = ReferringSamples.read(spark, o);
+        AnnotatorSpec spec = o.runsModel() ? AnnotationRun.resolve(spark, o.model()) : null;
+        Set<Task> tasks = o.runsModel() ? chooseTasks(o, samples.hasMasks(), LoupeUdfs.tasks(spec)) : Set.of();
+        prepareOutput(o, hadoop);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("dataset", o.referLayout() ? o.refs() + " + " + o.instances() : o.dataset());
         if (!o.splits().isEmpty()) settings.put("splits", String.join(",", o.splits()));
         if (o.limit() != null) settings.put("limit", o.limit().toString());
-
-        Dataset<Row> boxPredictions = null, maskPredictions = null;
-        if (o.runsModel()) {
-            AnnotatorSpec spec = AnnotationRun.resolve(spark, o.model());
-            Set<Task> tasks = chooseTasks(o, samples.hasMasks(), LoupeUdfs.tasks(spec));
-            settings.put("model", spec.key().model());
-            settings.put("mmproj", spec.key().mmproj());
-            settings.put("tasks", String.join(",", tasks.stream().map(t -> t.id).toList()));
-            for (Task task : tasks) {
-                String dir = new Path(o.output(), task.id).toString();
-                JobSummary annotated = AnnotationRun.annotate(spark, spec, requests(samples, task, o.partitions()), samples.byPath(), dir, o.resume());
-                log.println("loupe eval: " + task.id + " requests annotated into " + dir);
-                annotated.print(log);
-                Dataset<Row> predictions = PredictionTable.read(spark, dir, PredictionColumns.LOUPE, "annotations", task == Task.SEGMENT);
-                if (task == Task.GROUND) boxPredictions = predictions;
-                else maskPredictions = predictions;
-            }
-        } else {
-            if (o.predictions() != null) {
-                boxPredictions = PredictionTable.read(spark, o.predictions(), o.predictionColumns(), "--predictions", false);
-                settings.put("predictions", o.predictions());
-            }
-            if (o.maskPredictions() != null && samples.hasMasks()) {
-                maskPredictions = PredictionTable.read(spark, o.maskPredictions(), o.predictionColumns(), "--mask-predictions", true);
-                settings.put("mask_predictions", o.maskPredictions());
-            }
-        }
-        Dataset<Row> joined = samples.rows();
-        if (maskPredictions == null) joined = joined.drop(ReferringSamples.IMAGE); // bytes are only read for a polygon's image size
-        joined = join(joined, boxPredictions, SampleScorer.BOX_PREDICTIONS, o.predictionColumns(), o.runsModel());
-        joined = join(joined, maskPredictions, SampleScorer.MASK_PREDICTIONS, o.predictionColumns(), o.runsModel());
-        if (!List.of(joined.columns()).contains(ReferringSamples.IMAGE)) joined = joined.withColumn(ReferringSamples.IMAGE, lit(null).cast(DataTypes.BinaryType));
+        Predictions predictions = o.runsModel() ? runModel(spark, o, spec, tasks, samples, settings, log) : readPredictions(spark, o, samples, settings);
         String samplesDir = new Path(o.output(), "samples").toString();
-        joined.map(new SampleScorer(boxPredictions != null, maskPredictions != null), Encoders.row(EvaluationSchema.rowType()))
-                .write().mode(SaveMode.Overwrite).parquet(samplesDir);
+        score(samples, predictions, o).write().mode(SaveMode.Overwrite).parquet(samplesDir);
         EvalReport report = EvalReport.of(spark.read().parquet(samplesDir), settings);
         report.write(o.output(), hadoop);
         return report;
+    }
+
+    /** Predicted boxes and masks, grouped by key ({@link PredictionTable}); null for what is not evaluated. */
+    private record Predictions(Dataset<Row> boxes, Dataset<Row> masks) {}
+
+    /** Sends the samples through the annotate job's path, task by task, and reads back what it wrote. */
+    private static Predictions runModel(SparkSession spark, EvalOptions o, AnnotatorSpec spec, Set<Task> tasks, ReferringSamples samples,
+                                        Map<String, String> settings, PrintWriter log) {
+        settings.put("model", spec.key().model());
+        settings.put("mmproj", spec.key().mmproj());
+        settings.put("tasks", String.join(",", tasks.stream().map(t -> t.id).toList()));
+        Dataset<Row> boxes = null, masks = null;
+        for (Task task : tasks) {
+            String dir = new Path(o.output(), task.id).toString();
+            JobSummary annotated = AnnotationRun.annotate(spark, spec, requests(samples, task, o.partitions()), samples.byPath(), dir, o.resume());
+            log.println("loupe eval: " + task.id + " requests annotated into " + dir);
+            annotated.print(log);
+            // Read back as any predictions table is, so re-scoring the annotations gives the same numbers.
+            Dataset<Row> predictions = PredictionTable.read(spark, dir, PredictionColumns.LOUPE, "annotations", task == Task.SEGMENT);
+            if (task == Task.GROUND) boxes = predictions;
+            else masks = predictions;
+        }
+        return new Predictions(boxes, masks);
+    }
+
+    private static Predictions readPredictions(SparkSession spark, EvalOptions o, ReferringSamples samples, Map<String, String> settings) {
+        Dataset<Row> boxes = null, masks = null;
+        if (o.predictions() != null) {
+            boxes = PredictionTable.read(spark, o.predictions(), o.predictionColumns(), "--predictions", false);
+            settings.put("predictions", o.predictions());
+        }
+        if (o.maskPredictions() != null && samples.hasMasks()) {
+            masks = PredictionTable.read(spark, o.maskPredictions(), o.predictionColumns(), "--mask-predictions", true);
+            settings.put("mask_predictions", o.maskPredictions());
+        }
+        return new Predictions(boxes, masks);
+    }
+
+    /** Each sample joined with its predictions and scored: rows of schemas/evaluation.avsc. */
+    private static Dataset<Row> score(ReferringSamples samples, Predictions predictions, EvalOptions o) {
+        Dataset<Row> joined = samples.rows();
+        if (predictions.masks() != null && !samples.byPath()) {
+            // The size a polygon is rasterized in, from the image's header here, so the bytes need not travel to the scorer.
+            Column size = when(ReferringSamples.withMask().and(col(ReferringSamples.WIDTH).isNull()), ImageHeaders.sizeOf(col(ReferringSamples.IMAGE)));
+            joined = joined.withColumn("header_size", size)
+                    .withColumn(ReferringSamples.WIDTH, coalesce(col(ReferringSamples.WIDTH), col("header_size.width")))
+                    .withColumn(ReferringSamples.HEIGHT, coalesce(col(ReferringSamples.HEIGHT), col("header_size.height")))
+                    .drop("header_size");
+        }
+        joined = joined.drop(ReferringSamples.IMAGE);
+        joined = join(joined, predictions.boxes(), SampleScorer.BOX_PREDICTIONS, o.predictionColumns(), o.runsModel());
+        joined = join(joined, predictions.masks(), SampleScorer.MASK_PREDICTIONS, o.predictionColumns(), o.runsModel());
+        return joined.map(new SampleScorer(predictions.boxes() != null, predictions.masks() != null), Encoders.row(EvaluationSchema.rowType()));
     }
 
     /** Joins each sample with its prediction rows (a list, null when there are none) as {@code column}. */

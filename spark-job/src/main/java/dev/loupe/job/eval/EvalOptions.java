@@ -60,6 +60,7 @@ public record EvalOptions(String dataset, String instances, String refs, String 
         if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
         if (partitions != null && partitions < 1) throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
         tasks = tasks == null ? Set.of() : Set.copyOf(tasks);
+        if (scoring && !tasks.isEmpty()) throw new IllegalArgumentException("--tasks chooses what a model run asks; scoring --predictions runs no model");
         for (Task t : tasks) {
             if (t != Task.GROUND && t != Task.SEGMENT) throw new IllegalArgumentException("--tasks takes ground and segment, not " + t.id);
         }

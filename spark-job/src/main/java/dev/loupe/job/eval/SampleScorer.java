@@ -8,14 +8,8 @@ import dev.loupe.engine.eval.PixelBox;
 import dev.loupe.engine.eval.RleMasks;
 import dev.loupe.engine.task.CocoRle;
 import dev.loupe.udf.ImageFiles;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
@@ -192,8 +186,9 @@ final class SampleScorer implements MapFunction<Row, Row> {
     }
 
     /**
-     * The image's width and height for rasterizing ground-truth polygons: the dataset's, else the
-     * prediction's (the model decoded the image), else read from the image's header.
+     * The image's width and height for rasterizing ground-truth polygons: the dataset's (or, for
+     * images held as bytes, their header's, read before the join), else the prediction's (the
+     * model decoded the image), else the header of the image file.
      */
     private static int[] imageSize(Row r, Row prediction) {
         Integer w = r.getAs(ReferringSamples.WIDTH), h = r.getAs(ReferringSamples.HEIGHT);
@@ -201,23 +196,10 @@ final class SampleScorer implements MapFunction<Row, Row> {
         if (prediction != null && prediction.getAs("image_width") != null && prediction.getAs("image_height") != null) {
             return new int[] {prediction.<Integer>getAs("image_width"), prediction.<Integer>getAs("image_height")};
         }
-        byte[] bytes = r.getAs(ReferringSamples.IMAGE);
         String path = r.getAs(ReferringSamples.IMAGE_PATH);
-        if (bytes == null && path != null) bytes = ImageFiles.read(path);
-        if (bytes == null) throw new IllegalArgumentException("the image's size is unknown: no image");
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) throw new IllegalArgumentException("the image's size is unknown: not an image ImageIO can read");
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in);
-                return new int[] {reader.getWidth(0), reader.getHeight(0)};
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the image's size is unknown: " + e.getMessage(), e);
-        }
+        int[] size = path == null ? null : ImageHeaders.size(ImageFiles.read(path));
+        if (size == null) throw new IllegalArgumentException("the image's size is unknown: its header does not read as an image");
+        return size;
     }
 
     /** Why the joined prediction rows cannot be scored as one prediction, or null. */

@@ -268,6 +268,9 @@ class EvalJobTest {
         e = assertThrows(IllegalArgumentException.class, () -> run("--dataset", data.toString(), "--output", out,
                 "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
         assertTrue(e.getMessage().contains("exists") && e.getMessage().contains("--mode overwrite"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> run("--dataset", data.toString(), "--output", out, "--mode", "overwrite",
+                "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--bbox-column", "box"));
+        assertTrue(Files.exists(Path.of(out, "old")), "a refused run leaves the output as it was, even with --mode overwrite");
     }
 
     @Test
