@@ -68,18 +68,6 @@ public final class RleMasks {
                 p += counts[j];
             }
         }
-        int[] runs = new int[pixels + 1];
-        int n = 0, run = 0;
-        boolean current = false;
-        for (boolean v : inside) {
-            if (v != current) {
-                runs[n++] = run;
-                current = v;
-                run = 0;
-            }
-            run++;
-        }
-        runs[n++] = run;
-        return java.util.Arrays.copyOf(runs, n);
+        return dev.loupe.engine.task.CocoRle.runs(inside);
     }
 }

@@ -15,19 +15,25 @@ public final class CocoRle {
     /** The run lengths of a row-major mask of {@code height x width} (non-zero = inside), in COCO's column-major order. */
     public static int[] counts(byte[] mask, int width, int height) {
         if (mask.length != width * height) throw new IllegalArgumentException("mask of " + mask.length + " for " + width + "x" + height);
-        int[] runs = new int[width * height + 1];
+        boolean[] columnMajor = new boolean[width * height];
+        for (int x = 0; x < width; x++) {
+            for (int y = 0; y < height; y++) columnMajor[x * height + y] = mask[y * width + x] != 0;
+        }
+        return runs(columnMajor);
+    }
+
+    /** COCO's run lengths of pixels already in column-major order: a run of outside pixels first (possibly empty), then alternating. */
+    public static int[] runs(boolean[] columnMajor) {
+        int[] runs = new int[columnMajor.length + 1];
         int n = 0, run = 0;
         boolean current = false;
-        for (int x = 0; x < width; x++) {
-            for (int y = 0; y < height; y++) {
-                boolean v = mask[y * width + x] != 0;
-                if (v != current) {
-                    runs[n++] = run;
-                    current = v;
-                    run = 0;
-                }
-                run++;
+        for (boolean v : columnMajor) {
+            if (v != current) {
+                runs[n++] = run;
+                current = v;
+                run = 0;
             }
+            run++;
         }
         runs[n++] = run;
         return Arrays.copyOf(runs, n);
