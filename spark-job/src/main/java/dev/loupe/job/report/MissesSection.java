@@ -47,7 +47,7 @@ final class MissesSection implements ReportSection {
 
     @Override
     public void render(Html html) {
-        html.raw("<p class=\"intro\">").text(String.format(Locale.ROOT, "The %d samples with the lowest IoU of %,d scored, worst first "
+        html.raw("<p class=\"intro\">").text(String.format(Locale.ROOT, "The %d samples with the lowest IoU of the %,d the metrics count, worst first "
                 + "(a miss without a prediction is IoU 0; unparsed answers first among equals). Ground truth in green, the prediction in red.",
                 worst.size(), ranked)).raw("</p>");
         for (EvaluationSample s : worst) card(html, s);
