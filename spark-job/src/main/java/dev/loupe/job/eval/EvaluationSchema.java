@@ -7,15 +7,18 @@ import java.io.UncheckedIOException;
 import org.apache.avro.Schema;
 import org.apache.spark.sql.types.StructType;
 
-/** The eval job's per-sample output, {@code schemas/evaluation.avsc} (on the classpath from the udf jar), and its Spark type. */
-final class EvaluationSchema {
-    static final String RESOURCE = "schemas/evaluation.avsc";
+/**
+ * The eval job's per-sample output, {@code schemas/evaluation.avsc} (on the classpath from the udf jar), and its Spark type.
+ * Public for {@code loupe report --evaluation}, which reads the output with it.
+ */
+public final class EvaluationSchema {
+    public static final String RESOURCE = "schemas/evaluation.avsc";
     private static final Schema AVRO = parse();
     private static final StructType ROW = AvroSparkTypes.structOf(AVRO);
 
     private EvaluationSchema() {}
 
-    static Schema avro() {
+    public static Schema avro() {
         return AVRO;
     }
 

@@ -1,16 +1,11 @@
 package dev.loupe.job.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -32,22 +27,9 @@ final class JobSummarySection implements ReportSection {
 
     /** The summary at {@code file}; null when it does not exist and {@code required} is false. */
     static JobSummarySection read(Path file, Configuration hadoop, boolean required) {
-        try {
-            FileSystem fs = file.getFileSystem(hadoop);
-            try (InputStream in = fs.open(file)) {
-                JsonNode root = JSON.readTree(in);
-                if (root == null || !root.isObject()) throw new IllegalArgumentException(file + " is not a job summary: not a JSON object");
-                return new JobSummarySection(file.toString(), root);
-            }
-        } catch (FileNotFoundException e) {
-            if (required) throw new IllegalArgumentException(file + ": no such summary file");
-            return null;
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        JsonNode root = JsonFiles.readObject(file, hadoop, "a job summary");
+        if (root == null && required) throw new IllegalArgumentException(file + ": no such summary file");
+        return root == null ? null : new JobSummarySection(file.toString(), root);
     }
 
     @Override

@@ -17,9 +17,8 @@ final class SampleSection implements ReportSection {
     private final List<AnnotationRow> rows;
     private final TableTally tally;
     private final String selection;
-    private final ImageEmbedder images;
     private final LabelColors colors = new LabelColors();
-    private int missingImages;
+    private final ImageFigures figures;
 
     /**
      * @param selection how the rows were chosen, in words, for the section's introduction
@@ -28,12 +27,12 @@ final class SampleSection implements ReportSection {
         this.rows = rows;
         this.tally = tally;
         this.selection = selection;
-        this.images = images;
+        this.figures = new ImageFigures(images, colors);
     }
 
     /** Rows whose image could not be shown (known once rendered). */
     int missingImages() {
-        return missingImages;
+        return figures.missing();
     }
 
     @Override
@@ -80,21 +79,7 @@ final class SampleSection implements ReportSection {
     }
 
     private void figure(Html html, AnnotationRow r) {
-        EmbeddedImage image = null;
-        String missing = null;
-        try {
-            image = images.embed(r.imageId());
-        } catch (IllegalArgumentException e) {
-            missing = "image not shown: " + e.getMessage();
-            missingImages++;
-        }
-        int w = r.hasSize() ? r.imageWidth() : image != null ? image.originalWidth() : 0;
-        int h = r.hasSize() ? r.imageHeight() : image != null ? image.originalHeight() : 0;
-        if (w <= 0 || h <= 0) {
-            html.raw("<figure class=\"loupe-figure\"><div class=\"stage placeholder\">").element("div", "missing", missing).raw("</div></figure>");
-            return;
-        }
-        FigureHtml.write(html, new Figure(image, missing, w, h, List.of(Overlay.prediction(r))), colors);
+        figures.write(html, r.imageId(), r.hasSize() ? r.imageWidth() : 0, r.hasSize() ? r.imageHeight() : 0, List.of(Overlay.prediction(r)));
     }
 
     private void results(Html html, AnnotationRow r) {

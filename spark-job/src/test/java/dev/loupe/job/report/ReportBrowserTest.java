@@ -13,6 +13,7 @@ import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.CocoRle;
 import dev.loupe.job.annotations.AnnotationFiles;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -115,6 +116,27 @@ class ReportBrowserTest {
         screen.expect(130, 130, BLUE, "inside both boxes");
         screen.expect(340, 60, blend(green, BLUE, MASK_ALPHA), "the truth mask");
         screen.expect(340, 220, blend(red, BLUE, MASK_ALPHA), "the prediction mask");
+    }
+
+    @Test
+    void anEvaluationsWorstMissShowsTruthAndPredictionInTheirTwoColours() throws Exception {
+        Path image = solid(tmp.resolve("blue.png"), 400, 300, BLUE);
+        Path eval = tmp.resolve("eval");
+        GenericRecord miss = EvaluationFiles.sample("q1#0", image.toString(), "val", "scored", new double[] {40, 40, 200, 200},
+                new double[] {120, 100, 360, 260}, 0.0);
+        EvaluationFiles.write(eval.resolve("samples"), List.of(miss));
+        Files.writeString(eval.resolve("summary.json"), EvaluationReportTest.SUMMARY);
+        Path page = tmp.resolve("eval.html");
+        EvaluationReport.run(new EvaluationReportOptions(eval.toString(), page, 1, null, 640, false));
+
+        Screen screen = new Screen(HeadlessChromium.screenshot(page, 1100, 1400, tmp), 400, 300);
+        int green = rgb(Overlay.TRUTH_COLOR), red = rgb(Overlay.PREDICTION_COLOR);
+        screen.expect(40, 120, green, "the truth box's left edge");
+        screen.expect(90, 200, green, "the truth box's bottom edge");
+        screen.expect(360, 180, red, "the prediction box's right edge");
+        screen.expect(240, 260, red, "the prediction box's bottom edge");
+        screen.expect(160, 150, BLUE, "inside both boxes: not filled");
+        screen.expect(300, 60, BLUE, "outside both boxes");
     }
 
     /**
