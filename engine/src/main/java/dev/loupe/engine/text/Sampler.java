@@ -37,7 +37,12 @@ public final class Sampler {
         recentCount = Math.min(recentCount + 1, recent.length);
     }
 
-    /** Samples from {@code n} logits at {@code off}. The logits may be modified. */
+    /** Whether {@link #sample} may change the logits it is given (penalties, sorting); greedy picking without a penalty reads them only. */
+    public boolean modifiesLogits() {
+        return settings.repeatPenalty() != 1f || !settings.greedy();
+    }
+
+    /** Samples from {@code n} logits at {@code off}. The logits may be modified (see {@link #modifiesLogits}). */
     public int sample(float[] logits, int off, int n) {
         if (settings.repeatPenalty() != 1f) applyRepeatPenalty(logits, off);
         if (settings.greedy()) return VectorMath.argmax(logits, off, n);

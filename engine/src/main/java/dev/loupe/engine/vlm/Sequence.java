@@ -53,9 +53,10 @@ public final class Sequence {
         // The token's log-probability from the logits as the model gives them: the sampler may
         // change them (penalties, sorting), so its normaliser and every raw logit are read first.
         double logNorm = VectorMath.logSumExp(logits, offset, vocabularySize);
-        float[] raw = rawRow(logits, offset, vocabularySize);
+        // Only a sampler that changes the logits needs them copied first (greedy decoding, the default, reads them only).
+        float[] raw = sampler.modifiesLogits() ? rawRow(logits, offset, vocabularySize) : null;
         int next = sampler.sample(logits, offset, vocabularySize);
-        logprobs[count] = (float) (raw[next] - logNorm);
+        logprobs[count] = (float) ((raw != null ? raw[next] : logits[offset + next]) - logNorm);
         generated[count++] = next;
         lastToken = next;
         if (vocab.isEog(next)) {
