@@ -51,6 +51,10 @@ public class GemmBenchmark {
     @Param("1")
     public int threads;
 
+    /** Whether the weights are repacked at load first (types that have a repacked form: Q8_0), as models do. */
+    @Param({"true", "false"})
+    public boolean repack;
+
     private WeightProduct product;
 
     /** Floating-point operations, reported per second. */
@@ -68,6 +72,7 @@ public class GemmBenchmark {
     @Setup
     public void setUp() {
         product = new WeightProduct(type, shape, batch, threads);
+        if (repack) product.matrix.repack(product.pool);
     }
 
     @TearDown

@@ -335,6 +335,19 @@ final class Q8_0Kernel implements WeightKernel {
         }
     }
 
+    /** A block's 32 signed bytes and its fp16 scale: {@link #dequantizeRow}'s {@code d * q}. */
+    @Override
+    public Int8Panels.RowSource int8Codes(MemorySegment w, int cols) {
+        long rowBytes = (long) (cols / QK) * BLOCK_BYTES;
+        return (r, codes, scales) -> {
+            for (int blk = 0; blk < cols / QK; blk++) {
+                long off = r * rowBytes + (long) blk * BLOCK_BYTES;
+                scales[blk] = Layouts.f16(w, off);
+                MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off + 2, codes, blk * QK, QK);
+            }
+        };
+    }
+
     @Override public WeightKernel reference() { return new Scalar(); }
 
     /** Scalar twin: integer lane sums, one FMA per lane and block, ggml's final fold. */

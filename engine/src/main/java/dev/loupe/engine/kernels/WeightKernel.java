@@ -75,6 +75,15 @@ public interface WeightKernel {
     /** Writes the {@code cols} values of row {@code r} as floats to {@code dst[dstOffset...]}. */
     void dequantizeRow(MemorySegment w, int cols, int r, float[] dst, int dstOffset);
 
+    /**
+     * Where this type's {@link #dequantizeRow} gives every value as an 8-bit code times a float
+     * scale per 32-value block, rounded once (Q8_0): a source of those codes and scales, which
+     * {@link Int8Panels} repacks for prefill. Null for the other types.
+     */
+    default Int8Panels.RowSource int8Codes(MemorySegment w, int cols) {
+        return null;
+    }
+
     /** The scalar implementation this one must agree with. */
     WeightKernel reference();
 

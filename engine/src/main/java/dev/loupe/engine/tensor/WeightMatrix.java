@@ -3,6 +3,7 @@ package dev.loupe.engine.tensor;
 import dev.loupe.engine.gguf.GgufTensor;
 import dev.loupe.engine.kernels.Activations;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.Int8Panels;
 import dev.loupe.engine.kernels.Kernels;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.PackedGemm;
@@ -20,6 +21,8 @@ public final class WeightMatrix {
     private final int cols;
     private final MemorySegment data;
     private final WeightKernel kernel;
+    /** The rows repacked for FAST prefill ({@link #repack}), or null: then each product packs its own panels. */
+    private volatile Int8Panels panels;
 
     public WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data) {
         this(name, type, rows, cols, data, true);
@@ -105,6 +108,13 @@ public final class WeightMatrix {
             return;
         }
         float[] x = operands(input, batch, pool);
+        Int8Panels repacked = this.panels;
+        if (repacked != null) {
+            pool.parallelFor(Int8Panels.panelCount(rows), 1, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) repacked.multiplyPanel(x, batch, p, out, p * Int8Panels.PANEL, rows);
+            });
+            return;
+        }
         int panels = (rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL;
         pool.parallelFor(panels, 1, (p0, p1) -> {
             float[] widened = new float[PackedGemm.PANEL * cols];
@@ -238,6 +248,27 @@ public final class WeightMatrix {
             for (int b = b0; b < b1; b++) kernel.roundRow(input, b * cols, x, b * cols, cols);
         });
         return x;
+    }
+
+    /**
+     * Repacks the rows once for {@link Numerics#FAST}'s prefill products, where the type allows
+     * ({@link WeightKernel#int8Codes}): 8-bit codes in k-major panels with their block scales,
+     * off the heap, so that a prompt's products neither widen nor transpose the weights on
+     * every call. The results stay bit for bit those of packing the widened rows (the decode
+     * steps and {@link Numerics#EXACT} keep reading the mapping). Returns the copy's bytes, 0
+     * where the type is not repacked.
+     */
+    public synchronized long repack(ComputePool pool) {
+        Int8Panels.RowSource source = kernel.int8Codes(data, cols);
+        if (source == null) return 0;
+        Int8Panels p = panels;
+        if (p == null) panels = p = Int8Panels.repack(rows, cols, source, pool);
+        return p.bytes();
+    }
+
+    /** Whether {@link #repack} made a copy. */
+    public boolean repacked() {
+        return panels != null;
     }
 
     /** Whether a lone row takes the striped product in {@link Numerics#FAST} outside decode steps ({@link WeightKernel#stripesOneRow()}). */

@@ -1,0 +1,249 @@
+package dev.loupe.engine.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Weight rows repacked once, at load, into the k-major panels of {@link PackedGemm} — but kept
+ * as 8-bit codes with one float scale per row and 32-value block instead of widened floats, so
+ * that {@link Numerics#FAST}'s prefill neither widens nor transposes the weights on every call
+ * (for a prompt of tens of rows that packing cost as much as the products: half the profile of
+ * a 4B model's 32-row prefill under AVX2) and the copy takes about the bytes of the Q8_0 file.
+ *
+ * <p>Layout, panel after panel of {@link #PANEL} weight rows (the last one zero-padded): for each
+ * block of {@value #BLOCK} columns, the {@link #PANEL} rows' scales as floats, then the block's
+ * codes k-major, {@code code[k][j]} for row j at column k, one signed byte each. The micro-kernel
+ * widens a panel vector of codes in registers and multiplies it by the scales — the float the
+ * type's {@code dequantizeRow} gives, {@code code * scale} rounded once — and then runs
+ * {@link PackedGemm}'s tile: every output element is the same single FMA chain over k from zero,
+ * so the results are bit for bit those of packing the widened rows, whatever the batch or threads.
+ */
+public final class Int8Panels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Codes of one panel vector: L bytes, widened to L floats in one conversion. */
+    private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
+    /** Weight rows per panel: three vectors, as {@link PackedGemm#PANEL}. */
+    public static final int PANEL = PackedGemm.PANEL;
+    /** Columns per scale. */
+    public static final int BLOCK = 32;
+    /**
+     * Activation rows per micro-tile: four (12 accumulators) where 512-bit vectors give 32
+     * registers, three (9) on AVX2's 16, where four spilled (measured 1.3x slower than three).
+     */
+    static final int TILE_ROWS = L >= 16 ? 4 : 3;
+    /** Bytes of one block of a panel: the scales, then the codes. */
+    static final long BLOCK_BYTES = (long) PANEL * Float.BYTES + (long) BLOCK * PANEL;
+
+    private final MemorySegment data;
+    private final int rows;
+    private final int cols;
+
+    private Int8Panels(MemorySegment data, int rows, int cols) {
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** How one weight row yields its codes and scales (a weight type's own decoding). */
+    public interface RowSource {
+        /** Writes row {@code r}'s {@code cols} codes to {@code codes} and its {@code cols / 32} block scales to {@code scales}. */
+        void codes(int r, byte[] codes, float[] scales);
+    }
+
+    /** Panels this many rows need. */
+    public static int panelCount(int rows) {
+        return (rows + PANEL - 1) / PANEL;
+    }
+
+    /** Bytes the repacked copy of a {@code rows} x {@code cols} matrix takes. */
+    public static long bytesFor(int rows, int cols) {
+        return (long) panelCount(rows) * (cols / BLOCK) * BLOCK_BYTES;
+    }
+
+    /**
+     * Repacks a matrix, panels split over the pool. The copy lives off the heap for as long as
+     * the returned object is reachable ({@link Arena#ofAuto()}): it belongs to its weight matrix.
+     */
+    public static Int8Panels repack(int rows, int cols, RowSource source, ComputePool pool) {
+        if (cols % BLOCK != 0) throw new IllegalArgumentException("rows of " + cols + " values, not a multiple of " + BLOCK);
+        MemorySegment data = Arena.ofAuto().allocate(bytesFor(rows, cols), 64);
+        int blocks = cols / BLOCK;
+        pool.parallelFor(panelCount(rows), 1, (p0, p1) -> {
+            byte[] codes = new byte[cols];
+            float[] scales = new float[blocks];
+            for (int p = p0; p < p1; p++) {
+                long panel = (long) p * blocks * BLOCK_BYTES;
+                for (int j = 0; j < PANEL && p * PANEL + j < rows; j++) {
+                    source.codes(p * PANEL + j, codes, scales);
+                    for (int b = 0; b < blocks; b++) {
+                        long block = panel + b * BLOCK_BYTES;
+                        data.set(Layouts.F32, block + (long) j * Float.BYTES, scales[b]);
+                        long at = block + (long) PANEL * Float.BYTES + j;
+                        for (int k = 0; k < BLOCK; k++, at += PANEL) data.set(ValueLayout.JAVA_BYTE, at, codes[b * BLOCK + k]);
+                    }
+                }
+            }
+        });
+        return new Int8Panels(data, rows, cols);
+    }
+
+    public int rows() { return rows; }
+    public int cols() { return cols; }
+    public long bytes() { return data.byteSize(); }
+
+    /** Weight row {@code r}, column {@code k}, as the kernel sees it: code times scale. */
+    float value(int r, int k) {
+        long block = ((long) (r / PANEL) * (cols / BLOCK) + k / BLOCK) * BLOCK_BYTES;
+        int j = r % PANEL;
+        float scale = data.get(Layouts.F32, block + (long) j * Float.BYTES);
+        byte code = data.get(ValueLayout.JAVA_BYTE, block + (long) PANEL * Float.BYTES + (long) (k % BLOCK) * PANEL + j);
+        return code * scale;
+    }
+
+    /**
+     * {@code c[cOff + i * ldc + (j - r0)] = Σ_k a[i * cols + k] · W[j][k]} for the {@code m}
+     * activation rows of {@code a} (row-major, {@code cols} each) and the weight rows of panel
+     * {@code p}; columns past the matrix's last row are not written.
+     */
+    public void multiplyPanel(float[] a, int m, int p, float[] c, int cOff, int ldc) {
+        int n = Math.min(PANEL, rows - p * PANEL);
+        long panel = (long) p * (cols / BLOCK) * BLOCK_BYTES;
+        // A narrow last panel computes into a full-width scratch tile: plain vector stores only.
+        float[] scratch = n == PANEL ? null : new float[4 * PANEL];
+        for (int i = 0; i < m; ) {
+            int tile = m - i >= TILE_ROWS ? TILE_ROWS : 1;
+            float[] dst = scratch == null ? c : scratch;
+            int at = scratch == null ? cOff + i * ldc : 0, stride = scratch == null ? ldc : PANEL;
+            if (tile == 4) tile4(a, i * cols, cols, panel, dst, at, stride);
+            else if (tile == 3) tile3(a, i * cols, cols, panel, dst, at, stride);
+            else tile1(a, i * cols, panel, dst, at);
+            if (scratch != null) {
+                for (int r = 0; r < tile; r++) System.arraycopy(scratch, r * PANEL, c, cOff + (i + r) * ldc, n);
+            }
+            i += tile;
+        }
+    }
+
+    /*
+     * The tiles call only the Vector API (no helper of ours taking or returning vectors: see
+     * BlockKernel's note on laneDot). A weight vector is its codes widened to floats times the
+     * block's scales; then PackedGemm's 4 x 3 tile of FMAs.
+     */
+
+    private void tile4(float[] a, int aOff, int lda, long panel, float[] c, int cOff, int ldc) {
+        MemorySegment d = data;
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00;
+        FloatVector x20 = x00, x21 = x00, x22 = x00, x30 = x00, x31 = x00, x32 = x00;
+        for (int b = 0, k = 0; k < cols; b++) {
+            long block = panel + b * BLOCK_BYTES;
+            FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
+            FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
+            FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
+            long code = block + (long) PANEL * Float.BYTES;
+            for (int kk = 0; kk < BLOCK; kk++, k++, code += PANEL) {
+                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0);
+                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1);
+                FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2);
+                FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
+                x00 = v.fma(w0, x00);
+                x01 = v.fma(w1, x01);
+                x02 = v.fma(w2, x02);
+                v = FloatVector.broadcast(S, a[a1 + k]);
+                x10 = v.fma(w0, x10);
+                x11 = v.fma(w1, x11);
+                x12 = v.fma(w2, x12);
+                v = FloatVector.broadcast(S, a[a2 + k]);
+                x20 = v.fma(w0, x20);
+                x21 = v.fma(w1, x21);
+                x22 = v.fma(w2, x22);
+                v = FloatVector.broadcast(S, a[a3 + k]);
+                x30 = v.fma(w0, x30);
+                x31 = v.fma(w1, x31);
+                x32 = v.fma(w2, x32);
+            }
+        }
+        int c1 = cOff + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        x00.intoArray(c, cOff);
+        x01.intoArray(c, cOff + L);
+        x02.intoArray(c, cOff + 2 * L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x12.intoArray(c, c1 + 2 * L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x22.intoArray(c, c2 + 2 * L);
+        x30.intoArray(c, c3);
+        x31.intoArray(c, c3 + L);
+        x32.intoArray(c, c3 + 2 * L);
+    }
+
+    /** Three rows of A: 9 accumulators, so that with the scales and a weight vector they fit AVX2's 16 registers. */
+    private void tile3(float[] a, int aOff, int lda, long panel, float[] c, int cOff, int ldc) {
+        MemorySegment d = data;
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda;
+        FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00, x20 = x00, x21 = x00, x22 = x00;
+        for (int b = 0, k = 0; k < cols; b++) {
+            long block = panel + b * BLOCK_BYTES;
+            FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
+            FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
+            FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
+            long code = block + (long) PANEL * Float.BYTES;
+            for (int kk = 0; kk < BLOCK; kk++, k++, code += PANEL) {
+                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0);
+                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1);
+                FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2);
+                FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
+                x00 = v.fma(w0, x00);
+                x01 = v.fma(w1, x01);
+                x02 = v.fma(w2, x02);
+                v = FloatVector.broadcast(S, a[a1 + k]);
+                x10 = v.fma(w0, x10);
+                x11 = v.fma(w1, x11);
+                x12 = v.fma(w2, x12);
+                v = FloatVector.broadcast(S, a[a2 + k]);
+                x20 = v.fma(w0, x20);
+                x21 = v.fma(w1, x21);
+                x22 = v.fma(w2, x22);
+            }
+        }
+        int c1 = cOff + ldc, c2 = c1 + ldc;
+        x00.intoArray(c, cOff);
+        x01.intoArray(c, cOff + L);
+        x02.intoArray(c, cOff + 2 * L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x12.intoArray(c, c1 + 2 * L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x22.intoArray(c, c2 + 2 * L);
+    }
+
+    private void tile1(float[] a, int aOff, long panel, float[] c, int cOff) {
+        MemorySegment d = data;
+        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
+        for (int b = 0, k = 0; k < cols; b++) {
+            long block = panel + b * BLOCK_BYTES;
+            FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
+            FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
+            FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
+            long code = block + (long) PANEL * Float.BYTES;
+            for (int kk = 0; kk < BLOCK; kk++, k++, code += PANEL) {
+                FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
+                x0 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0), x0);
+                x1 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1), x1);
+                x2 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2), x2);
+            }
+        }
+        x0.intoArray(c, cOff);
+        x1.intoArray(c, cOff + L);
+        x2.intoArray(c, cOff + 2 * L);
+    }
+}
