@@ -66,8 +66,9 @@ public final class ModelCache {
             ImageAnnotator annotator = Objects.requireNonNull(loader.apply(key), "the loader returned no annotator");
             slot.complete(annotator);
             // One line per load in the executor's log: the cluster's own proof of "once per JVM".
-            LOG.info("Loupe: loaded {} in {} s (pid {}, load {} of this model in this JVM)", key,
-                    String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9), ProcessHandle.current().pid(), attempt);
+            LOG.info("Loupe: loaded {} in {} s, {} (pid {}, load {} of this model in this JVM)", key,
+                    String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9), annotator.repackedWeights().describe(),
+                    ProcessHandle.current().pid(), attempt);
             return annotator;
         } catch (Throwable t) {
             // Forget the failure before publishing it, so a caller that retries after seeing it

@@ -46,6 +46,14 @@ public class GemvBenchmark {
     @Param("1")
     public int threads;
 
+    /** EXACT: ggml's product (decode with exact numerics); FAST: the fast decode product. */
+    @Param("EXACT")
+    public dev.loupe.engine.kernels.Numerics numerics;
+
+    /** Whether the weights are repacked at load first (FAST only; types with a repacked form: Q8_0). */
+    @Param("false")
+    public boolean repack;
+
     private WeightProduct product;
 
     /** Bytes of weights read, reported per second. */
@@ -63,6 +71,7 @@ public class GemvBenchmark {
     @Setup
     public void setUp() {
         product = new WeightProduct(type, shape, 1, threads);
+        if (repack) product.matrix.repack(product.pool);
     }
 
     @TearDown
@@ -72,7 +81,8 @@ public class GemvBenchmark {
 
     @Benchmark
     public float[] gemv(Traffic traffic) {
-        product.matrix.multiply(product.x, 1, product.out, product.pool);
+        if (numerics == dev.loupe.engine.kernels.Numerics.EXACT) product.matrix.multiply(product.x, 1, product.out, product.pool);
+        else product.matrix.multiplyDecode(product.x, 1, product.out, product.pool, numerics);
         traffic.weightBytes += product.weightBytes();
         return product.out;
     }

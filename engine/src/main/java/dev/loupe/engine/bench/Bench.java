@@ -43,6 +43,11 @@ public final class Bench {
     static final int DYNAMIC_IMAGE_SIDE = 512;
 
     public Bench(GgufFile text, GgufFile vision, ComputePool pool, Numerics numerics, int repetitions) {
+        this(text, vision, pool, numerics, repetitions, true);
+    }
+
+    /** With {@code repack}, the text model's weights are repacked at load as models do ({@link TextDecoder#repacked()}). */
+    public Bench(GgufFile text, GgufFile vision, ComputePool pool, Numerics numerics, int repetitions, boolean repack) {
         if (vision != null) {
             // Refuse before minutes of text timing, naming the projector rather than a missing tensor.
             String projector = vision.metadata().optString("clip.projector_type").orElse("(none)");
@@ -51,7 +56,7 @@ public final class Bench {
                         + " cannot be timed yet (supported: " + String.join(", ", TIMED_PROJECTORS) + "); leave out --mmproj for the text figures");
             }
         }
-        this.decoder = TextDecoders.open(text, pool, numerics);
+        this.decoder = TextDecoders.open(text, pool, numerics, repack);
         this.vision = vision;
         this.pool = pool;
         this.numerics = numerics;
@@ -92,6 +97,11 @@ public final class Bench {
             }
             return (System.nanoTime() - t0) / 1e9;
         });
+    }
+
+    /** What loading repacked. */
+    public dev.loupe.engine.tensor.RepackedWeights repacked() {
+        return decoder.repacked();
     }
 
     /**

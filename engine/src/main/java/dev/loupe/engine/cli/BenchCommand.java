@@ -3,6 +3,7 @@ package dev.loupe.engine.cli;
 import dev.loupe.engine.bench.Bench;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.CpuFeatures;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorApiCheck;
 import java.io.IOException;
@@ -35,6 +36,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "(llama.cpp's own, bit for bit; slower). Default: ${DEFAULT-VALUE}.")
     Numerics numerics;
     @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
+    @Option(names = "--no-repack", description = "Keep the weights as mapped instead of repacking them at load for fast prefill "
+            + "(Q8_0; the default repacks, as models load).") boolean noRepack;
 
     @Spec
     CommandSpec spec;
@@ -56,18 +59,25 @@ final class BenchCommand implements Callable<Integer> {
         ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
         String vectors = VectorApiCheck.describe();
         try (GgufFile text = GgufFile.open(model); GgufFile vision = mmproj == null ? null : GgufFile.open(mmproj)) {
-            Map<String, Double> r = new Bench(text, vision, pool, numerics, repetitions).standard(pp, tg, depth, batches, vision != null);
+            Bench bench = new Bench(text, vision, pool, numerics, repetitions, !noRepack);
+            Map<String, Double> r = bench.standard(pp, tg, depth, batches, vision != null);
             String cpu = cpuName();
+            String features = CpuFeatures.describe();
+            String repacked = bench.repacked().describe();
             if (json) {
                 StringBuilder sb = new StringBuilder("{");
                 sb.append("\"model\": \"").append(model.getFileName()).append("\", \"threads\": ").append(pool.threads())
                         .append(", \"numerics\": \"").append(numerics).append("\", \"cpu\": \"").append(cpu).append("\", \"jdk\": \"").append(Runtime.version())
-                        .append("\", \"vectors\": \"").append(vectors.replace("\"", "'")).append('"');
+                        .append("\", \"vectors\": \"").append(vectors.replace("\"", "'"))
+                        .append("\", \"cpu_features\": \"").append(features)
+                        .append("\", \"weights\": \"").append(WeightTypes.describe(text))
+                        .append("\", \"repacked\": \"").append(repacked).append('"');
                 r.forEach((k, v) -> sb.append(", \"").append(k).append("\": ").append(String.format(java.util.Locale.ROOT, "%.4f", v)));
                 out.println(sb.append('}'));
             } else {
                 out.printf("model %s, %d threads, %s numerics, %s, JDK %s, %s%n", model.getFileName(), pool.threads(), numerics, cpu,
                         Runtime.version(), vectors);
+                out.printf("cpu features %s; weights %s; %s%n", features, WeightTypes.describe(text), repacked);
                 r.forEach((k, v) -> out.printf("  %-18s %10.3f%n", k, v));
             }
         }

@@ -86,6 +86,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Arithmetic of the vision encoder, prefill and decode: fast (f32 products) or exact "
                     + "(llama.cpp's own, bit for bit; slower). Default: ${DEFAULT-VALUE}.")
     Numerics numerics;
+    @Option(names = "--no-repack", description = "Keep the weights as mapped instead of repacking them at load for fast prefill "
+            + "(Q8_0; the default repacks).") boolean noRepack;
 
     @Spec
     CommandSpec spec;
@@ -116,7 +118,7 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(image + ": no such image file");
             }
             try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens,
-                    DenseReadout.parse(denseReadout), promptBook == null ? PromptBook.defaults() : PromptBook.withOverrides(promptBook)))) {
+                    DenseReadout.parse(denseReadout), promptBook == null ? PromptBook.defaults() : PromptBook.withOverrides(promptBook), !noRepack))) {
                 Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
                 out.println(a.text());
                 printStructured(out, a);

@@ -7,6 +7,7 @@ import dev.loupe.engine.kernels.HeadLayout;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
+import dev.loupe.engine.tensor.RepackedWeights;
 import dev.loupe.engine.tensor.WeightMatrix;
 
 /**
@@ -33,12 +34,22 @@ public final class Deepseek2Decoder implements TextDecoder {
     private final Deepseek2Weights weights;
     private final Rope rope;
     private final ComputePool pool;
+    private final RepackedWeights repacked;
     private final Numerics numerics;
     private final LayerProducts products;
     private final HeadLayout heads;
     private final OutputHead head;
 
     public Deepseek2Decoder(GgufFile file, ComputePool pool, Numerics numerics) {
+        this(file, pool, numerics, true);
+    }
+
+    /**
+     * With {@code repack} and {@link Numerics#FAST}, the layers' matrices are repacked at load
+     * for prefill ({@link WeightMatrix#repack}; not the token embedding and output head, which
+     * a prompt multiplies one row at a time).
+     */
+    public Deepseek2Decoder(GgufFile file, ComputePool pool, Numerics numerics, boolean repack) {
         this.config = Deepseek2Config.from(file);
         this.weights = new Deepseek2Weights(file, config);
         this.rope = config.rope();
@@ -47,6 +58,12 @@ public final class Deepseek2Decoder implements TextDecoder {
         this.products = new LayerProducts(pool, numerics);
         this.heads = HeadLayout.latent(config.nHead(), config.latentWidth(), config.kvLoraRank());
         this.head = new OutputHead(weights.outputNorm, config.rmsEps(), weights.output);
+        this.repacked = repack && numerics == Numerics.FAST ? RepackedWeights.of(weights.layerMatrices(), pool) : RepackedWeights.NONE;
+    }
+
+    @Override
+    public RepackedWeights repacked() {
+        return repacked;
     }
 
     public Deepseek2Config config() {

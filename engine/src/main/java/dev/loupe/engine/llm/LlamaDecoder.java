@@ -7,6 +7,7 @@ import dev.loupe.engine.kernels.HeadLayout;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.PackedAttention;
 import dev.loupe.engine.kernels.VectorMath;
+import dev.loupe.engine.tensor.RepackedWeights;
 import dev.loupe.engine.tensor.WeightMatrix;
 
 /**
@@ -26,12 +27,22 @@ public final class LlamaDecoder implements TextDecoder {
     private final LlamaWeights weights;
     private final Rope rope;
     private final ComputePool pool;
+    private final RepackedWeights repacked;
     private final Numerics numerics;
     private final LayerProducts products;
     private final HeadLayout heads;
     private final OutputHead head;
 
     public LlamaDecoder(GgufFile file, ComputePool pool, Numerics numerics) {
+        this(file, pool, numerics, true);
+    }
+
+    /**
+     * With {@code repack} and {@link Numerics#FAST}, the layers' matrices are repacked at load
+     * for prefill ({@link WeightMatrix#repack}; not the token embedding and output head, which
+     * a prompt multiplies one row at a time).
+     */
+    public LlamaDecoder(GgufFile file, ComputePool pool, Numerics numerics, boolean repack) {
         this.config = LlamaConfig.from(file);
         this.weights = new LlamaWeights(file, config);
         this.rope = config.rope();
@@ -40,6 +51,12 @@ public final class LlamaDecoder implements TextDecoder {
         this.products = new LayerProducts(pool, numerics);
         this.heads = HeadLayout.grouped(config.nHead(), config.nHeadKv(), config.headDim());
         this.head = new OutputHead(weights.outputNorm, config.rmsEps(), weights.output);
+        this.repacked = repack && numerics == Numerics.FAST ? RepackedWeights.of(weights.layerMatrices(), pool) : RepackedWeights.NONE;
+    }
+
+    @Override
+    public RepackedWeights repacked() {
+        return repacked;
     }
 
     public LlamaConfig config() {

@@ -41,4 +41,11 @@ public final class LlamaWeights {
         // No output.weight means the output projection is tied to the token embedding.
         output = r.has("output.weight") ? r.matrix("output.weight", c.nEmbd(), c.nVocab()) : tokenEmbedding;
     }
+
+    /** The layers' matrices (not the token embedding and output head). */
+    java.util.List<WeightMatrix> layerMatrices() {
+        java.util.List<WeightMatrix> out = new java.util.ArrayList<>();
+        for (Layer w : layers) out.addAll(java.util.List.of(w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down()));
+        return out;
+    }
 }

@@ -72,4 +72,9 @@ public interface TextDecoder {
      * that rows batched by a scheduler come out the same in every run.
      */
     boolean decodeStepsBatchInvariant();
+
+    /** What was repacked at load for fast prefill ({@link dev.loupe.engine.tensor.WeightMatrix#repack}). */
+    default dev.loupe.engine.tensor.RepackedWeights repacked() {
+        return dev.loupe.engine.tensor.RepackedWeights.NONE;
+    }
 }

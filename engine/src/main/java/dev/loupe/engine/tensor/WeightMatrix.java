@@ -169,7 +169,7 @@ public final class WeightMatrix {
         pool.parallelFor(starts[ms.length], grain, (g0, g1) -> {
             for (int i = 0; i < ms.length; i++) {
                 int r0 = Math.max(g0, starts[i]) - starts[i], r1 = Math.min(g1, starts[i + 1]) - starts[i];
-                if (r0 < r1) ms[i].kernel.multiplyStriped(ms[i].data, cols, xs[i], batch, r0, r1, outs[i], ms[i].rows);
+                if (r0 < r1) ms[i].decodeRows(xs[i], batch, r0, r1, outs[i]);
             }
         });
     }
@@ -200,7 +200,7 @@ public final class WeightMatrix {
                 bodies[i] = (r0, r1) -> m.kernel.multiply(m.data, m.cols, a, r0, r1, out, m.rows);
             } else {
                 float[] x = m.rounded(inputs[i], batch);
-                bodies[i] = (r0, r1) -> m.kernel.multiplyStriped(m.data, m.cols, x, batch, r0, r1, out, m.rows);
+                bodies[i] = (r0, r1) -> m.decodeRows(x, batch, r0, r1, out);
             }
             starts[i + 1] = starts[i] + m.rows;
             work = Math.max(work, m.cols);
@@ -231,7 +231,25 @@ public final class WeightMatrix {
     private void multiplyStriped(float[] input, int batch, float[] out, ComputePool pool) {
         float[] x = rounded(input, batch);
         int grain = Math.max(1, 16384 / Math.max(1, cols * batch));
-        pool.parallelFor(rows, grain, (r0, r1) -> kernel.multiplyStriped(data, cols, x, batch, r0, r1, out, rows));
+        pool.parallelFor(rows, grain, (r0, r1) -> decodeRows(x, batch, r0, r1, out));
+    }
+
+    /**
+     * A FAST decode product's outputs for the weight rows of [r0, r1) (a chunk of a pool job):
+     * from the repacked panels when there are, else the type's striped product. A panel belongs
+     * to the chunk holding its first row, so chunks that split the rows split the panels too,
+     * each exactly once. Both ways a sequence's floats are the same in any batch — panels
+     * because every output is one FMA chain over the columns from zero, as in prefill, so a
+     * decode product and a prompt's product of the same row agree bit for bit.
+     */
+    private void decodeRows(float[] x, int batch, int r0, int r1, float[] out) {
+        Int8Panels p = panels;
+        if (p == null) {
+            kernel.multiplyStriped(data, cols, x, batch, r0, r1, out, rows);
+            return;
+        }
+        int p0 = (r0 + Int8Panels.PANEL - 1) / Int8Panels.PANEL, p1 = (r1 + Int8Panels.PANEL - 1) / Int8Panels.PANEL;
+        for (int q = p0; q < p1; q++) p.multiplyPanel(x, batch, q, out, q * Int8Panels.PANEL, rows);
     }
 
     /**

@@ -27,6 +27,11 @@ public interface ImageAnnotator extends AutoCloseable {
     /** A short description of the loaded model, e.g. "smolvlm (llama + idefics3), F16". */
     String describe();
 
+    /** What was repacked at load ({@link ModelOptions#repackWeights()}), for the load log line. */
+    default dev.loupe.engine.tensor.RepackedWeights repackedWeights() {
+        return dev.loupe.engine.tensor.RepackedWeights.NONE;
+    }
+
     @Override
     void close();
 }

@@ -23,9 +23,12 @@ import java.util.Objects;
  * @param denseReadout   Youtu-VL's semantic segmentation: masks from the answer's runs or from the
  *                       hidden states at the image's positions, and how
  * @param promptBook     what the model is asked for each task
+ * @param repackWeights  with fast numerics, repack the text model's quantized weights at load
+ *                       into the layout prefill reads fastest (an off-heap copy of about the
+ *                       weights' size, see {@link dev.loupe.engine.tensor.WeightMatrix#repack})
  */
 public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens,
-                           DenseReadout denseReadout, PromptBook promptBook) {
+                           DenseReadout denseReadout, PromptBook promptBook, boolean repackWeights) {
     public ModelOptions {
         Objects.requireNonNull(promptBook, "promptBook");
         Objects.requireNonNull(pool, "pool");
@@ -35,6 +38,16 @@ public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numeri
         if (minImageTokens < 0 || maxImageTokens < 0) {
             throw new IllegalArgumentException("image token limits must be >= 0 (0: the model's own), got " + minImageTokens + " and " + maxImageTokens);
         }
+    }
+
+    public ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens,
+                        DenseReadout denseReadout, PromptBook promptBook) {
+        this(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens, denseReadout, promptBook, true);
+    }
+
+    /** These options with repacking on or off. */
+    public ModelOptions withRepackWeights(boolean repack) {
+        return new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens, denseReadout, promptBook, repack);
     }
 
     public ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens) {

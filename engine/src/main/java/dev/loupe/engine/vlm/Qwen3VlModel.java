@@ -53,7 +53,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
         this.visionFile = visionFile;
         this.tokenizer = BpeTokenizer.load(textFile);
         this.chat = ChatFormat.detect(textFile.metadata(), textFile.path());
-        this.decoder = new LlamaDecoder(textFile, options.pool(), options.numerics());
+        this.decoder = new LlamaDecoder(textFile, options.pool(), options.numerics(), options.repackWeights());
         if (options.maxLongestEdge() > 0) {
             throw new IllegalArgumentException("max longest edge " + options.maxLongestEdge() + " is a limit of tiled (idefics3) models; "
                     + visionFile.path() + " is a Qwen3-VL mmproj, sized by image-token limits (min/max image tokens)");
@@ -136,6 +136,11 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()),
                 boxTask ? RelativeBoxes.problem(g.text()) : null).withConfidence(g.confidence());
+    }
+
+    @Override
+    public dev.loupe.engine.tensor.RepackedWeights repackedWeights() {
+        return decoder.repacked();
     }
 
     @Override

@@ -49,7 +49,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
         this.visionFile = visionFile;
         this.tokenizer = BpeTokenizer.load(textFile);
         this.chat = ChatFormat.detect(textFile.metadata(), textFile.path());
-        this.decoder = new LlamaDecoder(textFile, options.pool(), options.numerics());
+        this.decoder = new LlamaDecoder(textFile, options.pool(), options.numerics(), options.repackWeights());
         VisionConfig vc = VisionConfig.from(visionFile);
         this.preprocessor = options.maxLongestEdge() > 0
                 ? Idefics3Preprocessor.fromMetadata(visionFile.metadata(), options.maxLongestEdge())
@@ -138,6 +138,11 @@ public final class SmolVlmModel implements BatchableAnnotator {
         return new Annotation(r.task().id, r.prompt(), g.text().strip(), null, null, null, null,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds())).withConfidence(g.confidence());
+    }
+
+    @Override
+    public dev.loupe.engine.tensor.RepackedWeights repackedWeights() {
+        return decoder.repacked();
     }
 
     @Override

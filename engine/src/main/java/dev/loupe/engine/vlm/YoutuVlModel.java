@@ -72,7 +72,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         }
         this.tokenizer = BpeTokenizer.load(textFile);
         this.chat = ChatFormat.detect(textFile.metadata(), textFile.path());
-        this.decoder = new Deepseek2Decoder(textFile, options.pool(), options.numerics());
+        this.decoder = new Deepseek2Decoder(textFile, options.pool(), options.numerics(), options.repackWeights());
         this.maxTokens = options.maxImageTokens() > 0 ? options.maxImageTokens() : YoutuVlPreprocessor.DEFAULT_MAX_TOKENS;
         this.preprocessor = YoutuVlPreprocessor.fromMetadata(visionFile.metadata(), maxTokens);
         this.encoder = new YoutuVlEncoder(visionFile, options.pool(), options.numerics());
@@ -263,6 +263,11 @@ public final class YoutuVlModel implements DynamicResolutionModel {
             case SEGMENT_OPEN -> new YoutuVlPasses(passes).openSetSegmentation(image, promptBook.render("youtuvl", task, prompt), settings, limits);
             default -> DynamicResolutionModel.super.annotate(image, task, prompt, settings, limits);
         };
+    }
+
+    @Override
+    public dev.loupe.engine.tensor.RepackedWeights repackedWeights() {
+        return decoder.repacked();
     }
 
     @Override
