@@ -1,14 +1,11 @@
 package dev.loupe.engine.task;
 
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Counts from counting answers. Families that count by detecting (Qwen3-VL, Youtu-VL asked with
- * categories) give boxes: the count is the number of distinct ones, a box repeating an earlier
- * one (same label and corners: a model looping) counted once, and the boxes are written too.
+ * categories) give boxes: the count is the number of distinct ones ({@link DistinctBoxes}), and
+ * the boxes are written too.
  * Families answering in words give the count as the answer's first number ({@link NumberInText}).
  * A count whose answer also has broken box entries is the number of whole ones, its
  * {@code parse_error} saying what was left out.
@@ -37,21 +34,11 @@ public final class CountAnswers {
      */
     public static Result fromBoxes(String answer, String boxMarker, List<Annotation.Box> boxes, String boxProblem) {
         if (answer != null && answer.contains(boxMarker)) {
-            List<Annotation.Box> distinct = distinct(boxes);
+            List<Annotation.Box> distinct = DistinctBoxes.of(boxes);
             return new Result(distinct.isEmpty() ? null : distinct.size(), distinct, boxProblem);
         }
         if ("[]".equals(CodeFences.strip(answer))) return new Result(0, List.of(), null);
         Integer n = NumberInText.first(CodeFences.strip(answer));
         return new Result(n, null, n == null ? "no " + boxMarker + " and no number in the answer" : null);
-    }
-
-    /** {@code boxes} without repeats of an earlier box (same label and corners; scores aside), in order. */
-    static List<Annotation.Box> distinct(List<Annotation.Box> boxes) {
-        Set<List<Object>> seen = new HashSet<>();
-        List<Annotation.Box> out = new ArrayList<>();
-        for (Annotation.Box b : boxes) {
-            if (seen.add(java.util.Arrays.asList(b.label(), b.x0(), b.y0(), b.x1(), b.y1()))) out.add(b);
-        }
-        return out;
     }
 }

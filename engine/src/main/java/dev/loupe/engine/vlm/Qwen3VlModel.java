@@ -5,6 +5,7 @@ import dev.loupe.engine.llm.LlamaDecoder;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.CodeFences;
 import dev.loupe.engine.task.CountAnswers;
+import dev.loupe.engine.task.DistinctBoxes;
 import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.RelativePoints;
 import dev.loupe.engine.task.Task;
@@ -133,7 +134,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
 
     /**
      * The answer parsed as its task asks, in original-image pixels: grounding and detection
-     * answers give boxes, pointing answers points (Qwen3-VL's relative JSON formats), counting
+     * answers give boxes (repeats dropped), pointing answers points (Qwen3-VL's relative JSON formats), counting
      * answers the number of distinct boxes (or, answered in words, the number given), OCR answers
      * their text without code fences.
      */
@@ -147,7 +148,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
         String problem = null;
         switch (r.task()) {
             case GROUND, DETECT -> {
-                boxes = RelativeBoxes.parse(answer, r.frame(), g.scores());
+                boxes = DistinctBoxes.of(RelativeBoxes.parse(answer, r.frame(), g.scores()));
                 problem = RelativeBoxes.problem(answer);
             }
             case POINT -> {

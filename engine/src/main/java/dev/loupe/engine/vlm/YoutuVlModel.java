@@ -10,6 +10,7 @@ import dev.loupe.engine.task.CountAnswers;
 import dev.loupe.engine.task.CoordinateTokenPolygons;
 import dev.loupe.engine.task.DenseReadout;
 import dev.loupe.engine.task.DepthAnswers;
+import dev.loupe.engine.task.DistinctBoxes;
 import dev.loupe.engine.task.HiddenStateReadout;
 import dev.loupe.engine.task.ImageFrame;
 import dev.loupe.engine.task.PoseAnswers;
@@ -144,7 +145,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
 
     /**
      * The answer parsed as its task asks, coordinates and grids over the original image:
-     * grounding and detection answers give boxes (labelled by their {@code <ref>}),
+     * grounding and detection answers give boxes (labelled by their {@code <ref>}, repeats dropped),
      * referring-segmentation answers polygons filled into one mask labelled with the
      * expression, pose answers persons with keypoints, semantic-segmentation answers a mask per
      * class and depth answers a grid of codes; counting answers the number of distinct boxes (asked
@@ -165,7 +166,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         String parseError = null;
         switch (task) {
             case GROUND, DETECT -> {
-                boxes = CoordinateTokenBoxes.parse(answer, r.frame(), g.scores());
+                boxes = DistinctBoxes.of(CoordinateTokenBoxes.parse(answer, r.frame(), g.scores()));
                 parseError = CoordinateTokenBoxes.problem(answer);
             }
             case SEGMENT -> {

@@ -116,4 +116,12 @@ class CountAnswersTest {
         RelativeBoxesTest.assertBox(r.boxes().get(2), "cat", 10, 10, 50, 50);
         assertNull(r.problem());
     }
+
+    /** A repeat keeps the first box's score; the same corners under another label are another box. */
+    @Test
+    void distinctBoxesKeepTheFirstOfARepeat() {
+        List<Annotation.Box> boxes = List.of(new Annotation.Box("dog", 1, 2, 3, 4, 0.9f), new Annotation.Box("dog", 1, 2, 3, 4, 0.2f),
+                new Annotation.Box("cat", 1, 2, 3, 4, 0.5f), new Annotation.Box(null, 1, 2, 3, 4, null), new Annotation.Box(null, 1, 2, 3, 4, 0.1f));
+        assertEquals(List.of(boxes.get(0), boxes.get(2), boxes.get(3)), DistinctBoxes.of(boxes));
+    }
 }

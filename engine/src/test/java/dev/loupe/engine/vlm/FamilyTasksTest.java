@@ -82,6 +82,11 @@ class FamilyTasksTest {
             assertEquals(List.of(new Annotation.Box("dot", 0, 0, 48, 32, null)), a.boxes());
             assertNull(a.parseError());
 
+            PreparedRequest detect = qwen.prepare(png, new TaskRequest(Task.DETECT, null, List.of("dot", "line")), ImageLimits.NONE);
+            assertEquals("Locate every instance that belongs to the following categories: \"dot, line\". Report bbox coordinates in JSON format.", detect.prompt());
+            a = qwen.annotation(detect, answer("[{\"bbox_2d\": [0, 0, 500, 500], \"label\": \"dot\"}, {\"bbox_2d\": [0, 0, 500, 500], \"label\": \"dot\"}]"));
+            assertEquals(List.of(new Annotation.Box("dot", 0, 0, 48, 32, null)), a.boxes(), "a repeated box is one detection");
+
             a = qwen.annotation(qwen.prepare(png, Task.OCR, null), answer("The sign reads:\n```\nNO ENTRY\n```"));
             assertEquals("NO ENTRY", a.text());
             assertEquals("Read all texts in the image, output in lines.", a.prompt());
@@ -104,6 +109,8 @@ class FamilyTasksTest {
             Annotation a = youtu.annotation(count, answer("<ref>dot</ref><box><x_0><y_0><x_48><y_32></box><box><x_0><y_0><x_48><y_32></box>"));
             assertEquals(1, a.count());
             assertEquals(List.of(new Annotation.Box("dot", 0, 0, 48, 32, null)), a.boxes());
+            assertEquals("Detect every objects that belongs to the following categories: dot,line",
+                    youtu.prepare(png, new TaskRequest(Task.DETECT, "ignored, when categories are given", List.of("dot", "line")), ImageLimits.NONE).prompt());
             a = youtu.annotation(youtu.prepare(png, Task.COUNT, "dots"), answer("There are 3 dots in the image."));
             assertEquals(3, a.count());
             assertNull(a.boxes());
