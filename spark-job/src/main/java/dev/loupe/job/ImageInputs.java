@@ -1,10 +1,12 @@
 package dev.loupe.job;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.when;
 
 import dev.loupe.udf.PartitionAnnotator;
@@ -28,12 +30,15 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads {@code --input} as annotation requests: one row per image with columns
  * {@code image_id}, {@code task}, {@code prompt} and either {@code image} (bytes) or
- * {@code image_path} (a path the executors read). Problems with the input's shape (nothing
+ * {@code image_path} (a path the executors read), and {@code categories} (an array of strings)
+ * when {@code --categories} or {@code --categories-column} gives some. Problems with the input's shape (nothing
  * there, a missing column, a wrong type) are reported with the input and the column named.
  */
 public final class ImageInputs {
     static final String IMAGE = PartitionAnnotator.IMAGE;
     static final String IMAGE_PATH = PartitionAnnotator.IMAGE_PATH;
+
+    private static final DataType CATEGORIES = DataTypes.createArrayType(DataTypes.StringType);
 
     private static final StructType PATH_REQUESTS = new StructType()
             .add("image_id", DataTypes.StringType).add(IMAGE_PATH, DataTypes.StringType)
@@ -70,6 +75,7 @@ public final class ImageInputs {
         // while optimizing a projection over a local relation.
         Dataset<Row> requests = spark.createDataFrame(
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices), PATH_REQUESTS);
+        if (!o.categories().isEmpty()) requests = requests.withColumn(PartitionAnnotator.CATEGORIES, jobCategories(o));
         return new Requests(requests, true, false);
     }
 
@@ -110,6 +116,11 @@ public final class ImageInputs {
         }
         List<Column> columns = new java.util.ArrayList<>(List.of(id.as("image_id"), image.as(byPath ? IMAGE_PATH : IMAGE),
                 task.as("task"), prompt.as("prompt")));
+        if (o.categoriesColumn() != null) {
+            columns.add(coalesce(categoriesColumn(schema, o.categoriesColumn(), o.input()), jobCategories(o)).as(PartitionAnnotator.CATEGORIES));
+        } else if (!o.categories().isEmpty()) {
+            columns.add(jobCategories(o).as(PartitionAnnotator.CATEGORIES));
+        }
         boolean withLimits = o.maxLongestEdgeColumn() != null || o.maxImageTokensColumn() != null;
         if (withLimits) {
             columns.add((o.maxLongestEdgeColumn() == null ? lit(null).cast(DataTypes.IntegerType)
@@ -142,6 +153,25 @@ public final class ImageInputs {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot look at --input " + input, e);
         }
+    }
+
+    /** {@code --categories} as an array column, or a null array when it names none. */
+    private static Column jobCategories(AnnotateOptions o) {
+        if (o.categories().isEmpty()) return lit(null).cast(CATEGORIES);
+        return array(o.categories().stream().map(c -> lit(c)).toArray(Column[]::new));
+    }
+
+    /**
+     * A categories column as an array of strings: an array as it is, a string split at its
+     * commas (blanks are dropped later, names stripped). Other types are refused, naming the column.
+     */
+    private static Column categoriesColumn(StructType schema, String column, String input) {
+        requireColumn(schema, column, "--categories-column", input);
+        DataType type = schema.apply(column).dataType();
+        if (type.equals(DataTypes.StringType)) return split(col(column), ",");
+        if (type instanceof org.apache.spark.sql.types.ArrayType a && a.elementType().equals(DataTypes.StringType)) return col(column);
+        throw new IllegalArgumentException("--categories-column " + column + " of " + input + " is " + type.simpleString()
+                + "; it must hold a comma-separated string or an array of strings");
     }
 
     /**

@@ -226,7 +226,95 @@ class AnnotateJobTest {
         assertEquals("task 'vqa' needs a prompt (the question to answer)", byKey.get("c").getAs("error"));
         String missing = byKey.get("d").getAs("error");
         assertTrue(missing.startsWith("cannot read image file:" + table.resolve("images/missing.png")), missing);
-        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open", byKey.get("e").getAs("error"));
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, point, count, ocr", byKey.get("e").getAs("error"));
+    }
+
+    /**
+     * Point, count and OCR rows of a table, categories from a string column, written as the .avsc
+     * says (the stand-in engine answers as Qwen3-VL would, the engine's parsers read it): counts
+     * of distinct boxes, points in original-image pixels, OCR text without its code fence, and
+     * rows whose task takes no categories, or that say neither what to count nor categories, as errors.
+     */
+    @Test
+    void pointCountAndOcrRowsWithPerRowCategories() throws Exception {
+        Path table = tmp.resolve("tasks");
+        Files.createDirectories(table);
+        Files.copy(SAMPLES.resolve("china.jpg"), table.resolve("china.jpg")); // 640x427
+        Files.copy(SAMPLES.resolve("chelsea.png"), table.resolve("chelsea.png")); // 451x300
+        Files.writeString(table.resolve("requests.jsonl"), String.join("\n",
+                "{\"key\": \"a\", \"file\": \"china.jpg\", \"kind\": \"count\", \"cats\": \"dog, cat\"}",
+                "{\"key\": \"b\", \"file\": \"chelsea.png\", \"kind\": \"point\", \"ask\": \"the cat\"}",
+                "{\"key\": \"c\", \"file\": \"chelsea.png\", \"kind\": \"ocr\"}",
+                "{\"key\": \"d\", \"file\": \"chelsea.png\", \"kind\": \"caption\", \"cats\": \"dog\"}",
+                "{\"key\": \"e\", \"file\": \"chelsea.png\", \"kind\": \"count\"}"));
+        Path out = tmp.resolve("tasks-out");
+        JobSummary summary = AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(),
+                "--id-column", "key", "--image-column", "file", "--task-column", "kind", "--prompt-column", "ask", "--categories-column", "cats",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        assertEquals(5, summary.rows());
+        assertEquals(2, summary.errors());
+
+        Map<String, GenericRecord> byKey = new HashMap<>();
+        for (GenericRecord r : readWithAvsc(out)) byKey.put(r.get("image_id").toString(), r);
+        GenericRecord count = byKey.get("a");
+        assertNull(count.get("error"));
+        assertEquals("Locate every instance that belongs to the following categories: \"dog, cat\". Report bbox coordinates in JSON format.",
+                count.get("prompt").toString());
+        assertEquals(2, count.get("count"), "dog written twice counts once");
+        List<?> boxes = (List<?>) count.get("boxes");
+        assertEquals(List.of("dog", 0f, 0f, 640f, 427f), boxFields((GenericRecord) boxes.get(0)));
+        assertEquals(List.of("cat", 0f, 0f, 640f, 427f), boxFields((GenericRecord) boxes.get(1)));
+        assertNull(count.get("points"));
+        assertNull(count.get("parse_error"));
+
+        GenericRecord point = byKey.get("b");
+        assertEquals("Locate the cat in this image and output the point coordinates in JSON format.", point.get("prompt").toString());
+        List<?> points = (List<?>) point.get("points");
+        assertEquals(1, points.size());
+        GenericRecord p = (GenericRecord) points.getFirst();
+        assertEquals(List.of("the cat", 225.5f, 150f), List.of(p.get("label").toString(), p.get("x"), p.get("y")));
+        assertNull(point.get("count"));
+        assertNull(point.get("boxes"));
+
+        GenericRecord ocr = byKey.get("c");
+        assertEquals("A 451X300 IMAGE", ocr.get("text").toString());
+        assertEquals("Read all the text in the image.", ocr.get("prompt").toString());
+        assertNull(ocr.get("parse_error"));
+
+        assertEquals("task 'caption' takes no categories (got dog); detect, semantic, point and count do", byKey.get("d").get("error").toString());
+        assertEquals("task 'count' needs a prompt (what to count, e.g. \"dogs\"; or categories: --categories, a categories column)",
+                byKey.get("e").get("error").toString());
+    }
+
+    /** Categories as an array column; rows without theirs take the job's --categories. */
+    @Test
+    void anArrayCategoriesColumnAndTheJobsCategoriesForRowsWithout() throws Exception {
+        Path table = tmp.resolve("points");
+        Files.createDirectories(table);
+        Files.copy(SAMPLES.resolve("chelsea.png"), table.resolve("chelsea.png")); // 451x300
+        Files.writeString(table.resolve("requests.jsonl"), String.join("\n",
+                "{\"key\": \"x\", \"file\": \"chelsea.png\", \"cats\": [\"cat\", \" dog \"]}",
+                "{\"key\": \"y\", \"file\": \"chelsea.png\"}"));
+        Path out = tmp.resolve("points-out");
+        AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(), "--id-column", "key", "--image-column", "file",
+                "--task", "point", "--categories", "bird", "--categories-column", "cats",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        Map<String, GenericRecord> byKey = new HashMap<>();
+        for (GenericRecord r : readWithAvsc(out)) byKey.put(r.get("image_id").toString(), r);
+        assertEquals(List.of(List.of("cat", 225.5f, 150f), List.of("dog", 225.5f, 150f)), pointFields(byKey.get("x")));
+        assertEquals(List.of(List.of("bird", 225.5f, 150f)), pointFields(byKey.get("y")));
+        assertEquals("Locate every instance that belongs to the following categories: \"bird\". Report point coordinates in JSON format.",
+                byKey.get("y").get("prompt").toString());
+    }
+
+    private static List<Object> boxFields(GenericRecord b) {
+        return List.of(b.get("label").toString(), b.get("x0"), b.get("y0"), b.get("x1"), b.get("y1"));
+    }
+
+    private static List<List<Object>> pointFields(GenericRecord row) {
+        assertNull(row.get("error"));
+        return ((List<?>) row.get("points")).stream().map(o -> (GenericRecord) o)
+                .map(p -> List.<Object>of(p.get("label").toString(), p.get("x"), p.get("y"))).toList();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.loupe.udf;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -27,6 +28,8 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
     public static final String MAX_LONGEST_EDGE = "max_longest_edge";
     /** Optional request column: the row's image-token cap for dynamic-resolution models (null or 0: none). */
     public static final String MAX_IMAGE_TOKENS = "max_image_tokens";
+    /** Optional request column: the categories the row names (array of strings; null: none), read when the requests have it. */
+    public static final String CATEGORIES = "categories";
 
     private static final StructType OUTPUT = AnnotationSchema.rowType();
 
@@ -100,12 +103,20 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         String prompt = request.getAs("prompt");
         Integer maxLongestEdge = withLimits ? request.getAs(MAX_LONGEST_EDGE) : null;
         Integer maxImageTokens = withLimits ? request.getAs(MAX_IMAGE_TOKENS) : null;
+        RowRequest asked = new RowRequest(task, prompt, categories(request), maxLongestEdge, maxImageTokens);
         if (byPath) {
             String path = request.getAs(IMAGE_PATH);
-            return annotator.start(id, () -> ImageFiles.read(path), task, prompt, maxLongestEdge, maxImageTokens, true);
+            return annotator.start(id, () -> ImageFiles.read(path), asked, true);
         }
         byte[] image = request.getAs(IMAGE);
-        return annotator.start(id, () -> image, task, prompt, maxLongestEdge, maxImageTokens, true);
+        return annotator.start(id, () -> image, asked, true);
+    }
+
+    /** The row's categories column, when the requests have one (the eval job's do not). */
+    private static List<String> categories(Row request) {
+        if (request.schema() == null || request.schema().getFieldIndex(CATEGORIES).isEmpty()) return null;
+        scala.collection.Seq<String> listed = request.getAs(CATEGORIES);
+        return listed == null ? null : scala.jdk.javaapi.CollectionConverters.asJava(listed);
     }
 
     private Row toOutput(String id, Row result) {

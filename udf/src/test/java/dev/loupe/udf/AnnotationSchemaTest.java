@@ -69,6 +69,9 @@ class AnnotationSchemaTest {
         Row box = row.<scala.collection.Seq<Row>>getAs("boxes").head();
         assertEquals(List.of("cat", 1f, 2f, 30f, 40f, 0.9f), List.of(box.getAs("label"), box.getAs("x0"), box.getAs("y0"),
                 box.getAs("x1"), box.getAs("y1"), box.getAs("score")));
+        Row point = row.<scala.collection.Seq<Row>>getAs("points").head();
+        assertEquals(List.of("eye", 5f, 6f), List.of(point.getAs("label"), point.getAs("x"), point.getAs("y")));
+        assertEquals(1, (int) row.getAs("count"));
         Row mask = row.<scala.collection.Seq<Row>>getAs("masks").head();
         assertEquals("52203", mask.getAs("counts"));
         assertEquals(List.of(64, 1.5, 0.25, 0.5), List.of(row.getAs("image_tokens"), row.getAs("encode_seconds"),

@@ -8,9 +8,11 @@ import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.DenseReadout;
 import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.vlm.Generation;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.engine.vlm.ImageLimits;
 import dev.loupe.engine.vlm.ModelOptions;
 import dev.loupe.engine.vlm.TextChat;
 import dev.loupe.engine.vlm.VisionLanguageModels;
@@ -42,8 +44,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The user message (default: the task's prompt).")
     String prompt;
 
-    @Option(names = "--task", defaultValue = "caption", description = "caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined or segment-open (with --image; default ${DEFAULT-VALUE}).")
+    @Option(names = "--task", defaultValue = "caption", description = "caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined or segment-open (with --image; default ${DEFAULT-VALUE}).")
     String task;
+
+    @Option(names = "--categories", paramLabel = "A,B,C", split = ",",
+            description = "Categories for detect, count, point and semantic: what to find, e.g. dog,cat (with --image).")
+    java.util.List<String> categories;
 
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "Token limit (default ${DEFAULT-VALUE}).")
     int maxTokens;
@@ -117,7 +123,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens,
                     DenseReadout.parse(denseReadout), promptBook == null ? PromptBook.defaults() : PromptBook.withOverrides(promptBook)))) {
-                Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
+                Annotation a = annotator.annotate(bytes, new TaskRequest(Task.parse(task), prompt, categories), settings, ImageLimits.NONE);
                 out.println(a.text());
                 printStructured(out, a);
                 if (a.parseError() != null) err.println("[parse error: " + a.parseError() + "]");
@@ -139,6 +145,10 @@ final class GenerateCommand implements Callable<Integer> {
                         b.score() == null ? "" : String.format(java.util.Locale.ROOT, " score %.3f", b.score()));
             }
         }
+        if (a.points() != null) {
+            for (Annotation.Point p : a.points()) out.printf(java.util.Locale.ROOT, "point %s %.1f %.1f%n", p.label(), p.x(), p.y());
+        }
+        if (a.count() != null) out.printf("count %d%n", a.count());
         if (a.masks() != null) {
             for (Annotation.Mask m : a.masks()) out.printf(java.util.Locale.ROOT, "mask %s %dx%d %s%n", m.label(), m.width(), m.height(), m.counts());
         }

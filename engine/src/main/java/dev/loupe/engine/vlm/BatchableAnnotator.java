@@ -2,6 +2,7 @@ package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 
 /**
  * An annotator whose work splits into an image part ({@link #prepare}) and a generation part
@@ -13,7 +14,11 @@ public interface BatchableAnnotator extends ImageAnnotator {
      * Decodes and encodes the image (within {@code limits}) and builds the prompt; bad input,
      * a limit included, throws IllegalArgumentException.
      */
-    PreparedRequest prepare(byte[] image, Task task, String prompt, ImageLimits limits);
+    PreparedRequest prepare(byte[] image, TaskRequest request, ImageLimits limits);
+
+    default PreparedRequest prepare(byte[] image, Task task, String prompt, ImageLimits limits) {
+        return prepare(image, TaskRequest.of(task, prompt), limits);
+    }
 
     default PreparedRequest prepare(byte[] image, Task task, String prompt) {
         return prepare(image, task, prompt, ImageLimits.NONE);
@@ -40,7 +45,12 @@ public interface BatchableAnnotator extends ImageAnnotator {
 
     @Override
     default Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
-        PreparedRequest r = prepare(image, task, prompt, limits);
+        return annotate(image, TaskRequest.of(task, prompt), settings, limits);
+    }
+
+    @Override
+    default Annotation annotate(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits) {
+        PreparedRequest r = prepare(image, request, limits);
         return annotation(r, generator().generate(r.segments(), settings, r.hidden()));
     }
 }

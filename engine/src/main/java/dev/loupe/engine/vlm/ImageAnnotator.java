@@ -2,6 +2,7 @@ package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 
 /**
  * The engine's one call: image bytes + task + prompt in, annotation out. Implementations are
@@ -22,6 +23,16 @@ public interface ImageAnnotator extends AutoCloseable {
     default Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
         if (!limits.isNone()) throw new IllegalArgumentException(describe() + " takes no per-row image limits (got " + limits + ")");
         return annotate(image, task, prompt, settings);
+    }
+
+    /**
+     * As {@link #annotate(byte[], Task, String, GenerationSettings, ImageLimits)} for a request
+     * that may name categories. Annotators that take none (test doubles) refuse a request naming
+     * some rather than drop them.
+     */
+    default Annotation annotate(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits) {
+        if (!request.categories().isEmpty()) throw new IllegalArgumentException(describe() + " takes no categories (got " + request.categories() + ")");
+        return annotate(image, request.task(), request.prompt(), settings, limits);
     }
 
     /** A short description of the loaded model, e.g. "smolvlm (llama + idefics3), F16". */

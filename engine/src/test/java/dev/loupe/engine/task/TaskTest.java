@@ -16,7 +16,7 @@ class TaskTest {
         assertEquals(Task.CAPTION, Task.parse(null));
         assertEquals(Task.DEPTH, Task.parse("DEPTH"));
         Exception e = assertThrows(IllegalArgumentException.class, () -> Task.parse("paint"));
-        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open", e.getMessage());
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, point, count, ocr", e.getMessage());
     }
 
     /** Detect's prompt is optional: every object, or the categories it lists (comma-separated, blanks dropped). */
@@ -45,5 +45,34 @@ class TaskTest {
         Exception e = assertThrows(IllegalArgumentException.class,
                 () -> Task.requireTrained(Task.DEPTH, java.util.EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND), "Qwen3-VL"));
         assertEquals("task 'depth' needs a model trained for it (Youtu-VL); Qwen3-VL is not (it does caption, vqa, ground)", e.getMessage());
+    }
+    @Test
+    void pointCountAndOcrParseAndAskByDefault() {
+        assertEquals(Task.POINT, Task.parse("Point"));
+        assertEquals(Task.COUNT, Task.parse("count"));
+        assertEquals(Task.OCR, Task.parse(" OCR"));
+        assertEquals("Read all the text in the image.", Task.OCR.promptFor(null));
+        assertEquals("Locate the cup in this image and output the point coordinates in JSON format.", Task.POINT.promptFor("the cup"));
+        assertEquals("Locate all cups in this image and output their bbox coordinates in JSON format.", Task.COUNT.promptFor("cups"));
+        for (Task t : new Task[] {Task.POINT, Task.COUNT}) {
+            Exception e = assertThrows(IllegalArgumentException.class, () -> t.promptFor(" "));
+            assertTrue(e.getMessage().startsWith("task '" + t.id + "' needs a prompt ("), e.getMessage());
+        }
+    }
+
+    /** A request's categories: stripped, blanks dropped, refused by tasks without a categories form, and in its family-neutral prompt. */
+    @Test
+    void aRequestsCategories() {
+        assertEquals(List.of("dog", "hot dog"), new TaskRequest(Task.COUNT, null, List.of(" dog ", " ", "hot dog")).categories());
+        assertEquals(List.of(), new TaskRequest(Task.COUNT, "dogs", null).categories());
+        Exception e = assertThrows(IllegalArgumentException.class, () -> new TaskRequest(Task.CAPTION, null, List.of("dog")));
+        assertEquals("task 'caption' takes no categories (got dog); detect, semantic, point and count do", e.getMessage());
+        assertEquals(List.of("dog", "cat"), TaskRequest.of(Task.DETECT, "dog, cat").askedCategories(), "detect's prompt lists categories");
+        assertEquals(List.of(), TaskRequest.of(Task.COUNT, "dogs, cats").askedCategories(), "count's prompt is a description");
+        assertEquals("Locate every instance that belongs to the following categories: \"dog, cat\". Report point coordinates in JSON format.",
+                new TaskRequest(Task.POINT, null, List.of("dog", "cat")).instruction());
+        assertEquals("Segment: sky., without the background class.", new TaskRequest(Task.SEMANTIC, null, List.of("sky")).instruction());
+        assertEquals("Read all the text in the image.", TaskRequest.of(Task.OCR, null).instruction());
+        assertEquals("Describe this image.", TaskRequest.of(Task.CAPTION, " ").instruction());
     }
 }
