@@ -74,6 +74,24 @@ public final class PromptBook {
      * prompt or a family without a line for the task is refused by name.
      */
     public String render(String family, Task task, String userPrompt) {
+        if (task == Task.CLASSIFY) throw new IllegalArgumentException("task 'classify' needs candidate labels (--labels a,b,c, --labels-file, or a labels column)");
+        return renderTemplate(family, task, userPrompt);
+    }
+
+    /**
+     * The text {@code family} is sent for a classify request: the row's prompt when given, else
+     * the family's template, with {@code {labels}} replaced by the candidates.
+     */
+    public String render(String family, Task task, String userPrompt, LabelCandidates labels) {
+        if (labels == null || task != Task.CLASSIFY) return render(family, task, userPrompt);
+        String key = family + "." + task.id;
+        String template = templates.get(key);
+        if (template == null) throw new IllegalArgumentException(source + " has no prompt for " + key);
+        boolean given = userPrompt != null && !userPrompt.isBlank();
+        return (given ? userPrompt.strip() : template).replace("{labels}", labels.joined());
+    }
+
+    private String renderTemplate(String family, Task task, String userPrompt) {
         String key = family + "." + task.id;
         String template = templates.get(key);
         if (template == null) throw new IllegalArgumentException(source + " has no prompt for " + key);

@@ -59,7 +59,14 @@ public enum Task {
      * for the whole image, their boxes (at most 30, largest first), then a "core target" pass per
      * box; one mask per class.
      */
-    SEGMENT_OPEN("segment-open", "Segment all objects in this image.", "Youtu-VL");
+    SEGMENT_OPEN("segment-open", "Segment all objects in this image.", "Youtu-VL"),
+    /**
+     * Choose one label of a candidate list: each candidate's likelihood as the model's answer is
+     * computed by teacher forcing (no text is generated or parsed), so every family can do it. The
+     * candidates appear in the prompt ({@code {labels}} in the prompt book's template, or in the
+     * row's own prompt); the row's prompt, when given, replaces the template.
+     */
+    CLASSIFY("classify", "Which of these best describes the image?", null);
 
     public final String id;
     private final String defaultPrompt;
@@ -112,6 +119,14 @@ public enum Task {
     /** Whether the task runs the model more than once per image (its passes cannot join a batch's decode steps). */
     public boolean multiPass() {
         return this == SEGMENT_REFINED || this == SEGMENT_OPEN;
+    }
+
+    /**
+     * Whether the task scores given answers instead of generating one (classify): a prefill and one
+     * short teacher-forced pass per candidate, which do not join a batch's decode steps.
+     */
+    public boolean scoresCandidates() {
+        return this == CLASSIFY;
     }
 
     /** The categories a detect prompt lists: comma-separated names, stripped, empty ones dropped. */

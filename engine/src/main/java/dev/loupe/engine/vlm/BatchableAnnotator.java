@@ -10,10 +10,15 @@ import dev.loupe.engine.task.Task;
 public interface BatchableAnnotator extends ImageAnnotator {
 
     /**
-     * Decodes and encodes the image (within {@code limits}) and builds the prompt; bad input,
-     * a limit included, throws IllegalArgumentException.
+     * Decodes and encodes the image (within the request's limits) and builds the prompt (for
+     * classify, with the candidate labels in it); bad input, a limit included, throws
+     * IllegalArgumentException.
      */
-    PreparedRequest prepare(byte[] image, Task task, String prompt, ImageLimits limits);
+    PreparedRequest prepare(ImageRequest request);
+
+    default PreparedRequest prepare(byte[] image, Task task, String prompt, ImageLimits limits) {
+        return prepare(new ImageRequest(image, task, prompt, limits));
+    }
 
     default PreparedRequest prepare(byte[] image, Task task, String prompt) {
         return prepare(image, task, prompt, ImageLimits.NONE);
@@ -28,6 +33,19 @@ public interface BatchableAnnotator extends ImageAnnotator {
      */
     default boolean batchesReproducibly() {
         return generator().decoder().decodeStepsBatchInvariant();
+    }
+
+    /** Scores candidate answers after a prompt: the classify task, in any family. */
+    LabelScorer labelScorer();
+
+    /**
+     * Classify requests are scored here (a prefill and one short pass per candidate, outside any
+     * batch); the others go the way of {@link #annotate(byte[], Task, String, GenerationSettings, ImageLimits)}.
+     */
+    @Override
+    default Annotation annotate(ImageRequest request, GenerationSettings settings) {
+        if (!request.task().scoresCandidates()) return annotate(request.image(), request.task(), request.prompt(), settings, request.limits());
+        return labelScorer().annotation(prepare(request).withLabels(request.labels()));
     }
 
     /** The annotation for a request once its text is generated. */

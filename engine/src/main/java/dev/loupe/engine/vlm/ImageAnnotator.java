@@ -24,6 +24,16 @@ public interface ImageAnnotator extends AutoCloseable {
         return annotate(image, task, prompt, settings);
     }
 
+    /**
+     * As {@link #annotate(byte[], Task, String, GenerationSettings, ImageLimits)} for a request
+     * value, which may carry more than those arguments: the classify task's candidate labels.
+     * Annotators that cannot score candidates refuse classify.
+     */
+    default Annotation annotate(ImageRequest request, GenerationSettings settings) {
+        if (request.task().scoresCandidates()) throw new IllegalArgumentException(describe() + " cannot score candidate labels (task 'classify')");
+        return annotate(request.image(), request.task(), request.prompt(), settings, request.limits());
+    }
+
     /** A short description of the loaded model, e.g. "smolvlm (llama + idefics3), F16". */
     String describe();
 

@@ -1,6 +1,7 @@
 package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.task.ImageFrame;
+import dev.loupe.engine.task.LabelCandidates;
 import dev.loupe.engine.task.Task;
 import java.util.List;
 
@@ -14,9 +15,21 @@ import java.util.List;
  *                      and projector
  * @param hidden        where the prefill keeps the image's hidden states for a readout from them
  *                      (Youtu-VL's dense tasks), or null when the request needs none
+ * @param labels        the classify task's candidate labels, scored after {@code segments}; null for other tasks
  */
 public record PreparedRequest(Task task, String userPrompt, String prompt, List<PromptSegment> segments, int imageWidth,
-                              int imageHeight, double encodeSeconds, ImageFrame frame, ImageHiddenStates hidden) {
+                              int imageHeight, double encodeSeconds, ImageFrame frame, ImageHiddenStates hidden, LabelCandidates labels) {
+
+    /** A request without candidate labels. */
+    public PreparedRequest(Task task, String userPrompt, String prompt, List<PromptSegment> segments, int imageWidth,
+                           int imageHeight, double encodeSeconds, ImageFrame frame, ImageHiddenStates hidden) {
+        this(task, userPrompt, prompt, segments, imageWidth, imageHeight, encodeSeconds, frame, hidden, null);
+    }
+
+    /** This request with the candidate labels to score after its prompt. */
+    public PreparedRequest withLabels(LabelCandidates candidates) {
+        return new PreparedRequest(task, userPrompt, prompt, segments, imageWidth, imageHeight, encodeSeconds, frame, hidden, candidates);
+    }
 
     /** A request that needs no hidden states. */
     public PreparedRequest(Task task, String userPrompt, String prompt, List<PromptSegment> segments, int imageWidth, int imageHeight,

@@ -30,8 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link SmolVlmModel}.
  */
 public final class Qwen3VlModel implements DynamicResolutionModel {
-    /** What Qwen3-VL was trained for, of Loupe's tasks: text answers and boxes in its JSON format. */
-    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND, Task.DETECT);
+    /** What Qwen3-VL was trained for, of Loupe's tasks: text answers and boxes in its JSON format; and classify, which needs no trained format. */
+    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND, Task.DETECT, Task.CLASSIFY);
 
 
     private final GgufFile textFile;
@@ -43,6 +43,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     private final Qwen3VlEncoder encoder;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final PromptBook promptBook;
     private final int minTokens, maxTokens;
     private final Map<Integer, Qwen3VlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
@@ -69,12 +70,14 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
                     + ": the mmproj does not belong to this model");
         }
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
     public LlamaDecoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public Qwen3VlPreprocessor preprocessor() { return preprocessor; }
 
     @Override
@@ -94,10 +97,14 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     }
 
     @Override
-    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+    public PreparedRequest prepare(ImageRequest request) {
+        byte[] imageBytes = request.image();
+        Task task = request.task();
+        String prompt = request.prompt();
+        ImageLimits limits = request.limits();
         Task.requireTrained(task, TASKS, "Qwen3-VL");
         Qwen3VlPreprocessor pre0 = preprocessorFor(limits);
-        String text = promptBook.render("qwen3vl", task, prompt);
+        String text = promptBook.render("qwen3vl", task, prompt, request.labels());
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);

@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * own KV cache and buffers; weights are shared views of the two mapped files.
  */
 public final class SmolVlmModel implements BatchableAnnotator {
-    /** What SmolVLM was trained for: describing images and answering questions (no coordinates). */
-    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA);
+    /** What SmolVLM was trained for: describing images and answering questions (no coordinates); classify needs no trained format, its answers are scored. */
+    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.CLASSIFY);
 
     private final GgufFile textFile;
     private final GgufFile visionFile;
@@ -40,6 +40,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
     private final Idefics3Layout layout;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final PromptBook promptBook;
     private final Map<Integer, Idefics3Preprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
 
@@ -63,12 +64,14 @@ public final class SmolVlmModel implements BatchableAnnotator {
         }
         this.layout = new Idefics3Layout(tokenizer);
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
     public LlamaDecoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public Idefics3Preprocessor preprocessor() { return preprocessor; }
 
     /**
@@ -100,9 +103,13 @@ public final class SmolVlmModel implements BatchableAnnotator {
     }
 
     @Override
-    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+    public PreparedRequest prepare(ImageRequest request) {
+        byte[] imageBytes = request.image();
+        Task task = request.task();
+        String prompt = request.prompt();
+        ImageLimits limits = request.limits();
         Task.requireTrained(task, TASKS, "SmolVLM");
-        String text = promptBook.render("smolvlm", task, prompt);
+        String text = promptBook.render("smolvlm", task, prompt, request.labels());
         Idefics3Preprocessor pre0 = preprocessorFor(limits);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);

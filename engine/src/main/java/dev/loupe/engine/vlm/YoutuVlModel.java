@@ -53,6 +53,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     private final YoutuVlEncoder encoder;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final int maxTokens;
     private final Map<Integer, YoutuVlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
     private final DenseReadout denseReadout;
@@ -81,6 +82,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                     + textFile.path() + " takes " + decoder.imageEmbeddingLength() + ": the mmproj does not belong to this model");
         }
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.denseReadout = options.denseReadout();
         this.promptBook = options.promptBook();
     }
@@ -88,6 +90,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     public BpeTokenizer tokenizer() { return tokenizer; }
     public Deepseek2Decoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public YoutuVlPreprocessor preprocessor() { return preprocessor; }
 
     @Override
@@ -107,13 +110,17 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     }
 
     @Override
-    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+    public PreparedRequest prepare(ImageRequest request) {
+        byte[] imageBytes = request.image();
+        Task task = request.task();
+        String prompt = request.prompt();
+        ImageLimits limits = request.limits();
         Task.requireTrained(task, TASKS, "Youtu-VL");
         if (task.multiPass()) {
             throw new IllegalArgumentException("task '" + task.id + "' runs in several passes: annotate it, it cannot be prepared as one request");
         }
         YoutuVlPreprocessor pre0 = preprocessorFor(limits);
-        String text = promptBook.render("youtuvl", task, prompt);
+        String text = promptBook.render("youtuvl", task, prompt, request.labels());
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);

@@ -31,9 +31,9 @@ class FamilyTasksTest {
     Path tmp;
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"smolvlm/models/smolvlm-text-f16.gguf, smolvlm/models/smolvlm-mmproj-f16.gguf, caption vqa",
-            "qwen3vl/models/qwen3vl-text-f16-decoder-only.gguf, qwen3vl/models/qwen3vl-mmproj-f16.gguf, caption vqa ground detect",
-            "youtuvl/models/youtuvl-text-f16.gguf, youtuvl/models/youtuvl-mmproj-f16.gguf, caption vqa ground detect segment pose semantic depth core segment-refined segment-open"})
+    @CsvSource({"smolvlm/models/smolvlm-text-f16.gguf, smolvlm/models/smolvlm-mmproj-f16.gguf, caption vqa classify",
+            "qwen3vl/models/qwen3vl-text-f16-decoder-only.gguf, qwen3vl/models/qwen3vl-mmproj-f16.gguf, caption vqa ground detect classify",
+            "youtuvl/models/youtuvl-text-f16.gguf, youtuvl/models/youtuvl-mmproj-f16.gguf, caption vqa ground detect segment pose semantic depth core segment-refined segment-open classify"})
     void aFamilyRefusesExactlyTheTasksItDoesNotDeclare(String text, String mmproj, String declared) throws Exception {
         Set<Task> tasks;
         try (GgufFile t = GgufFile.open(ORACLE.resolve(text)); GgufFile v = GgufFile.open(ORACLE.resolve(mmproj))) {
@@ -43,7 +43,7 @@ class FamilyTasksTest {
         for (String id : declared.split(" ")) expected.add(Task.parse(id));
         assertEquals(expected, tasks);
         byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_1x1.png"));
-        Path textModel = text.endsWith("-decoder-only.gguf") ? withTokenizer(ORACLE.resolve(text)) : ORACLE.resolve(text);
+        Path textModel = text.endsWith("-decoder-only.gguf") ? withTokenizer(ORACLE.resolve(text), tmp) : ORACLE.resolve(text);
         try (ImageAnnotator model = VisionLanguageModels.open(textModel, ORACLE.resolve(mmproj))) {
             for (Task task : EnumSet.complementOf(EnumSet.copyOf(expected))) {
                 Exception e = assertThrows(IllegalArgumentException.class, () -> model.annotate(png, task, "the dot", GenerationSettings.GREEDY));
@@ -53,7 +53,7 @@ class FamilyTasksTest {
     }
 
     /** The oracle's Qwen3-VL text model, kept as a decoder-only GGUF and a gzipped tokenizer (DERIVED-RESOURCES.md), made whole. */
-    private Path withTokenizer(Path decoderOnly) throws Exception {
+    static Path withTokenizer(Path decoderOnly, Path tmp) throws Exception {
         Path tokenizer = tmp.resolve("tokenizer.gguf"), out = tmp.resolve("text.gguf");
         try (InputStream in = new GZIPInputStream(Files.newInputStream(decoderOnly.resolveSibling("qwen3vl-tokenizer.gguf.gz")))) {
             Files.copy(in, tokenizer);
