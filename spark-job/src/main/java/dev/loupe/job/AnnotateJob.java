@@ -79,11 +79,23 @@ public final class AnnotateJob implements Callable<Integer> {
     @Mixin
     ModelCommandOptions model = new ModelCommandOptions();
 
-    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, classify). Default: ${DEFAULT-VALUE}.")
     String task;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one, the question; ground and segment need one, what to find; detect takes an optional comma-separated category list).")
     String prompt;
+
+    @Option(names = "--labels", paramLabel = "A,B,...",
+            description = "classify: the candidate labels of every row, comma-separated (rows of --labels-column with labels use theirs).")
+    String labels;
+
+    @Option(names = "--labels-file", paramLabel = "FILE", description = "classify: candidate labels, one per line (after those of --labels).")
+    java.nio.file.Path labelsFile;
+
+    @Option(names = "--labels-column", paramLabel = "COLUMN",
+            description = "Table input: per-row candidate labels for classify, an array of strings or a comma-separated string "
+                    + "(null rows use --labels and --labels-file).")
+    String labelsColumn;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
@@ -118,7 +130,8 @@ public final class AnnotateJob implements Callable<Integer> {
 
     AnnotateOptions options() {
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, maxLongestEdgeColumn, maxImageTokensColumn,
-                imageExtensions, output, mode, resume, model.settings(), task, prompt, partitions, show);
+                imageExtensions, output, mode, resume, model.settings(), task, prompt, AnnotateOptions.labels(labels, labelsFile), labelsColumn,
+                partitions, show);
     }
 
     @Override

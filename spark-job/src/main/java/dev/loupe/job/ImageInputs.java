@@ -1,10 +1,13 @@
 package dev.loupe.job;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.when;
 
 import dev.loupe.udf.PartitionAnnotator;
@@ -21,6 +24,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -28,7 +33,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads {@code --input} as annotation requests: one row per image with columns
  * {@code image_id}, {@code task}, {@code prompt} and either {@code image} (bytes) or
- * {@code image_path} (a path the executors read). Problems with the input's shape (nothing
+ * {@code image_path} (a path the executors read); with candidate labels (the job's or a column's),
+ * also {@code labels}. Problems with the input's shape (nothing
  * there, a missing column, a wrong type) are reported with the input and the column named.
  */
 public final class ImageInputs {
@@ -70,6 +76,7 @@ public final class ImageInputs {
         // while optimizing a projection over a local relation.
         Dataset<Row> requests = spark.createDataFrame(
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices), PATH_REQUESTS);
+        if (!o.labels().isEmpty()) requests = requests.withColumn(PartitionAnnotator.LABELS, jobLabels(o));
         return new Requests(requests, true, false);
     }
 
@@ -117,10 +124,41 @@ public final class ImageInputs {
             columns.add((o.maxImageTokensColumn() == null ? lit(null).cast(DataTypes.IntegerType)
                     : integerColumn(schema, o.maxImageTokensColumn(), "--max-image-tokens-column", o.input())).as(PartitionAnnotator.MAX_IMAGE_TOKENS));
         }
+        if (o.labelsColumn() != null) {
+            columns.add(coalesce(labelsColumn(schema, o.labelsColumn(), o.input()), jobLabels(o)).as(PartitionAnnotator.LABELS));
+        } else if (!o.labels().isEmpty()) {
+            columns.add(jobLabels(o).as(PartitionAnnotator.LABELS));
+        }
         Dataset<Row> requests = table.select(columns.toArray(Column[]::new));
         requests = done.removeFrom(requests);
         if (o.partitions() != null) requests = requests.repartition(o.partitions());
         return new Requests(requests, byPath, withLimits);
+    }
+
+    /** The job's candidate labels (--labels, --labels-file) as an array column; a null array when it has none. */
+    private static Column jobLabels(AnnotateOptions o) {
+        if (o.labels().isEmpty()) return lit(null).cast(DataTypes.createArrayType(DataTypes.StringType));
+        return array(o.labels().stream().map(functions::lit).toArray(Column[]::new));
+    }
+
+    /**
+     * The per-row labels column as an array of strings: an array column as it is, a string column
+     * split at its commas (the engine strips each label and drops blank ones). Other types are
+     * refused here, naming the column. An empty array reads as none: the job's labels.
+     */
+    private static Column labelsColumn(StructType schema, String column, String input) {
+        requireColumn(schema, column, "--labels-column", input);
+        DataType type = schema.apply(column).dataType();
+        Column labels;
+        if (type.equals(DataTypes.StringType)) {
+            labels = split(col(column), ",");
+        } else if (type instanceof ArrayType a && a.elementType().equals(DataTypes.StringType)) {
+            labels = col(column);
+        } else {
+            throw new IllegalArgumentException("--labels-column " + column + " of " + input + " is " + type.simpleString()
+                    + "; it must hold an array of strings or a comma-separated string");
+        }
+        return when(size(labels).gt(0), labels);
     }
 
     /** A table's path column with relative paths made relative to the table {@code input}, not to wherever the executors run. */

@@ -4,6 +4,7 @@ import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.engine.vlm.ImageRequest;
 import dev.loupe.udf.AnnotatorLoader;
 import dev.loupe.udf.ModelKey;
 import java.awt.image.BufferedImage;
@@ -70,6 +71,25 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
                 if (!settings.greedy()) text += ", seed " + settings.seed(); // what a sampling engine would depend on
                 return new Annotation(task.id, prompt, text, List.of(new Annotation.Box("image", 0, 0, w, h, null)),
                         null, null, null, w, h, 12, 3, "stop", STAGES);
+            }
+
+            /**
+             * classify as the engine's contract has it (best label as the text, every label with its
+             * probability, most probable first), with stand-in probabilities proportional to each
+             * label's length, so a test can tell which candidates reached the row.
+             */
+            @Override
+            public Annotation annotate(ImageRequest request, GenerationSettings settings) {
+                if (!request.task().scoresCandidates()) return ImageAnnotator.super.annotate(request, settings);
+                Annotation sized = annotate(request.image(), Task.CAPTION, null, settings);
+                if (request.labels() == null) throw new IllegalArgumentException("no candidate labels reached the engine");
+                List<String> labels = request.labels().labels();
+                double total = labels.stream().mapToInt(String::length).sum();
+                List<Annotation.Label> scored = labels.stream().map(l -> new Annotation.Label(l, (float) (l.length() / total)))
+                        .sorted(java.util.Comparator.comparing(Annotation.Label::probability).reversed()).toList();
+                String prompt = dev.loupe.engine.task.PromptBook.defaults().render("smolvlm", request.task(), request.prompt(), request.labels());
+                return new Annotation(request.task().id, prompt, scored.getFirst().label(), null, null, null, null, sized.imageWidth(),
+                        sized.imageHeight(), 12, 0, "scored", STAGES, null, null, null, null, scored);
             }
 
             /**

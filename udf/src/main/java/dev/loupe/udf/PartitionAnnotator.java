@@ -1,8 +1,11 @@
 package dev.loupe.udf;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Supplier;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -11,7 +14,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The annotate job's path through one partition: requests in ({@code image_id}, {@code image}
- * bytes or {@code image_path}, {@code task}, {@code prompt}), rows of
+ * bytes or {@code image_path}, {@code task}, {@code prompt}, optionally per-row limits and
+ * candidate {@code labels}), rows of
  * {@link AnnotationSchema#rowType()} out, one per request, in order.
  *
  * <p>Why a partition function rather than the SQL UDF: it sees the row's id (sampling is seeded
@@ -27,6 +31,11 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
     public static final String MAX_LONGEST_EDGE = "max_longest_edge";
     /** Optional request column: the row's image-token cap for dynamic-resolution models (null or 0: none). */
     public static final String MAX_IMAGE_TOKENS = "max_image_tokens";
+    /**
+     * Optional request column: the classify task's candidate labels for the row (array of strings;
+     * null: none). Read when the requests have it, whatever the flags.
+     */
+    public static final String LABELS = "labels";
 
     private static final StructType OUTPUT = AnnotationSchema.rowType();
 
@@ -100,12 +109,23 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         String prompt = request.getAs("prompt");
         Integer maxLongestEdge = withLimits ? request.getAs(MAX_LONGEST_EDGE) : null;
         Integer maxImageTokens = withLimits ? request.getAs(MAX_IMAGE_TOKENS) : null;
+        List<String> labels = labels(request);
+        Supplier<byte[]> image;
         if (byPath) {
             String path = request.getAs(IMAGE_PATH);
-            return annotator.start(id, () -> ImageFiles.read(path), task, prompt, maxLongestEdge, maxImageTokens, true);
+            image = () -> ImageFiles.read(path);
+        } else {
+            byte[] bytes = request.getAs(IMAGE);
+            image = () -> bytes;
         }
-        byte[] image = request.getAs(IMAGE);
-        return annotator.start(id, () -> image, task, prompt, maxLongestEdge, maxImageTokens, true);
+        return annotator.start(new RowRequest(id, image, task, prompt, maxLongestEdge, maxImageTokens, labels), true);
+    }
+
+    /** The row's candidate labels, when the requests carry a {@link #LABELS} column and the row has some. */
+    private static List<String> labels(Row request) {
+        if (request.schema() == null || !Arrays.asList(request.schema().fieldNames()).contains(LABELS)) return null;
+        int i = request.fieldIndex(LABELS);
+        return request.isNullAt(i) ? null : request.getList(i);
     }
 
     private Row toOutput(String id, Row result) {
