@@ -9,6 +9,7 @@ import dev.loupe.engine.task.LabelDistribution;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -50,7 +51,7 @@ public final class LabelScorer {
      */
     public int[] answerTokens(String label) {
         int[] text = tokenizer.encode(chat.answerLead() + label, false, false);
-        int[] answer = java.util.Arrays.copyOf(text, text.length + 1);
+        int[] answer = Arrays.copyOf(text, text.length + 1);
         answer[text.length] = tokenizer.vocabulary().require(chat.endOfTurn());
         return answer;
     }
