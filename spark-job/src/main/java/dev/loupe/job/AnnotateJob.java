@@ -84,7 +84,7 @@ public final class AnnotateJob implements Callable<Integer> {
     @Mixin
     ModelCommandOptions model = new ModelCommandOptions();
 
-    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined, segment-open). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined, segment-open, classify). Default: ${DEFAULT-VALUE}.")
     String task;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one, the question; ground and segment need one, what to find; point and count need one, what to point at or count, unless categories are given; detect takes an optional comma-separated category list).")
@@ -93,6 +93,18 @@ public final class AnnotateJob implements Callable<Integer> {
     @Option(names = "--categories", paramLabel = "A,B,C", split = ",",
             description = "Categories for every row of detect, count, point or semantic, e.g. dog,cat: what to find (other tasks refuse them).")
     List<String> categories;
+
+    @Option(names = "--labels", paramLabel = "A,B,...",
+            description = "classify: the candidate labels of every row, comma-separated (rows of --labels-column with labels use theirs).")
+    String labels;
+
+    @Option(names = "--labels-file", paramLabel = "FILE", description = "classify: candidate labels, one per line (after those of --labels).")
+    java.nio.file.Path labelsFile;
+
+    @Option(names = "--labels-column", paramLabel = "COLUMN",
+            description = "Table input: per-row candidate labels for classify, an array of strings or a comma-separated string "
+                    + "(null rows use --labels and --labels-file).")
+    String labelsColumn;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
@@ -126,8 +138,9 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     AnnotateOptions options() {
-        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, categoriesColumn, maxLongestEdgeColumn,
-                maxImageTokensColumn, imageExtensions, output, mode, resume, model.settings(), task, prompt, categories, partitions, show);
+        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, categoriesColumn, labelsColumn,
+                maxLongestEdgeColumn, maxImageTokensColumn, imageExtensions, output, mode, resume, model.settings(), task, prompt, categories,
+                AnnotateOptions.labels(labels, labelsFile), partitions, show);
     }
 
     @Override

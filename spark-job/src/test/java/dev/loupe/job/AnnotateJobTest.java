@@ -226,7 +226,7 @@ class AnnotateJobTest {
         assertEquals("task 'vqa' needs a prompt (the question to answer)", byKey.get("c").getAs("error"));
         String missing = byKey.get("d").getAs("error");
         assertTrue(missing.startsWith("cannot read image file:" + table.resolve("images/missing.png")), missing);
-        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, point, count, ocr", byKey.get("e").getAs("error"));
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, point, count, ocr, classify", byKey.get("e").getAs("error"));
     }
 
     /**
@@ -315,6 +315,65 @@ class AnnotateJobTest {
         assertNull(row.get("error"));
         return ((List<?>) row.get("points")).stream().map(o -> (GenericRecord) o)
                 .map(p -> List.<Object>of(p.get("label").toString(), p.get("x"), p.get("y"))).toList();
+    }
+
+    /**
+     * classify rows take their candidates from a labels column, else from --labels and
+     * --labels-file; they write the best label as the text and every label with its probability
+     * (the stand-in engine's: proportional to length), read back through the .avsc. A classify row
+     * with no candidates fails alone, by name; rows of other tasks ignore the labels.
+     */
+    @Test
+    void classifyRowsWriteTheBestLabelAndEveryLabelsProbability() throws Exception {
+        Path table = tmp.resolve("classify");
+        Files.createDirectories(table.resolve("images"));
+        Files.copy(SAMPLES.resolve("chelsea.png"), table.resolve("images/chelsea.png"));
+        Files.writeString(table.resolve("requests.jsonl"), String.join("\n",
+                "{\"key\": \"own\", \"file\": \"images/chelsea.png\", \"cands\": [\"cat\", \"tabby cat\", \" \"]}",
+                "{\"key\": \"job\", \"file\": \"images/chelsea.png\"}",
+                "{\"key\": \"empty\", \"file\": \"images/chelsea.png\", \"cands\": []}",
+                "{\"key\": \"caption\", \"file\": \"images/chelsea.png\", \"kind\": \"caption\", \"cands\": [\"x\"]}"));
+        Path labelsFile = Files.writeString(tmp.resolve("labels.txt"), "a dog, sleeping\n\nox\n");
+        Path out = tmp.resolve("out");
+
+        JobSummary summary = AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(),
+                "--image-column", "file", "--id-column", "key", "--task", "classify", "--task-column", "kind", "--labels-column", "cands",
+                "--labels", "ant", "--labels-file", labelsFile.toString(), "--label-scoring", "mean",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+
+        assertEquals(4, summary.rows());
+        assertEquals(0, summary.errors());
+        Map<String, GenericRecord> byKey = new HashMap<>();
+        for (GenericRecord r : readWithAvsc(out)) byKey.put(r.get("image_id").toString(), r);
+        GenericRecord own = byKey.get("own");
+        assertEquals("tabby cat", own.get("text").toString());
+        assertEquals("scored", own.get("finish_reason").toString());
+        assertEquals("Which of these best describes the image: cat, tabby cat? Answer with one of them.", own.get("prompt").toString());
+        assertEquals(List.of("tabby cat 0.75", "cat 0.25"), labels(own));
+        assertEquals(List.of("a dog, sleeping 0.75", "ant 0.15", "ox 0.1"), labels(byKey.get("job")), "the job's labels: --labels and the file's lines");
+        assertEquals(labels(byKey.get("job")), labels(byKey.get("empty")), "an empty array is no labels of the row's own");
+        assertEquals("a 451x300 image", byKey.get("caption").get("text").toString());
+        assertNull(byKey.get("caption").get("labels"));
+
+        Path none = tmp.resolve("none");
+        summary = AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(), "--image-column", "file",
+                "--id-column", "key", "--task", "classify", "--task-column", "kind", "--output", none.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        assertEquals(4, summary.rows());
+        assertEquals(3, summary.errors(), "every classify row without candidates fails, the job does not");
+        for (GenericRecord r : readWithAvsc(none)) {
+            if (r.get("image_id").toString().equals("caption")) continue;
+            assertTrue(r.get("error").toString().startsWith("task 'classify' needs candidate labels"), r.get("error").toString());
+        }
+    }
+
+    /** A row's labels as "label probability" strings, most probable first. */
+    private static List<String> labels(GenericRecord r) {
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) r.get("labels")) {
+            GenericRecord l = (GenericRecord) o;
+            out.add(l.get("label") + " " + Math.round((Float) l.get("probability") * 100) / 100.0);
+        }
+        return out;
     }
 
     @Test

@@ -105,11 +105,12 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
              * Point, count and OCR answered as Qwen3-VL would, parsed as the engine parses them:
              * a point at the centre per category (or for the prompt); for count a box per category
              * over the whole image, the first written twice (a looping model); for OCR the image's
-             * size inside a code fence. Other tasks as above.
+             * size inside a code fence. Classify as the engine's contract has it (below). Other tasks as above.
              */
             @Override
             public Annotation annotate(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits) {
                 Task task = request.task();
+                if (task.scoresCandidates()) return classify(image, request, settings);
                 if (task != Task.POINT && task != Task.COUNT && task != Task.OCR) {
                     return ImageAnnotator.super.annotate(image, request, settings, limits);
                 }
@@ -146,6 +147,23 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
                                 CodeFences.problem(answer), null, null);
                     }
                 };
+            }
+
+            /**
+             * classify as the engine's contract has it (best label as the text, every label with its
+             * probability, most probable first), with stand-in probabilities proportional to each
+             * label's length, so a test can tell which candidates reached the row.
+             */
+            private Annotation classify(byte[] image, TaskRequest request, GenerationSettings settings) {
+                Annotation sized = annotate(image, Task.CAPTION, null, settings);
+                if (request.labels() == null) throw new IllegalArgumentException("no candidate labels reached the engine");
+                List<String> labels = request.labels().labels();
+                double total = labels.stream().mapToInt(String::length).sum();
+                List<Annotation.Label> scored = labels.stream().map(l -> new Annotation.Label(l, (float) (l.length() / total)))
+                        .sorted(java.util.Comparator.comparing(Annotation.Label::probability).reversed()).toList();
+                String prompt = dev.loupe.engine.task.PromptBook.defaults().render("smolvlm", request);
+                return new Annotation(request.task().id, prompt, scored.getFirst().label(), null, null, null, null, sized.imageWidth(),
+                        sized.imageHeight(), 12, 0, "scored", STAGES, null, null, null, null, scored);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package dev.loupe.udf;
 
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.LabelCandidates;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.vlm.BatchScheduler;
@@ -68,8 +69,9 @@ final class RowAnnotator implements Serializable {
     /**
      * Starts one request: on the executor's batch scheduler when {@code batched}, the spec asks
      * for batching and the model supports it (the result comes when the scheduler has it), else
-     * right here. Per-row problems become the row's error either way, an invalid
-     * {@code maxLongestEdge} or categories given to a task that takes none included.
+     * right here. Per-row problems become the row's error either way, an invalid per-row limit,
+     * categories given to a task that takes none and a classify row without candidate labels
+     * included.
      */
     Pending start(String rowId, Supplier<byte[]> imageSource, RowRequest request, boolean batched) {
         long start = System.nanoTime();
@@ -81,7 +83,11 @@ final class RowAnnotator implements Serializable {
             model = s.key().modelName();
             Task parsed = Task.parse(request.task());
             task = parsed.id;
-            TaskRequest ask = new TaskRequest(parsed, request.prompt(), request.categories());
+            // Categories and candidates are checked before the image is read: a row of a task that takes
+            // no categories, or a classify row without candidates, fails at once, by name. Candidate labels
+            // are classify's only: rows of other tasks ignore them (a job's --labels serves its classify rows).
+            LabelCandidates labels = parsed.scoresCandidates() ? new LabelCandidates(request.labels(), s.labelScoring()) : null;
+            TaskRequest ask = new TaskRequest(parsed, request.prompt(), request.categories(), labels);
             // The full prompt, for the row's output and its seed; the model applies the task itself,
             // so it gets the user's own (a task may wrap it: ground does).
             prompt = ask.instruction();
@@ -92,8 +98,10 @@ final class RowAnnotator implements Serializable {
             ImageAnnotator annotator = annotator(s);
             GenerationSettings settings = settingsFor(s, rowId, image, prompt);
             int batch = batched ? s.batchFor(reproducibleBatches(annotator, s)) : 1;
-            // A multi-pass task's passes each need the last one's answer: they run here, one after the other, outside the batch.
-            BatchScheduler scheduler = batch > 1 && !parsed.multiPass() ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
+            // A multi-pass task's passes each need the last one's answer, and classify scores its candidates in
+            // passes of their own rather than decode steps: they run here, one after the other, outside the batch.
+            boolean alone = parsed.multiPass() || parsed.scoresCandidates();
+            BatchScheduler scheduler = batch > 1 && !alone ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
             start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
                 Row row = AnnotationRows.success(annotator.annotate(image, ask, settings, limits), model, seconds(start));

@@ -21,7 +21,8 @@ import java.util.Properties;
  * defaults are conf/prompt-book.properties, built into the engine; a job's own file replaces the
  * lines it has. Placeholders: {@code {prompt}} (the row's prompt; a template with it needs one),
  * {@code {categories}} (the categories the request names, or for detect and semantic those its
- * prompt lists, joined by ", "), {@code {categories_compact}} (joined by ","). A template
+ * prompt lists, joined by ", "), {@code {categories_compact}} (joined by ","), {@code {labels}}
+ * (classify: the request's candidate labels, joined by ", "; filled in a row's own prompt too). A template
  * without {@code {prompt}} is the task's default, and a row that gives a prompt sends it instead.
  * Immutable and thread-safe.
  */
@@ -79,11 +80,12 @@ public final class PromptBook {
     }
 
     /**
-     * The text {@code family} is sent for {@code request}: with the categories it names, the
-     * {@code .categories} variant (or the template itself when it has {@code {categories}});
-     * without, the template, filled with the row's prompt or replaced by it. A missing required
-     * prompt, a family without a line for the task or without a form taking categories is
-     * refused by name.
+     * The text {@code family} is sent for {@code request}: for classify, the row's prompt when
+     * given, else the family's template, with {@code {labels}} replaced by the candidates; with
+     * the categories it names, the {@code .categories} variant (or the template itself when it
+     * has {@code {categories}}); else the template, filled with the row's prompt or replaced by
+     * it. A missing required prompt, a family without a line for the task or without a form
+     * taking categories is refused by name.
      */
     public String render(String family, TaskRequest request) {
         Task task = request.task();
@@ -92,6 +94,7 @@ public final class PromptBook {
         if (template == null) throw new IllegalArgumentException(source + " has no prompt for " + key);
         String userPrompt = request.prompt();
         boolean given = request.hasPrompt();
+        if (request.labels() != null) return (given ? userPrompt.strip() : template).replace("{labels}", request.labels().joined());
         String withCategories = templates.get(key + ".categories");
         if (!request.categories().isEmpty()) {
             String t = withCategories != null ? withCategories : template;

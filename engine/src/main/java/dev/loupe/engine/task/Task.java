@@ -73,7 +73,14 @@ public enum Task {
      */
     COUNT("count", null, null),
     /** Read the text in the image; the answer, without code fences, is the row's text. */
-    OCR("ocr", "Read all the text in the image.", null);
+    OCR("ocr", "Read all the text in the image.", null),
+    /**
+     * Choose one label of a candidate list: each candidate's likelihood as the model's answer is
+     * computed by teacher forcing (no text is generated or parsed), so every family can do it. The
+     * candidates appear in the prompt ({@code {labels}} in the prompt book's template, or in the
+     * row's own prompt); the row's prompt, when given, replaces the template.
+     */
+    CLASSIFY("classify", "Which of these best describes the image?", null);
 
     public final String id;
     private final String defaultPrompt;
@@ -135,6 +142,14 @@ public enum Task {
      */
     public boolean takesCategories() {
         return this == DETECT || this == SEMANTIC || this == POINT || this == COUNT;
+    }
+
+    /**
+     * Whether the task scores given answers instead of generating one (classify): a prefill and one
+     * short teacher-forced pass per candidate, which do not join a batch's decode steps.
+     */
+    public boolean scoresCandidates() {
+        return this == CLASSIFY;
     }
 
     /** The categories a detect prompt lists: comma-separated names, stripped, empty ones dropped. */

@@ -5,7 +5,8 @@ import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
 
 /**
- * The engine's one call: image bytes + task + prompt in, annotation out. Implementations are
+ * The engine's one call: image bytes + what is asked of them ({@link TaskRequest}: task, prompt,
+ * categories, candidate labels) in, annotation out. Implementations are
  * thread-safe: many Spark task threads of one executor call the same instance.
  *
  * <p>A bad row (undecodable image, unsupported task, missing prompt) throws
@@ -27,10 +28,12 @@ public interface ImageAnnotator extends AutoCloseable {
 
     /**
      * As {@link #annotate(byte[], Task, String, GenerationSettings, ImageLimits)} for a request
-     * that may name categories. Annotators that take none (test doubles) refuse a request naming
-     * some rather than drop them.
+     * that may name categories or, for classify, candidate labels. Annotators that take neither
+     * (test doubles) refuse a request naming categories rather than drop them, and refuse
+     * classify, having no way to score candidates.
      */
     default Annotation annotate(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits) {
+        if (request.task().scoresCandidates()) throw new IllegalArgumentException(describe() + " cannot score candidate labels (task 'classify')");
         if (!request.categories().isEmpty()) throw new IllegalArgumentException(describe() + " takes no categories (got " + request.categories() + ")");
         return annotate(image, request.task(), request.prompt(), settings, limits);
     }

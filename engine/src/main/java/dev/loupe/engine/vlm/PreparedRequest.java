@@ -9,7 +9,8 @@ import java.util.List;
  * An annotation request whose image is decoded, preprocessed and encoded: what remains is
  * text generation from {@code segments}.
  *
- * @param request       what the row asked: its task, its prompt (a question, an expression to find) and categories
+ * @param request       what the row asked: its task, its prompt (a question, an expression to find), categories
+ *                      and, for classify, the candidate labels the scorer scores after {@code segments}
  * @param prompt        the text sent to the model: the task's instruction around the user's prompt, or its default
  * @param encodeSeconds seconds spent on the image: decoding, preprocessing, vision encoder
  *                      and projector

@@ -35,8 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link SmolVlmModel}.
  */
 public final class Qwen3VlModel implements DynamicResolutionModel {
-    /** What Qwen3-VL was trained for, of Loupe's tasks: text answers, reading text, and boxes and points in its JSON format. */
-    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND, Task.DETECT, Task.POINT, Task.COUNT, Task.OCR);
+    /**
+     * What Qwen3-VL was trained for, of Loupe's tasks: text answers, reading text, and boxes and
+     * points in its JSON format; and classify, which needs no trained format (its answers are scored).
+     */
+    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND, Task.DETECT, Task.POINT, Task.COUNT, Task.OCR, Task.CLASSIFY);
 
 
     private final GgufFile textFile;
@@ -48,6 +51,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     private final Qwen3VlEncoder encoder;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final PromptBook promptBook;
     private final int minTokens, maxTokens;
     private final Map<Integer, Qwen3VlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
@@ -74,12 +78,14 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
                     + ": the mmproj does not belong to this model");
         }
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
     public LlamaDecoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public Qwen3VlPreprocessor preprocessor() { return preprocessor; }
 
     @Override

@@ -32,8 +32,9 @@ public final class SmolVlmModel implements BatchableAnnotator {
     /**
      * What SmolVLM was trained for: describing images, answering questions and reading text; no
      * coordinates (so no grounding, detection or pointing). It counts in words, read for the number.
+     * Classify needs no trained format: its answers are scored.
      */
-    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.COUNT, Task.OCR);
+    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.COUNT, Task.OCR, Task.CLASSIFY);
 
     private final GgufFile textFile;
     private final GgufFile visionFile;
@@ -46,6 +47,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
     private final Idefics3Layout layout;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final PromptBook promptBook;
     private final Map<Integer, Idefics3Preprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
 
@@ -69,12 +71,14 @@ public final class SmolVlmModel implements BatchableAnnotator {
         }
         this.layout = new Idefics3Layout(tokenizer);
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
     public LlamaDecoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public Idefics3Preprocessor preprocessor() { return preprocessor; }
 
     /**

@@ -60,6 +60,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     private final YoutuVlEncoder encoder;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final int maxTokens;
     private final Map<Integer, YoutuVlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
     private final DenseReadout denseReadout;
@@ -88,6 +89,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                     + textFile.path() + " takes " + decoder.imageEmbeddingLength() + ": the mmproj does not belong to this model");
         }
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.denseReadout = options.denseReadout();
         this.promptBook = options.promptBook();
     }
@@ -95,6 +97,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     public BpeTokenizer tokenizer() { return tokenizer; }
     public Deepseek2Decoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public YoutuVlPreprocessor preprocessor() { return preprocessor; }
 
     @Override

@@ -22,6 +22,19 @@ class PromptBookTest {
     }
 
     @Test
+    void classifyPutsTheCandidatesInTheTemplateOrInTheRowsOwnPrompt() {
+        LabelCandidates labels = new LabelCandidates(List.of("cat", "dog"));
+        for (String family : List.of("smolvlm", "qwen3vl", "youtuvl")) {
+            assertEquals("Which of these best describes the image: cat, dog? Answer with one of them.", BOOK.render(family, Task.CLASSIFY, null, labels));
+        }
+        assertEquals("Is this a cat, dog?", BOOK.render("smolvlm", Task.CLASSIFY, " Is this a {labels}? ", labels));
+        assertEquals("Pet?", BOOK.render("qwen3vl", Task.CLASSIFY, "Pet?", labels));
+        Exception e = assertThrows(IllegalArgumentException.class, () -> BOOK.render("smolvlm", Task.CLASSIFY, "Pet?"));
+        assertTrue(e.getMessage().contains("needs candidate labels"), e.getMessage());
+        assertEquals("Describe this image.", BOOK.render("smolvlm", Task.CAPTION, null, null));
+    }
+
+    @Test
     void eachFamilyIsAskedInItsOwnWords() {
         assertEquals("Locate the dog in this image and output its bbox coordinates in JSON format.", BOOK.render("qwen3vl", Task.GROUND, " the dog "));
         assertEquals("Please provide the bounding box coordinate of the region this sentence describes: the dog",

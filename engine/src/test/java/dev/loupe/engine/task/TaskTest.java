@@ -16,7 +16,7 @@ class TaskTest {
         assertEquals(Task.CAPTION, Task.parse(null));
         assertEquals(Task.DEPTH, Task.parse("DEPTH"));
         Exception e = assertThrows(IllegalArgumentException.class, () -> Task.parse("paint"));
-        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, point, count, ocr", e.getMessage());
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, point, count, ocr, classify", e.getMessage());
     }
 
     /** Detect's prompt is optional: every object, or the categories it lists (comma-separated, blanks dropped). */
@@ -36,6 +36,16 @@ class TaskTest {
             assertTrue(e.getMessage().contains("task '" + t.id + "'"), e.getMessage());
         }
         assertEquals("Describe this image.", Task.CAPTION.promptFor(null));
+    }
+
+    /** classify scores its candidates instead of generating: it runs outside a batch's decode steps, in one pass per candidate, not several generations. */
+    @Test
+    void classifyScoresCandidatesAndTakesAnOptionalPrompt() {
+        assertEquals(Task.CLASSIFY, Task.parse("Classify"));
+        assertTrue(Task.CLASSIFY.scoresCandidates());
+        assertTrue(!Task.CLASSIFY.multiPass() && !Task.CAPTION.scoresCandidates());
+        assertEquals("Which of these best describes the image?", Task.CLASSIFY.promptFor(null));
+        assertEquals("Pet?", Task.CLASSIFY.promptFor("Pet?"));
     }
 
     /** A family refuses a task it was not trained for, naming the task, who does it, and what it does. */

@@ -35,9 +35,9 @@ class FamilyTasksTest {
     Path tmp;
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"smolvlm/models/smolvlm-text-f16.gguf, smolvlm/models/smolvlm-mmproj-f16.gguf, caption vqa count ocr",
-            "qwen3vl/models/qwen3vl-text-f16-decoder-only.gguf, qwen3vl/models/qwen3vl-mmproj-f16.gguf, caption vqa ground detect point count ocr",
-            "youtuvl/models/youtuvl-text-f16.gguf, youtuvl/models/youtuvl-mmproj-f16.gguf, caption vqa ground detect segment pose semantic depth core segment-refined segment-open count ocr"})
+    @CsvSource({"smolvlm/models/smolvlm-text-f16.gguf, smolvlm/models/smolvlm-mmproj-f16.gguf, caption vqa count ocr classify",
+            "qwen3vl/models/qwen3vl-text-f16-decoder-only.gguf, qwen3vl/models/qwen3vl-mmproj-f16.gguf, caption vqa ground detect point count ocr classify",
+            "youtuvl/models/youtuvl-text-f16.gguf, youtuvl/models/youtuvl-mmproj-f16.gguf, caption vqa ground detect segment pose semantic depth core segment-refined segment-open count ocr classify"})
     void aFamilyRefusesExactlyTheTasksItDoesNotDeclare(String text, String mmproj, String declared) throws Exception {
         Set<Task> tasks;
         try (GgufFile t = GgufFile.open(ORACLE.resolve(text)); GgufFile v = GgufFile.open(ORACLE.resolve(mmproj))) {
@@ -47,7 +47,7 @@ class FamilyTasksTest {
         for (String id : declared.split(" ")) expected.add(Task.parse(id));
         assertEquals(expected, tasks);
         byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_1x1.png"));
-        Path textModel = text.endsWith("-decoder-only.gguf") ? withTokenizer(ORACLE.resolve(text)) : ORACLE.resolve(text);
+        Path textModel = text.endsWith("-decoder-only.gguf") ? withTokenizer(ORACLE.resolve(text), tmp) : ORACLE.resolve(text);
         try (ImageAnnotator model = VisionLanguageModels.open(textModel, ORACLE.resolve(mmproj))) {
             for (Task task : EnumSet.complementOf(EnumSet.copyOf(expected))) {
                 Exception e = assertThrows(IllegalArgumentException.class, () -> model.annotate(png, task, "the dot", GenerationSettings.GREEDY));
@@ -64,7 +64,7 @@ class FamilyTasksTest {
     @org.junit.jupiter.api.Test
     void eachFamilyReadsPointCountAndOcrAnswers() throws Exception {
         byte[] png = Files.readAllBytes(ORACLE.resolve("images/synth_rgba_96x64.png"));
-        Path qwenText = withTokenizer(ORACLE.resolve("qwen3vl/models/qwen3vl-text-f16-decoder-only.gguf"));
+        Path qwenText = withTokenizer(ORACLE.resolve("qwen3vl/models/qwen3vl-text-f16-decoder-only.gguf"), tmp);
         try (BatchableAnnotator qwen = (BatchableAnnotator) VisionLanguageModels.open(qwenText, ORACLE.resolve("qwen3vl/models/qwen3vl-mmproj-f16.gguf"))) {
             // 96x64 in a 128x96 canvas: scaled by 4/3 to 128x86, 5 rows of border above (RelativeBoxesTest.LETTERBOXED).
             PreparedRequest point = qwen.prepare(png, new TaskRequest(Task.POINT, null, List.of("dot")), ImageLimits.NONE);
@@ -123,7 +123,7 @@ class FamilyTasksTest {
     }
 
     /** The oracle's Qwen3-VL text model, kept as a decoder-only GGUF and a gzipped tokenizer (DERIVED-RESOURCES.md), made whole. */
-    private Path withTokenizer(Path decoderOnly) throws Exception {
+    static Path withTokenizer(Path decoderOnly, Path tmp) throws Exception {
         Path tokenizer = tmp.resolve("tokenizer.gguf"), out = tmp.resolve("text.gguf");
         try (InputStream in = new GZIPInputStream(Files.newInputStream(decoderOnly.resolveSibling("qwen3vl-tokenizer.gguf.gz")))) {
             Files.copy(in, tokenizer);
