@@ -161,9 +161,9 @@ class RealEngineAnnotateJobTest {
 
         try (var model = dev.loupe.engine.vlm.VisionLanguageModels.open(MODEL, MMPROJ)) {
             for (var c : Map.of("job", List.of("cat", "dog", "cat food"), "own", List.of("a porcelain vase", "a cat")).entrySet()) {
-                var expected = model.annotate(new dev.loupe.engine.vlm.ImageRequest(china, dev.loupe.engine.task.Task.CLASSIFY, null,
-                        dev.loupe.engine.vlm.ImageLimits.NONE, new dev.loupe.engine.task.LabelCandidates(c.getValue(),
-                        dev.loupe.engine.task.LabelScoring.MEAN)), dev.loupe.engine.vlm.GenerationSettings.GREEDY);
+                var expected = model.annotate(china, dev.loupe.engine.task.TaskRequest.classify(null, new dev.loupe.engine.task.LabelCandidates(
+                        c.getValue(), dev.loupe.engine.task.LabelScoring.MEAN)), dev.loupe.engine.vlm.GenerationSettings.GREEDY,
+                        dev.loupe.engine.vlm.ImageLimits.NONE);
                 GenericRecord r = byId.get(c.getKey());
                 assertNull(r.get("error"), c.getKey());
                 assertEquals(expected.text(), r.get("text").toString());

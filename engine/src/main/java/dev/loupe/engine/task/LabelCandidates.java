@@ -23,10 +23,13 @@ public record LabelCandidates(List<String> labels, LabelScoring scoring) {
         if (labels != null) {
             for (String l : labels) if (l != null && !l.isBlank()) distinct.add(l.strip());
         }
-        if (distinct.isEmpty()) {
-            throw new IllegalArgumentException("task 'classify' needs candidate labels (--labels a,b,c, --labels-file, or a labels column)");
-        }
+        if (distinct.isEmpty()) throw missing();
         labels = List.copyOf(distinct);
+    }
+
+    /** The refusal of a classify request without candidates, naming where they come from. */
+    static IllegalArgumentException missing() {
+        return new IllegalArgumentException("task 'classify' needs candidate labels (--labels a,b,c, --labels-file, or a labels column)");
     }
 
     /** Candidates scored by {@link LabelScoring#SUM}. */

@@ -75,7 +75,10 @@ public final class BatchScheduler implements AutoCloseable {
         return submit(image, TaskRequest.of(task, prompt), settings, limits);
     }
 
-    /** Queues a request (which may name categories) whose image is seen within {@code limits}; blocks while the queue is full. */
+    /**
+     * Queues a request (which may name categories, or candidate labels for classify) whose image
+     * is seen within {@code limits}; blocks while the queue is full.
+     */
     public CompletableFuture<Annotation> submit(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits)
             throws InterruptedException {
         if (closed) throw new IllegalStateException("scheduler is closed");
@@ -116,10 +119,19 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    /** Decodes and encodes the image and builds the prompt; null (the request failed) on bad input. */
+    /**
+     * Decodes and encodes the image and builds the prompt; null (the request failed) on bad input.
+     * A classify request is scored right here, as a prefill would run, and is done: scoring its
+     * candidates takes no decode steps to share (callers that can, such as the job's rows, score
+     * it on their own thread instead and keep this one free).
+     */
     private Held prepare(Request r) {
         try {
             PreparedRequest prepared = model.prepare(r.image(), r.ask(), r.limits());
+            if (prepared.task().scoresCandidates()) {
+                r.result().complete(model.labelScorer().annotation(prepared));
+                return null;
+            }
             return new Held(r, prepared, model.generator().cacheBytes(prepared.segments(), r.settings()));
         } catch (RuntimeException e) {
             r.result().completeExceptionally(e);

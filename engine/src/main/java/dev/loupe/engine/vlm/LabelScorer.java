@@ -58,7 +58,7 @@ public final class LabelScorer {
 
     /** The request's annotation: the most probable label as the text, every label with its probability, the best one's confidence. */
     public Annotation annotation(PreparedRequest r) {
-        LabelCandidates candidates = r.labels();
+        LabelCandidates candidates = r.request().labels();
         if (candidates == null) throw new IllegalArgumentException("task '" + r.task().id + "' has no candidate labels to score");
         List<int[]> answers = new ArrayList<>();
         for (String label : candidates.labels()) answers.add(answerTokens(label));

@@ -25,13 +25,13 @@ class PromptBookTest {
     void classifyPutsTheCandidatesInTheTemplateOrInTheRowsOwnPrompt() {
         LabelCandidates labels = new LabelCandidates(List.of("cat", "dog"));
         for (String family : List.of("smolvlm", "qwen3vl", "youtuvl")) {
-            assertEquals("Which of these best describes the image: cat, dog? Answer with one of them.", BOOK.render(family, Task.CLASSIFY, null, labels));
+            assertEquals("Which of these best describes the image: cat, dog? Answer with one of them.", BOOK.render(family, TaskRequest.classify(null, labels)));
         }
-        assertEquals("Is this a cat, dog?", BOOK.render("smolvlm", Task.CLASSIFY, " Is this a {labels}? ", labels));
-        assertEquals("Pet?", BOOK.render("qwen3vl", Task.CLASSIFY, "Pet?", labels));
+        assertEquals("Is this a cat, dog?", BOOK.render("smolvlm", TaskRequest.classify(" Is this a {labels}? ", labels)));
+        assertEquals("Pet?", BOOK.render("qwen3vl", TaskRequest.classify("Pet?", labels)));
         Exception e = assertThrows(IllegalArgumentException.class, () -> BOOK.render("smolvlm", Task.CLASSIFY, "Pet?"));
         assertTrue(e.getMessage().contains("needs candidate labels"), e.getMessage());
-        assertEquals("Describe this image.", BOOK.render("smolvlm", Task.CAPTION, null, null));
+        assertEquals("Describe this image.", BOOK.render("smolvlm", new TaskRequest(Task.CAPTION, null, null, null)));
     }
 
     @Test

@@ -85,4 +85,21 @@ class TaskTest {
         assertEquals("Read all the text in the image.", TaskRequest.of(Task.OCR, null).instruction());
         assertEquals("Describe this image.", TaskRequest.of(Task.CAPTION, " ").instruction());
     }
+
+    /** One request value carries classify's candidates too: classify needs some, other tasks take none, each refused by name. */
+    @Test
+    void aTaskRequestCarriesClassifysCandidatesAndOnlyClassifys() {
+        LabelCandidates labels = new LabelCandidates(List.of("cat", "dog"), LabelScoring.MEAN);
+        TaskRequest r = TaskRequest.classify(null, labels);
+        assertEquals(labels, r.labels());
+        assertEquals(List.of(), r.categories());
+        assertEquals("Which of these best describes the image: cat, dog? Answer with one of them.", r.instruction());
+        assertEquals("Is it a cat, dog?", TaskRequest.classify("Is it a {labels}?", labels).instruction());
+        Exception e = assertThrows(IllegalArgumentException.class, () -> TaskRequest.of(Task.CLASSIFY, "Pet?"));
+        assertEquals("task 'classify' needs candidate labels (--labels a,b,c, --labels-file, or a labels column)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TaskRequest(Task.CAPTION, null, List.of(), labels));
+        assertEquals("task 'caption' takes no candidate labels (got cat, dog); classify does", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TaskRequest(Task.CLASSIFY, null, List.of("dog"), labels));
+        assertEquals("task 'classify' takes no categories (got dog); detect, semantic, point and count do", e.getMessage());
+    }
 }

@@ -15,6 +15,7 @@ import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.LabelCandidates;
 import dev.loupe.engine.task.LabelScoring;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ class LabelScorerTest {
     @ValueSource(strings = {"smolvlm", "qwen3vl", "youtuvl"})
     void teacherForcedScoresEqualDecodingTokenByTokenAndSharingThePromptChangesNothing(String family) throws Exception {
         try (BatchableAnnotator model = open(family)) {
-            PreparedRequest r = model.prepare(request(new LabelCandidates(LABELS)));
+            PreparedRequest r = model.prepare(png(), request(new LabelCandidates(LABELS)), ImageLimits.NONE);
             LabelScorer scorer = model.labelScorer();
             List<int[]> answers = LABELS.stream().map(scorer::answerTokens).toList();
             float[][] shared = scorer.score(r.segments(), answers);
@@ -71,8 +72,8 @@ class LabelScorerTest {
     void theDistributionIsASoftmaxOverTheCandidatesScores(String family) throws Exception {
         try (BatchableAnnotator model = open(family)) {
             for (LabelScoring scoring : LabelScoring.values()) {
-                Annotation a = model.annotate(request(new LabelCandidates(LABELS, scoring)), GenerationSettings.GREEDY);
-                PreparedRequest r = model.prepare(request(new LabelCandidates(LABELS, scoring)));
+                Annotation a = model.annotate(png(), request(new LabelCandidates(LABELS, scoring)), GenerationSettings.GREEDY, ImageLimits.NONE);
+                PreparedRequest r = model.prepare(png(), request(new LabelCandidates(LABELS, scoring)), ImageLimits.NONE);
                 float[][] tokens = model.labelScorer().score(r.segments(), LABELS.stream().map(model.labelScorer()::answerTokens).toList());
                 double[] score = new double[LABELS.size()];
                 double max = Double.NEGATIVE_INFINITY, norm = 0;
@@ -123,7 +124,7 @@ class LabelScorerTest {
     @ValueSource(strings = {"smolvlm", "qwen3vl", "youtuvl"})
     void theGreedyAnswerScoresAsItsGenerationRecordedIt(String family) throws Exception {
         try (BatchableAnnotator model = open(family)) {
-            PreparedRequest r = model.prepare(request(new LabelCandidates(LABELS)));
+            PreparedRequest r = model.prepare(png(), request(new LabelCandidates(LABELS)), ImageLimits.NONE);
             Generation g = model.generator().generate(r.segments(), GenerationSettings.GREEDY.withMaxTokens(6));
             int other = g.tokens()[0] == 0 ? 1 : 0;
             float[][] scored = model.labelScorer().score(r.segments(), List.of(g.tokens(), new int[] {other}));
@@ -166,10 +167,30 @@ class LabelScorerTest {
     @ValueSource(strings = {"smolvlm", "youtuvl"})
     void aClassifyRequestWithoutLabelsIsRefusedByName(String family) throws Exception {
         try (BatchableAnnotator model = open(family)) {
-            Exception e = assertThrows(IllegalArgumentException.class, () -> model.annotate(request(null), GenerationSettings.GREEDY));
+            Exception e = assertThrows(IllegalArgumentException.class, () -> model.annotate(png(), request(null), GenerationSettings.GREEDY, ImageLimits.NONE));
             assertTrue(e.getMessage().contains("needs candidate labels"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> model.annotate(png(), Task.CLASSIFY, null, GenerationSettings.GREEDY));
             assertTrue(e.getMessage().contains("needs candidate labels"), e.getMessage());
+        }
+    }
+
+    /**
+     * The request value goes through a batch scheduler too: a classify request submitted to one
+     * is scored as the model scores it alone (bit for bit), not generated for, while a caption
+     * request beside it is generated as usual.
+     */
+    @org.junit.jupiter.api.Test
+    void aBatchSchedulerScoresAClassifyRequestAsTheModelDoesAlone() throws Exception {
+        try (BatchableAnnotator model = open("smolvlm"); BatchScheduler scheduler = new BatchScheduler(model, 4, 8)) {
+            TaskRequest classify = request(new LabelCandidates(LABELS, LabelScoring.MEAN));
+            Annotation alone = model.annotate(png(), classify, GenerationSettings.GREEDY, ImageLimits.NONE);
+            var caption = scheduler.submit(png(), TaskRequest.of(Task.CAPTION, null), GenerationSettings.GREEDY, ImageLimits.NONE);
+            Annotation scheduled = scheduler.submit(png(), classify, GenerationSettings.GREEDY, ImageLimits.NONE).get();
+            assertEquals(alone.labels(), scheduled.labels());
+            assertEquals(alone.text(), scheduled.text());
+            assertEquals(LabelScorer.FINISH_REASON, scheduled.finishReason());
+            assertEquals(0, scheduled.generatedTokens());
+            assertNotEquals(LabelScorer.FINISH_REASON, caption.get().finishReason());
         }
     }
 
@@ -190,8 +211,8 @@ class LabelScorerTest {
         return out;
     }
 
-    private static ImageRequest request(LabelCandidates labels) throws Exception {
-        return new ImageRequest(png(), Task.CLASSIFY, null, ImageLimits.NONE, labels);
+    private static TaskRequest request(LabelCandidates labels) {
+        return TaskRequest.classify(null, labels);
     }
 
     private static byte[] png() throws Exception {
