@@ -51,6 +51,11 @@ public final class AnnotateJob implements Callable<Integer> {
     @Option(names = "--prompt-column", paramLabel = "COLUMN", description = "Table input: per-row prompt (null rows use --prompt).")
     String promptColumn;
 
+    @Option(names = "--categories-column", paramLabel = "COLUMN",
+            description = "Table input: per-row categories for detect, count, point and semantic (a comma-separated string or an array "
+                    + "of strings; null rows use --categories).")
+    String categoriesColumn;
+
     @Option(names = "--max-longest-edge-column", paramLabel = "COLUMN",
             description = "Table input: per-row resolution cap in pixels (integer; null or 0 rows use --max-longest-edge), "
                     + "lowering the job's for that row, e.g. small thumbnails cheap and hard images at full detail.")
@@ -79,11 +84,27 @@ public final class AnnotateJob implements Callable<Integer> {
     @Mixin
     ModelCommandOptions model = new ModelCommandOptions();
 
-    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined, segment-open, classify). Default: ${DEFAULT-VALUE}.")
     String task;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one, the question; ground and segment need one, what to find; detect takes an optional comma-separated category list).")
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one, the question; ground and segment need one, what to find; point and count need one, what to point at or count, unless categories are given; detect takes an optional comma-separated category list).")
     String prompt;
+
+    @Option(names = "--categories", paramLabel = "A,B,C", split = ",",
+            description = "Categories for every row of detect, count, point or semantic, e.g. dog,cat: what to find (other tasks refuse them).")
+    List<String> categories;
+
+    @Option(names = "--labels", paramLabel = "A,B,...",
+            description = "classify: the candidate labels of every row, comma-separated (rows of --labels-column with labels use theirs).")
+    String labels;
+
+    @Option(names = "--labels-file", paramLabel = "FILE", description = "classify: candidate labels, one per line (after those of --labels).")
+    java.nio.file.Path labelsFile;
+
+    @Option(names = "--labels-column", paramLabel = "COLUMN",
+            description = "Table input: per-row candidate labels for classify, an array of strings or a comma-separated string "
+                    + "(null rows use --labels and --labels-file).")
+    String labelsColumn;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
@@ -117,8 +138,9 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     AnnotateOptions options() {
-        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, maxLongestEdgeColumn, maxImageTokensColumn,
-                imageExtensions, output, mode, resume, model.settings(), task, prompt, partitions, show);
+        return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, categoriesColumn, labelsColumn,
+                maxLongestEdgeColumn, maxImageTokensColumn, imageExtensions, output, mode, resume, model.settings(), task, prompt, categories,
+                AnnotateOptions.labels(labels, labelsFile), partitions, show);
     }
 
     @Override

@@ -12,6 +12,10 @@ import org.apache.spark.sql.SaveMode;
  * @param idColumn        table input: column to write as image_id; null for the path, or sha256 of the bytes
  * @param taskColumn      table input: per-row task; null to use {@code task} for every row
  * @param promptColumn    table input: per-row prompt; null to use {@code prompt} for every row
+ * @param categoriesColumn table input: per-row categories (comma-separated string or array of strings); null to use
+ *                        {@code categories} for every row
+ * @param labelsColumn    table input: per-row candidate labels for classify (an array of strings, or a comma-separated
+ *                        string); null to use {@code labels} for every row
  * @param maxLongestEdgeColumn table input: per-row idefics3 resolution cap (integer pixels, a multiple of
  *                        the tile size; null or 0: no cap of the row's own), below {@code maxLongestEdge}; null for none
  * @param maxImageTokensColumn table input: per-row image-token cap for dynamic-resolution models (integer;
@@ -23,13 +27,16 @@ import org.apache.spark.sql.SaveMode;
  * @param model           the model and how it runs (files, generation limits, numerics, batching, readout, prompt book)
  * @param task            task for rows without one
  * @param prompt          prompt for rows without one; null for the task's default
+ * @param categories      categories for rows without their own (detect, count, point, semantic); null or empty for none
+ * @param labels          classify: candidate labels for rows without their own (--labels, then --labels-file's lines); empty for none
  * @param partitions      repartition the input into this many partitions; null to keep Spark's split
  * @param show            print this many result rows at the end
  */
 public record AnnotateOptions(String input, InputFormat format, String imageColumn, String idColumn, String taskColumn,
-                              String promptColumn, String maxLongestEdgeColumn, String maxImageTokensColumn, List<String> imageExtensions,
-                              String output, WriteMode mode, boolean resume,
-                              ModelSettings model, String task, String prompt, Integer partitions, int show) {
+                              String promptColumn, String categoriesColumn, String labelsColumn, String maxLongestEdgeColumn,
+                              String maxImageTokensColumn, List<String> imageExtensions, String output, WriteMode mode, boolean resume,
+                              ModelSettings model, String task, String prompt, List<String> categories, List<String> labels,
+                              Integer partitions, int show) {
 
     /** The model settings, as the eval job takes them too. */
     ModelSettings modelSettings() {
@@ -54,8 +61,29 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
             throw new IllegalArgumentException("--resume keeps what --output holds; it cannot be combined with --mode overwrite, which deletes it");
         }
         if (task == null || task.isBlank()) task = "caption";
+        categories = categories == null ? List.of() : categories.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+        labels = labels == null ? List.of() : List.copyOf(labels);
         if (partitions != null && partitions < 1) throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
         if (show < 0) throw new IllegalArgumentException("--show must be >= 0, got " + show);
+    }
+
+    /**
+     * The job's candidate labels: those of {@code --labels} (comma-separated), then the lines of
+     * {@code --labels-file} (one label per line, commas allowed), read here on the driver.
+     */
+    static List<String> labels(String commaSeparated, java.nio.file.Path file) {
+        List<String> all = new java.util.ArrayList<>();
+        if (commaSeparated != null) all.addAll(List.of(commaSeparated.split(",")));
+        if (file != null) {
+            try {
+                all.addAll(dev.loupe.engine.task.LabelCandidates.linesOf(java.nio.file.Files.readString(file)));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IllegalArgumentException("--labels-file " + file + ": no such file");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("--labels-file " + file + ": " + e.getMessage(), e);
+            }
+        }
+        return all.stream().map(String::strip).filter(l -> !l.isEmpty()).distinct().toList();
     }
 
     private static void require(String value, String option) {

@@ -1,10 +1,13 @@
 package dev.loupe.job;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.when;
 
 import dev.loupe.udf.PartitionAnnotator;
@@ -21,6 +24,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -28,12 +33,15 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads {@code --input} as annotation requests: one row per image with columns
  * {@code image_id}, {@code task}, {@code prompt} and either {@code image} (bytes) or
- * {@code image_path} (a path the executors read). Problems with the input's shape (nothing
+ * {@code image_path} (a path the executors read); with categories or candidate labels (the job's
+ * or a column's), also {@code categories} and {@code labels} (arrays of strings). Problems with the input's shape (nothing
  * there, a missing column, a wrong type) are reported with the input and the column named.
  */
 public final class ImageInputs {
     static final String IMAGE = PartitionAnnotator.IMAGE;
     static final String IMAGE_PATH = PartitionAnnotator.IMAGE_PATH;
+
+    private static final DataType STRINGS = DataTypes.createArrayType(DataTypes.StringType);
 
     private static final StructType PATH_REQUESTS = new StructType()
             .add("image_id", DataTypes.StringType).add(IMAGE_PATH, DataTypes.StringType)
@@ -70,6 +78,8 @@ public final class ImageInputs {
         // while optimizing a projection over a local relation.
         Dataset<Row> requests = spark.createDataFrame(
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices), PATH_REQUESTS);
+        if (!o.categories().isEmpty()) requests = requests.withColumn(PartitionAnnotator.CATEGORIES, jobStrings(o.categories()));
+        if (!o.labels().isEmpty()) requests = requests.withColumn(PartitionAnnotator.LABELS, jobStrings(o.labels()));
         return new Requests(requests, true, false);
     }
 
@@ -110,6 +120,8 @@ public final class ImageInputs {
         }
         List<Column> columns = new java.util.ArrayList<>(List.of(id.as("image_id"), image.as(byPath ? IMAGE_PATH : IMAGE),
                 task.as("task"), prompt.as("prompt")));
+        addStrings(columns, schema, o.categoriesColumn(), "--categories-column", o.categories(), o.input(), PartitionAnnotator.CATEGORIES);
+        addStrings(columns, schema, o.labelsColumn(), "--labels-column", o.labels(), o.input(), PartitionAnnotator.LABELS);
         boolean withLimits = o.maxLongestEdgeColumn() != null || o.maxImageTokensColumn() != null;
         if (withLimits) {
             columns.add((o.maxLongestEdgeColumn() == null ? lit(null).cast(DataTypes.IntegerType)
@@ -121,6 +133,46 @@ public final class ImageInputs {
         requests = done.removeFrom(requests);
         if (o.partitions() != null) requests = requests.repartition(o.partitions());
         return new Requests(requests, byPath, withLimits);
+    }
+
+    /**
+     * A per-row list of strings (categories, candidate labels) as the request column {@code as}:
+     * the table's {@code column} where the row has some, else the job's {@code job}; no column at
+     * all when neither is given.
+     */
+    private static void addStrings(List<Column> columns, StructType schema, String column, String option, List<String> job, String input,
+                                   String as) {
+        if (column != null) {
+            columns.add(coalesce(stringsColumn(schema, column, option, input), jobStrings(job)).as(as));
+        } else if (!job.isEmpty()) {
+            columns.add(jobStrings(job).as(as));
+        }
+    }
+
+    /** The job's list (--categories; --labels and --labels-file) as an array column; a null array when it is empty. */
+    private static Column jobStrings(List<String> job) {
+        if (job.isEmpty()) return lit(null).cast(STRINGS);
+        return array(job.stream().map(functions::lit).toArray(Column[]::new));
+    }
+
+    /**
+     * A per-row list column as an array of strings: an array column as it is, a string column
+     * split at its commas (the engine strips each name and drops blank ones). Other types are
+     * refused here, naming the column. An empty array reads as none: the job's list.
+     */
+    private static Column stringsColumn(StructType schema, String column, String option, String input) {
+        requireColumn(schema, column, option, input);
+        DataType type = schema.apply(column).dataType();
+        Column strings;
+        if (type.equals(DataTypes.StringType)) {
+            strings = split(col(column), ",");
+        } else if (type instanceof ArrayType a && a.elementType().equals(DataTypes.StringType)) {
+            strings = col(column);
+        } else {
+            throw new IllegalArgumentException(option + " " + column + " of " + input + " is " + type.simpleString()
+                    + "; it must hold an array of strings or a comma-separated string");
+        }
+        return when(size(strings).gt(0), strings);
     }
 
     /** A table's path column with relative paths made relative to the table {@code input}, not to wherever the executors run. */

@@ -57,6 +57,12 @@ public final class ModelCommandOptions {
             description = "Prompts per family and task whose lines replace the built-in book's (conf/prompt-book.properties).")
     java.nio.file.Path promptBook;
 
+    @Option(names = "--label-scoring", paramLabel = "sum|mean",
+            description = "classify: a candidate label's score is the sum of its tokens' log-probabilities (the answer's likelihood, "
+                    + "the default) or their mean (length-normalised); the labels' probabilities are the softmax of the scores. "
+                    + "Default: spark.loupe.labelScoring, else sum.")
+    String labelScoring;
+
     /** Whether a model was named at all (the eval job needs none to score existing predictions). */
     public boolean given() {
         return model != null || mmproj != null;
@@ -64,6 +70,6 @@ public final class ModelCommandOptions {
 
     public ModelSettings settings() {
         return new ModelSettings(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch,
-                denseReadout, promptBook);
+                denseReadout, promptBook, labelScoring);
     }
 }

@@ -19,13 +19,15 @@ import java.util.Map;
  * @param maxBatch       auto or 1..64: rows of an executor decoded together
  * @param denseReadout   Youtu-VL's dense segmentation readout spec
  * @param promptBook     a prompt book file whose lines replace the built-in book's (read on the driver, sent as text)
+ * @param labelScoring   classify: sum or mean of a candidate label's token log-probabilities
  */
 public record ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
-                            Integer maxImageTokens, String numerics, String maxBatch, String denseReadout, java.nio.file.Path promptBook) {
+                            Integer maxImageTokens, String numerics, String maxBatch, String denseReadout, java.nio.file.Path promptBook,
+                            String labelScoring) {
 
     public ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                          Integer maxImageTokens, String numerics, String maxBatch) {
-        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null);
+        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null);
     }
 
     public ModelSettings {
@@ -51,6 +53,7 @@ public record ModelSettings(String model, String mmproj, Integer maxTokens, Floa
         if (maxBatch != null) m.put(AnnotatorSpec.MAX_BATCH, maxBatch);
         if (denseReadout != null) m.put(AnnotatorSpec.DENSE_READOUT, denseReadout);
         if (promptBook != null) m.put(AnnotatorSpec.PROMPT_BOOK, promptBookText());
+        if (labelScoring != null) m.put(AnnotatorSpec.LABEL_SCORING, labelScoring);
         return m;
     }
 

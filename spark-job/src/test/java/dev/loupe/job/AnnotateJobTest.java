@@ -226,7 +226,154 @@ class AnnotateJobTest {
         assertEquals("task 'vqa' needs a prompt (the question to answer)", byKey.get("c").getAs("error"));
         String missing = byKey.get("d").getAs("error");
         assertTrue(missing.startsWith("cannot read image file:" + table.resolve("images/missing.png")), missing);
-        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open", byKey.get("e").getAs("error"));
+        assertEquals("unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, point, count, ocr, classify", byKey.get("e").getAs("error"));
+    }
+
+    /**
+     * Point, count and OCR rows of a table, categories from a string column, written as the .avsc
+     * says (the stand-in engine answers as Qwen3-VL would, the engine's parsers read it): counts
+     * of distinct boxes, points in original-image pixels, OCR text without its code fence, and
+     * rows whose task takes no categories, or that say neither what to count nor categories, as errors.
+     */
+    @Test
+    void pointCountAndOcrRowsWithPerRowCategories() throws Exception {
+        Path table = tmp.resolve("tasks");
+        Files.createDirectories(table);
+        Files.copy(SAMPLES.resolve("china.jpg"), table.resolve("china.jpg")); // 640x427
+        Files.copy(SAMPLES.resolve("chelsea.png"), table.resolve("chelsea.png")); // 451x300
+        Files.writeString(table.resolve("requests.jsonl"), String.join("\n",
+                "{\"key\": \"a\", \"file\": \"china.jpg\", \"kind\": \"count\", \"cats\": \"dog, cat\"}",
+                "{\"key\": \"b\", \"file\": \"chelsea.png\", \"kind\": \"point\", \"ask\": \"the cat\"}",
+                "{\"key\": \"c\", \"file\": \"chelsea.png\", \"kind\": \"ocr\"}",
+                "{\"key\": \"d\", \"file\": \"chelsea.png\", \"kind\": \"caption\", \"cats\": \"dog\"}",
+                "{\"key\": \"e\", \"file\": \"chelsea.png\", \"kind\": \"count\"}"));
+        Path out = tmp.resolve("tasks-out");
+        JobSummary summary = AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(),
+                "--id-column", "key", "--image-column", "file", "--task-column", "kind", "--prompt-column", "ask", "--categories-column", "cats",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        assertEquals(5, summary.rows());
+        assertEquals(2, summary.errors());
+
+        Map<String, GenericRecord> byKey = new HashMap<>();
+        for (GenericRecord r : readWithAvsc(out)) byKey.put(r.get("image_id").toString(), r);
+        GenericRecord count = byKey.get("a");
+        assertNull(count.get("error"));
+        assertEquals("Locate every instance that belongs to the following categories: \"dog, cat\". Report bbox coordinates in JSON format.",
+                count.get("prompt").toString());
+        assertEquals(2, count.get("count"), "dog written twice counts once");
+        List<?> boxes = (List<?>) count.get("boxes");
+        assertEquals(List.of("dog", 0f, 0f, 640f, 427f), boxFields((GenericRecord) boxes.get(0)));
+        assertEquals(List.of("cat", 0f, 0f, 640f, 427f), boxFields((GenericRecord) boxes.get(1)));
+        assertNull(count.get("points"));
+        assertNull(count.get("parse_error"));
+
+        GenericRecord point = byKey.get("b");
+        assertEquals("Locate the cat in this image and output the point coordinates in JSON format.", point.get("prompt").toString());
+        List<?> points = (List<?>) point.get("points");
+        assertEquals(1, points.size());
+        GenericRecord p = (GenericRecord) points.getFirst();
+        assertEquals(List.of("the cat", 225.5f, 150f), List.of(p.get("label").toString(), p.get("x"), p.get("y")));
+        assertNull(point.get("count"));
+        assertNull(point.get("boxes"));
+
+        GenericRecord ocr = byKey.get("c");
+        assertEquals("A 451X300 IMAGE", ocr.get("text").toString());
+        assertEquals("Read all the text in the image.", ocr.get("prompt").toString());
+        assertNull(ocr.get("parse_error"));
+
+        assertEquals("task 'caption' takes no categories (got dog); detect, semantic, point and count do", byKey.get("d").get("error").toString());
+        assertEquals("task 'count' needs a prompt (what to count, e.g. \"dogs\"; or categories: --categories, a categories column)",
+                byKey.get("e").get("error").toString());
+    }
+
+    /** Categories as an array column; rows without theirs take the job's --categories. */
+    @Test
+    void anArrayCategoriesColumnAndTheJobsCategoriesForRowsWithout() throws Exception {
+        Path table = tmp.resolve("points");
+        Files.createDirectories(table);
+        Files.copy(SAMPLES.resolve("chelsea.png"), table.resolve("chelsea.png")); // 451x300
+        Files.writeString(table.resolve("requests.jsonl"), String.join("\n",
+                "{\"key\": \"x\", \"file\": \"chelsea.png\", \"cats\": [\"cat\", \" dog \"]}",
+                "{\"key\": \"y\", \"file\": \"chelsea.png\"}"));
+        Path out = tmp.resolve("points-out");
+        AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(), "--id-column", "key", "--image-column", "file",
+                "--task", "point", "--categories", "bird", "--categories-column", "cats",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        Map<String, GenericRecord> byKey = new HashMap<>();
+        for (GenericRecord r : readWithAvsc(out)) byKey.put(r.get("image_id").toString(), r);
+        assertEquals(List.of(List.of("cat", 225.5f, 150f), List.of("dog", 225.5f, 150f)), pointFields(byKey.get("x")));
+        assertEquals(List.of(List.of("bird", 225.5f, 150f)), pointFields(byKey.get("y")));
+        assertEquals("Locate every instance that belongs to the following categories: \"bird\". Report point coordinates in JSON format.",
+                byKey.get("y").get("prompt").toString());
+    }
+
+    private static List<Object> boxFields(GenericRecord b) {
+        return List.of(b.get("label").toString(), b.get("x0"), b.get("y0"), b.get("x1"), b.get("y1"));
+    }
+
+    private static List<List<Object>> pointFields(GenericRecord row) {
+        assertNull(row.get("error"));
+        return ((List<?>) row.get("points")).stream().map(o -> (GenericRecord) o)
+                .map(p -> List.<Object>of(p.get("label").toString(), p.get("x"), p.get("y"))).toList();
+    }
+
+    /**
+     * classify rows take their candidates from a labels column, else from --labels and
+     * --labels-file; they write the best label as the text and every label with its probability
+     * (the stand-in engine's: proportional to length), read back through the .avsc. A classify row
+     * with no candidates fails alone, by name; rows of other tasks ignore the labels.
+     */
+    @Test
+    void classifyRowsWriteTheBestLabelAndEveryLabelsProbability() throws Exception {
+        Path table = tmp.resolve("classify");
+        Files.createDirectories(table.resolve("images"));
+        Files.copy(SAMPLES.resolve("chelsea.png"), table.resolve("images/chelsea.png"));
+        Files.writeString(table.resolve("requests.jsonl"), String.join("\n",
+                "{\"key\": \"own\", \"file\": \"images/chelsea.png\", \"cands\": [\"cat\", \"tabby cat\", \" \"]}",
+                "{\"key\": \"job\", \"file\": \"images/chelsea.png\"}",
+                "{\"key\": \"empty\", \"file\": \"images/chelsea.png\", \"cands\": []}",
+                "{\"key\": \"caption\", \"file\": \"images/chelsea.png\", \"kind\": \"caption\", \"cands\": [\"x\"]}"));
+        Path labelsFile = Files.writeString(tmp.resolve("labels.txt"), "a dog, sleeping\n\nox\n");
+        Path out = tmp.resolve("out");
+
+        JobSummary summary = AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(),
+                "--image-column", "file", "--id-column", "key", "--task", "classify", "--task-column", "kind", "--labels-column", "cands",
+                "--labels", "ant", "--labels-file", labelsFile.toString(), "--label-scoring", "mean",
+                "--output", out.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+
+        assertEquals(4, summary.rows());
+        assertEquals(0, summary.errors());
+        Map<String, GenericRecord> byKey = new HashMap<>();
+        for (GenericRecord r : readWithAvsc(out)) byKey.put(r.get("image_id").toString(), r);
+        GenericRecord own = byKey.get("own");
+        assertEquals("tabby cat", own.get("text").toString());
+        assertEquals("scored", own.get("finish_reason").toString());
+        assertEquals("Which of these best describes the image: cat, tabby cat? Answer with one of them.", own.get("prompt").toString());
+        assertEquals(List.of("tabby cat 0.75", "cat 0.25"), labels(own));
+        assertEquals(List.of("a dog, sleeping 0.75", "ant 0.15", "ox 0.1"), labels(byKey.get("job")), "the job's labels: --labels and the file's lines");
+        assertEquals(labels(byKey.get("job")), labels(byKey.get("empty")), "an empty array is no labels of the row's own");
+        assertEquals("a 451x300 image", byKey.get("caption").get("text").toString());
+        assertNull(byKey.get("caption").get("labels"));
+
+        Path none = tmp.resolve("none");
+        summary = AnnotateJob.run(spark, options("--input", table.resolve("requests.jsonl").toString(), "--image-column", "file",
+                "--id-column", "key", "--task", "classify", "--task-column", "kind", "--output", none.toString(), "--model", MODEL.toString(), "--mmproj", MMPROJ.toString()));
+        assertEquals(4, summary.rows());
+        assertEquals(3, summary.errors(), "every classify row without candidates fails, the job does not");
+        for (GenericRecord r : readWithAvsc(none)) {
+            if (r.get("image_id").toString().equals("caption")) continue;
+            assertTrue(r.get("error").toString().startsWith("task 'classify' needs candidate labels"), r.get("error").toString());
+        }
+    }
+
+    /** A row's labels as "label probability" strings, most probable first. */
+    private static List<String> labels(GenericRecord r) {
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) r.get("labels")) {
+            GenericRecord l = (GenericRecord) o;
+            out.add(l.get("label") + " " + Math.round((Float) l.get("probability") * 100) / 100.0);
+        }
+        return out;
     }
 
     @Test

@@ -140,6 +140,43 @@ class RealEngineAnnotateJobTest {
     }
 
     /**
+     * classify rows through the job are the engine's own scoring: the same labels and
+     * probabilities (bit for bit, the same arithmetic) as the model annotating the request
+     * directly, written through the .avsc; per-row labels (a comma-separated string column)
+     * reach their row, with mean scoring as the job asks.
+     */
+    @Test
+    void classifyRowsAreTheEnginesScoresOfTheirOwnCandidates() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("image", DataTypes.BinaryType).add("cands", DataTypes.StringType);
+        Path table = tmp.resolve("requests.parquet");
+        spark.createDataFrame(List.of(RowFactory.create("job", china, null), RowFactory.create("own", china, "a porcelain vase, a cat")), schema)
+                .write().parquet(table.toString());
+        Path out = tmp.resolve("out");
+        AnnotateJob.run(spark, AnnotateJobTest.options("--input", table.toString(), "--output", out.toString(), "--model", MODEL.toString(),
+                "--mmproj", MMPROJ.toString(), "--id-column", "id", "--task", "classify", "--labels", "cat,dog,cat food",
+                "--labels-column", "cands", "--label-scoring", "mean"));
+        Map<String, GenericRecord> byId = new HashMap<>();
+        for (GenericRecord r : AnnotateJobTest.readWithAvsc(out)) byId.put(r.get("image_id").toString(), r);
+
+        try (var model = dev.loupe.engine.vlm.VisionLanguageModels.open(MODEL, MMPROJ)) {
+            for (var c : Map.of("job", List.of("cat", "dog", "cat food"), "own", List.of("a porcelain vase", "a cat")).entrySet()) {
+                var expected = model.annotate(china, dev.loupe.engine.task.TaskRequest.classify(null, new dev.loupe.engine.task.LabelCandidates(
+                        c.getValue(), dev.loupe.engine.task.LabelScoring.MEAN)), dev.loupe.engine.vlm.GenerationSettings.GREEDY,
+                        dev.loupe.engine.vlm.ImageLimits.NONE);
+                GenericRecord r = byId.get(c.getKey());
+                assertNull(r.get("error"), c.getKey());
+                assertEquals(expected.text(), r.get("text").toString());
+                List<String> written = new ArrayList<>();
+                for (Object o : (List<?>) r.get("labels")) written.add(((GenericRecord) o).get("label") + " " + ((GenericRecord) o).get("probability"));
+                assertEquals(expected.labels().stream().map(l -> l.label() + " " + l.probability()).toList(), written, c.getKey());
+                assertEquals(expected.confidence().meanLogprob(), r.get("mean_logprob"));
+                assertEquals(expected.promptTokens(), r.get("prompt_tokens"));
+            }
+        }
+    }
+
+    /**
      * A per-row cap (--max-longest-edge-column) lowers the resolution of its row only, on the
      * one model the job loads: null and 0 keep the model's, 128 gives china.jpg a 1 x 1 grid
      * (the same prompt as the job-wide cap above), 200 is not a multiple of the tile and fails

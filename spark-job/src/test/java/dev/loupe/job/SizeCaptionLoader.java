@@ -1,9 +1,16 @@
 package dev.loupe.job;
 
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.CodeFences;
+import dev.loupe.engine.task.CountAnswers;
+import dev.loupe.engine.task.ImageFrame;
+import dev.loupe.engine.task.RelativeBoxes;
+import dev.loupe.engine.task.RelativePoints;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.engine.vlm.ImageLimits;
 import dev.loupe.udf.AnnotatorLoader;
 import dev.loupe.udf.ModelKey;
 import java.awt.image.BufferedImage;
@@ -92,6 +99,71 @@ public final class SizeCaptionLoader implements AnnotatorLoader {
                 var parsed = dev.loupe.engine.task.DepthAnswers.parse(text, w, h);
                 return new Annotation(task.id, prompt, text, null, null, null, null, w, h, 12, 3, "stop", STAGES,
                         parsed.problem(), null, parsed.depth());
+            }
+
+            /**
+             * Point, count and OCR answered as Qwen3-VL would, parsed as the engine parses them:
+             * a point at the centre per category (or for the prompt); for count a box per category
+             * over the whole image, the first written twice (a looping model); for OCR the image's
+             * size inside a code fence. Classify as the engine's contract has it (below). Other tasks as above.
+             */
+            @Override
+            public Annotation annotate(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits) {
+                Task task = request.task();
+                if (task.scoresCandidates()) return classify(image, request, settings);
+                if (task != Task.POINT && task != Task.COUNT && task != Task.OCR) {
+                    return ImageAnnotator.super.annotate(image, request, settings, limits);
+                }
+                String prompt = request.instruction();
+                BufferedImage img;
+                try {
+                    img = ImageIO.read(new ByteArrayInputStream(image));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot decode image: " + e.getMessage(), e);
+                }
+                int w = img.getWidth(), h = img.getHeight();
+                WIDTHS.add(w);
+                ImageFrame frame = new ImageFrame(w, h, w, h, 0, 0, w, h);
+                List<String> labels = !request.categories().isEmpty() ? request.categories()
+                        : request.hasPrompt() ? List.of(request.prompt().strip()) : List.of(); // OCR takes neither
+                StringBuilder text = new StringBuilder("```json\n[");
+                return switch (task) {
+                    case POINT -> {
+                        for (String l : labels) text.append("{\"point_2d\": [500, 500], \"label\": \"").append(l).append("\"}, ");
+                        String answer = text.append("]\n```").toString();
+                        yield new Annotation(task.id, prompt, answer, null, RelativePoints.parse(answer, frame), null, null, w, h, 12, 3, "stop", STAGES,
+                                RelativePoints.problem(answer), null, null);
+                    }
+                    case COUNT -> {
+                        for (String l : labels) text.append("{\"bbox_2d\": [0, 0, 1000, 1000], \"label\": \"").append(l).append("\"}, ");
+                        text.append("{\"bbox_2d\": [0, 0, 1000, 1000], \"label\": \"").append(labels.getFirst()).append("\"}");
+                        String answer = text.append("]\n```").toString();
+                        CountAnswers.Result c = CountAnswers.fromBoxes(answer, "\"bbox_2d\"", RelativeBoxes.parse(answer, frame), RelativeBoxes.problem(answer));
+                        yield new Annotation(task.id, prompt, answer, c.boxes(), null, c.count(), null, w, h, 12, 3, "stop", STAGES, c.problem(), null, null);
+                    }
+                    default -> {
+                        String answer = "The image says:\n```\n" + captionFor(w, h).toUpperCase(java.util.Locale.ROOT) + "\n```";
+                        yield new Annotation(task.id, prompt, CodeFences.strip(answer), null, null, null, null, w, h, 12, 3, "stop", STAGES,
+                                CodeFences.problem(answer), null, null);
+                    }
+                };
+            }
+
+            /**
+             * classify as the engine's contract has it (best label as the text, every label with its
+             * probability, most probable first), with stand-in probabilities proportional to each
+             * label's length, so a test can tell which candidates reached the row.
+             */
+            private Annotation classify(byte[] image, TaskRequest request, GenerationSettings settings) {
+                Annotation sized = annotate(image, Task.CAPTION, null, settings);
+                if (request.labels() == null) throw new IllegalArgumentException("no candidate labels reached the engine");
+                List<String> labels = request.labels().labels();
+                double total = labels.stream().mapToInt(String::length).sum();
+                List<Annotation.Label> scored = labels.stream().map(l -> new Annotation.Label(l, (float) (l.length() / total)))
+                        .sorted(java.util.Comparator.comparing(Annotation.Label::probability).reversed()).toList();
+                String prompt = dev.loupe.engine.task.PromptBook.defaults().render("smolvlm", request);
+                return new Annotation(request.task().id, prompt, scored.getFirst().label(), null, null, null, null, sized.imageWidth(),
+                        sized.imageHeight(), 12, 0, "scored", STAGES, null, null, null, null, scored);
             }
 
             @Override

@@ -20,6 +20,7 @@ final class AnnotationRows {
     private static final StructType BOX = elementStruct("boxes");
     private static final StructType POINT = elementStruct("points");
     private static final StructType MASK = elementStruct("masks");
+    private static final StructType LABEL = elementStruct("labels");
     private static final StructType PERSON = elementStruct("keypoints");
     private static final StructType DEPTH = (StructType) RESULT.apply("depth").dataType();
     private static final StructType KEYPOINT = (StructType) ((ArrayType) PERSON.apply("points").dataType()).elementType();
@@ -51,6 +52,7 @@ final class AnnotationRows {
                 .set("depth", a.depth() == null ? null : depth(a.depth()))
                 .set("mean_logprob", a.confidence() == null ? null : a.confidence().meanLogprob())
                 .set("min_logprob", a.confidence() == null ? null : a.confidence().minLogprob())
+                .set("labels", rows(a.labels(), AnnotationRows::label))
                 .build();
     }
 
@@ -72,6 +74,10 @@ final class AnnotationRows {
 
     private static Row point(Annotation.Point p) {
         return new Builder(POINT).set("label", p.label()).set("x", p.x()).set("y", p.y()).build();
+    }
+
+    private static Row label(Annotation.Label l) {
+        return new Builder(LABEL).set("label", l.label()).set("probability", l.probability()).build();
     }
 
     private static Row person(Annotation.Person p) {

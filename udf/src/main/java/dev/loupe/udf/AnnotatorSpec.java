@@ -1,6 +1,7 @@
 package dev.loupe.udf;
 
 import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.task.LabelScoring;
 import dev.loupe.engine.vlm.GenerationSettings;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.function.UnaryOperator;
  * is {@code spark.loupe.maxTokens} in a Spark conf.
  */
 public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int topK, float topP, float minP,
-                            float repeatPenalty, int repeatLastN, long seed, int maxBatch) implements Serializable {
+                            float repeatPenalty, int repeatLastN, long seed, int maxBatch, LabelScoring labelScoring) implements Serializable {
 
     public static final String CONF_PREFIX = "spark.loupe.";
     public static final String MODEL = "model";
@@ -48,6 +49,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String DENSE_READOUT = "denseReadout";
     /** The text of a prompt book whose lines replace the built-in one's (conf/prompt-book.properties' form). */
     public static final String PROMPT_BOOK = "promptBook";
+    /** classify: a candidate label's score is the sum (default) or the mean of its tokens' log-probabilities ({@link LabelScoring}). */
+    public static final String LABEL_SCORING = "labelScoring";
     /** {@link #maxBatch()} when the option is {@code auto} or absent. */
     public static final int MAX_BATCH_AUTO = 0;
     /** The batch {@code auto} stands for: enough to share each decode step, small enough for KV memory. */
@@ -55,13 +58,20 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH, DENSE_READOUT, PROMPT_BOOK);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH, DENSE_READOUT, PROMPT_BOOK, LABEL_SCORING);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
         // Range checks now, on the driver, rather than in the first task.
         new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
         if (maxBatch < MAX_BATCH_AUTO || maxBatch > 64) throw badMaxBatch(String.valueOf(maxBatch));
+        if (labelScoring == null) labelScoring = LabelScoring.SUM;
+    }
+
+    /** A spec whose classify rows take the default label scoring (the sum). */
+    public AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int topK, float topP, float minP,
+                         float repeatPenalty, int repeatLastN, long seed, int maxBatch) {
+        this(key, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch, LabelScoring.SUM);
     }
 
     /**
@@ -84,7 +94,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
                 parseFloat(option, REPEAT_PENALTY, d.repeatPenalty()),
                 parseInt(option, REPEAT_LAST_N, d.repeatLastN()),
                 parseLong(option, SEED, d.seed()),
-                parseMaxBatch(option));
+                parseMaxBatch(option),
+                parseLabelScoring(option));
     }
 
     /** {@link #fromOptions} over a map; unknown names are rejected so that typos do not pass silently. */
@@ -104,7 +115,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public AnnotatorSpec withAbsolutePaths() {
         ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge(), key.numerics(),
                 key.maxImageTokens(), key.denseReadout(), key.promptBook());
-        return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch);
+        return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch, labelScoring);
     }
 
     public GenerationSettings generationSettings() {
@@ -143,6 +154,15 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public int batchFor(boolean reproducible) {
         if (maxBatch != MAX_BATCH_AUTO) return maxBatch;
         return reproducible ? AUTO_BATCH : 1;
+    }
+
+    private static LabelScoring parseLabelScoring(UnaryOperator<String> option) {
+        try {
+            return LabelScoring.parse(option.apply(LABEL_SCORING));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option " + LABEL_SCORING + " (" + CONF_PREFIX + LABEL_SCORING + ", --label-scoring) must be sum or mean, got '"
+                    + option.apply(LABEL_SCORING) + "'");
+        }
     }
 
     private static int parseMaxBatch(UnaryOperator<String> option) {

@@ -2,6 +2,7 @@ package dev.loupe.udf;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -11,8 +12,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The annotate job's path through one partition: requests in ({@code image_id}, {@code image}
- * bytes or {@code image_path}, {@code task}, {@code prompt}), rows of
- * {@link AnnotationSchema#rowType()} out, one per request, in order.
+ * bytes or {@code image_path}, {@code task}, {@code prompt}, optionally per-row limits,
+ * {@code categories} and candidate {@code labels}), each row's columns read into one
+ * {@link RowRequest}; rows of {@link AnnotationSchema#rowType()} out, one per request, in order.
  *
  * <p>Why a partition function rather than the SQL UDF: it sees the row's id (sampling is seeded
  * from it), updates the run's {@link LoupeMetrics} and keeps several rows of a task in flight on
@@ -27,6 +29,13 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
     public static final String MAX_LONGEST_EDGE = "max_longest_edge";
     /** Optional request column: the row's image-token cap for dynamic-resolution models (null or 0: none). */
     public static final String MAX_IMAGE_TOKENS = "max_image_tokens";
+    /** Optional request column: the categories the row names (array of strings; null: none), read when the requests have it. */
+    public static final String CATEGORIES = "categories";
+    /**
+     * Optional request column: the classify task's candidate labels for the row (array of strings;
+     * null: none). Read when the requests have it, whatever the flags.
+     */
+    public static final String LABELS = "labels";
 
     private static final StructType OUTPUT = AnnotationSchema.rowType();
 
@@ -100,12 +109,23 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         String prompt = request.getAs("prompt");
         Integer maxLongestEdge = withLimits ? request.getAs(MAX_LONGEST_EDGE) : null;
         Integer maxImageTokens = withLimits ? request.getAs(MAX_IMAGE_TOKENS) : null;
+        RowRequest asked = new RowRequest(task, prompt, strings(request, CATEGORIES), strings(request, LABELS), maxLongestEdge, maxImageTokens);
         if (byPath) {
             String path = request.getAs(IMAGE_PATH);
-            return annotator.start(id, () -> ImageFiles.read(path), task, prompt, maxLongestEdge, maxImageTokens, true);
+            return annotator.start(id, () -> ImageFiles.read(path), asked, true);
         }
         byte[] image = request.getAs(IMAGE);
-        return annotator.start(id, () -> image, task, prompt, maxLongestEdge, maxImageTokens, true);
+        return annotator.start(id, () -> image, asked, true);
+    }
+
+    /**
+     * A request column of strings ({@link #CATEGORIES}, {@link #LABELS}), when the requests have
+     * it (the eval job's have neither); null for a row without.
+     */
+    private static List<String> strings(Row request, String column) {
+        if (request.schema() == null || request.schema().getFieldIndex(column).isEmpty()) return null;
+        int i = request.fieldIndex(column);
+        return request.isNullAt(i) ? null : request.getList(i);
     }
 
     private Row toOutput(String id, Row result) {

@@ -1,7 +1,9 @@
 package dev.loupe.udf;
 
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.LabelCandidates;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.vlm.BatchScheduler;
 import dev.loupe.engine.vlm.BatchableAnnotator;
 import dev.loupe.engine.vlm.GenerationSettings;
@@ -56,7 +58,7 @@ final class RowAnnotator implements Serializable {
      * @param rowId the row's image id, or null when the caller has none (the SQL functions)
      */
     Row annotate(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt) {
-        return start(rowId, imageSource, taskName, userPrompt, null, null, false).row();
+        return start(rowId, imageSource, RowRequest.of(taskName, userPrompt), false).row();
     }
 
     /** A row on its way: its result when ready, in the row's format. */
@@ -67,41 +69,45 @@ final class RowAnnotator implements Serializable {
     /**
      * Starts one request: on the executor's batch scheduler when {@code batched}, the spec asks
      * for batching and the model supports it (the result comes when the scheduler has it), else
-     * right here. Per-row problems become the row's error either way, an invalid
-     * {@code maxLongestEdge} included.
-     *
-     * @param maxLongestEdge the row's own idefics3 resolution cap in pixels (below the job's); null or 0 for none
-     * @param maxImageTokens the row's own image-token cap for dynamic-resolution models; null or 0 for none
+     * right here. Per-row problems become the row's error either way, an invalid per-row limit,
+     * categories given to a task that takes none and a classify row without candidate labels
+     * included.
      */
-    Pending start(String rowId, Supplier<byte[]> imageSource, String taskName, String userPrompt, Integer maxLongestEdge,
-                  Integer maxImageTokens, boolean batched) {
+    Pending start(String rowId, Supplier<byte[]> imageSource, RowRequest request, boolean batched) {
         long start = System.nanoTime();
         String model = null;
-        String task = taskName;
-        String prompt = userPrompt;
+        String task = request.task();
+        String prompt = request.prompt();
         try {
             AnnotatorSpec s = spec();
             model = s.key().modelName();
-            Task parsed = Task.parse(taskName);
+            Task parsed = Task.parse(request.task());
             task = parsed.id;
+            // Categories and candidates are checked before the image is read: a row of a task that takes
+            // no categories, or a classify row without candidates, fails at once, by name. Candidate labels
+            // are classify's only: rows of other tasks ignore them (a job's --labels serves its classify rows).
+            LabelCandidates labels = parsed.scoresCandidates() ? new LabelCandidates(request.labels(), s.labelScoring()) : null;
+            TaskRequest ask = new TaskRequest(parsed, request.prompt(), request.categories(), labels);
             // The full prompt, for the row's output and its seed; the model applies the task itself,
             // so it gets the user's own (a task may wrap it: ground does).
-            prompt = parsed.promptFor(userPrompt);
+            prompt = ask.instruction();
             byte[] image = imageSource.get();
             if (image == null) throw new IllegalArgumentException("no image (null)");
             if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
-            ImageLimits limits = ImageLimits.of(maxLongestEdge, maxImageTokens);
+            ImageLimits limits = ImageLimits.of(request.maxLongestEdge(), request.maxImageTokens());
             ImageAnnotator annotator = annotator(s);
             GenerationSettings settings = settingsFor(s, rowId, image, prompt);
             int batch = batched ? s.batchFor(reproducibleBatches(annotator, s)) : 1;
-            // A multi-pass task's passes each need the last one's answer: they run here, one after the other, outside the batch.
-            BatchScheduler scheduler = batch > 1 && !parsed.multiPass() ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
+            // A multi-pass task's passes each need the last one's answer, and classify scores its candidates in
+            // passes of their own rather than decode steps: they run here, one after the other, outside the batch.
+            boolean alone = parsed.multiPass() || parsed.scoresCandidates();
+            BatchScheduler scheduler = batch > 1 && !alone ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
             start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
-                Row row = AnnotationRows.success(annotator.annotate(image, parsed, userPrompt, settings, limits), model, seconds(start));
+                Row row = AnnotationRows.success(annotator.annotate(image, ask, settings, limits), model, seconds(start));
                 return () -> row;
             }
-            CompletableFuture<Annotation> future = scheduler.submit(image, parsed, userPrompt, settings, limits);
+            CompletableFuture<Annotation> future = scheduler.submit(image, ask, settings, limits);
             return waitFor(future, task, prompt, model, start);
         } catch (RuntimeException e) {
             Row row = AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));

@@ -59,7 +59,8 @@ class AnnotationSchemaTest {
                 List.of(new Annotation.Mask("cat", 4, 3, "52203")), 640, 480, 77, 5, "stop",
                 new Annotation.Stages(64, 1.5, 0.25, 0.5), "1 of 2 <box> entries are not four coordinate tokens",
                 List.of(new Annotation.Person(1, 2, 30, 40, List.of(new Annotation.Keypoint("right_ankle", 3, 4, 0.5f)))),
-                new Annotation.Depth(1, 3, new int[] {65535, 0, 12})).withConfidence(new Annotation.Confidence(-0.25f, -1.5f));
+                new Annotation.Depth(1, 3, new int[] {65535, 0, 12})).withConfidence(new Annotation.Confidence(-0.25f, -1.5f))
+                .withLabels(List.of(new Annotation.Label("cat", 0.75f), new Annotation.Label("dog", 0.25f)));
         Row row = AnnotationRows.success(a, "m.gguf", 0.25);
         for (String name : AnnotationSchema.resultType().fieldNames()) {
             if (name.equals("error")) assertNull(row.getAs(name));
@@ -69,6 +70,9 @@ class AnnotationSchemaTest {
         Row box = row.<scala.collection.Seq<Row>>getAs("boxes").head();
         assertEquals(List.of("cat", 1f, 2f, 30f, 40f, 0.9f), List.of(box.getAs("label"), box.getAs("x0"), box.getAs("y0"),
                 box.getAs("x1"), box.getAs("y1"), box.getAs("score")));
+        Row point = row.<scala.collection.Seq<Row>>getAs("points").head();
+        assertEquals(List.of("eye", 5f, 6f), List.of(point.getAs("label"), point.getAs("x"), point.getAs("y")));
+        assertEquals(1, (int) row.getAs("count"));
         Row mask = row.<scala.collection.Seq<Row>>getAs("masks").head();
         assertEquals("52203", mask.getAs("counts"));
         assertEquals(List.of(64, 1.5, 0.25, 0.5), List.of(row.getAs("image_tokens"), row.getAs("encode_seconds"),
@@ -82,6 +86,9 @@ class AnnotationSchemaTest {
         Row ankle = person.<scala.collection.Seq<Row>>getAs("points").head();
         assertEquals(List.of("right_ankle", 3f, 4f, 0.5f), List.of(ankle.getAs("name"), ankle.getAs("x"), ankle.getAs("y"), ankle.getAs("visibility")));
         assertEquals(List.of(-0.25f, -1.5f), List.of(row.getAs("mean_logprob"), row.getAs("min_logprob")));
+        List<Row> labels = scala.jdk.javaapi.CollectionConverters.asJava(row.<scala.collection.Seq<Row>>getAs("labels"));
+        assertEquals(List.of("cat", 0.75f, "dog", 0.25f), List.of(labels.get(0).getAs("label"), labels.get(0).getAs("probability"),
+                labels.get(1).getAs("label"), labels.get(1).getAs("probability")));
         Row depth = row.getAs("depth");
         assertEquals(List.of(1, 3), List.of(depth.getAs("grid_height"), depth.getAs("grid_width")));
         assertEquals(List.of(65535, 0, 12), scala.jdk.javaapi.CollectionConverters.asJava(depth.<scala.collection.Seq<Integer>>getAs("codes")));
@@ -93,7 +100,7 @@ class AnnotationSchemaTest {
         assertEquals("task 'vqa' needs a prompt", row.getAs("error"));
         assertEquals("vqa", row.getAs("task"));
         for (String name : List.of("text", "boxes", "points", "count", "masks", "image_width", "image_height",
-                "prompt_tokens", "generated_tokens", "finish_reason")) {
+                "prompt_tokens", "generated_tokens", "finish_reason", "labels")) {
             assertNull(row.getAs(name), name);
         }
     }

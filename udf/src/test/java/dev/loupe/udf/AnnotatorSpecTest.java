@@ -88,6 +88,16 @@ class AnnotatorSpecTest {
     }
 
     @Test
+    void labelScoringIsTheSumByDefaultSurvivesAbsolutePathsAndIsNamedWhenWrong() {
+        assertEquals(dev.loupe.engine.task.LabelScoring.SUM, AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p")).labelScoring());
+        AnnotatorSpec mean = AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "labelScoring", "MEAN"));
+        assertEquals(dev.loupe.engine.task.LabelScoring.MEAN, mean.labelScoring());
+        assertEquals(dev.loupe.engine.task.LabelScoring.MEAN, mean.withAbsolutePaths().labelScoring());
+        var e = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "labelScoring", "max")));
+        assertTrue(e.getMessage().contains("labelScoring") && e.getMessage().contains("sum or mean") && e.getMessage().contains("'max'"), e.getMessage());
+    }
+
+    @Test
     void localPathsBecomeAbsoluteFileUrisStayLocalAndRemoteUrisAreKept() {
         AnnotatorSpec spec = AnnotatorSpec.fromMap(Map.of("model", "models/m.gguf", "mmproj", "file:/tmp/p.gguf")).withAbsolutePaths();
         assertEquals(Path.of("models/m.gguf").toAbsolutePath().toString(), spec.key().model());

@@ -39,7 +39,7 @@ class AutoBatchTest {
     }
 
     private static void annotateOne(AnnotatorSpec s) {
-        Row row = new RowAnnotator(s).start("img-1", () -> TestImages.png(40, 30), "caption", null, null, null, true).row();
+        Row row = new RowAnnotator(s).start("img-1", () -> TestImages.png(40, 30), RowRequest.of("caption", null), true).row();
         assertNull(row.getAs("error"), () -> "row error: " + row.getAs("error"));
     }
 

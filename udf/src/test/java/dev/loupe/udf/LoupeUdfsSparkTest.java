@@ -75,7 +75,7 @@ class LoupeUdfsSparkTest {
         assertEquals("answer to: what is it?", byId.get("question").getAs("text"));
         assertEquals("vqa", byId.get("question").getAs("task"));
         assertError(byId.get("no-question"), "task 'vqa' needs a prompt (the question to answer)");
-        assertError(byId.get("bad-task"), "unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open");
+        assertError(byId.get("bad-task"), "unknown task 'paint'; known tasks: caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined, segment-open, point, count, ocr, classify");
         assertError(byId.get("garbage"), "cannot decode image: unknown format");
         assertError(byId.get("empty"), "empty image (0 bytes)");
         assertError(byId.get("null"), "no image (null)");

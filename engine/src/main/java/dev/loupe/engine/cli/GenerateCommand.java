@@ -6,11 +6,15 @@ import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorApiCheck;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.DenseReadout;
+import dev.loupe.engine.task.LabelCandidates;
+import dev.loupe.engine.task.LabelScoring;
 import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.vlm.Generation;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
+import dev.loupe.engine.vlm.ImageLimits;
 import dev.loupe.engine.vlm.ModelOptions;
 import dev.loupe.engine.vlm.TextChat;
 import dev.loupe.engine.vlm.VisionLanguageModels;
@@ -19,6 +23,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,8 +48,23 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The user message (default: the task's prompt).")
     String prompt;
 
-    @Option(names = "--task", defaultValue = "caption", description = "caption, vqa, ground, detect, segment, pose, semantic, depth, core, segment-refined or segment-open (with --image; default ${DEFAULT-VALUE}).")
+    @Option(names = "--task", defaultValue = "caption", description = "caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined, segment-open or classify (with --image; default ${DEFAULT-VALUE}).")
     String task;
+
+    @Option(names = "--categories", paramLabel = "A,B,C", split = ",",
+            description = "Categories for detect, count, point and semantic: what to find, e.g. dog,cat (with --image).")
+    List<String> categories;
+
+    @Option(names = "--labels", paramLabel = "A,B,...", description = "classify: the candidate labels, comma-separated.")
+    String labels;
+
+    @Option(names = "--labels-file", paramLabel = "FILE", description = "classify: the candidate labels, one per line (after those of --labels).")
+    Path labelsFile;
+
+    @Option(names = "--label-scoring", paramLabel = "sum|mean", defaultValue = "sum",
+            description = "classify: a label's score is the sum of its tokens' log-probabilities (the answer's likelihood) or their mean "
+                    + "(length-normalised); the probabilities are the softmax of the scores. Default: ${DEFAULT-VALUE}.")
+    String labelScoring;
 
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "Token limit (default ${DEFAULT-VALUE}).")
     int maxTokens;
@@ -119,7 +140,8 @@ final class GenerateCommand implements Callable<Integer> {
             }
             try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens,
                     DenseReadout.parse(denseReadout), promptBook == null ? PromptBook.defaults() : PromptBook.withOverrides(promptBook), !noRepack))) {
-                Annotation a = annotator.annotate(bytes, Task.parse(task), prompt, settings);
+                Task parsed = Task.parse(task);
+                Annotation a = annotator.annotate(bytes, new TaskRequest(parsed, prompt, categories, candidates(parsed)), settings, ImageLimits.NONE);
                 out.println(a.text());
                 printStructured(out, a);
                 if (a.parseError() != null) err.println("[parse error: " + a.parseError() + "]");
@@ -133,6 +155,24 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The classify task's candidates from --labels and --labels-file; null for other tasks, which take none. */
+    private LabelCandidates candidates(Task parsed) throws IOException {
+        if (!parsed.scoresCandidates()) {
+            if (labels != null || labelsFile != null) throw new ParameterException(spec.commandLine(), "--labels and --labels-file are for --task classify");
+            return null;
+        }
+        List<String> all = new ArrayList<>();
+        if (labels != null) all.addAll(List.of(labels.split(",")));
+        if (labelsFile != null) {
+            try {
+                all.addAll(LabelCandidates.linesOf(Files.readString(labelsFile)));
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException(labelsFile + ": no such labels file");
+            }
+        }
+        return new LabelCandidates(all, LabelScoring.parse(labelScoring));
+    }
+
     /** What a structured task parsed from the answer, one line each, in original-image pixels. */
     static void printStructured(PrintWriter out, Annotation a) {
         if (a.boxes() != null) {
@@ -141,6 +181,10 @@ final class GenerateCommand implements Callable<Integer> {
                         b.score() == null ? "" : String.format(java.util.Locale.ROOT, " score %.3f", b.score()));
             }
         }
+        if (a.points() != null) {
+            for (Annotation.Point p : a.points()) out.printf(java.util.Locale.ROOT, "point %s %.1f %.1f%n", p.label(), p.x(), p.y());
+        }
+        if (a.count() != null) out.printf("count %d%n", a.count());
         if (a.masks() != null) {
             for (Annotation.Mask m : a.masks()) out.printf(java.util.Locale.ROOT, "mask %s %dx%d %s%n", m.label(), m.width(), m.height(), m.counts());
         }
@@ -148,6 +192,9 @@ final class GenerateCommand implements Callable<Integer> {
             for (Annotation.Person p : a.keypoints()) {
                 out.printf(java.util.Locale.ROOT, "person %.1f %.1f %.1f %.1f, %d keypoints%n", p.x0(), p.y0(), p.x1(), p.y1(), p.points().size());
             }
+        }
+        if (a.labels() != null) {
+            for (Annotation.Label l : a.labels()) out.printf(java.util.Locale.ROOT, "label %.4f %s%n", l.probability(), l.label());
         }
         if (a.depth() != null) {
             int[] codes = a.depth().codes();

@@ -24,6 +24,7 @@ import java.util.List;
  * @param keypoints       persons with their keypoints (the pose task), or null
  * @param depth           a depth map (the depth task), or null
  * @param confidence      how sure the model was of its answer's tokens, or null when unknown
+ * @param labels          the classify task's candidate labels with their probabilities, most probable first; null for other tasks
  */
 public record Annotation(
         String task,
@@ -42,7 +43,17 @@ public record Annotation(
         String parseError,
         List<Person> keypoints,
         Depth depth,
-        Confidence confidence) {
+        Confidence confidence,
+        List<Label> labels) {
+
+    /** An annotation without candidate labels (every task but classify). */
+    public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
+                      List<Mask> masks, int imageWidth, int imageHeight, int promptTokens, int generatedTokens,
+                      String finishReason, Stages stages, String parseError, List<Person> keypoints, Depth depth,
+                      Confidence confidence) {
+        this(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
+                finishReason, stages, parseError, keypoints, depth, confidence, null);
+    }
 
     /** An annotation without a known confidence. */
     public Annotation(String task, String prompt, String text, List<Box> boxes, List<Point> points, Integer count,
@@ -55,7 +66,13 @@ public record Annotation(
     /** This annotation with {@code confidence}. */
     public Annotation withConfidence(Confidence confidence) {
         return new Annotation(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
-                finishReason, stages, parseError, keypoints, depth, confidence);
+                finishReason, stages, parseError, keypoints, depth, confidence, labels);
+    }
+
+    /** This annotation with the classify task's {@code labels}. */
+    public Annotation withLabels(List<Label> labels) {
+        return new Annotation(task, prompt, text, boxes, points, count, masks, imageWidth, imageHeight, promptTokens, generatedTokens,
+                finishReason, stages, parseError, keypoints, depth, confidence, labels);
     }
 
     /** An annotation of a task without keypoints or depth. */
@@ -121,6 +138,9 @@ public record Annotation(
             }
         }
     }
+
+    /** A candidate label of the classify task and its probability among the candidates (they add up to 1). */
+    public record Label(String label, float probability) {}
 
     /** A binary mask as COCO compressed RLE (column-major run lengths, "counts" string). */
     public record Mask(String label, int height, int width, String counts) {}

@@ -20,7 +20,9 @@ import java.util.Properties;
  * {@code FAMILY.TASK.default-categories} for the categories used when it lists none. The
  * defaults are conf/prompt-book.properties, built into the engine; a job's own file replaces the
  * lines it has. Placeholders: {@code {prompt}} (the row's prompt; a template with it needs one),
- * {@code {categories}} (joined by ", "), {@code {categories_compact}} (joined by ","). A template
+ * {@code {categories}} (the categories the request names, or for detect and semantic those its
+ * prompt lists, joined by ", "), {@code {categories_compact}} (joined by ","), {@code {labels}}
+ * (classify: the request's candidate labels, joined by ", "; filled in a row's own prompt too). A template
  * without {@code {prompt}} is the task's default, and a row that gives a prompt sends it instead.
  * Immutable and thread-safe.
  */
@@ -74,16 +76,42 @@ public final class PromptBook {
      * prompt or a family without a line for the task is refused by name.
      */
     public String render(String family, Task task, String userPrompt) {
+        return render(family, TaskRequest.of(task, userPrompt));
+    }
+
+    /**
+     * The text {@code family} is sent for {@code request}: for classify, the row's prompt when
+     * given, else the family's template, with {@code {labels}} replaced by the candidates; with
+     * the categories it names, the {@code .categories} variant (or the template itself when it
+     * has {@code {categories}}); else the template, filled with the row's prompt or replaced by
+     * it. A missing required prompt, a family without a line for the task or without a form
+     * taking categories is refused by name.
+     */
+    public String render(String family, TaskRequest request) {
+        Task task = request.task();
         String key = family + "." + task.id;
         String template = templates.get(key);
         if (template == null) throw new IllegalArgumentException(source + " has no prompt for " + key);
-        boolean given = userPrompt != null && !userPrompt.isBlank();
+        String userPrompt = request.prompt();
+        boolean given = request.hasPrompt();
+        if (request.labels() != null) return (given ? userPrompt.strip() : template).replace("{labels}", request.labels().joined());
+        String withCategories = templates.get(key + ".categories");
+        if (!request.categories().isEmpty()) {
+            String t = withCategories != null ? withCategories : template;
+            if (!t.contains("{categories")) {
+                throw new IllegalArgumentException(source + " has no prompt for " + key + " that takes categories (a line "
+                        + key + ".categories, or {categories} in " + key + ")");
+            }
+            String filled = fill(t, String.join(", ", request.categories()), String.join(",", request.categories()));
+            if (!filled.contains("{prompt}")) return filled;
+            if (!given) throw new IllegalArgumentException("task '" + task.id + "' needs a prompt (" + needs(task) + ")");
+            return filled.replace("{prompt}", userPrompt.strip());
+        }
         List<String> listed = Task.categories(userPrompt);
         if (template.contains("{prompt}")) {
             if (!given) throw new IllegalArgumentException("task '" + task.id + "' needs a prompt (" + needs(task) + ")");
             return template.replace("{prompt}", userPrompt.strip());
         }
-        String withCategories = templates.get(key + ".categories");
         String defaults = templates.get(key + ".default-categories");
         if (!listed.isEmpty() && (withCategories != null || template.contains("{categories"))) {
             return fill(withCategories != null ? withCategories : template, String.join(", ", listed), String.join(",", listed));
@@ -98,9 +126,14 @@ public final class PromptBook {
 
     /** The categories a task asks for: those the row lists, else the family's defaults for it, else none. */
     public List<String> categories(String family, Task task, String userPrompt) {
-        List<String> listed = Task.categories(userPrompt);
-        if (!listed.isEmpty()) return listed;
-        return Task.categories(templates.get(family + "." + task.id + ".default-categories"));
+        return categories(family, TaskRequest.of(task, userPrompt));
+    }
+
+    /** The categories a request asks for ({@link TaskRequest#askedCategories}), else the family's defaults for its task, else none. */
+    public List<String> categories(String family, TaskRequest request) {
+        List<String> asked = request.askedCategories();
+        if (!asked.isEmpty()) return asked;
+        return Task.categories(templates.get(family + "." + request.task().id + ".default-categories"));
     }
 
     private static String fill(String template, String categories, String compact) {
@@ -111,6 +144,8 @@ public final class PromptBook {
         return switch (task) {
             case VQA -> "the question to answer";
             case GROUND -> "what to find, e.g. \"the dog on the left\"";
+            case POINT -> "what to point at, e.g. \"the red apples\"; or categories: --categories, a categories column";
+            case COUNT -> "what to count, e.g. \"dogs\"; or categories: --categories, a categories column";
             default -> "what to segment, e.g. \"the dog on the left\"";
         };
     }

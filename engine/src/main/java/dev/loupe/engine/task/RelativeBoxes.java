@@ -42,8 +42,8 @@ public final class RelativeBoxes {
         return out;
     }
 
-    /** The label of the JSON object holding the box at [start, end): the nearest "label" inside the same braces. */
-    private static String labelNear(String answer, int start, int end) {
+    /** The label of the JSON object holding the entry at [start, end): the nearest "label" inside the same braces. */
+    static String labelNear(String answer, int start, int end) {
         int open = answer.lastIndexOf('{', start), close = answer.indexOf('}', end);
         if (open < 0 || close < 0) return null;
         Matcher m = LABEL.matcher(answer.substring(open, close));

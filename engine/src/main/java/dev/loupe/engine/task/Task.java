@@ -59,7 +59,28 @@ public enum Task {
      * for the whole image, their boxes (at most 30, largest first), then a "core target" pass per
      * box; one mask per class.
      */
-    SEGMENT_OPEN("segment-open", "Segment all objects in this image.", "Youtu-VL");
+    SEGMENT_OPEN("segment-open", "Segment all objects in this image.", "Youtu-VL"),
+    /**
+     * Point at what the prompt describes, or at every instance of the categories the request
+     * names, and return labelled points; for models trained to point (Qwen3-VL's JSON
+     * {@code point_2d}). A prompt or categories are required.
+     */
+    POINT("point", null, "Qwen3-VL"),
+    /**
+     * Count what the prompt describes, or the instances of the categories the request names: a
+     * number, and the boxes counted for families that count by detecting (Qwen3-VL, Youtu-VL with
+     * categories); others answer in words, parsed for the number. A prompt or categories are required.
+     */
+    COUNT("count", null, null),
+    /** Read the text in the image; the answer, without code fences, is the row's text. */
+    OCR("ocr", "Read all the text in the image.", null),
+    /**
+     * Choose one label of a candidate list: each candidate's likelihood as the model's answer is
+     * computed by teacher forcing (no text is generated or parsed), so every family can do it. The
+     * candidates appear in the prompt ({@code {labels}} in the prompt book's template, or in the
+     * row's own prompt); the row's prompt, when given, replaces the template.
+     */
+    CLASSIFY("classify", "Which of these best describes the image?", null);
 
     public final String id;
     private final String defaultPrompt;
@@ -101,6 +122,7 @@ public enum Task {
                             + "\". Report bbox coordinates in JSON format.";
         }
         if (this == SEMANTIC) return PromptBook.defaults().render("youtuvl", this, userPrompt); // only Youtu-VL segments densely
+        if (this == POINT || this == COUNT) return PromptBook.defaults().render("qwen3vl", this, userPrompt); // the family with coordinates for both
         if ((this == SEGMENT || this == SEGMENT_REFINED) && !given) {
             throw new IllegalArgumentException("task '" + id + "' needs a prompt (what to segment, e.g. \"the dog on the left\")");
         }
@@ -112,6 +134,22 @@ public enum Task {
     /** Whether the task runs the model more than once per image (its passes cannot join a batch's decode steps). */
     public boolean multiPass() {
         return this == SEGMENT_REFINED || this == SEGMENT_OPEN;
+    }
+
+    /**
+     * Whether a request of this task may name categories ({@code --categories}, a categories
+     * column): the tasks whose prompts have a {@code {categories}} form.
+     */
+    public boolean takesCategories() {
+        return this == DETECT || this == SEMANTIC || this == POINT || this == COUNT;
+    }
+
+    /**
+     * Whether the task scores given answers instead of generating one (classify): a prefill and one
+     * short teacher-forced pass per candidate, which do not join a batch's decode steps.
+     */
+    public boolean scoresCandidates() {
+        return this == CLASSIFY;
     }
 
     /** The categories a detect prompt lists: comma-separated names, stripped, empty ones dropped. */

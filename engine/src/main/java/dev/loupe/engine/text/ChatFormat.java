@@ -109,6 +109,24 @@ public final class ChatFormat {
         return sb.toString();
     }
 
+    /**
+     * What the template writes between the generation prompt and the assistant's text: SmolVLM's
+     * writes {@code "Assistant: " + text} (so its models answer with a leading space after
+     * {@code "Assistant:"}); ChatML and Youtu-VL start the text on the line after the role.
+     */
+    public String answerLead() {
+        return family == Family.SMOLVLM ? " " : "";
+    }
+
+    /** The special token that closes the assistant's turn in this format: what the model emits when its answer is done. */
+    public String endOfTurn() {
+        return switch (family) {
+            case SMOLVLM -> "<end_of_utterance>";
+            case CHATML -> "<|im_end|>";
+            case YOUTU_VL -> "<|end_of_text|>";
+        };
+    }
+
     private static String abbreviate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }

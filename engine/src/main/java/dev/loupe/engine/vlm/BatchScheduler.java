@@ -2,6 +2,7 @@ package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,14 +25,14 @@ import java.util.concurrent.CompletableFuture;
  * nothing to do. A request that fails (bad image, prompt too long) fails only its own future.
  */
 public final class BatchScheduler implements AutoCloseable {
-    private record Request(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits, CompletableFuture<Annotation> result) {}
+    private record Request(byte[] image, TaskRequest ask, GenerationSettings settings, ImageLimits limits, CompletableFuture<Annotation> result) {}
 
     private record Active(PreparedRequest request, Sequence sequence, CompletableFuture<Annotation> result) {}
 
     /** A prepared request and the KV bytes its sequence will take. */
     private record Held(Request request, PreparedRequest prepared, long cacheBytes) {}
 
-    private static final Request STOP = new Request(null, null, null, null, null, null);
+    private static final Request STOP = new Request(null, null, null, null, null);
 
     private final BatchableAnnotator model;
     private final int maxBatch;
@@ -71,9 +72,18 @@ public final class BatchScheduler implements AutoCloseable {
     /** Queues a request whose image is seen within {@code limits}; blocks while the queue is full. */
     public CompletableFuture<Annotation> submit(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits)
             throws InterruptedException {
+        return submit(image, TaskRequest.of(task, prompt), settings, limits);
+    }
+
+    /**
+     * Queues a request (which may name categories, or candidate labels for classify) whose image
+     * is seen within {@code limits}; blocks while the queue is full.
+     */
+    public CompletableFuture<Annotation> submit(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits)
+            throws InterruptedException {
         if (closed) throw new IllegalStateException("scheduler is closed");
         CompletableFuture<Annotation> result = new CompletableFuture<>();
-        queue.put(new Request(image, task, prompt, settings, limits, result));
+        queue.put(new Request(image, request, settings, limits, result));
         return result;
     }
 
@@ -109,10 +119,19 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    /** Decodes and encodes the image and builds the prompt; null (the request failed) on bad input. */
+    /**
+     * Decodes and encodes the image and builds the prompt; null (the request failed) on bad input.
+     * A classify request is scored right here, as a prefill would run, and is done: scoring its
+     * candidates takes no decode steps to share (callers that can, such as the job's rows, score
+     * it on their own thread instead and keep this one free).
+     */
     private Held prepare(Request r) {
         try {
-            PreparedRequest prepared = model.prepare(r.image(), r.task(), r.prompt(), r.limits());
+            PreparedRequest prepared = model.prepare(r.image(), r.ask(), r.limits());
+            if (prepared.task().scoresCandidates()) {
+                r.result().complete(model.labelScorer().annotation(prepared));
+                return null;
+            }
             return new Held(r, prepared, model.generator().cacheBytes(prepared.segments(), r.settings()));
         } catch (RuntimeException e) {
             r.result().completeExceptionally(e);

@@ -2,6 +2,7 @@ package dev.loupe.engine.vlm;
 
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 
 /**
  * An annotator whose work splits into an image part ({@link #prepare}) and a generation part
@@ -10,10 +11,15 @@ import dev.loupe.engine.task.Task;
 public interface BatchableAnnotator extends ImageAnnotator {
 
     /**
-     * Decodes and encodes the image (within {@code limits}) and builds the prompt; bad input,
-     * a limit included, throws IllegalArgumentException.
+     * Decodes and encodes the image (within {@code limits}) and builds the prompt (for classify,
+     * with the candidate labels in it; the prepared request carries them to the scorer); bad
+     * input, a limit included, throws IllegalArgumentException.
      */
-    PreparedRequest prepare(byte[] image, Task task, String prompt, ImageLimits limits);
+    PreparedRequest prepare(byte[] image, TaskRequest request, ImageLimits limits);
+
+    default PreparedRequest prepare(byte[] image, Task task, String prompt, ImageLimits limits) {
+        return prepare(image, TaskRequest.of(task, prompt), limits);
+    }
 
     default PreparedRequest prepare(byte[] image, Task task, String prompt) {
         return prepare(image, task, prompt, ImageLimits.NONE);
@@ -30,6 +36,9 @@ public interface BatchableAnnotator extends ImageAnnotator {
         return generator().decoder().decodeStepsBatchInvariant();
     }
 
+    /** Scores candidate answers after a prompt: the classify task, in any family. */
+    LabelScorer labelScorer();
+
     /** The annotation for a request once its text is generated. */
     Annotation annotation(PreparedRequest request, Generation generation);
 
@@ -40,7 +49,17 @@ public interface BatchableAnnotator extends ImageAnnotator {
 
     @Override
     default Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
-        PreparedRequest r = prepare(image, task, prompt, limits);
+        return annotate(image, TaskRequest.of(task, prompt), settings, limits);
+    }
+
+    /**
+     * Prepares the request, then generates its answer; classify requests are scored instead (a
+     * prefill and one short pass per candidate, outside any batch).
+     */
+    @Override
+    default Annotation annotate(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits) {
+        PreparedRequest r = prepare(image, request, limits);
+        if (r.task().scoresCandidates()) return labelScorer().annotation(r);
         return annotation(r, generator().generate(r.segments(), settings, r.hidden()));
     }
 }

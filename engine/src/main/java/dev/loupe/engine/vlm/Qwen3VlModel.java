@@ -3,8 +3,13 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.llm.LlamaDecoder;
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.CodeFences;
+import dev.loupe.engine.task.CountAnswers;
+import dev.loupe.engine.task.DistinctBoxes;
 import dev.loupe.engine.task.PromptBook;
+import dev.loupe.engine.task.RelativePoints;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import dev.loupe.engine.vision.DynamicImage;
@@ -30,8 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link SmolVlmModel}.
  */
 public final class Qwen3VlModel implements DynamicResolutionModel {
-    /** What Qwen3-VL was trained for, of Loupe's tasks: text answers and boxes in its JSON format. */
-    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND, Task.DETECT);
+    /**
+     * What Qwen3-VL was trained for, of Loupe's tasks: text answers, reading text, and boxes and
+     * points in its JSON format; and classify, which needs no trained format (its answers are scored).
+     */
+    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.GROUND, Task.DETECT, Task.POINT, Task.COUNT, Task.OCR, Task.CLASSIFY);
 
 
     private final GgufFile textFile;
@@ -43,6 +51,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     private final Qwen3VlEncoder encoder;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final PromptBook promptBook;
     private final int minTokens, maxTokens;
     private final Map<Integer, Qwen3VlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
@@ -69,12 +78,14 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
                     + ": the mmproj does not belong to this model");
         }
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
     public LlamaDecoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public Qwen3VlPreprocessor preprocessor() { return preprocessor; }
 
     @Override
@@ -94,16 +105,16 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     }
 
     @Override
-    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
-        Task.requireTrained(task, TASKS, "Qwen3-VL");
+    public PreparedRequest prepare(byte[] imageBytes, TaskRequest request, ImageLimits limits) {
+        Task.requireTrained(request.task(), TASKS, "Qwen3-VL");
         Qwen3VlPreprocessor pre0 = preprocessorFor(limits);
-        String text = promptBook.render("qwen3vl", task, prompt);
+        String text = promptBook.render("qwen3vl", request);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);
         float[] embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
-        return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame(image, pre));
+        return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame(image, pre), null);
     }
 
     /**
@@ -127,15 +138,46 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
                 (canvas.width() - fit[0]) / 2, (canvas.height() - fit[1]) / 2, fit[0], fit[1]);
     }
 
-    /** Grounding and detection answers give boxes (Qwen3-VL's relative JSON format), mapped to original-image pixels. */
+    /**
+     * The answer parsed as its task asks, in original-image pixels: grounding and detection
+     * answers give boxes (repeats dropped), pointing answers points (Qwen3-VL's relative JSON formats), counting
+     * answers the number of distinct boxes (or, answered in words, the number given), OCR answers
+     * their text without code fences.
+     */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
-        boolean boxTask = r.task() == Task.GROUND || r.task() == Task.DETECT;
-        List<Annotation.Box> boxes = boxTask ? RelativeBoxes.parse(g.text(), r.frame(), g.scores()) : null;
-        return new Annotation(r.task().id, r.prompt(), g.text().strip(), boxes, null, null, null,
+        String answer = g.text();
+        String text = answer.strip();
+        List<Annotation.Box> boxes = null;
+        List<Annotation.Point> points = null;
+        Integer count = null;
+        String problem = null;
+        switch (r.task()) {
+            case GROUND, DETECT -> {
+                boxes = DistinctBoxes.of(RelativeBoxes.parse(answer, r.frame(), g.scores()));
+                problem = RelativeBoxes.problem(answer);
+            }
+            case POINT -> {
+                points = RelativePoints.parse(answer, r.frame());
+                problem = RelativePoints.problem(answer);
+            }
+            case COUNT -> {
+                CountAnswers.Result c = CountAnswers.fromBoxes(answer, "\"bbox_2d\"", RelativeBoxes.parse(answer, r.frame(), g.scores()),
+                        RelativeBoxes.problem(answer));
+                boxes = c.boxes();
+                count = c.count();
+                problem = c.problem();
+            }
+            case OCR -> {
+                text = CodeFences.strip(answer);
+                problem = CodeFences.problem(answer);
+            }
+            default -> { }
+        }
+        return new Annotation(r.task().id, r.prompt(), text, boxes, points, count, null,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()),
-                boxTask ? RelativeBoxes.problem(g.text()) : null).withConfidence(g.confidence());
+                problem).withConfidence(g.confidence());
     }
 
     @Override

@@ -3,8 +3,11 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.llm.LlamaDecoder;
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.CodeFences;
+import dev.loupe.engine.task.CountAnswers;
 import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import dev.loupe.engine.vision.Idefics3Preprocessor;
@@ -26,8 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * own KV cache and buffers; weights are shared views of the two mapped files.
  */
 public final class SmolVlmModel implements BatchableAnnotator {
-    /** What SmolVLM was trained for: describing images and answering questions (no coordinates). */
-    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA);
+    /**
+     * What SmolVLM was trained for: describing images, answering questions and reading text; no
+     * coordinates (so no grounding, detection or pointing). It counts in words, read for the number.
+     * Classify needs no trained format: its answers are scored.
+     */
+    static final Set<Task> TASKS = EnumSet.of(Task.CAPTION, Task.VQA, Task.COUNT, Task.OCR, Task.CLASSIFY);
 
     private final GgufFile textFile;
     private final GgufFile visionFile;
@@ -40,6 +47,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
     private final Idefics3Layout layout;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final PromptBook promptBook;
     private final Map<Integer, Idefics3Preprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
 
@@ -63,12 +71,14 @@ public final class SmolVlmModel implements BatchableAnnotator {
         }
         this.layout = new Idefics3Layout(tokenizer);
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.promptBook = options.promptBook();
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
     public LlamaDecoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public Idefics3Preprocessor preprocessor() { return preprocessor; }
 
     /**
@@ -100,16 +110,16 @@ public final class SmolVlmModel implements BatchableAnnotator {
     }
 
     @Override
-    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
-        Task.requireTrained(task, TASKS, "SmolVLM");
-        String text = promptBook.render("smolvlm", task, prompt);
+    public PreparedRequest prepare(byte[] imageBytes, TaskRequest request, ImageLimits limits) {
+        Task.requireTrained(request.task(), TASKS, "SmolVLM");
+        String text = promptBook.render("smolvlm", request);
         Idefics3Preprocessor pre0 = preprocessorFor(limits);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         PreprocessedImage pre = pre0.preprocess(image);
         List<float[]> embedded = embed(pre);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
-        return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds);
+        return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, null, null);
     }
 
     /**
@@ -133,11 +143,23 @@ public final class SmolVlmModel implements BatchableAnnotator {
         });
     }
 
+    /** Text answers; a count is the answer's first number, an OCR answer its text without code fences. */
     @Override
     public Annotation annotation(PreparedRequest r, Generation g) {
-        return new Annotation(r.task().id, r.prompt(), g.text().strip(), null, null, null, null,
+        String text = g.text().strip();
+        Integer count = null;
+        String problem = null;
+        if (r.task() == Task.COUNT) {
+            CountAnswers.Result c = CountAnswers.fromText(g.text());
+            count = c.count();
+            problem = c.problem();
+        } else if (r.task() == Task.OCR) {
+            text = CodeFences.strip(g.text());
+            problem = CodeFences.problem(g.text());
+        }
+        return new Annotation(r.task().id, r.prompt(), text, null, null, count, null,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
-                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds())).withConfidence(g.confidence());
+                new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), problem).withConfidence(g.confidence());
     }
 
     @Override

@@ -4,16 +4,20 @@ import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.llm.Deepseek2Decoder;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.ClassMasks;
+import dev.loupe.engine.task.CodeFences;
 import dev.loupe.engine.task.CoordinateTokenBoxes;
+import dev.loupe.engine.task.CountAnswers;
 import dev.loupe.engine.task.CoordinateTokenPolygons;
 import dev.loupe.engine.task.DenseReadout;
 import dev.loupe.engine.task.DepthAnswers;
+import dev.loupe.engine.task.DistinctBoxes;
 import dev.loupe.engine.task.HiddenStateReadout;
 import dev.loupe.engine.task.ImageFrame;
 import dev.loupe.engine.task.PoseAnswers;
 import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.SegmentationAnswers;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import dev.loupe.engine.vision.DynamicImage;
@@ -38,8 +42,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * other families.
  */
 public final class YoutuVlModel implements DynamicResolutionModel {
-    /** What Youtu-VL was trained for, of Loupe's tasks: every one (spec §1.3). */
-    static final Set<Task> TASKS = EnumSet.allOf(Task.class);
+    /**
+     * What Youtu-VL was trained for, of Loupe's tasks (spec §1.3): every one but pointing, for
+     * which neither its model card nor its demo gives a format.
+     */
+    static final Set<Task> TASKS = EnumSet.complementOf(EnumSet.of(Task.POINT));
 
     /** The classes of a core-target answer: background and foreground (spec §1.3). */
     static final List<String> CORE_CLASSES = List.of(SegmentationAnswers.BACKGROUND, SegmentationAnswers.FOREGROUND);
@@ -53,6 +60,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     private final YoutuVlEncoder encoder;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
+    private final LabelScorer labelScorer;
     private final int maxTokens;
     private final Map<Integer, YoutuVlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
     private final DenseReadout denseReadout;
@@ -81,6 +89,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                     + textFile.path() + " takes " + decoder.imageEmbeddingLength() + ": the mmproj does not belong to this model");
         }
         this.generator = new Generator(decoder, tokenizer);
+        this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.denseReadout = options.denseReadout();
         this.promptBook = options.promptBook();
     }
@@ -88,6 +97,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     public BpeTokenizer tokenizer() { return tokenizer; }
     public Deepseek2Decoder decoder() { return decoder; }
     @Override public Generator generator() { return generator; }
+    @Override public LabelScorer labelScorer() { return labelScorer; }
     public YoutuVlPreprocessor preprocessor() { return preprocessor; }
 
     @Override
@@ -107,13 +117,14 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     }
 
     @Override
-    public PreparedRequest prepare(byte[] imageBytes, Task task, String prompt, ImageLimits limits) {
+    public PreparedRequest prepare(byte[] imageBytes, TaskRequest request, ImageLimits limits) {
+        Task task = request.task();
         Task.requireTrained(task, TASKS, "Youtu-VL");
         if (task.multiPass()) {
             throw new IllegalArgumentException("task '" + task.id + "' runs in several passes: annotate it, it cannot be prepared as one request");
         }
         YoutuVlPreprocessor pre0 = preprocessorFor(limits);
-        String text = promptBook.render("youtuvl", task, prompt);
+        String text = promptBook.render("youtuvl", request);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);
@@ -121,7 +132,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
         ImageFrame frame = new ImageFrame(image.width(), image.height(), pre.width(), pre.height(), 0, 0, pre.width(), pre.height());
         ImageHiddenStates hidden = (task == Task.SEMANTIC || task == Task.CORE) && denseReadout.needsHiddenStates() ? new ImageHiddenStates() : null;
-        return new PreparedRequest(task, prompt, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame, hidden);
+        return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame, hidden);
     }
 
     /** The preprocessor for a request: the model's (or job's) own, or one with a lower token cap (made once per cap). */
@@ -137,10 +148,11 @@ public final class YoutuVlModel implements DynamicResolutionModel {
 
     /**
      * The answer parsed as its task asks, coordinates and grids over the original image:
-     * grounding and detection answers give boxes (labelled by their {@code <ref>}),
+     * grounding and detection answers give boxes (labelled by their {@code <ref>}, repeats dropped),
      * referring-segmentation answers polygons filled into one mask labelled with the
      * expression, pose answers persons with keypoints, semantic-segmentation answers a mask per
-     * class and depth answers a grid of codes. Dense answers are read with control tokens
+     * class and depth answers a grid of codes; counting answers the number of distinct boxes (asked
+     * with categories) or the number given in words, OCR answers their text without code fences. Dense answers are read with control tokens
      * rendered ({@code <mask>} is one in converted GGUF files) and kept so in {@code text}.
      */
     @Override
@@ -148,6 +160,8 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         Task task = r.task();
         boolean dense = readsControlTokens(task);
         String answer = dense ? answerWithControlTokens(g) : g.text();
+        String text = answer.strip();
+        Integer count = null;
         List<Annotation.Box> boxes = null;
         List<Annotation.Mask> masks = null;
         List<Annotation.Person> persons = null;
@@ -155,7 +169,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         String parseError = null;
         switch (task) {
             case GROUND, DETECT -> {
-                boxes = CoordinateTokenBoxes.parse(answer, r.frame(), g.scores());
+                boxes = DistinctBoxes.of(CoordinateTokenBoxes.parse(answer, r.frame(), g.scores()));
                 parseError = CoordinateTokenBoxes.problem(answer);
             }
             case SEGMENT -> {
@@ -168,7 +182,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                 parseError = PoseAnswers.problem(answer);
             }
             case SEMANTIC, CORE -> {
-                List<String> asked = task == Task.CORE ? CORE_CLASSES : promptBook.categories("youtuvl", Task.SEMANTIC, r.userPrompt());
+                List<String> asked = task == Task.CORE ? CORE_CLASSES : promptBook.categories("youtuvl", r.request());
                 SegmentationAnswers.Result parsed = denseSegmentation(r, answer, asked);
                 masks = parsed.masks();
                 parseError = parsed.problem();
@@ -178,9 +192,20 @@ public final class YoutuVlModel implements DynamicResolutionModel {
                 depth = parsed.depth();
                 parseError = parsed.problem();
             }
+            case COUNT -> {
+                CountAnswers.Result c = CountAnswers.fromBoxes(answer, "<box>", CoordinateTokenBoxes.parse(answer, r.frame(), g.scores()),
+                        CoordinateTokenBoxes.problem(answer));
+                boxes = c.boxes();
+                count = c.count();
+                parseError = c.problem();
+            }
+            case OCR -> {
+                text = CodeFences.strip(answer);
+                parseError = CodeFences.problem(answer);
+            }
             default -> { }
         }
-        return new Annotation(task.id, r.prompt(), answer.strip(), boxes, null, null, masks,
+        return new Annotation(task.id, r.prompt(), text, boxes, null, count, masks,
                 r.imageWidth(), r.imageHeight(), g.promptTokens(), g.tokens().length, g.finishReason(),
                 new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), g.prefillSeconds(), g.decodeSeconds()), parseError, persons, depth).withConfidence(g.confidence());
     }
@@ -257,11 +282,11 @@ public final class YoutuVlModel implements DynamicResolutionModel {
 
     /** Multi-pass tasks run their passes here, one after the other; the others as every batchable model does. */
     @Override
-    public Annotation annotate(byte[] image, Task task, String prompt, GenerationSettings settings, ImageLimits limits) {
-        return switch (task) {
-            case SEGMENT_REFINED -> new YoutuVlPasses(passes).refinedSegmentation(image, prompt, settings, limits);
-            case SEGMENT_OPEN -> new YoutuVlPasses(passes).openSetSegmentation(image, promptBook.render("youtuvl", task, prompt), settings, limits);
-            default -> DynamicResolutionModel.super.annotate(image, task, prompt, settings, limits);
+    public Annotation annotate(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits) {
+        return switch (request.task()) {
+            case SEGMENT_REFINED -> new YoutuVlPasses(passes).refinedSegmentation(image, request.prompt(), settings, limits);
+            case SEGMENT_OPEN -> new YoutuVlPasses(passes).openSetSegmentation(image, promptBook.render("youtuvl", request), settings, limits);
+            default -> DynamicResolutionModel.super.annotate(image, request, settings, limits);
         };
     }
 

@@ -92,6 +92,42 @@ class LoupeCliTest {
         assertEquals("box dog 1.0 2.5 30.0 40.0\nmask dog 3x4 52203\nperson 0.0 0.0 2.0 3.0, 0 keypoints\ndepth 2x1 cells, codes 12..700\n", text.toString().replace("\r", ""));
     }
 
+    /**
+     * classify prints the best label, then every candidate with its probability, most probable
+     * first; candidates come from --labels and --labels-file (one per line, commas allowed).
+     */
+    @Test
+    void classifyPrintsTheBestLabelAndTheDistribution(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("labels.txt"), "a red square\na cat, sitting\n");
+        Run r = run("generate", "-m", TEXT, "--mmproj", MMPROJ, "--image", ORACLE.resolve("images/synth_1x1.png").toString(),
+                "--task", "classify", "--labels", "cat,dog", "--labels-file", file.toString(), "--label-scoring", "mean", "-t", "2");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(5, lines.size(), r.out());
+        double total = 0, previous = 1;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String line : lines.subList(1, 5)) {
+            String[] parts = line.split(" ", 3);
+            assertEquals("label", parts[0]);
+            double p = Double.parseDouble(parts[1]);
+            assertTrue(p <= previous, r.out());
+            previous = p;
+            total += p;
+            seen.add(parts[2]);
+        }
+        assertEquals(java.util.Set.of("cat", "dog", "a red square", "a cat, sitting"), seen);
+        assertEquals(1.0, total, 1e-3);
+        assertEquals(lines.get(0), lines.get(1).split(" ", 3)[2], "the answer is the most probable label");
+        assertTrue(r.err().contains("finish: scored"), r.err());
+
+        Run none = run("generate", "-m", TEXT, "--mmproj", MMPROJ, "--image", ORACLE.resolve("images/synth_1x1.png").toString(), "--task", "classify");
+        assertEquals(1, none.exit());
+        assertTrue(none.err().contains("needs candidate labels"), none.err());
+        Run notClassify = run("generate", "-m", TEXT, "--mmproj", MMPROJ, "--image", ORACLE.resolve("images/synth_1x1.png").toString(), "--labels", "a,b");
+        assertEquals(2, notClassify.exit());
+        assertTrue(notClassify.err().contains("--labels and --labels-file are for --task classify"), notClassify.err());
+    }
+
     /** A structured task says on stderr what did not parse (a random-weight model's two tokens hold no box). */
     @Test
     void generateReportsWhatAStructuredAnswerLacked() {

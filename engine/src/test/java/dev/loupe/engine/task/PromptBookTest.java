@@ -22,6 +22,19 @@ class PromptBookTest {
     }
 
     @Test
+    void classifyPutsTheCandidatesInTheTemplateOrInTheRowsOwnPrompt() {
+        LabelCandidates labels = new LabelCandidates(List.of("cat", "dog"));
+        for (String family : List.of("smolvlm", "qwen3vl", "youtuvl")) {
+            assertEquals("Which of these best describes the image: cat, dog? Answer with one of them.", BOOK.render(family, TaskRequest.classify(null, labels)));
+        }
+        assertEquals("Is this a cat, dog?", BOOK.render("smolvlm", TaskRequest.classify(" Is this a {labels}? ", labels)));
+        assertEquals("Pet?", BOOK.render("qwen3vl", TaskRequest.classify("Pet?", labels)));
+        Exception e = assertThrows(IllegalArgumentException.class, () -> BOOK.render("smolvlm", Task.CLASSIFY, "Pet?"));
+        assertTrue(e.getMessage().contains("needs candidate labels"), e.getMessage());
+        assertEquals("Describe this image.", BOOK.render("smolvlm", new TaskRequest(Task.CAPTION, null, null, null)));
+    }
+
+    @Test
     void eachFamilyIsAskedInItsOwnWords() {
         assertEquals("Locate the dog in this image and output its bbox coordinates in JSON format.", BOOK.render("qwen3vl", Task.GROUND, " the dog "));
         assertEquals("Please provide the bounding box coordinate of the region this sentence describes: the dog",
@@ -82,5 +95,55 @@ class PromptBookTest {
         assertTrue(e.getMessage().startsWith("unknown task 'paint'; known tasks: caption,"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> PromptBook.withOverrides(dir.resolve("none.properties")));
         assertEquals("prompt book " + dir.resolve("none.properties") + ": no such file", e.getMessage());
+    }
+    /** Point, count and OCR in each family's words; a request's categories pick the template's categories form. */
+    @Test
+    void pointCountAndOcrPrompts() {
+        assertEquals("Locate the red apples in this image and output the point coordinates in JSON format.",
+                BOOK.render("qwen3vl", Task.POINT, " the red apples "));
+        assertEquals("Locate every instance that belongs to the following categories: \"apple, pear\". Report point coordinates in JSON format.",
+                BOOK.render("qwen3vl", new TaskRequest(Task.POINT, null, List.of("apple", " pear "))));
+        assertEquals("Locate all dogs in this image and output their bbox coordinates in JSON format.", BOOK.render("qwen3vl", Task.COUNT, "dogs"));
+        assertEquals("Locate every instance that belongs to the following categories: \"dog, cat\". Report bbox coordinates in JSON format.",
+                BOOK.render("qwen3vl", new TaskRequest(Task.COUNT, null, List.of("dog", "cat"))));
+        assertEquals("How many dogs in the image?", BOOK.render("youtuvl", Task.COUNT, "dogs"));
+        assertEquals("Detect every objects that belongs to the following categories: dog,hot dog",
+                BOOK.render("youtuvl", new TaskRequest(Task.COUNT, null, List.of("dog", "hot dog"))));
+        assertEquals("How many dogs are there in this image? Answer with a number.", BOOK.render("smolvlm", Task.COUNT, "dogs"));
+        assertEquals("How many objects of these kinds are there in this image in total: dog, cat? Answer with a number.",
+                BOOK.render("smolvlm", new TaskRequest(Task.COUNT, null, List.of("dog", "cat"))));
+        assertEquals("Read all texts in the image, output in lines.", BOOK.render("qwen3vl", Task.OCR, null));
+        assertEquals("Read all the text in the image.", BOOK.render("smolvlm", Task.OCR, ""));
+        assertEquals("Read all the text in the image.", BOOK.render("youtuvl", Task.OCR, null));
+        assertEquals("Read the licence plate.", BOOK.render("qwen3vl", Task.OCR, "Read the licence plate."), "a row's prompt replaces the default");
+
+        Exception e = assertThrows(IllegalArgumentException.class, () -> BOOK.render("qwen3vl", Task.POINT, null));
+        assertEquals("task 'point' needs a prompt (what to point at, e.g. \"the red apples\"; or categories: --categories, a categories column)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BOOK.render("smolvlm", Task.COUNT, " "));
+        assertEquals("task 'count' needs a prompt (what to count, e.g. \"dogs\"; or categories: --categories, a categories column)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BOOK.render("smolvlm", Task.POINT, "the cup"));
+        assertEquals("the built-in prompt book has no prompt for smolvlm.point", e.getMessage());
+    }
+
+    /** Detect's categories come from the request when it names some, else (as before) from a comma-separated prompt. */
+    @Test
+    void aRequestsCategoriesGoBeforeAPromptList() {
+        assertEquals("Locate every instance that belongs to the following categories: \"dog\". Report bbox coordinates in JSON format.",
+                BOOK.render("qwen3vl", new TaskRequest(Task.DETECT, "cat, bird", List.of("dog"))));
+        assertEquals("Detect every objects that belongs to the following categories: cat,bird",
+                BOOK.render("youtuvl", new TaskRequest(Task.DETECT, "cat, bird", List.of())));
+        assertEquals("Segment: sky, road., without the background class.", BOOK.render("youtuvl", new TaskRequest(Task.SEMANTIC, null, List.of("sky", "road"))));
+        assertEquals(List.of("sky", "road"), BOOK.categories("youtuvl", new TaskRequest(Task.SEMANTIC, "tree", List.of("sky", "road"))));
+        assertEquals(List.of("tree"), BOOK.categories("youtuvl", new TaskRequest(Task.SEMANTIC, "tree", List.of())));
+    }
+
+    /** A job's book without a form taking categories is named when a row names some, rather than dropping them. */
+    @Test
+    void aBookLineWithoutCategoriesRefusesARequestNamingSome() {
+        PromptBook mine = PromptBook.withOverrides("qwen3vl.point.categories = Point at everything.\n", "mine.properties");
+        Exception e = assertThrows(IllegalArgumentException.class, () -> mine.render("qwen3vl", new TaskRequest(Task.POINT, null, List.of("cup"))));
+        assertEquals("the built-in prompt book and mine.properties has no prompt for qwen3vl.point that takes categories"
+                + " (a line qwen3vl.point.categories, or {categories} in qwen3vl.point)", e.getMessage());
+        assertEquals("Locate the cup in this image and output the point coordinates in JSON format.", mine.render("qwen3vl", Task.POINT, "the cup"));
     }
 }
