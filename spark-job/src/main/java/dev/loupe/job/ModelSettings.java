@@ -20,14 +20,15 @@ import java.util.Map;
  * @param denseReadout   Youtu-VL's dense segmentation readout spec
  * @param promptBook     a prompt book file whose lines replace the built-in book's (read on the driver, sent as text)
  * @param labelScoring   classify: sum or mean of a candidate label's token log-probabilities
+ * @param repackWeights  false to keep quantized weights as mapped (no repacked copy at load); null: the conf's or true
  */
 public record ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                             Integer maxImageTokens, String numerics, String maxBatch, String denseReadout, java.nio.file.Path promptBook,
-                            String labelScoring) {
+                            String labelScoring, Boolean repackWeights) {
 
     public ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                          Integer maxImageTokens, String numerics, String maxBatch) {
-        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null);
+        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null, null);
     }
 
     public ModelSettings {
@@ -54,6 +55,7 @@ public record ModelSettings(String model, String mmproj, Integer maxTokens, Floa
         if (denseReadout != null) m.put(AnnotatorSpec.DENSE_READOUT, denseReadout);
         if (promptBook != null) m.put(AnnotatorSpec.PROMPT_BOOK, promptBookText());
         if (labelScoring != null) m.put(AnnotatorSpec.LABEL_SCORING, labelScoring);
+        if (repackWeights != null) m.put(AnnotatorSpec.REPACK_WEIGHTS, repackWeights.toString());
         return m;
     }
 

@@ -51,6 +51,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String PROMPT_BOOK = "promptBook";
     /** classify: a candidate label's score is the sum (default) or the mean of its tokens' log-probabilities ({@link LabelScoring}). */
     public static final String LABEL_SCORING = "labelScoring";
+    /** true (default) or false: repack quantized text weights at load for fast prefill and decode ({@link ModelKey#repackWeights()}). */
+    public static final String REPACK_WEIGHTS = "repackWeights";
     /** {@link #maxBatch()} when the option is {@code auto} or absent. */
     public static final int MAX_BATCH_AUTO = 0;
     /** The batch {@code auto} stands for: enough to share each decode step, small enough for KV memory. */
@@ -58,7 +60,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH, DENSE_READOUT, PROMPT_BOOK, LABEL_SCORING);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH, DENSE_READOUT, PROMPT_BOOK, LABEL_SCORING, REPACK_WEIGHTS);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
@@ -85,7 +87,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         if (mmproj == null || mmproj.isBlank()) throw new IllegalArgumentException("no mmproj given (option " + MMPROJ + ", conf " + CONF_PREFIX + MMPROJ + ")");
         GenerationSettings d = GenerationSettings.GREEDY;
         return new AnnotatorSpec(new ModelKey(model.trim(), mmproj.trim(), option.apply(LOADER), parseInt(option, MAX_LONGEST_EDGE, 0),
-                        parseNumerics(option), parseInt(option, MAX_IMAGE_TOKENS, 0), option.apply(DENSE_READOUT), option.apply(PROMPT_BOOK)),
+                        parseNumerics(option), parseInt(option, MAX_IMAGE_TOKENS, 0), option.apply(DENSE_READOUT), option.apply(PROMPT_BOOK),
+                        parseBoolean(option, REPACK_WEIGHTS, true)),
                 parseInt(option, MAX_TOKENS, d.maxTokens()),
                 parseFloat(option, TEMPERATURE, d.temperature()),
                 parseInt(option, TOP_K, d.topK()),
@@ -114,7 +117,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
      */
     public AnnotatorSpec withAbsolutePaths() {
         ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge(), key.numerics(),
-                key.maxImageTokens(), key.denseReadout(), key.promptBook());
+                key.maxImageTokens(), key.denseReadout(), key.promptBook(), key.repackWeights());
         return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch, labelScoring);
     }
 
@@ -175,6 +178,15 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
 
     private static IllegalArgumentException badMaxBatch(String value) {
         return new IllegalArgumentException("option " + MAX_BATCH + " (" + CONF_PREFIX + MAX_BATCH + ", --max-batch) must be auto or in 1..64, got " + value);
+    }
+
+    /** true or false (any case); anything else is refused by name rather than read as false, as Boolean.parseBoolean would. */
+    private static boolean parseBoolean(UnaryOperator<String> option, String name, boolean fallback) {
+        String v = option.apply(name);
+        if (v == null) return fallback;
+        String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("true") || t.equals("false")) return t.equals("true");
+        throw new IllegalArgumentException("option " + name + " (conf " + CONF_PREFIX + name + ") must be true or false, got '" + v + "'");
     }
 
     private static int parseInt(UnaryOperator<String> option, String name, int fallback) {

@@ -23,7 +23,7 @@ public final class GgufAnnotatorLoader implements AnnotatorLoader {
     public ImageAnnotator load(Path model, Path mmproj, ModelKey key) {
         return VisionLanguageModels.open(model, mmproj,
                 new ModelOptions(ExecutorThreads.pool(), key.maxLongestEdge(), key.numerics(), 0, key.maxImageTokens(), key.readout(),
-                        key.prompts()));
+                        key.prompts(), key.repackWeights()));
     }
 
     /**

@@ -20,9 +20,11 @@ import java.util.Objects;
  *                       the model's own
  * @param denseReadout   Youtu-VL's dense segmentation readout, as {@link DenseReadout#parse} reads it (normalised; the default when null)
  * @param promptBook     the job's prompt book: the text of its file (lines replacing the built-in book's), or null for the built-in one
+ * @param repackWeights  with fast numerics, repack quantized text weights at load (the default; decode then reads the
+ *                       repacked copy, so it is part of the key: a model loaded either way computes differently)
  */
 public record ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics, int maxImageTokens,
-                       String denseReadout, String promptBook)
+                       String denseReadout, String promptBook, boolean repackWeights)
         implements Serializable {
 
     public ModelKey {
@@ -34,6 +36,11 @@ public record ModelKey(String model, String mmproj, String loader, int maxLonges
         if (maxImageTokens < 0) throw new IllegalArgumentException("maxImageTokens must be >= 0 (0 = the model's own), got " + maxImageTokens);
         denseReadout = DenseReadout.parse(denseReadout).toString(); // refuses a bad spec on the driver, and one spelling per readout
         if (promptBook != null) PromptBook.withOverrides(promptBook, "the job's prompt book"); // a bad book fails on the driver
+    }
+
+    public ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics, int maxImageTokens,
+                    String denseReadout, String promptBook) {
+        this(model, mmproj, loader, maxLongestEdge, numerics, maxImageTokens, denseReadout, promptBook, true);
     }
 
     public ModelKey(String model, String mmproj, String loader, int maxLongestEdge, Numerics numerics, int maxImageTokens) {
@@ -86,6 +93,7 @@ public record ModelKey(String model, String mmproj, String loader, int maxLonges
                 + (numerics == Numerics.FAST ? "" : " (" + numerics + " numerics)")
                 + (denseReadout.equals(DenseReadout.DEFAULT.toString()) ? "" : " (dense readout " + denseReadout + ")")
                 + (promptBook == null ? "" : " (own prompt book)")
+                + (repackWeights ? "" : " (weights not repacked)")
                 + (loader.equals(AnnotatorLoaders.DEFAULT) ? "" : " (loader " + loader + ")");
     }
 }

@@ -2,6 +2,7 @@ package dev.loupe.udf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,6 +86,19 @@ class AnnotatorSpecTest {
         }
         var word = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "maxBatch", "many")));
         assertEquals("option maxBatch (spark.loupe.maxBatch) is not a number: 'many'", word.getMessage());
+    }
+
+    @Test
+    void weightsAreRepackedUnlessTurnedOffAndTheChoiceIsPartOfTheModelKey() {
+        AnnotatorSpec byDefault = AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p"));
+        assertTrue(byDefault.key().repackWeights());
+        AnnotatorSpec off = AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "repackWeights", " FALSE "));
+        assertFalse(off.key().repackWeights());
+        assertFalse(off.withAbsolutePaths().key().repackWeights());
+        assertNotEquals(byDefault.key(), off.key(), "a model loaded with and without repacking computes differently: two cache entries");
+        assertTrue(off.key().toString().contains("weights not repacked"), off.key().toString());
+        var e = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "repackWeights", "no")));
+        assertTrue(e.getMessage().contains("repackWeights") && e.getMessage().contains("true or false") && e.getMessage().contains("'no'"), e.getMessage());
     }
 
     @Test

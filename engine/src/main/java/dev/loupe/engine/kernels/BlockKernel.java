@@ -115,6 +115,34 @@ abstract class BlockKernel implements WeightKernel {
     }
 
     /**
+     * {@link #dequantizeRow}'s {@code code * d + m} as {@link Int8Panels} writes it,
+     * {@code code * scale - min} with {@code min = -m}: negation is exact and {@code x - y} is
+     * {@code x + -y}, so the floats are the same (for the types without a minimum, m = -0 and
+     * the panels subtract +0, again x itself).
+     */
+    @Override
+    public Int8Panels.RowSource int8Codes(MemorySegment w, int cols) {
+        BlockKernel kernel = this;
+        return new Int8Panels.RowSource() {
+            @Override public int group() { return QK; }
+            @Override public boolean hasMins() { return hasMin(); }
+
+            @Override
+            public void codes(int r, byte[] codes, float[] scales, float[] minimums) {
+                int blocks = cols / QK;
+                byte[] raw = new byte[blocks * type.blockBytes];
+                kernel.copyRow(w, cols, r, raw);
+                for (int blk = 0; blk < blocks; blk++) {
+                    int off = blk * type.blockBytes;
+                    kernel.codes(raw, off, codes, blk * QK);
+                    scales[blk] = d(raw, off);
+                    minimums[blk] = -addend(raw, off);
+                }
+            }
+        };
+    }
+
+    /**
      * What dequantize's float steps add to {@code code * d}: the minimum, or -0 where there is
      * none. {@code x + -0} is {@code x} for every float, -0 and NaN included ({@code + 0} would
      * turn -0 into +0), so the vector loops add it unconditionally: one straight line of

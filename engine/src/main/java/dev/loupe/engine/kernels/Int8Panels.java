@@ -11,16 +11,21 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Weight rows repacked once, at load, into the k-major panels of {@link PackedGemm} — but kept
- * as 8-bit codes with one float scale per row and 32-value block instead of widened floats, so
+ * as 8-bit codes with a float scale (and minimum) per row and group of 16 or 32 values instead
+ * of widened floats, so
  * that {@link Numerics#FAST}'s prefill neither widens nor transposes the weights on every call
  * (for a prompt of tens of rows that packing cost as much as the products: half the profile of
  * a 4B model's 32-row prefill under AVX2) and the copy takes about the bytes of the Q8_0 file.
  *
- * <p>Layout, panel after panel of {@link #PANEL} weight rows (the last one zero-padded): for each
- * block of {@value #BLOCK} columns, the {@link #PANEL} rows' scales as floats, then the block's
- * codes k-major, {@code code[k][j]} for row j at column k, one signed byte each. The micro-kernel
- * widens a panel vector of codes in registers and multiplies it by the scales — the float the
- * type's {@code dequantizeRow} gives, {@code code * scale} rounded once — and then runs
+ * <p>Every type repacked here dequantizes as {@code code * scale - min} per group, rounded as
+ * written (Q8_0 and the types without minimums have min 0, which changes no float, -0 included;
+ * the K-quants' codes already carry their offset, e.g. Q6_K's -32, and their scale and minimum
+ * are {@code d * sc} and {@code dmin * m}). Layout, panel after panel of {@link #PANEL} weight
+ * rows (the last one zero-padded): for each group of columns, the {@link #PANEL} rows' scales
+ * as floats, their minimums where the type has them, then the group's codes k-major,
+ * {@code code[k][j]} for row j at column k, one signed byte each. The micro-kernel widens a
+ * panel vector of codes in registers, multiplies it by the scales and subtracts the minimums —
+ * the float the type's {@code dequantizeRow} gives — and then runs
  * {@link PackedGemm}'s tile: every output element is the same single FMA chain over k from zero,
  * so the results are bit for bit those of packing the widened rows, whatever the batch or threads.
  */
@@ -31,30 +36,43 @@ public final class Int8Panels {
     private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
     /** Weight rows per panel: three vectors, as {@link PackedGemm#PANEL}. */
     public static final int PANEL = PackedGemm.PANEL;
-    /** Columns per scale. */
-    public static final int BLOCK = 32;
     /**
      * Activation rows per micro-tile: four (12 accumulators) where 512-bit vectors give 32
      * registers, three (9) on AVX2's 16, where four spilled (measured 1.3x slower than three).
      */
     static final int TILE_ROWS = L >= 16 ? 4 : 3;
-    /** Bytes of one block of a panel: the scales, then the codes. */
-    static final long BLOCK_BYTES = (long) PANEL * Float.BYTES + (long) BLOCK * PANEL;
 
     private final MemorySegment data;
     private final int rows;
     private final int cols;
+    /** Columns per scale (and minimum): 32, or 16 for the K-quants with 16-value sub-blocks. */
+    private final int group;
+    private final boolean hasMins;
+    /** Bytes of one group of a panel: the scales, the minimums if any, then the codes. */
+    private final long groupBytes;
 
-    private Int8Panels(MemorySegment data, int rows, int cols) {
+    private Int8Panels(MemorySegment data, int rows, int cols, int group, boolean hasMins) {
         this.data = data;
         this.rows = rows;
         this.cols = cols;
+        this.group = group;
+        this.hasMins = hasMins;
+        this.groupBytes = groupBytes(group, hasMins);
     }
 
-    /** How one weight row yields its codes and scales (a weight type's own decoding). */
+    /** How one weight row yields its codes, scales and minimums (a weight type's own decoding). */
     public interface RowSource {
-        /** Writes row {@code r}'s {@code cols} codes to {@code codes} and its {@code cols / 32} block scales to {@code scales}. */
-        void codes(int r, byte[] codes, float[] scales);
+        /** Columns per scale: 16 or 32. */
+        int group();
+
+        /** Whether the type subtracts a minimum per group (Q4_K, Q5_K, Q2_K, Q4_1, Q5_1). */
+        boolean hasMins();
+
+        /**
+         * Writes row {@code r}'s {@code cols} codes (offsets applied) to {@code codes}, and per
+         * group its scale to {@code scales} and (where {@link #hasMins}) its minimum to {@code mins}.
+         */
+        void codes(int r, byte[] codes, float[] scales, float[] mins);
     }
 
     /** Panels this many rows need. */
@@ -62,9 +80,13 @@ public final class Int8Panels {
         return (rows + PANEL - 1) / PANEL;
     }
 
+    private static long groupBytes(int group, boolean hasMins) {
+        return (long) PANEL * Float.BYTES * (hasMins ? 2 : 1) + (long) group * PANEL;
+    }
+
     /** Bytes the repacked copy of a {@code rows} x {@code cols} matrix takes. */
-    public static long bytesFor(int rows, int cols) {
-        return (long) panelCount(rows) * (cols / BLOCK) * BLOCK_BYTES;
+    public static long bytesFor(int rows, int cols, int group, boolean hasMins) {
+        return (long) panelCount(rows) * (cols / group) * groupBytes(group, hasMins);
     }
 
     /**
@@ -72,39 +94,53 @@ public final class Int8Panels {
      * the returned object is reachable ({@link Arena#ofAuto()}): it belongs to its weight matrix.
      */
     public static Int8Panels repack(int rows, int cols, RowSource source, ComputePool pool) {
-        if (cols % BLOCK != 0) throw new IllegalArgumentException("rows of " + cols + " values, not a multiple of " + BLOCK);
-        MemorySegment data = Arena.ofAuto().allocate(bytesFor(rows, cols), 64);
-        int blocks = cols / BLOCK;
+        int group = source.group();
+        boolean hasMins = source.hasMins();
+        if (group != 16 && group != 32) throw new IllegalArgumentException("groups of " + group + " values; 16 or 32 expected");
+        if (cols % group != 0) throw new IllegalArgumentException("rows of " + cols + " values, not a multiple of " + group);
+        long groupBytes = groupBytes(group, hasMins);
+        MemorySegment data = Arena.ofAuto().allocate(bytesFor(rows, cols, group, hasMins), 64);
+        int groups = cols / group;
         pool.parallelFor(panelCount(rows), 1, (p0, p1) -> {
             byte[] codes = new byte[cols];
-            float[] scales = new float[blocks];
+            float[] scales = new float[groups], mins = new float[groups];
             for (int p = p0; p < p1; p++) {
-                long panel = (long) p * blocks * BLOCK_BYTES;
+                long panel = (long) p * groups * groupBytes;
                 for (int j = 0; j < PANEL && p * PANEL + j < rows; j++) {
-                    source.codes(p * PANEL + j, codes, scales);
-                    for (int b = 0; b < blocks; b++) {
-                        long block = panel + b * BLOCK_BYTES;
-                        data.set(Layouts.F32, block + (long) j * Float.BYTES, scales[b]);
-                        long at = block + (long) PANEL * Float.BYTES + j;
-                        for (int k = 0; k < BLOCK; k++, at += PANEL) data.set(ValueLayout.JAVA_BYTE, at, codes[b * BLOCK + k]);
+                    source.codes(p * PANEL + j, codes, scales, mins);
+                    for (int g = 0; g < groups; g++) {
+                        long at = panel + g * groupBytes;
+                        data.set(Layouts.F32, at + (long) j * Float.BYTES, scales[g]);
+                        at += (long) PANEL * Float.BYTES;
+                        if (hasMins) {
+                            data.set(Layouts.F32, at + (long) j * Float.BYTES, mins[g]);
+                            at += (long) PANEL * Float.BYTES;
+                        }
+                        at += j;
+                        for (int k = 0; k < group; k++, at += PANEL) data.set(ValueLayout.JAVA_BYTE, at, codes[g * group + k]);
                     }
                 }
             }
         });
-        return new Int8Panels(data, rows, cols);
+        return new Int8Panels(data, rows, cols, group, hasMins);
     }
 
     public int rows() { return rows; }
     public int cols() { return cols; }
     public long bytes() { return data.byteSize(); }
 
-    /** Weight row {@code r}, column {@code k}, as the kernel sees it: code times scale. */
+    /** Weight row {@code r}, column {@code k}, as the kernel sees it: code times scale, minus the minimum. */
     float value(int r, int k) {
-        long block = ((long) (r / PANEL) * (cols / BLOCK) + k / BLOCK) * BLOCK_BYTES;
+        long at = ((long) (r / PANEL) * (cols / group) + k / group) * groupBytes;
         int j = r % PANEL;
-        float scale = data.get(Layouts.F32, block + (long) j * Float.BYTES);
-        byte code = data.get(ValueLayout.JAVA_BYTE, block + (long) PANEL * Float.BYTES + (long) (k % BLOCK) * PANEL + j);
-        return code * scale;
+        float scale = data.get(Layouts.F32, at + (long) j * Float.BYTES), min = 0f;
+        at += (long) PANEL * Float.BYTES;
+        if (hasMins) {
+            min = data.get(Layouts.F32, at + (long) j * Float.BYTES);
+            at += (long) PANEL * Float.BYTES;
+        }
+        byte code = data.get(ValueLayout.JAVA_BYTE, at + (long) (k % group) * PANEL + j);
+        return code * scale - min;
     }
 
     /**
@@ -114,7 +150,7 @@ public final class Int8Panels {
      */
     public void multiplyPanel(float[] a, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
-        long panel = (long) p * (cols / BLOCK) * BLOCK_BYTES;
+        long panel = (long) p * (cols / group) * groupBytes;
         // A narrow last panel computes into a full-width scratch tile: plain vector stores only.
         float[] scratch = n == PANEL ? null : new float[4 * PANEL];
         for (int i = 0; i < m; ) {
@@ -139,19 +175,29 @@ public final class Int8Panels {
 
     private void tile4(float[] a, int aOff, int lda, long panel, float[] c, int cOff, int ldc) {
         MemorySegment d = data;
+        final int g = group;
+        final long gb = groupBytes;
+        final boolean mins = hasMins;
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00;
         FloatVector x20 = x00, x21 = x00, x22 = x00, x30 = x00, x31 = x00, x32 = x00;
         for (int b = 0, k = 0; k < cols; b++) {
-            long block = panel + b * BLOCK_BYTES;
+            long block = panel + b * gb;
             FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            for (int kk = 0; kk < BLOCK; kk++, k++, code += PANEL) {
-                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0);
-                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1);
-                FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2);
+            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
+            if (mins) {
+                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
+                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
+                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
+                code += (long) PANEL * Float.BYTES;
+            }
+            for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
+                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0);
+                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1);
+                FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2);
                 FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
                 x00 = v.fma(w0, x00);
                 x01 = v.fma(w1, x01);
@@ -188,18 +234,28 @@ public final class Int8Panels {
     /** Three rows of A: 9 accumulators, so that with the scales and a weight vector they fit AVX2's 16 registers. */
     private void tile3(float[] a, int aOff, int lda, long panel, float[] c, int cOff, int ldc) {
         MemorySegment d = data;
+        final int g = group;
+        final long gb = groupBytes;
+        final boolean mins = hasMins;
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda;
         FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00, x20 = x00, x21 = x00, x22 = x00;
         for (int b = 0, k = 0; k < cols; b++) {
-            long block = panel + b * BLOCK_BYTES;
+            long block = panel + b * gb;
             FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            for (int kk = 0; kk < BLOCK; kk++, k++, code += PANEL) {
-                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0);
-                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1);
-                FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2);
+            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
+            if (mins) {
+                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
+                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
+                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
+                code += (long) PANEL * Float.BYTES;
+            }
+            for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
+                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0);
+                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1);
+                FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2);
                 FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
                 x00 = v.fma(w0, x00);
                 x01 = v.fma(w1, x01);
@@ -228,18 +284,28 @@ public final class Int8Panels {
 
     private void tile1(float[] a, int aOff, long panel, float[] c, int cOff) {
         MemorySegment d = data;
+        final int g = group;
+        final long gb = groupBytes;
+        final boolean mins = hasMins;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
         for (int b = 0, k = 0; k < cols; b++) {
-            long block = panel + b * BLOCK_BYTES;
+            long block = panel + b * gb;
             FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            for (int kk = 0; kk < BLOCK; kk++, k++, code += PANEL) {
+            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
+            if (mins) {
+                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
+                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
+                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
+                code += (long) PANEL * Float.BYTES;
+            }
+            for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
                 FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
-                x0 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0), x0);
-                x1 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1), x1);
-                x2 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2), x2);
+                x0 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0), x0);
+                x1 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1), x1);
+                x2 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2), x2);
             }
         }
         x0.intoArray(c, cOff);

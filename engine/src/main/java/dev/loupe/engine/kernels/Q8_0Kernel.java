@@ -339,11 +339,17 @@ final class Q8_0Kernel implements WeightKernel {
     @Override
     public Int8Panels.RowSource int8Codes(MemorySegment w, int cols) {
         long rowBytes = (long) (cols / QK) * BLOCK_BYTES;
-        return (r, codes, scales) -> {
-            for (int blk = 0; blk < cols / QK; blk++) {
-                long off = r * rowBytes + (long) blk * BLOCK_BYTES;
-                scales[blk] = Layouts.f16(w, off);
-                MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off + 2, codes, blk * QK, QK);
+        return new Int8Panels.RowSource() {
+            @Override public int group() { return QK; }
+            @Override public boolean hasMins() { return false; }
+
+            @Override
+            public void codes(int r, byte[] codes, float[] scales, float[] mins) {
+                for (int blk = 0; blk < cols / QK; blk++) {
+                    long off = r * rowBytes + (long) blk * BLOCK_BYTES;
+                    scales[blk] = Layouts.f16(w, off);
+                    MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off + 2, codes, blk * QK, QK);
+                }
             }
         };
     }

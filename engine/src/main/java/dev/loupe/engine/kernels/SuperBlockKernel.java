@@ -194,6 +194,39 @@ abstract class SuperBlockKernel implements WeightKernel {
         }
     }
 
+    /**
+     * Every super-block type dequantizes per group as {@code (d * sc) * (code + offset) - dmin * m}
+     * (above): the codes with their offset (within a byte for every type here), and per group
+     * that scale and minimum, are what {@link Int8Panels} repacks.
+     */
+    @Override
+    public Int8Panels.RowSource int8Codes(MemorySegment w, int cols) {
+        SuperBlockKernel kernel = this;
+        return new Int8Panels.RowSource() {
+            @Override public int group() { return group; }
+            @Override public boolean hasMins() { return mins == Mins.LANES || mins == Mins.QUAD || mins == Mins.SCALAR; }
+
+            @Override
+            public void codes(int r, byte[] codes, float[] scales, float[] minimums) {
+                int blocks = cols / QK, offset = codeOffset();
+                byte[] raw = new byte[blocks * type.blockBytes];
+                int[] sc = new int[16], mn = new int[16];
+                kernel.copyRow(w, cols, r, raw);
+                for (int blk = 0; blk < blocks; blk++) {
+                    int off = blk * type.blockBytes;
+                    kernel.codes(raw, off, codes, blk * QK);
+                    scalesAndMinimums(raw, off, sc, 0, mn, 0);
+                    float d = d(raw, off), dmin = dmin(raw, off);
+                    for (int g = 0; g < QK / group; g++) {
+                        scales[blk * (QK / group) + g] = d * sc[g];
+                        minimums[blk * (QK / group) + g] = dmin * mn[g];
+                    }
+                    for (int e = blk * QK; e < (blk + 1) * QK; e++) codes[e] = (byte) (codes[e] + offset);
+                }
+            }
+        };
+    }
+
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Codes of one {@link #F}-wide group: widened in one conversion. */
     private static final VectorSpecies<Byte> BF = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length()));

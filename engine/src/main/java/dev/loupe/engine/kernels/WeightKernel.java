@@ -77,8 +77,9 @@ public interface WeightKernel {
 
     /**
      * Where this type's {@link #dequantizeRow} gives every value as an 8-bit code times a float
-     * scale per 32-value block, rounded once (Q8_0): a source of those codes and scales, which
-     * {@link Int8Panels} repacks for prefill. Null for the other types.
+     * scale per group of 16 or 32, minus a float minimum, rounded as written (every quantized
+     * type: Q8_0, the 32-value block types, the K-quants, IQ4_XS): a source of those codes,
+     * scales and minimums, which {@link Int8Panels} repacks. Null for F32, F16 and BF16.
      */
     default Int8Panels.RowSource int8Codes(MemorySegment w, int cols) {
         return null;

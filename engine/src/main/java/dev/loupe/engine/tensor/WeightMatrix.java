@@ -272,15 +272,21 @@ public final class WeightMatrix {
      * Repacks the rows once for {@link Numerics#FAST}'s prefill products, where the type allows
      * ({@link WeightKernel#int8Codes}): 8-bit codes in k-major panels with their block scales,
      * off the heap, so that a prompt's products neither widen nor transpose the weights on
-     * every call. The results stay bit for bit those of packing the widened rows (the decode
-     * steps and {@link Numerics#EXACT} keep reading the mapping). Returns the copy's bytes, 0
-     * where the type is not repacked.
+     * every call: the results stay bit for bit those of packing the widened rows. FAST decode
+     * steps read the panels too; {@link Numerics#EXACT} products and row lookups still read
+     * the mapping, whose pages for this matrix are released after repacking (they fault back
+     * in if read). Returns the copy's bytes, 0 where the type is not repacked.
      */
     public synchronized long repack(ComputePool pool) {
         Int8Panels.RowSource source = kernel.int8Codes(data, cols);
         if (source == null) return 0;
         Int8Panels p = panels;
-        if (p == null) panels = p = Int8Panels.repack(rows, cols, source, pool);
+        if (p == null) {
+            panels = p = Int8Panels.repack(rows, cols, source, pool);
+            // From now on only the panels are read (prefill and decode alike, see decodeRows): the
+            // mapped pages are handed back, so that the copy does not double the weights' memory.
+            if (data.isMapped()) data.unload();
+        }
         return p.bytes();
     }
 

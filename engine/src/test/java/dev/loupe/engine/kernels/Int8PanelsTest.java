@@ -22,16 +22,19 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class Int8PanelsTest {
 
-    @ParameterizedTest(name = "{0} x {1}, batch {2}")
-    @CsvSource({"50, 96, 16", "48, 64, 17", "7, 32, 19", "130, 640, 21", "24, 1056, 64"})
-    void repackedPrefillEqualsPackingPerCall(int rows, int cols, int batch) {
+    @ParameterizedTest(name = "{0} {1} x {2}, batch {3}")
+    @CsvSource({"Q8_0, 50, 96, 16", "Q8_0, 48, 64, 17", "Q8_0, 7, 32, 19", "Q8_0, 130, 640, 21", "Q8_0, 24, 1056, 64",
+            "Q4_K, 50, 256, 16", "Q4_K, 30, 512, 19", "Q5_K, 25, 256, 17", "Q6_K, 50, 512, 16", "Q6_K, 7, 256, 20",
+            "Q3_K, 26, 256, 16", "Q2_K, 26, 256, 18", "IQ4_XS, 26, 256, 16",
+            "Q4_0, 50, 96, 16", "Q4_1, 30, 64, 17", "Q5_0, 25, 576, 16", "Q5_1, 26, 96, 19", "IQ4_NL, 26, 128, 16"})
+    void repackedPrefillEqualsPackingPerCall(GgmlType type, int rows, int cols, int batch) {
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
-            var data = RandomWeights.of(arena, GgmlType.Q8_0, rows, cols, rnd);
-            WeightMatrix plain = new WeightMatrix("plain", GgmlType.Q8_0, rows, cols, data);
-            WeightMatrix repacked = new WeightMatrix("repacked", GgmlType.Q8_0, rows, cols, data);
+            var data = RandomWeights.of(arena, type, rows, cols, rnd);
+            WeightMatrix plain = new WeightMatrix("plain", type, rows, cols, data);
+            WeightMatrix repacked = new WeightMatrix("repacked", type, rows, cols, data);
             ComputePool pool = ComputePool.shared();
-            assertTrue(repacked.repack(pool) >= Int8Panels.bytesFor(rows, cols));
+            assertTrue(repacked.repack(pool) > 0, type + " repacks");
             assertTrue(repacked.repacked());
             assertFalse(plain.repacked());
 
@@ -47,25 +50,64 @@ class Int8PanelsTest {
         }
     }
 
-    @Test
-    void panelValuesAreTheDequantizedRows() {
+    /**
+     * A decode step's product of repacked weights (a lone row or a batch of them) reads the
+     * panels: each output is the single FMA chain over the dequantized row, whatever the batch.
+     */
+    @ParameterizedTest(name = "{0}, batch {1}")
+    @CsvSource({"Q8_0, 1", "Q8_0, 3", "Q8_0, 8", "Q4_K, 1", "Q4_K, 5", "Q6_K, 1", "Q6_K, 8", "Q5_0, 1", "Q4_1, 4"})
+    void repackedDecodeProductsAreOneChainPerOutput(GgmlType type, int batch) {
         try (Arena arena = Arena.ofShared()) {
-            int rows = Int8Panels.PANEL + 5, cols = 96;
-            var data = RandomWeights.of(arena, GgmlType.Q8_0, rows, cols, new SplittableRandom(3));
-            WeightKernel kernel = Kernels.forType(GgmlType.Q8_0, "w");
+            int rows = 2 * Int8Panels.PANEL + 3, cols = 512;
+            SplittableRandom rnd = new SplittableRandom(batch * 7L + cols);
+            var data = RandomWeights.of(arena, type, rows, cols, rnd);
+            WeightMatrix m = new WeightMatrix("w", type, rows, cols, data);
             ComputePool pool = ComputePool.shared();
-            Int8Panels panels = Int8Panels.repack(rows, cols, kernel.int8Codes(data, cols), pool);
+            m.repack(pool);
+            float[] x = new float[batch * cols];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] out = new float[batch * rows];
+            m.multiplyDecode(x, batch, out, pool, Numerics.FAST);
+            WeightKernel kernel = Kernels.forType(type, "w");
+            float[] row = new float[cols], rounded = new float[cols];
+            for (int b = 0; b < batch; b++) {
+                kernel.roundRow(x, b * cols, rounded, 0, cols);
+                for (int r = 0; r < rows; r++) {
+                    kernel.dequantizeRow(data, cols, r, row, 0);
+                    float expected = PackedGemm.chain(rounded, 0, row, 0, 1, cols);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[b * rows + r]), "sequence " + b + ", output " + r);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Q8_0, 32, false", "Q4_K, 32, true", "Q5_K, 32, true", "Q6_K, 16, false", "Q3_K, 16, false", "Q2_K, 16, true", "IQ4_XS, 32, false",
+            "Q4_0, 32, false", "Q4_1, 32, true", "Q5_0, 32, false", "Q5_1, 32, true", "IQ4_NL, 32, false"})
+    void panelValuesAreTheDequantizedRows(GgmlType type, int group, boolean hasMins) {
+        try (Arena arena = Arena.ofShared()) {
+            int rows = Int8Panels.PANEL + 5, cols = 512;
+            var data = RandomWeights.of(arena, type, rows, cols, new SplittableRandom(3));
+            WeightKernel kernel = Kernels.forType(type, "w");
+            Int8Panels.RowSource source = kernel.int8Codes(data, cols);
+            assertEquals(group, source.group());
+            assertEquals(hasMins, source.hasMins());
+            Int8Panels panels = Int8Panels.repack(rows, cols, source, ComputePool.shared());
             float[] row = new float[cols];
             for (int r = 0; r < rows; r++) {
                 kernel.dequantizeRow(data, cols, r, row, 0);
-                for (int k = 0; k < cols; k++) assertEquals(row[k], panels.value(r, k), "row " + r + ", column " + k);
+                for (int k = 0; k < cols; k++) {
+                    assertEquals(Float.floatToRawIntBits(row[k]), Float.floatToRawIntBits(panels.value(r, k)), "row " + r + ", column " + k);
+                }
             }
-            assertEquals(2L * (cols / 32) * Int8Panels.BLOCK_BYTES, panels.bytes(), "two panels, the second zero-padded");
+            long perGroup = Int8Panels.PANEL * 4L * (hasMins ? 2 : 1) + (long) group * Int8Panels.PANEL;
+            assertEquals(2L * (cols / group) * perGroup, panels.bytes(), "two panels, the second zero-padded");
+            assertEquals(panels.bytes(), Int8Panels.bytesFor(rows, cols, group, hasMins));
         }
     }
 
     @Test
-    void typesWithoutAnEightBitFormAreNotRepacked() {
+    void typesWithoutAnEightBitFormAreNotRepacked() { // F16, BF16, F32 — and so every mmproj of F16
         try (Arena arena = Arena.ofShared()) {
             WeightMatrix m = new WeightMatrix("f16", GgmlType.F16, 8, 64, RandomWeights.of(arena, GgmlType.F16, 8, 64, new SplittableRandom(1)));
             ComputePool pool = ComputePool.shared();
