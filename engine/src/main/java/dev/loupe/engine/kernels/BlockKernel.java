@@ -127,6 +127,25 @@ abstract class BlockKernel implements WeightKernel {
             @Override public int group() { return QK; }
             @Override public boolean hasMins() { return hasMin(); }
 
+            /** Q4_0's codes are -8..7 and Q4_1's 0..15: 4-bit panels; Q5_0, Q5_1 and IQ4_NL need a byte. */
+            @Override
+            public int lowestCode() {
+                return switch (type) {
+                    case Q4_0 -> -8;
+                    case Q4_1 -> 0;
+                    default -> Byte.MIN_VALUE;
+                };
+            }
+
+            @Override
+            public int highestCode() {
+                return switch (type) {
+                    case Q4_0 -> 7;
+                    case Q4_1 -> 15;
+                    default -> Byte.MAX_VALUE;
+                };
+            }
+
             @Override
             public void codes(int r, byte[] codes, float[] scales, float[] minimums) {
                 int blocks = cols / QK;

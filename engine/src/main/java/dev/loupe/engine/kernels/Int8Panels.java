@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -34,6 +35,8 @@ public final class Int8Panels {
     private static final int L = S.length();
     /** Codes of one panel vector: L bytes, widened to L floats in one conversion. */
     private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
+    /** Ints of the float species' shape: 4-bit codes are split in int lanes. */
+    private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
     /** Weight rows per panel: three vectors, as {@link PackedGemm#PANEL}. */
     public static final int PANEL = PackedGemm.PANEL;
     /**
@@ -48,16 +51,22 @@ public final class Int8Panels {
     /** Columns per scale (and minimum): 32, or 16 for the K-quants with 16-value sub-blocks. */
     private final int group;
     private final boolean hasMins;
+    /** Whether two codes share a byte (types whose codes span at most 16 values: Q4_0, Q4_1, Q4_K, Q3_K, Q2_K). */
+    private final boolean nibbles;
+    /** The type's lowest code: 4-bit panels store each code minus it. */
+    private final int lowestCode;
     /** Bytes of one group of a panel: the scales, the minimums if any, then the codes. */
     private final long groupBytes;
 
-    private Int8Panels(MemorySegment data, int rows, int cols, int group, boolean hasMins) {
+    private Int8Panels(MemorySegment data, int rows, int cols, int group, boolean hasMins, boolean nibbles, int lowestCode) {
         this.data = data;
         this.rows = rows;
         this.cols = cols;
         this.group = group;
         this.hasMins = hasMins;
-        this.groupBytes = groupBytes(group, hasMins);
+        this.nibbles = nibbles;
+        this.lowestCode = lowestCode;
+        this.groupBytes = groupBytes(group, hasMins, nibbles);
     }
 
     /** How one weight row yields its codes, scales and minimums (a weight type's own decoding). */
@@ -67,6 +76,16 @@ public final class Int8Panels {
 
         /** Whether the type subtracts a minimum per group (Q4_K, Q5_K, Q2_K, Q4_1, Q5_1). */
         boolean hasMins();
+
+        /** The lowest code {@link #codes} writes for this type (with offsets applied). */
+        default int lowestCode() {
+            return Byte.MIN_VALUE;
+        }
+
+        /** The highest code {@link #codes} writes: codes spanning at most 16 values are stored two to a byte. */
+        default int highestCode() {
+            return Byte.MAX_VALUE;
+        }
 
         /**
          * Writes row {@code r}'s {@code cols} codes (offsets applied) to {@code codes}, and per
@@ -80,13 +99,18 @@ public final class Int8Panels {
         return (rows + PANEL - 1) / PANEL;
     }
 
-    private static long groupBytes(int group, boolean hasMins) {
-        return (long) PANEL * Float.BYTES * (hasMins ? 2 : 1) + (long) group * PANEL;
+    private static long groupBytes(int group, boolean hasMins, boolean nibbles) {
+        return (long) PANEL * Float.BYTES * (hasMins ? 2 : 1) + (long) group * PANEL / (nibbles ? 2 : 1);
+    }
+
+    /** Whether a source's codes pack two to a byte. */
+    static boolean nibbles(RowSource source) {
+        return source.highestCode() - source.lowestCode() < 16;
     }
 
     /** Bytes the repacked copy of a {@code rows} x {@code cols} matrix takes. */
-    public static long bytesFor(int rows, int cols, int group, boolean hasMins) {
-        return (long) panelCount(rows) * (cols / group) * groupBytes(group, hasMins);
+    public static long bytesFor(int rows, int cols, RowSource source) {
+        return (long) panelCount(rows) * (cols / source.group()) * groupBytes(source.group(), source.hasMins(), nibbles(source));
     }
 
     /**
@@ -98,8 +122,10 @@ public final class Int8Panels {
         boolean hasMins = source.hasMins();
         if (group != 16 && group != 32) throw new IllegalArgumentException("groups of " + group + " values; 16 or 32 expected");
         if (cols % group != 0) throw new IllegalArgumentException("rows of " + cols + " values, not a multiple of " + group);
-        long groupBytes = groupBytes(group, hasMins);
-        MemorySegment data = Arena.ofAuto().allocate(bytesFor(rows, cols, group, hasMins), 64);
+        boolean nibbles = nibbles(source);
+        int low = source.lowestCode(), high = source.highestCode();
+        long groupBytes = groupBytes(group, hasMins, nibbles);
+        MemorySegment data = Arena.ofAuto().allocate(bytesFor(rows, cols, source), 64);
         int groups = cols / group;
         pool.parallelFor(panelCount(rows), 1, (p0, p1) -> {
             byte[] codes = new byte[cols];
@@ -107,7 +133,8 @@ public final class Int8Panels {
             for (int p = p0; p < p1; p++) {
                 long panel = (long) p * groups * groupBytes;
                 for (int j = 0; j < PANEL && p * PANEL + j < rows; j++) {
-                    source.codes(p * PANEL + j, codes, scales, mins);
+                    int r = p * PANEL + j;
+                    source.codes(r, codes, scales, mins);
                     for (int g = 0; g < groups; g++) {
                         long at = panel + g * groupBytes;
                         data.set(Layouts.F32, at + (long) j * Float.BYTES, scales[g]);
@@ -117,12 +144,25 @@ public final class Int8Panels {
                             at += (long) PANEL * Float.BYTES;
                         }
                         at += j;
-                        for (int k = 0; k < group; k++, at += PANEL) data.set(ValueLayout.JAVA_BYTE, at, codes[g * group + k]);
+                        for (int k = 0; k < group; k++) {
+                            int code = codes[g * group + k];
+                            if (code < low || code > high) {
+                                throw new IllegalStateException("row " + r + ", column " + (g * group + k) + ": code " + code + " outside " + low + ".." + high);
+                            }
+                            if (!nibbles) {
+                                data.set(ValueLayout.JAVA_BYTE, at + (long) k * PANEL, (byte) code);
+                            } else if (k % 2 == 0) {
+                                data.set(ValueLayout.JAVA_BYTE, at + (long) (k / 2) * PANEL, (byte) (code - low));
+                            } else {
+                                long pair = at + (long) (k / 2) * PANEL;
+                                data.set(ValueLayout.JAVA_BYTE, pair, (byte) (data.get(ValueLayout.JAVA_BYTE, pair) | (code - low) << 4));
+                            }
+                        }
                     }
                 }
             }
         });
-        return new Int8Panels(data, rows, cols, group, hasMins);
+        return new Int8Panels(data, rows, cols, group, hasMins, nibbles, low);
     }
 
     public int rows() { return rows; }
@@ -139,7 +179,13 @@ public final class Int8Panels {
             min = data.get(Layouts.F32, at + (long) j * Float.BYTES);
             at += (long) PANEL * Float.BYTES;
         }
-        byte code = data.get(ValueLayout.JAVA_BYTE, at + (long) (k % group) * PANEL + j);
+        int code;
+        if (nibbles) {
+            int pair = data.get(ValueLayout.JAVA_BYTE, at + (long) (k % group / 2) * PANEL + j) & 0xFF;
+            code = (k % 2 == 0 ? pair & 15 : pair >> 4) + lowestCode;
+        } else {
+            code = data.get(ValueLayout.JAVA_BYTE, at + (long) (k % group) * PANEL + j);
+        }
         return code * scale - min;
     }
 
@@ -157,9 +203,17 @@ public final class Int8Panels {
             int tile = m - i >= TILE_ROWS ? TILE_ROWS : 1;
             float[] dst = scratch == null ? c : scratch;
             int at = scratch == null ? cOff + i * ldc : 0, stride = scratch == null ? ldc : PANEL;
-            if (tile == 4) tile4(a, i * cols, cols, panel, dst, at, stride);
-            else if (tile == 3) tile3(a, i * cols, cols, panel, dst, at, stride);
-            else tile1(a, i * cols, panel, dst, at);
+            if (nibbles) {
+                if (tile == 4) tile4Nibbles(a, i * cols, cols, panel, dst, at, stride);
+                else if (tile == 3) tile3Nibbles(a, i * cols, cols, panel, dst, at, stride);
+                else tile1Nibbles(a, i * cols, panel, dst, at);
+            } else if (tile == 4) {
+                tile4(a, i * cols, cols, panel, dst, at, stride);
+            } else if (tile == 3) {
+                tile3(a, i * cols, cols, panel, dst, at, stride);
+            } else {
+                tile1(a, i * cols, panel, dst, at);
+            }
             if (scratch != null) {
                 for (int r = 0; r < tile; r++) System.arraycopy(scratch, r * PANEL, c, cOff + (i + r) * ldc, n);
             }
@@ -306,6 +360,202 @@ public final class Int8Panels {
                 x0 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0), x0);
                 x1 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1), x1);
                 x2 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2), x2);
+            }
+        }
+        x0.intoArray(c, cOff);
+        x1.intoArray(c, cOff + L);
+        x2.intoArray(c, cOff + 2 * L);
+    }
+
+    /*
+     * The same tiles over 4-bit panels: a byte holds two columns' codes (column k in the low
+     * nibble, k + 1 in the high one, each minus the type's lowest code); they are widened to
+     * ints, split with a mask and a shift (int lanes: AVX2 has no byte shifts), moved back by
+     * the lowest code and converted — the same integer, so the same float as the 8-bit panels.
+     */
+
+    private void tile4Nibbles(float[] a, int aOff, int lda, long panel, float[] c, int cOff, int ldc) {
+        MemorySegment d = data;
+        final int g = group;
+        final long gb = groupBytes;
+        final boolean mins = hasMins;
+        final int low = lowestCode;
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00;
+        FloatVector x20 = x00, x21 = x00, x22 = x00, x30 = x00, x31 = x00, x32 = x00;
+        for (int b = 0, k = 0; k < cols; b++) {
+            long block = panel + b * gb;
+            FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
+            FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
+            FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
+            long code = block + (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
+            if (mins) {
+                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
+                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
+                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
+                code += (long) PANEL * Float.BYTES;
+            }
+            for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                FloatVector w0 = ((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0);
+                FloatVector w1 = ((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1);
+                FloatVector w2 = ((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2);
+                FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
+                x00 = v.fma(w0, x00);
+                x01 = v.fma(w1, x01);
+                x02 = v.fma(w2, x02);
+                v = FloatVector.broadcast(S, a[a1 + k]);
+                x10 = v.fma(w0, x10);
+                x11 = v.fma(w1, x11);
+                x12 = v.fma(w2, x12);
+                v = FloatVector.broadcast(S, a[a2 + k]);
+                x20 = v.fma(w0, x20);
+                x21 = v.fma(w1, x21);
+                x22 = v.fma(w2, x22);
+                v = FloatVector.broadcast(S, a[a3 + k]);
+                x30 = v.fma(w0, x30);
+                x31 = v.fma(w1, x31);
+                x32 = v.fma(w2, x32);
+                w0 = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0);
+                w1 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1);
+                w2 = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2);
+                v = FloatVector.broadcast(S, a[a0 + k + 1]);
+                x00 = v.fma(w0, x00);
+                x01 = v.fma(w1, x01);
+                x02 = v.fma(w2, x02);
+                v = FloatVector.broadcast(S, a[a1 + k + 1]);
+                x10 = v.fma(w0, x10);
+                x11 = v.fma(w1, x11);
+                x12 = v.fma(w2, x12);
+                v = FloatVector.broadcast(S, a[a2 + k + 1]);
+                x20 = v.fma(w0, x20);
+                x21 = v.fma(w1, x21);
+                x22 = v.fma(w2, x22);
+                v = FloatVector.broadcast(S, a[a3 + k + 1]);
+                x30 = v.fma(w0, x30);
+                x31 = v.fma(w1, x31);
+                x32 = v.fma(w2, x32);
+            }
+        }
+        int c1 = cOff + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        x00.intoArray(c, cOff);
+        x01.intoArray(c, cOff + L);
+        x02.intoArray(c, cOff + 2 * L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x12.intoArray(c, c1 + 2 * L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x22.intoArray(c, c2 + 2 * L);
+        x30.intoArray(c, c3);
+        x31.intoArray(c, c3 + L);
+        x32.intoArray(c, c3 + 2 * L);
+    }
+
+    private void tile3Nibbles(float[] a, int aOff, int lda, long panel, float[] c, int cOff, int ldc) {
+        MemorySegment d = data;
+        final int g = group;
+        final long gb = groupBytes;
+        final boolean mins = hasMins;
+        final int low = lowestCode;
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda;
+        FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00, x20 = x00, x21 = x00, x22 = x00;
+        for (int b = 0, k = 0; k < cols; b++) {
+            long block = panel + b * gb;
+            FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
+            FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
+            FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
+            long code = block + (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
+            if (mins) {
+                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
+                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
+                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
+                code += (long) PANEL * Float.BYTES;
+            }
+            for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                FloatVector w0 = ((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0);
+                FloatVector w1 = ((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1);
+                FloatVector w2 = ((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2);
+                FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
+                x00 = v.fma(w0, x00);
+                x01 = v.fma(w1, x01);
+                x02 = v.fma(w2, x02);
+                v = FloatVector.broadcast(S, a[a1 + k]);
+                x10 = v.fma(w0, x10);
+                x11 = v.fma(w1, x11);
+                x12 = v.fma(w2, x12);
+                v = FloatVector.broadcast(S, a[a2 + k]);
+                x20 = v.fma(w0, x20);
+                x21 = v.fma(w1, x21);
+                x22 = v.fma(w2, x22);
+                w0 = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0);
+                w1 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1);
+                w2 = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2);
+                v = FloatVector.broadcast(S, a[a0 + k + 1]);
+                x00 = v.fma(w0, x00);
+                x01 = v.fma(w1, x01);
+                x02 = v.fma(w2, x02);
+                v = FloatVector.broadcast(S, a[a1 + k + 1]);
+                x10 = v.fma(w0, x10);
+                x11 = v.fma(w1, x11);
+                x12 = v.fma(w2, x12);
+                v = FloatVector.broadcast(S, a[a2 + k + 1]);
+                x20 = v.fma(w0, x20);
+                x21 = v.fma(w1, x21);
+                x22 = v.fma(w2, x22);
+            }
+        }
+        int c1 = cOff + ldc, c2 = c1 + ldc;
+        x00.intoArray(c, cOff);
+        x01.intoArray(c, cOff + L);
+        x02.intoArray(c, cOff + 2 * L);
+        x10.intoArray(c, c1);
+        x11.intoArray(c, c1 + L);
+        x12.intoArray(c, c1 + 2 * L);
+        x20.intoArray(c, c2);
+        x21.intoArray(c, c2 + L);
+        x22.intoArray(c, c2 + 2 * L);
+    }
+
+    private void tile1Nibbles(float[] a, int aOff, long panel, float[] c, int cOff) {
+        MemorySegment d = data;
+        final int g = group;
+        final long gb = groupBytes;
+        final boolean mins = hasMins;
+        final int low = lowestCode;
+        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
+        for (int b = 0, k = 0; k < cols; b++) {
+            long block = panel + b * gb;
+            FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
+            FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
+            FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
+            long code = block + (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
+            if (mins) {
+                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
+                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
+                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
+                code += (long) PANEL * Float.BYTES;
+            }
+            for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
+                x0 = v.fma(((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0), x0);
+                x1 = v.fma(((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1), x1);
+                x2 = v.fma(((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2), x2);
+                v = FloatVector.broadcast(S, a[aOff + k + 1]);
+                x0 = v.fma(((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0), x0);
+                x1 = v.fma(((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1), x1);
+                x2 = v.fma(((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2), x2);
             }
         }
         x0.intoArray(c, cOff);

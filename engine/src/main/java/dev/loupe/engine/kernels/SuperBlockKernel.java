@@ -206,6 +206,26 @@ abstract class SuperBlockKernel implements WeightKernel {
             @Override public int group() { return group; }
             @Override public boolean hasMins() { return mins == Mins.LANES || mins == Mins.QUAD || mins == Mins.SCALAR; }
 
+            /** Q4_K's codes are 0..15, Q3_K's -4..3, Q2_K's 0..3: 4-bit panels; Q5_K's, Q6_K's and IQ4_XS's need a byte. */
+            @Override
+            public int lowestCode() {
+                return switch (type) {
+                    case Q4_K, Q2_K -> 0;
+                    case Q3_K -> -4;
+                    default -> Byte.MIN_VALUE;
+                };
+            }
+
+            @Override
+            public int highestCode() {
+                return switch (type) {
+                    case Q4_K -> 15;
+                    case Q3_K -> 3;
+                    case Q2_K -> 3;
+                    default -> Byte.MAX_VALUE;
+                };
+            }
+
             @Override
             public void codes(int r, byte[] codes, float[] scales, float[] minimums) {
                 int blocks = cols / QK, offset = codeOffset();

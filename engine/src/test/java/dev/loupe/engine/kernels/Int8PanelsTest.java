@@ -55,7 +55,8 @@ class Int8PanelsTest {
      * panels: each output is the single FMA chain over the dequantized row, whatever the batch.
      */
     @ParameterizedTest(name = "{0}, batch {1}")
-    @CsvSource({"Q8_0, 1", "Q8_0, 3", "Q8_0, 8", "Q4_K, 1", "Q4_K, 5", "Q6_K, 1", "Q6_K, 8", "Q5_0, 1", "Q4_1, 4"})
+    @CsvSource({"Q8_0, 1", "Q8_0, 3", "Q8_0, 8", "Q4_K, 1", "Q4_K, 3", "Q4_K, 5", "Q4_K, 8", "Q6_K, 1", "Q6_K, 8", "Q5_0, 1",
+            "Q4_1, 4", "Q4_0, 1", "Q4_0, 7", "Q3_K, 2", "Q2_K, 9"})
     void repackedDecodeProductsAreOneChainPerOutput(GgmlType type, int batch) {
         try (Arena arena = Arena.ofShared()) {
             int rows = 2 * Int8Panels.PANEL + 3, cols = 512;
@@ -82,9 +83,10 @@ class Int8PanelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"Q8_0, 32, false", "Q4_K, 32, true", "Q5_K, 32, true", "Q6_K, 16, false", "Q3_K, 16, false", "Q2_K, 16, true", "IQ4_XS, 32, false",
-            "Q4_0, 32, false", "Q4_1, 32, true", "Q5_0, 32, false", "Q5_1, 32, true", "IQ4_NL, 32, false"})
-    void panelValuesAreTheDequantizedRows(GgmlType type, int group, boolean hasMins) {
+    @CsvSource({"Q8_0, 32, false, false", "Q4_K, 32, true, true", "Q5_K, 32, true, false", "Q6_K, 16, false, false",
+            "Q3_K, 16, false, true", "Q2_K, 16, true, true", "IQ4_XS, 32, false, false", "Q4_0, 32, false, true",
+            "Q4_1, 32, true, true", "Q5_0, 32, false, false", "Q5_1, 32, true, false", "IQ4_NL, 32, false, false"})
+    void panelValuesAreTheDequantizedRows(GgmlType type, int group, boolean hasMins, boolean nibbles) {
         try (Arena arena = Arena.ofShared()) {
             int rows = Int8Panels.PANEL + 5, cols = 512;
             var data = RandomWeights.of(arena, type, rows, cols, new SplittableRandom(3));
@@ -92,6 +94,7 @@ class Int8PanelsTest {
             Int8Panels.RowSource source = kernel.int8Codes(data, cols);
             assertEquals(group, source.group());
             assertEquals(hasMins, source.hasMins());
+            assertEquals(nibbles, Int8Panels.nibbles(source), "two codes per byte");
             Int8Panels panels = Int8Panels.repack(rows, cols, source, ComputePool.shared());
             float[] row = new float[cols];
             for (int r = 0; r < rows; r++) {
@@ -100,9 +103,9 @@ class Int8PanelsTest {
                     assertEquals(Float.floatToRawIntBits(row[k]), Float.floatToRawIntBits(panels.value(r, k)), "row " + r + ", column " + k);
                 }
             }
-            long perGroup = Int8Panels.PANEL * 4L * (hasMins ? 2 : 1) + (long) group * Int8Panels.PANEL;
+            long perGroup = Int8Panels.PANEL * 4L * (hasMins ? 2 : 1) + (long) group * Int8Panels.PANEL / (nibbles ? 2 : 1);
             assertEquals(2L * (cols / group) * perGroup, panels.bytes(), "two panels, the second zero-padded");
-            assertEquals(panels.bytes(), Int8Panels.bytesFor(rows, cols, group, hasMins));
+            assertEquals(panels.bytes(), Int8Panels.bytesFor(rows, cols, source));
         }
     }
 

@@ -42,7 +42,7 @@ class RepackedWeightsDecoderTest {
     }
 
     private static long q8(int rows, int cols) {
-        return Int8Panels.bytesFor(rows, cols, 32, false);
+        return (long) Int8Panels.panelCount(rows) * (cols / 32) * (Int8Panels.PANEL * 4L + 32L * Int8Panels.PANEL);
     }
 
     @Test
