@@ -45,9 +45,8 @@ public final class Deepseek2Decoder implements TextDecoder {
     }
 
     /**
-     * With {@code repack} and {@link Numerics#FAST}, the layers' matrices are repacked at load
-     * for prefill ({@link WeightMatrix#repack}; not the token embedding and output head, which
-     * a prompt multiplies one row at a time).
+     * With {@code repack} and {@link Numerics#FAST}, the matrices of every product (the layers'
+     * and the output head) are repacked at load for prefill and decode ({@link WeightMatrix#repack}).
      */
     public Deepseek2Decoder(GgufFile file, ComputePool pool, Numerics numerics, boolean repack) {
         this.config = Deepseek2Config.from(file);
@@ -58,7 +57,7 @@ public final class Deepseek2Decoder implements TextDecoder {
         this.products = new LayerProducts(pool, numerics);
         this.heads = HeadLayout.latent(config.nHead(), config.latentWidth(), config.kvLoraRank());
         this.head = new OutputHead(weights.outputNorm, config.rmsEps(), weights.output);
-        this.repacked = repack && numerics == Numerics.FAST ? RepackedWeights.of(weights.layerMatrices(), pool) : RepackedWeights.NONE;
+        this.repacked = repack && numerics == Numerics.FAST ? RepackedWeights.of(weights.all(), pool) : RepackedWeights.NONE;
     }
 
     @Override

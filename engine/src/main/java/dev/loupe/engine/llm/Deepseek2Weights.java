@@ -55,13 +55,6 @@ final class Deepseek2Weights {
         output = r.has("output.weight") ? r.matrix("output.weight", c.nEmbd(), c.nVocab()) : tokenEmbedding;
     }
 
-    /** The layers' matrices (not the token embedding and output head). */
-    java.util.List<WeightMatrix> layerMatrices() {
-        java.util.List<WeightMatrix> out = all();
-        out.remove(output);
-        return out;
-    }
-
     /** Every matrix a decode step multiplies. */
     java.util.List<WeightMatrix> all() {
         java.util.List<WeightMatrix> out = new java.util.ArrayList<>();

@@ -24,7 +24,7 @@ import dev.loupe.engine.tensor.WeightMatrix;
  */
 public final class LlamaDecoder implements TextDecoder {
     private final LlamaConfig config;
-    private final LlamaWeights weights;
+    final LlamaWeights weights;
     private final Rope rope;
     private final ComputePool pool;
     private final RepackedWeights repacked;
@@ -38,9 +38,8 @@ public final class LlamaDecoder implements TextDecoder {
     }
 
     /**
-     * With {@code repack} and {@link Numerics#FAST}, the layers' matrices are repacked at load
-     * for prefill ({@link WeightMatrix#repack}; not the token embedding and output head, which
-     * a prompt multiplies one row at a time).
+     * With {@code repack} and {@link Numerics#FAST}, the matrices of every product (the layers'
+     * and the output head) are repacked at load for prefill and decode ({@link WeightMatrix#repack}).
      */
     public LlamaDecoder(GgufFile file, ComputePool pool, Numerics numerics, boolean repack) {
         this.config = LlamaConfig.from(file);
@@ -51,7 +50,7 @@ public final class LlamaDecoder implements TextDecoder {
         this.products = new LayerProducts(pool, numerics);
         this.heads = HeadLayout.grouped(config.nHead(), config.nHeadKv(), config.headDim());
         this.head = new OutputHead(weights.outputNorm, config.rmsEps(), weights.output);
-        this.repacked = repack && numerics == Numerics.FAST ? RepackedWeights.of(weights.layerMatrices(), pool) : RepackedWeights.NONE;
+        this.repacked = repack && numerics == Numerics.FAST ? RepackedWeights.of(weights.productMatrices(), pool) : RepackedWeights.NONE;
     }
 
     @Override

@@ -42,10 +42,15 @@ public final class LlamaWeights {
         output = r.has("output.weight") ? r.matrix("output.weight", c.nEmbd(), c.nVocab()) : tokenEmbedding;
     }
 
-    /** The layers' matrices (not the token embedding and output head). */
-    java.util.List<WeightMatrix> layerMatrices() {
+    /**
+     * Every matrix a decode step multiplies: the layers' and the output head (for a 4B model's
+     * 151936-token vocabulary the head is a tenth of a step's weights). The token embedding
+     * only when it is the head too (tied): lookups read single rows.
+     */
+    java.util.List<WeightMatrix> productMatrices() {
         java.util.List<WeightMatrix> out = new java.util.ArrayList<>();
         for (Layer w : layers) out.addAll(java.util.List.of(w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down()));
+        out.add(output);
         return out;
     }
 }

@@ -23,7 +23,7 @@ class RepackedWeightsDecoderTest {
     private static final Path Q8_0 = LlamaDecodeBatchTest.MODELS.resolve("smolvlm-text-q8_0.gguf");
 
     @Test
-    void loadingRepacksTheLayersQ8_0MatricesOnlyWithFastNumerics() {
+    void loadingRepacksEveryProductsQ8_0MatrixOnlyWithFastNumerics() {
         try (GgufFile f = GgufFile.open(Q8_0)) {
             LlamaDecoder fast = new LlamaDecoder(f, ComputePool.shared(), Numerics.FAST);
             LlamaConfig c = fast.config();
@@ -32,10 +32,16 @@ class RepackedWeightsDecoderTest {
                 expected += 2 * q8(c.kvDim(), c.nEmbd()) + q8(c.qDim(), c.nEmbd()) + q8(c.nEmbd(), c.qDim())
                         + 2 * q8(c.nFf(), c.nEmbd()) + q8(c.nEmbd(), c.nFf());
             }
+            expected += q8(c.nVocab(), c.nEmbd()); // the output head (here the token embedding, tied)
             RepackedWeights r = fast.repacked();
-            assertEquals(7 * c.nLayer(), r.matrices(), "q, k, v, output, gate, up, down of every layer; not the embedding or head");
+            assertEquals(7 * c.nLayer() + 1, r.matrices(), "q, k, v, output, gate, up, down of every layer, and the head");
             assertEquals(expected, r.bytes());
-            assertTrue(r.describe().startsWith("repacked " + 7 * c.nLayer() + " matrices"), r.describe());
+            assertTrue(r.describe().startsWith("repacked " + (7 * c.nLayer() + 1) + " matrices"), r.describe());
+            assertTrue(fast.weights.output.repacked());
+            float[] row = new float[c.nEmbd()], again = new float[c.nEmbd()];
+            new LlamaDecoder(f, ComputePool.shared(), Numerics.FAST, false).weights.tokenEmbedding.row(123, row, 0);
+            fast.weights.tokenEmbedding.row(123, again, 0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(row, again, 0f, "lookups read the mapping, its pages released or not");
             assertEquals(RepackedWeights.NONE, new LlamaDecoder(f, ComputePool.shared(), Numerics.EXACT).repacked());
             assertEquals(RepackedWeights.NONE, new LlamaDecoder(f, ComputePool.shared(), Numerics.FAST, false).repacked());
         }
