@@ -45,6 +45,16 @@ public final class Int8Panels {
      */
     static final int TILE_ROWS = L >= 16 ? 4 : 3;
 
+    /**
+     * The minimums of a type without any: the tiles load minimums from here rather than take a
+     * zero vector in a branch — a vector merged from two branches is one C2 may box (measured:
+     * ~1 MB per batched call of Q8_0 in KernelAllocationProbe).
+     */
+    private static final MemorySegment ZERO_MINS = Arena.global().allocate((long) PANEL * Float.BYTES, 64);
+
+    /** The thread's tile for a matrix's last, narrow panel (a decode step meets one per matrix: no allocation per call). */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[4 * PANEL]);
+
     private final MemorySegment data;
     private final int rows;
     private final int cols;
@@ -198,7 +208,7 @@ public final class Int8Panels {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = (long) p * (cols / group) * groupBytes;
         // A narrow last panel computes into a full-width scratch tile: plain vector stores only.
-        float[] scratch = n == PANEL ? null : new float[4 * PANEL];
+        float[] scratch = n == PANEL ? null : TAIL.get();
         for (int i = 0; i < m; ) {
             int tile = m - i >= TILE_ROWS ? TILE_ROWS : 1;
             float[] dst = scratch == null ? c : scratch;
@@ -232,6 +242,7 @@ public final class Int8Panels {
         final int g = group;
         final long gb = groupBytes;
         final boolean mins = hasMins;
+        final MemorySegment ms = mins ? d : ZERO_MINS;
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00;
         FloatVector x20 = x00, x21 = x00, x22 = x00, x30 = x00, x31 = x00, x32 = x00;
@@ -241,13 +252,11 @@ public final class Int8Panels {
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
-            if (mins) {
-                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
-                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
-                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
-                code += (long) PANEL * Float.BYTES;
-            }
+            long mo = mins ? code : 0;
+            if (mins) code += (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.fromMemorySegment(S, ms, mo, Layouts.LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(S, ms, mo + 4L * L, Layouts.LE);
+            FloatVector m2 = FloatVector.fromMemorySegment(S, ms, mo + 8L * L, Layouts.LE);
             for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
                 FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0);
                 FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1);
@@ -291,6 +300,7 @@ public final class Int8Panels {
         final int g = group;
         final long gb = groupBytes;
         final boolean mins = hasMins;
+        final MemorySegment ms = mins ? d : ZERO_MINS;
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda;
         FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00, x20 = x00, x21 = x00, x22 = x00;
         for (int b = 0, k = 0; k < cols; b++) {
@@ -299,13 +309,11 @@ public final class Int8Panels {
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
-            if (mins) {
-                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
-                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
-                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
-                code += (long) PANEL * Float.BYTES;
-            }
+            long mo = mins ? code : 0;
+            if (mins) code += (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.fromMemorySegment(S, ms, mo, Layouts.LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(S, ms, mo + 4L * L, Layouts.LE);
+            FloatVector m2 = FloatVector.fromMemorySegment(S, ms, mo + 8L * L, Layouts.LE);
             for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
                 FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0);
                 FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1);
@@ -341,6 +349,7 @@ public final class Int8Panels {
         final int g = group;
         final long gb = groupBytes;
         final boolean mins = hasMins;
+        final MemorySegment ms = mins ? d : ZERO_MINS;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
         for (int b = 0, k = 0; k < cols; b++) {
             long block = panel + b * gb;
@@ -348,13 +357,11 @@ public final class Int8Panels {
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
-            if (mins) {
-                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
-                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
-                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
-                code += (long) PANEL * Float.BYTES;
-            }
+            long mo = mins ? code : 0;
+            if (mins) code += (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.fromMemorySegment(S, ms, mo, Layouts.LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(S, ms, mo + 4L * L, Layouts.LE);
+            FloatVector m2 = FloatVector.fromMemorySegment(S, ms, mo + 8L * L, Layouts.LE);
             for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
                 FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
                 x0 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0), x0);
@@ -379,6 +386,7 @@ public final class Int8Panels {
         final int g = group;
         final long gb = groupBytes;
         final boolean mins = hasMins;
+        final MemorySegment ms = mins ? d : ZERO_MINS;
         final int low = lowestCode;
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00;
@@ -389,13 +397,11 @@ public final class Int8Panels {
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
-            if (mins) {
-                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
-                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
-                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
-                code += (long) PANEL * Float.BYTES;
-            }
+            long mo = mins ? code : 0;
+            if (mins) code += (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.fromMemorySegment(S, ms, mo, Layouts.LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(S, ms, mo + 4L * L, Layouts.LE);
+            FloatVector m2 = FloatVector.fromMemorySegment(S, ms, mo + 8L * L, Layouts.LE);
             for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
                 IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
                 IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
@@ -460,6 +466,7 @@ public final class Int8Panels {
         final int g = group;
         final long gb = groupBytes;
         final boolean mins = hasMins;
+        final MemorySegment ms = mins ? d : ZERO_MINS;
         final int low = lowestCode;
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda;
         FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00, x20 = x00, x21 = x00, x22 = x00;
@@ -469,13 +476,11 @@ public final class Int8Panels {
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
-            if (mins) {
-                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
-                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
-                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
-                code += (long) PANEL * Float.BYTES;
-            }
+            long mo = mins ? code : 0;
+            if (mins) code += (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.fromMemorySegment(S, ms, mo, Layouts.LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(S, ms, mo + 4L * L, Layouts.LE);
+            FloatVector m2 = FloatVector.fromMemorySegment(S, ms, mo + 8L * L, Layouts.LE);
             for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
                 IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
                 IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
@@ -529,6 +534,7 @@ public final class Int8Panels {
         final int g = group;
         final long gb = groupBytes;
         final boolean mins = hasMins;
+        final MemorySegment ms = mins ? d : ZERO_MINS;
         final int low = lowestCode;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
         for (int b = 0, k = 0; k < cols; b++) {
@@ -537,13 +543,11 @@ public final class Int8Panels {
             FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
             FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
             long code = block + (long) PANEL * Float.BYTES;
-            FloatVector m0 = FloatVector.zero(S), m1 = m0, m2 = m0;
-            if (mins) {
-                m0 = FloatVector.fromMemorySegment(S, d, code, Layouts.LE);
-                m1 = FloatVector.fromMemorySegment(S, d, code + 4L * L, Layouts.LE);
-                m2 = FloatVector.fromMemorySegment(S, d, code + 8L * L, Layouts.LE);
-                code += (long) PANEL * Float.BYTES;
-            }
+            long mo = mins ? code : 0;
+            if (mins) code += (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.fromMemorySegment(S, ms, mo, Layouts.LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(S, ms, mo + 4L * L, Layouts.LE);
+            FloatVector m2 = FloatVector.fromMemorySegment(S, ms, mo + 8L * L, Layouts.LE);
             for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
                 IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
                 IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
