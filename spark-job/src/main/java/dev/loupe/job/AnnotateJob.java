@@ -121,6 +121,13 @@ public final class AnnotateJob implements Callable<Integer> {
             description = "Print the first N result rows at the end. Default: 10 for the default --output (a trial run), else 0.")
     Integer show;
 
+    @Option(names = "--dry-run",
+            description = "Check everything the job checks before its first task and print what it would do, without running it: "
+                    + "the model pair (GGUF headers: family, its tasks against --task), the input (images counted, a table's columns "
+                    + "and rows), the options, the output (exists? writable? --mode) and an estimate of an executor's memory. "
+                    + "Exit 0 when the job would start, 2 when it would stop (every problem listed).")
+    boolean dryRun;
+
     @Spec
     CommandSpec command;
 
@@ -214,6 +221,11 @@ public final class AnnotateJob implements Callable<Integer> {
         DefaultsUsed defaults = defaultsUsed(o);
         defaults.printStart(out);
         out.flush();
+        if (dryRun) {
+            int exit = new DryRun(o, new SparkConf()).run(out); // no SparkSession: nothing starts, no task runs
+            out.flush();
+            return exit;
+        }
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         AnnotationRun.checkModelBeforeSpark(o.modelSettings());
         SparkSession.Builder builder = SparkSession.builder().appName("loupe-annotate");
