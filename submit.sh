@@ -6,7 +6,7 @@
 #   ./submit.sh [--input DIR|GLOB|TABLE] [--output DIR] [--model M.gguf --mmproj P.gguf] [options]
 #                                   each option left out keeps the demo's value (the job prints which)
 #   ./submit.sh eval                evaluate the tiny Youtu-VL test model on sample-data/refcoco-sample
-#   ./submit.sh eval --dataset TABLE --output DIR [--model M.gguf --mmproj P.gguf | --predictions T] [options]
+#   ./submit.sh eval [--dataset TABLE] [--output DIR] [--model M.gguf --mmproj P.gguf | --predictions T] [options]
 #   ./submit.sh --master MASTER ... where the job runs (below); default local[*]
 #   ./submit.sh --spark-home        assemble a Spark home from this build's jars, print its path
 #   ./submit.sh --help              all job options
@@ -37,9 +37,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # JDK 25, the build when stale, say/die, loupe_job_classpath: shared with ./loupe.
 source "$ROOT/bin/loupe-env.sh"
 ASSEMBLED_SPARK_HOME="$ROOT/spark-job/target/spark-home"
-# The demo SmolVLM cannot ground; the eval demo runs the oracle's tiny Youtu-VL (random weights too).
-EVAL_DEMO_MODEL="$ROOT/engine/src/test/resources/oracle/youtuvl/models/youtuvl-text-f16.gguf"
-EVAL_DEMO_MMPROJ="$ROOT/engine/src/test/resources/oracle/youtuvl/models/youtuvl-mmproj-f16.gguf"
 JOB_CLASS=dev.loupe.job.AnnotateJob
 
 # Spark binds to the machine's outside address unless told otherwise; keep a caller's choice.
@@ -89,10 +86,10 @@ if $print_spark_home; then
   exit 0
 fi
 
-# Eval's arguments: its demo when there are none, the tiny Youtu-VL when no model is named. (The
-# annotate job defaults each of its options itself, from -Dloupe.home.)
+# Both jobs default each of their options themselves, from -Dloupe.home; the eval demo with no
+# arguments at all is also kept short (the tiny model's answers are noise however long).
 if [[ ${#args[@]} -eq 0 && $job == eval ]]; then
-  args=(--dataset "$ROOT/sample-data/refcoco-sample" --output "$ROOT/out/sample-eval" --mode overwrite --max-tokens 24 --max-image-tokens 256)
+  args=(--max-tokens 24 --max-image-tokens 256)
 fi
 has_option() {
   local a
@@ -102,12 +99,6 @@ has_option() {
 if has_option --help || has_option -h; then
   say "submit.sh's own options: --master local[*] (default) | local[N] | local-cluster[N,C,MiB] | spark://host:port,"
   say "  --spark-home (assemble a Spark home from this build's jars and print its path). The job's options follow."
-fi
-if [[ $job == eval ]] && ! has_option --model && ! has_option --mmproj && ! has_option --help && ! has_option -h \
-     && ! has_option --predictions && ! has_option --mask-predictions; then
-  args+=(--model "$EVAL_DEMO_MODEL" --mmproj "$EVAL_DEMO_MMPROJ")
-  say "model: the oracle's tiny Youtu-VL (engine/src/test/resources/oracle/youtuvl). It has RANDOM weights: expect accuracy near 0."
-  say "  For real numbers, pass a Qwen3-VL or Youtu-VL GGUF pair with --model and --mmproj."
 fi
 
 # "key value" lines of a Spark properties file, comments and blanks skipped.

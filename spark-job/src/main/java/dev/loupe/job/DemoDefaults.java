@@ -86,6 +86,27 @@ public record DemoDefaults(Path home) implements IDefaultValueProvider {
         return home.resolve("out/sample-annotations");
     }
 
+    /** The eval job's demo dataset: ten objects in five photos, in lmms-eval's layout. */
+    public Path evalDataset() {
+        return home.resolve("sample-data/refcoco-sample");
+    }
+
+    /** The eval job's scratch output, replaced by every run that writes to it. */
+    public Path evalOutput() {
+        return home.resolve("out/sample-eval");
+    }
+
+    /**
+     * The eval job's defaults: the sample dataset, its scratch output, and the tiny Youtu-VL (the
+     * demo SmolVLM cannot ground).
+     */
+    public IDefaultValueProvider forEval() {
+        Map<String, Path> byOption = Map.of("--dataset", evalDataset(), "--output", evalOutput(), "--model", youtuVlModel(),
+                "--mmproj", youtuVlMmproj());
+        return argument -> argument instanceof OptionSpec option && byOption.containsKey(option.longestName())
+                ? byOption.get(option.longestName()).toString() : null;
+    }
+
     /** The options this provides defaults for. */
     public static final List<String> OPTIONS = List.of("--input", "--output", "--model", "--mmproj");
 

@@ -53,13 +53,13 @@ class SubmitScriptIT {
         Result run = run("eval", "--dataset", sample, "--output", tmp.resolve("run").toString(), "--splits", "testA", "--limit", "2",
                 "--max-tokens", "4", "--max-image-tokens", "64");
         assertEquals(0, run.exit, run.err);
-        assertTrue(run.err.contains("RANDOM weights"), run.err);
+        assertTrue(run.out.contains("RANDOM weights"), run.out);
         assertTrue(run.out.contains("ground requests annotated") && run.out.contains("loupe eval: REC"), run.out);
         assertTrue(Files.exists(tmp.resolve("run/summary.json")) && Files.isDirectory(tmp.resolve("run/ground")));
 
         Result scored = run("eval", "--dataset", sample, "--output", tmp.resolve("scored").toString(), "--predictions", tmp.resolve("run/ground").toString());
         assertEquals(0, scored.exit, scored.err);
-        assertTrue(!scored.err.contains("RANDOM weights") && !scored.out.contains("requests annotated"), scored.err + scored.out);
+        assertTrue(!scored.out.contains("RANDOM weights") && !scored.out.contains("requests annotated"), scored.err + scored.out);
         assertTrue(scored.out.contains("loupe eval: REC"), scored.out);
     }
 
