@@ -183,6 +183,7 @@ public final class AnnotateJob implements Callable<Integer> {
                     + " is required with " + (given("--model") ? "--model" : "--mmproj")
                     + ": a model and its projector go together (the demo's fit only each other)");
         }
+        // picocli filled in the demo SmolVLM before it knew the task; a task the SmolVLM refuses gets the demo that does it.
         if (!given("--model") && !given("--mmproj") && DemoDefaults.wantsYoutuVl(task)) {
             model.model = demo.youtuVlModel().toString();
             model.mmproj = demo.youtuVlMmproj().toString();
