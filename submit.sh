@@ -2,10 +2,11 @@
 # Runs Loupe's annotate job (dev.loupe.job.AnnotateJob), or with `eval` first its eval job
 # (dev.loupe.job.eval.EvalJob).
 #
-#   ./submit.sh                     annotate sample-data/images with the tiny demo model
-#   ./submit.sh --input DIR|GLOB|TABLE --output DIR [--model M.gguf --mmproj P.gguf] [options]
+#   ./submit.sh                     annotate sample-data/images with the tiny demo model into out/sample-annotations
+#   ./submit.sh [--input DIR|GLOB|TABLE] [--output DIR] [--model M.gguf --mmproj P.gguf] [options]
+#                                   each option left out keeps the demo's value (the job prints which)
 #   ./submit.sh eval                evaluate the tiny Youtu-VL test model on sample-data/refcoco-sample
-#   ./submit.sh eval --dataset TABLE --output DIR [--model M.gguf --mmproj P.gguf | --predictions T] [options]
+#   ./submit.sh eval [--dataset TABLE] [--output DIR] [--model M.gguf --mmproj P.gguf | --predictions T] [options]
 #   ./submit.sh --master MASTER ... where the job runs (below); default local[*]
 #   ./submit.sh --spark-home        assemble a Spark home from this build's jars, print its path
 #   ./submit.sh --help              all job options
@@ -24,7 +25,8 @@
 # LOUPE_SUBMIT_OPTS="--conf spark.executor.memory=8g" (the local[...] runner takes only --conf
 # and --master there), and extra flags of the driver JVM started here in LOUPE_JAVA_OPTS (e.g.
 # -Xmx8g; not with SPARK_HOME, where spark-submit's --driver-java-options does that).
-# --model/--mmproj default to the demo model in sample-data/models (random weights).
+# The annotate job's --input, --output, --model and --mmproj default one by one to this checkout's
+# demo (the job knows the checkout from -Dloupe.home, set here); `./submit.sh --help` shows them.
 # SPARK_LOCAL_IP defaults to 127.0.0.1 (everything on this machine); when the driver runs here
 # for a remote cluster, set it to an address the executors can reach.
 # LOUPE_NO_BUILD=1 uses the jars as they are instead of rebuilding stale ones (for tests run by
@@ -35,11 +37,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # JDK 25, the build when stale, say/die, loupe_job_classpath: shared with ./loupe.
 source "$ROOT/bin/loupe-env.sh"
 ASSEMBLED_SPARK_HOME="$ROOT/spark-job/target/spark-home"
-DEMO_MODEL="$ROOT/sample-data/models/smolvlm-text-q8_0.gguf"
-DEMO_MMPROJ="$ROOT/sample-data/models/smolvlm-mmproj-f16.gguf"
-# The demo SmolVLM cannot ground; the eval demo runs the oracle's tiny Youtu-VL (random weights too).
-EVAL_DEMO_MODEL="$ROOT/engine/src/test/resources/oracle/youtuvl/models/youtuvl-text-f16.gguf"
-EVAL_DEMO_MMPROJ="$ROOT/engine/src/test/resources/oracle/youtuvl/models/youtuvl-mmproj-f16.gguf"
 JOB_CLASS=dev.loupe.job.AnnotateJob
 
 # Spark binds to the machine's outside address unless told otherwise; keep a caller's choice.
@@ -89,11 +86,10 @@ if $print_spark_home; then
   exit 0
 fi
 
-# Job arguments: the demo when there are none; the demo model when no model is named.
+# Both jobs default each of their options themselves, from -Dloupe.home; the eval demo with no
+# arguments at all is also kept short (the tiny model's answers are noise however long).
 if [[ ${#args[@]} -eq 0 && $job == eval ]]; then
-  args=(--dataset "$ROOT/sample-data/refcoco-sample" --output "$ROOT/out/sample-eval" --mode overwrite --max-tokens 24 --max-image-tokens 256)
-elif [[ ${#args[@]} -eq 0 ]]; then
-  args=(--input "$ROOT/sample-data/images" --output "$ROOT/out/sample-annotations" --mode overwrite --show 10)
+  args=(--max-tokens 24 --max-image-tokens 256)
 fi
 has_option() {
   local a
@@ -103,17 +99,6 @@ has_option() {
 if has_option --help || has_option -h; then
   say "submit.sh's own options: --master local[*] (default) | local[N] | local-cluster[N,C,MiB] | spark://host:port,"
   say "  --spark-home (assemble a Spark home from this build's jars and print its path). The job's options follow."
-fi
-if [[ $job == eval ]] && ! has_option --model && ! has_option --mmproj && ! has_option --help && ! has_option -h \
-     && ! has_option --predictions && ! has_option --mask-predictions; then
-  args+=(--model "$EVAL_DEMO_MODEL" --mmproj "$EVAL_DEMO_MMPROJ")
-  say "model: the oracle's tiny Youtu-VL (engine/src/test/resources/oracle/youtuvl). It has RANDOM weights: expect accuracy near 0."
-  say "  For real numbers, pass a Qwen3-VL or Youtu-VL GGUF pair with --model and --mmproj."
-elif [[ $job == annotate ]] && ! has_option --model && ! has_option --mmproj && ! has_option --help && ! has_option -h; then
-  args+=(--model "$DEMO_MODEL" --mmproj "$DEMO_MMPROJ")
-  say "model: the demo SmolVLM in sample-data/models. It has RANDOM weights: expect gibberish text."
-  say "  For real captions, get the ggml-org SmolVLM GGUF pair (huggingface.co/ggml-org/SmolVLM-256M-Instruct-GGUF) and run"
-  say "  ./submit.sh --model SmolVLM-256M-Instruct-Q8_0.gguf --mmproj mmproj-SmolVLM-256M-Instruct-Q8_0.gguf [--input ... --output ...]"
 fi
 
 # "key value" lines of a Spark properties file, comments and blanks skipped.
@@ -137,7 +122,7 @@ if [[ -n "${SPARK_HOME:-}" ]]; then
   say "running with $SPARK_HOME/bin/spark-submit"
   set +e
   "$SPARK_HOME/bin/spark-submit" --class "$JOB_CLASS" \
-    --driver-java-options "-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties" \
+    --driver-java-options "-Dlog4j2.configurationFile=file:$ROOT/conf/log4j2.properties -Dloupe.home=$ROOT" \
     "${defaults[@]}" "${master_opts[@]}" "${submit_opts[@]}" "$JOB_JAR" "${args[@]}"
   status=$?
 elif [[ "$master" == local-cluster\[* || "$master" == spark://* ]]; then
@@ -148,7 +133,8 @@ elif [[ "$master" == local-cluster\[* || "$master" == spark://* ]]; then
   export SPARK_HOME="$ASSEMBLED_SPARK_HOME" SPARK_SCALA_VERSION=2.13
   say "running with SparkSubmit --master $master (Spark home assembled in $SPARK_HOME)"
   set +e
-  "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" "${java_opts[@]}" \
+  "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" \
+    -Dloupe.home="$ROOT" "${java_opts[@]}" \
     -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit \
     --class "$JOB_CLASS" "${defaults[@]}" "${master_opts[@]}" "${submit_opts[@]}" "$JOB_JAR" "${args[@]}"
   status=$?
@@ -171,7 +157,7 @@ else
   say "running in local mode (no SPARK_HOME) with $JAVA_HOME/bin/java"
   set +e
   "$JAVA_HOME/bin/java" @"$ROOT/conf/jvm-options.txt" -Dlog4j2.configurationFile="file:$ROOT/conf/log4j2.properties" \
-    "${java_opts[@]}" "${sysprops[@]}" \
+    -Dloupe.home="$ROOT" "${java_opts[@]}" "${sysprops[@]}" \
     -cp "$classpath" "$JOB_CLASS" "${args[@]}"
   status=$?
 fi

@@ -3,6 +3,8 @@ package dev.loupe.job;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.udf.AnnotatorSpec;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
@@ -23,13 +25,18 @@ import picocli.CommandLine.Spec;
  * annotated are written with {@code error} set; the job itself only fails for problems that are
  * not a row's (bad options, unreadable input, a crashing executor).
  */
-@Command(name = "loupe-annotate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "loupe-annotate", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Annotates images with a GGUF vision-language model and writes Parquet (schemas/annotation.avsc).",
-        footer = {"", "Spark settings come from spark-submit or -Dspark.*; without spark.master the job runs in local[*].",
+        footer = {"", "Every option defaults on its own: --input, --model, --mmproj and --output to the demo of this Loupe checkout "
+                        + "(-Dloupe.home, else $LOUPE_HOME, else the checkout the job was built in), so e.g. --output DIR alone, or "
+                        + "--task ground --prompt TEXT alone, runs the demo with that one change. The demo model is the SmolVLM shown, "
+                        + "or the oracle's tiny Youtu-VL for a --task the SmolVLM refuses; both have random weights.",
+                "",
+                "Spark settings come from spark-submit or -Dspark.*; without spark.master the job runs in local[*].",
                 "Exit codes: 0 done (rows may still carry errors), 1 job failed, 2 bad options, input or model."})
 public final class AnnotateJob implements Callable<Integer> {
 
-    @Option(names = "--input", required = true, paramLabel = "PATH",
+    @Option(names = "--input", paramLabel = "PATH",
             description = "Directory or glob of images, or a Parquet / JSON Lines table (see --image-column).")
     String input;
 
@@ -38,7 +45,7 @@ public final class AnnotateJob implements Callable<Integer> {
     InputFormat format;
 
     @Option(names = "--image-column", paramLabel = "COLUMN", defaultValue = "image",
-            description = "Table input: the column with image bytes or paths (relative paths are relative to the table). Default: ${DEFAULT-VALUE}.")
+            description = "Table input: the column with image bytes or paths (relative paths are relative to the table).")
     String imageColumn;
 
     @Option(names = "--id-column", paramLabel = "COLUMN",
@@ -70,11 +77,12 @@ public final class AnnotateJob implements Callable<Integer> {
             description = "Image input: extensions to read, either case. Default: jpg,jpeg,png,webp,bmp,gif.")
     List<String> imageExtensions;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Parquet directory to write.")
+    @Option(names = "--output", paramLabel = "DIR", description = "Parquet directory to write.")
     String output;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "error",
-            description = "If --output exists: error (refuse, the default) or overwrite (replace it). See --resume.")
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "If --output exists: error (refuse) or overwrite (replace it). See --resume. "
+                    + "Default: overwrite for the default --output (scratch space: a rerun just replaces it), error for one you name.")
     WriteMode mode;
 
     @Option(names = "--resume",
@@ -84,7 +92,7 @@ public final class AnnotateJob implements Callable<Integer> {
     @Mixin
     ModelCommandOptions model = new ModelCommandOptions();
 
-    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined, segment-open, classify). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined, segment-open, classify). ")
     String task;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one, the question; ground and segment need one, what to find; point and count need one, what to point at or count, unless categories are given; detect takes an optional comma-separated category list).")
@@ -109,11 +117,30 @@ public final class AnnotateJob implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "N", description = "Split the requests into N partitions (Spark tasks); for a table input this is a shuffle.")
     Integer partitions;
 
-    @Option(names = "--show", paramLabel = "N", defaultValue = "0", description = "Print the first N result rows at the end.")
-    int show;
+    @Option(names = "--show", paramLabel = "N",
+            description = "Print the first N result rows at the end. Default: 10 for the default --output (a trial run), else 0.")
+    Integer show;
+
+    @Option(names = "--dry-run",
+            description = "Check everything the job checks before its first task and print what it would do, without running it: "
+                    + "the model pair (GGUF headers: family, its tasks against --task), the input (images counted, a table's columns "
+                    + "and rows), the options, the output (exists? writable? --mode) and an estimate of an executor's memory. "
+                    + "Exit 0 when the job would start, 2 when it would stop (every problem listed).")
+    boolean dryRun;
 
     @Spec
     CommandSpec command;
+
+    /** The demo run a left-out option falls back to (see {@link DemoDefaults}); tests point it at the checkout. */
+    private final DemoDefaults demo;
+
+    public AnnotateJob() {
+        this(DemoDefaults.ofThisInstall());
+    }
+
+    AnnotateJob(DemoDefaults demo) {
+        this.demo = demo;
+    }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -121,7 +148,12 @@ public final class AnnotateJob implements Callable<Integer> {
 
     /** The command with Loupe's error handling: one line for a user's mistake, a stack trace for a bug. */
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new AnnotateJob()).setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine(DemoDefaults.ofThisInstall());
+    }
+
+    static CommandLine commandLine(DemoDefaults demo) {
+        CommandLine cli = new CommandLine(new AnnotateJob(demo)).setCaseInsensitiveEnumValuesAllowed(true)
+                .setDefaultValueProvider(demo);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (isUsersMistake(e)) {
@@ -137,15 +169,64 @@ public final class AnnotateJob implements Callable<Integer> {
         return cli;
     }
 
+    /**
+     * The options of the parsed command line. Left-out data options have their demo values
+     * already (picocli took them from {@link DemoDefaults}); the write mode and {@code --show}
+     * follow from whether the output is the default scratch directory.
+     */
     AnnotateOptions options() {
+        boolean scratchOutput = !given("--output");
+        WriteMode writeMode = mode != null ? mode : scratchOutput && !resume ? WriteMode.OVERWRITE : WriteMode.ERROR;
+        int rowsToShow = show != null ? show : scratchOutput ? 10 : 0;
+        if (given("--model") != given("--mmproj")) {
+            throw new IllegalArgumentException((given("--model") ? "--mmproj" : "--model")
+                    + " is required with " + (given("--model") ? "--model" : "--mmproj")
+                    + ": a model and its projector go together (the demo's fit only each other)");
+        }
+        // picocli filled in the demo SmolVLM before it knew the task; a task the SmolVLM refuses gets the demo that does it.
+        if (!given("--model") && !given("--mmproj") && DemoDefaults.wantsYoutuVl(task)) {
+            model.model = demo.youtuVlModel().toString();
+            model.mmproj = demo.youtuVlMmproj().toString();
+        }
+        requireDemoFile("--input", input);
+        requireDemoFile("--model", model.settings().model());
+        requireDemoFile("--mmproj", model.settings().mmproj());
         return new AnnotateOptions(input, format, imageColumn, idColumn, taskColumn, promptColumn, categoriesColumn, labelsColumn,
-                maxLongestEdgeColumn, maxImageTokensColumn, imageExtensions, output, mode, resume, model.settings(), task, prompt, categories,
-                AnnotateOptions.labels(labels, labelsFile), partitions, show);
+                maxLongestEdgeColumn, maxImageTokensColumn, imageExtensions, output, writeMode, resume, model.settings(), task, prompt,
+                categories, AnnotateOptions.labels(labels, labelsFile), partitions, rowsToShow);
+    }
+
+    /** Which options this run left to their defaults (after {@link #options()} has checked the command line). */
+    DefaultsUsed defaultsUsed(AnnotateOptions o) {
+        return DefaultsUsed.of(this::given, o);
+    }
+
+    /** Whether the command line named this option (rather than leaving it to its default). */
+    private boolean given(String option) {
+        CommandLine.ParseResult parsed = command.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option);
+    }
+
+    /** A defaulted demo file that is not there: say so, rather than let the reader fail on a path the user never typed. */
+    private void requireDemoFile(String option, String value) {
+        if (given(option) || value == null || Files.exists(Path.of(value))) return;
+        throw new IllegalArgumentException(option + " was not given and its default " + value + " (this checkout's demo, "
+                + demo.home() + ") does not exist: pass " + option + ", or point -D" + DemoDefaults.HOME_PROPERTY
+                + " or $" + DemoDefaults.HOME_ENV + " at a Loupe checkout");
     }
 
     @Override
     public Integer call() {
         AnnotateOptions o = options();
+        PrintWriter out = command.commandLine().getOut();
+        DefaultsUsed defaults = defaultsUsed(o);
+        defaults.printStart(out);
+        out.flush();
+        if (dryRun) {
+            int exit = new DryRun(o, new SparkConf()).run(out); // no SparkSession: nothing starts, no task runs
+            out.flush();
+            return exit;
+        }
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         AnnotationRun.checkModelBeforeSpark(o.modelSettings());
         SparkSession.Builder builder = SparkSession.builder().appName("loupe-annotate");
@@ -153,8 +234,8 @@ public final class AnnotateJob implements Callable<Integer> {
         SparkSession spark = builder.getOrCreate();
         try {
             JobSummary summary = run(spark, o);
-            PrintWriter out = command.commandLine().getOut();
             summary.print(out);
+            defaults.printSummaryLine(out);
             out.flush();
             if (o.show() > 0) show(spark, o.output(), o.show());
             return 0;

@@ -662,10 +662,35 @@ class AnnotateJobTest {
         assertTrue(err.toString().contains("already exists"), err.toString());
     }
 
+    /** This checkout's demo, what a left-out --input, --output, --model or --mmproj becomes. */
+    static final DemoDefaults DEMO = new DemoDefaults(Path.of(".."));
+
+    /**
+     * {@code --output DIR} alone: the demo's images through the demo model, and the job says which
+     * options it defaulted, first one per line, then in one line under the summary.
+     */
+    @Test
+    void anOutputAloneRunsTheDemoAndReportsTheDefaults() {
+        Path out = tmp.resolve("out");
+        StringWriter stdout = new StringWriter();
+
+        int exit = AnnotateJob.commandLine(DEMO).setOut(new PrintWriter(stdout)).execute("--output", out.toString());
+
+        String text = stdout.toString();
+        assertEquals(0, exit, text);
+        assertTrue(text.startsWith("loupe annotate: defaults used (give an option to change just that one; --help lists them all):\n"
+                + "  --input   " + DEMO.input() + "\n  --model   " + DEMO.model() + "\n  --mmproj  " + DEMO.mmproj()
+                + "\n  --mode    error\n  --show    0\n  --task    caption\n"), text);
+        assertTrue(text.contains("the demo model has RANDOM weights"), text);
+        assertTrue(text.contains("loupe annotate: 4 images, 4 annotated, 0 errors"), text);
+        assertTrue(text.contains("loupe annotate: defaults used: --input, --model, --mmproj, --mode error, --show 0, --task caption"), text);
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    }
+
     static AnnotateOptions options(String... args) {
-        AnnotateJob job = new AnnotateJob();
-        new picocli.CommandLine(job).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return job.options();
+        picocli.CommandLine cli = AnnotateJob.commandLine(DEMO);
+        cli.parseArgs(args);
+        return ((AnnotateJob) cli.getCommand()).options();
     }
 
     static List<GenericRecord> readWithAvsc(Path output) throws Exception {

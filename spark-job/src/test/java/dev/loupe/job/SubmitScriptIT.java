@@ -53,14 +53,39 @@ class SubmitScriptIT {
         Result run = run("eval", "--dataset", sample, "--output", tmp.resolve("run").toString(), "--splits", "testA", "--limit", "2",
                 "--max-tokens", "4", "--max-image-tokens", "64");
         assertEquals(0, run.exit, run.err);
-        assertTrue(run.err.contains("RANDOM weights"), run.err);
+        assertTrue(run.out.contains("RANDOM weights"), run.out);
         assertTrue(run.out.contains("ground requests annotated") && run.out.contains("loupe eval: REC"), run.out);
         assertTrue(Files.exists(tmp.resolve("run/summary.json")) && Files.isDirectory(tmp.resolve("run/ground")));
 
         Result scored = run("eval", "--dataset", sample, "--output", tmp.resolve("scored").toString(), "--predictions", tmp.resolve("run/ground").toString());
         assertEquals(0, scored.exit, scored.err);
-        assertTrue(!scored.err.contains("RANDOM weights") && !scored.out.contains("requests annotated"), scored.err + scored.out);
+        assertTrue(!scored.out.contains("RANDOM weights") && !scored.out.contains("requests annotated"), scored.err + scored.out);
         assertTrue(scored.out.contains("loupe eval: REC"), scored.out);
+    }
+
+    /**
+     * Options compose (issue 19): submit.sh passes no demo arguments of its own any more, the job
+     * defaults each one from the checkout submit.sh names; {@code --dry-run} shows it without running.
+     */
+    @Test
+    void anyOptionAloneKeepsTheRestOfTheDemo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("trial");
+        Result output = run("--output", out.toString(), "--dry-run");
+        assertEquals(0, output.exit, output.err + output.out);
+        String root = StandaloneClusterIT.ROOT.toString();
+        assertTrue(output.out.contains("  --input   " + root + "/sample-data/images\n"), output.out);
+        assertTrue(output.out.contains("  input     " + root + "/sample-data/images: 4 image files"), output.out);
+        assertTrue(output.out.contains("  output    " + out + " does not exist: the job creates it"), output.out);
+        assertTrue(output.out.contains("loupe dry-run: OK, the job would start."), output.out);
+
+        Result ground = run("--task", "ground", "--prompt", "the cat", "--dry-run");
+        assertEquals(0, ground.exit, ground.err + ground.out);
+        assertTrue(ground.out.contains("  model     Youtu-VL: " + root + "/engine/src/test/resources/oracle/youtuvl/models/youtuvl-text-f16.gguf"),
+                ground.out);
+
+        Result half = run("--model", "x.gguf", "--dry-run");
+        assertEquals(2, half.exit);
+        assertTrue(half.err.contains("loupe-annotate: --mmproj is required with --model"), half.err);
     }
 
     private record Result(int exit, String out, String err) {}

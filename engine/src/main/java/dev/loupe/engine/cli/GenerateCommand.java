@@ -69,7 +69,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "Token limit (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--temp", defaultValue = "0", description = "Temperature; 0 is greedy (default ${DEFAULT-VALUE}).")
+    // Both spellings: llama.cpp's (--temp, --image-max-tokens) and the annotate job's (docs/options.md).
+    @Option(names = {"--temp", "--temperature"}, defaultValue = "0", description = "Temperature; 0 is greedy (default ${DEFAULT-VALUE}).")
     float temperature;
 
     @Option(names = "--top-k", defaultValue = "40") int topK;
@@ -85,11 +86,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "idefics3: cap the longest edge images are scaled to (a multiple of the tile size; 0 = the model's).")
     int maxLongestEdge;
 
-    @Option(names = "--image-min-tokens", defaultValue = "0",
+    @Option(names = {"--image-min-tokens", "--min-image-tokens"}, defaultValue = "0",
             description = "Qwen3-VL: the fewest tokens an image becomes (0 = the model's, 8).")
     int minImageTokens;
 
-    @Option(names = "--image-max-tokens", defaultValue = "0",
+    @Option(names = {"--image-max-tokens", "--max-image-tokens"}, defaultValue = "0",
             description = "Qwen3-VL, Youtu-VL: the most tokens an image becomes; larger images are scaled down (0 = the model's: 4096, 62500).")
     int maxImageTokens;
 

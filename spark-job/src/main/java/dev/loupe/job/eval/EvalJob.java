@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.task.Task;
 import dev.loupe.job.AnnotationRun;
+import dev.loupe.job.DemoDefaults;
 import dev.loupe.job.JobSummary;
 import dev.loupe.job.ModelCommandOptions;
 import dev.loupe.job.ModelSettings;
@@ -18,9 +19,11 @@ import dev.loupe.udf.PartitionAnnotator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -55,9 +58,12 @@ import picocli.CommandLine.Spec;
  * {@code OUTPUT/segment/}; those annotation outputs are then scored exactly as
  * {@code --predictions} scores any table, so re-scoring them gives the same numbers.
  */
-@Command(name = "loupe-eval", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "loupe-eval", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Scores a referring-expression benchmark (RefCOCO-style): REC Acc@0.1..0.9, mean IoU, centre accuracy; RES gIoU and cIoU.",
-        footer = {"", "Writes OUTPUT/samples (Parquet, schemas/evaluation.avsc), OUTPUT/summary.json and, for a model run, the annotations in",
+        footer = {"", "Every option defaults on its own: --dataset, --output, --model and --mmproj to the demo of this Loupe checkout "
+                        + "(sample-data/refcoco-sample, out/sample-eval, the oracle's tiny Youtu-VL, whose random weights score 0); "
+                        + "with --predictions or --mask-predictions no model is run unless one is named.",
+                "", "Writes OUTPUT/samples (Parquet, schemas/evaluation.avsc), OUTPUT/summary.json and, for a model run, the annotations in",
                 "OUTPUT/ground and OUTPUT/segment (schemas/annotation.avsc). Without spark.master the job runs in local[*].",
                 "Exit codes: 0 done (samples may still be misses), 1 job failed, 2 bad options, dataset or model."})
 public final class EvalJob implements Callable<Integer> {
@@ -103,10 +109,11 @@ public final class EvalJob implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N samples by sample id (a quick look).")
     Integer limit;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory to write (samples/, summary.json, ground/, segment/).")
+    @Option(names = "--output", paramLabel = "DIR", description = "Directory to write (samples/, summary.json, ground/, segment/).")
     String output;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "error", description = "If --output exists: error (the default) or overwrite.")
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "If --output exists: error or overwrite. Default: overwrite for the default --output (scratch space), error for one you name.")
     WriteMode mode;
 
     @Option(names = "--resume", description = "Model run: keep the annotations --output holds and run only the samples not in them; score all.")
@@ -155,7 +162,12 @@ public final class EvalJob implements Callable<Integer> {
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new EvalJob()).setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine(DemoDefaults.ofThisInstall());
+    }
+
+    /** The command with its demo defaults (see {@link DemoDefaults#forEval}) and Loupe's error handling. */
+    static CommandLine commandLine(DemoDefaults demo) {
+        CommandLine cli = new CommandLine(new EvalJob()).setCaseInsensitiveEnumValuesAllowed(true).setDefaultValueProvider(demo.forEval());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (e instanceof IllegalArgumentException || e instanceof GgufFormatException || e instanceof AnalysisException) {
@@ -171,19 +183,58 @@ public final class EvalJob implements Callable<Integer> {
         return cli;
     }
 
+    /**
+     * The options of the parsed command line. The demo's dataset stands in only when no dataset of
+     * either layout is named, its model only when no predictions are to be scored instead; the
+     * write mode follows from whether the output is the default scratch directory.
+     */
     EvalOptions options() {
         Set<Task> chosen = EnumSet.noneOf(Task.class);
         if (tasks != null) for (String t : tasks) if (!t.isBlank() && !t.equalsIgnoreCase("auto")) chosen.add(Task.parse(t));
-        ModelSettings settings = model.given() ? model.settings() : null;
-        return new EvalOptions(dataset, instances, refs, images,
+        if (given("--model") != given("--mmproj")) {
+            throw new IllegalArgumentException((given("--model") ? "--mmproj" : "--model") + " is required with "
+                    + (given("--model") ? "--model" : "--mmproj") + ": a model and its projector go together");
+        }
+        boolean scoring = predictions != null || maskPredictions != null;
+        ModelSettings settings = given("--model") || !scoring ? model.settings() : null;
+        boolean referLayout = instances != null || refs != null || images != null;
+        String table = given("--dataset") || !referLayout ? dataset : null;
+        WriteMode writeMode = mode != null ? mode : !given("--output") && !resume ? WriteMode.OVERWRITE : WriteMode.ERROR;
+        return new EvalOptions(table, instances, refs, images,
                 new DatasetColumns(imageColumn, expressionColumn, bboxColumn, segmentationColumn, sampleIdColumn, imageIdColumn, splitColumn),
-                splits, limit, output, mode, resume, settings, chosen, partitions, predictions, maskPredictions,
+                splits, limit, output, writeMode, resume, settings, chosen, partitions, predictions, maskPredictions,
                 new PredictionColumns(predictionIdColumn, predictionExpressionColumn, predictionBoxColumn, predictionBoxFormat, predictionMaskColumn));
+    }
+
+    /** Whether the command line named this option (rather than leaving it to its default). */
+    private boolean given(String option) {
+        CommandLine.ParseResult parsed = command.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option);
+    }
+
+    /** The demo's options this run took, as "--option value"; empty when it names its own dataset, output and model. */
+    List<String> defaultsUsed(EvalOptions o) {
+        List<String> used = new ArrayList<>();
+        if (!given("--dataset") && o.dataset() != null) used.add("--dataset " + o.dataset());
+        if (!given("--model") && o.model() != null) used.add("--model " + o.model().model() + " --mmproj " + o.model().mmproj());
+        if (!given("--output")) used.add("--output " + o.output() + (given("--mode") ? "" : " --mode " + o.mode().name().toLowerCase(Locale.ROOT)));
+        return used;
     }
 
     @Override
     public Integer call() {
         EvalOptions o = options();
+        List<String> defaults = defaultsUsed(o);
+        if (!defaults.isEmpty()) {
+            PrintWriter out = command.commandLine().getOut();
+            out.println("loupe eval: defaults used (give an option to change just that one; --help lists them all):");
+            for (String d : defaults) out.println("  " + d);
+            if (!given("--model") && o.model() != null) {
+                out.println("loupe eval: the demo model is the oracle's tiny Youtu-VL: it has RANDOM weights, expect accuracy near 0.");
+                out.println("  For real numbers, pass a Qwen3-VL or Youtu-VL GGUF pair with --model and --mmproj.");
+            }
+            out.flush();
+        }
         if (o.runsModel()) AnnotationRun.checkModelBeforeSpark(o.model());
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession.Builder builder = SparkSession.builder().appName("loupe-eval");

@@ -74,10 +74,33 @@ class EvalJobTest {
         spark.conf().unset("spark.loupe.loader");
     }
 
+    /** This checkout's demo: the sample dataset, out/sample-eval and the tiny Youtu-VL stand in for options left out. */
+    static final dev.loupe.job.DemoDefaults DEMO = new dev.loupe.job.DemoDefaults(Path.of(".."));
+
     static EvalOptions options(String... args) {
-        EvalJob job = new EvalJob();
-        new picocli.CommandLine(job).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return job.options();
+        picocli.CommandLine cli = EvalJob.commandLine(DEMO);
+        cli.parseArgs(args);
+        return ((EvalJob) cli.getCommand()).options();
+    }
+
+    @Test
+    void eachOptionDefaultsOnItsOwn() {
+        EvalOptions none = options();
+        assertEquals(DEMO.evalDataset().toString(), none.dataset());
+        assertEquals(DEMO.evalOutput().toString(), none.output());
+        assertEquals(dev.loupe.job.WriteMode.OVERWRITE, none.mode(), "the default output is scratch space");
+        assertEquals(DEMO.youtuVlMmproj().toString(), none.model().mmproj());
+
+        EvalOptions named = options("--output", "/data/eval");
+        assertEquals(DEMO.evalDataset().toString(), named.dataset());
+        assertEquals(dev.loupe.job.WriteMode.ERROR, named.mode(), "an output the user names is not replaced unless asked");
+
+        EvalOptions scoring = options("--predictions", "p.jsonl");
+        assertNull(scoring.model(), "scoring predictions runs no model unless one is named");
+        assertEquals(DEMO.evalDataset().toString(), scoring.dataset());
+
+        EvalOptions refer = options("--instances", "i.json", "--refs", "r.json", "--images", "imgs");
+        assertNull(refer.dataset(), "a refer-layout dataset replaces the demo's");
     }
 
     static byte[] png(int width, int height) throws Exception {
@@ -258,8 +281,10 @@ class EvalJobTest {
         e = assertThrows(IllegalArgumentException.class, () -> run("--dataset", data.toString(), "--output", out,
                 "--model", MODEL.toString(), "--mmproj", MMPROJ.toString(), "--expression-column", "bbox"));
         assertTrue(e.getMessage().contains("--expression-column bbox") && e.getMessage().contains("array<float>"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> options("--dataset", data.toString(), "--output", out));
-        assertTrue(e.getMessage().contains("--predictions"), e.getMessage());
+        assertEquals(DEMO.youtuVlModel().toString(), options("--dataset", data.toString(), "--output", out).model().model(),
+                "no model and no predictions: the demo model runs (options compose, issue 19)");
+        e = assertThrows(IllegalArgumentException.class, () -> options("--dataset", data.toString(), "--output", out, "--model", "m.gguf"));
+        assertTrue(e.getMessage().startsWith("--mmproj is required with --model"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> run("--dataset", data.toString(), "--output", out, "--predictions", data.toString(),
                 "--prediction-id-column", "question_id", "--prediction-box-column", "nope"));
         assertTrue(e.getMessage().contains("--prediction-box-column nope"), e.getMessage());
