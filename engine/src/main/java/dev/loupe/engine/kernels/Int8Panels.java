@@ -44,6 +44,8 @@ public final class Int8Panels {
      * registers, three (9) on AVX2's 16, where four spilled (measured 1.3x slower than three).
      */
     static final int TILE_ROWS = L >= 16 ? 4 : 3;
+    /** Whether a lone row takes the one-row tile (AVX2) or the full tile with row stride 0 (AVX-512: see multiplyPanel). */
+    static final boolean ONE_ROW_TILE = L < 16;
 
     /**
      * The minimums of a type without any: the tiles load minimums from here rather than take a
@@ -216,12 +218,22 @@ public final class Int8Panels {
             // full tile all the same: a lone row (a decode step of one sequence) as every row of
             // it (row stride 0), a batch's last two or three rows padded with copies of the last;
             // the extra chains are thrown away and each kept output is its own chain, the same
-            // floats. One tile shape for every row count: a separate one-row tile, compiled after
-            // prefill's, came out boxed under C2 on AVX-512 (28 instead of 190 tokens/s,
-            // SmolVLM-256M Q8_0). A narrow last panel computes into a full-width tile too.
+            // floats. On AVX-512 one tile shape serves every row count: a separate one-row tile,
+            // compiled after prefill's, came out boxed under C2 there (28 instead of 190 tokens/s,
+            // SmolVLM-256M Q8_0); on AVX2 it never did in our runs, and saves the 3-row tile's
+            // extra FMAs (tg128 147 vs 109 t/s), so lone rows take it (ONE_ROW_TILE). A narrow
+            // last panel computes into a full-width tile too.
             boolean direct = tile == TILE_ROWS && n == PANEL;
             float[] dst = direct ? c : TAIL.get();
             int at = direct ? cOff + i * ldc : 0, stride = direct ? ldc : PANEL;
+            if (tile == 1 && ONE_ROW_TILE) {
+                float[] out = n == PANEL ? c : dst;
+                int o = n == PANEL ? cOff + i * ldc : 0;
+                if (nibbles) tile1Nibbles(a, i * cols, panel, out, o);
+                else tile1(a, i * cols, panel, out, o);
+                if (n != PANEL) System.arraycopy(dst, 0, c, cOff + i * ldc, n);
+                continue;
+            }
             float[] rowsOf = a;
             int aOff = i * cols, lda = tile == 1 ? 0 : cols;
             if (tile > 1 && tile < TILE_ROWS) {
@@ -355,6 +367,36 @@ public final class Int8Panels {
         x20.intoArray(c, c2);
         x21.intoArray(c, c2 + L);
         x22.intoArray(c, c2 + 2 * L);
+    }
+
+    private void tile1(float[] a, int aOff, long panel, float[] c, int cOff) {
+        MemorySegment d = data;
+        final int g = group;
+        final long gb = groupBytes;
+        final boolean mins = hasMins;
+        final MemorySegment ms = mins ? d : ZERO_MINS;
+        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
+        for (int b = 0, k = 0; k < cols; b++) {
+            long block = panel + b * gb;
+            FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
+            FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
+            FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
+            long code = block + (long) PANEL * Float.BYTES;
+            long mo = mins ? code : 0;
+            if (mins) code += (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.fromMemorySegment(S, ms, mo, Layouts.LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(S, ms, mo + 4L * L, Layouts.LE);
+            FloatVector m2 = FloatVector.fromMemorySegment(S, ms, mo + 8L * L, Layouts.LE);
+            for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
+                FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
+                x0 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0), x0);
+                x1 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1), x1);
+                x2 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2), x2);
+            }
+        }
+        x0.intoArray(c, cOff);
+        x1.intoArray(c, cOff + L);
+        x2.intoArray(c, cOff + 2 * L);
     }
 
 
@@ -511,6 +553,44 @@ public final class Int8Panels {
         x20.intoArray(c, c2);
         x21.intoArray(c, c2 + L);
         x22.intoArray(c, c2 + 2 * L);
+    }
+
+    private void tile1Nibbles(float[] a, int aOff, long panel, float[] c, int cOff) {
+        MemorySegment d = data;
+        final int g = group;
+        final long gb = groupBytes;
+        final boolean mins = hasMins;
+        final MemorySegment ms = mins ? d : ZERO_MINS;
+        final int low = lowestCode;
+        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
+        for (int b = 0, k = 0; k < cols; b++) {
+            long block = panel + b * gb;
+            FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE);
+            FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE);
+            FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE);
+            long code = block + (long) PANEL * Float.BYTES;
+            long mo = mins ? code : 0;
+            if (mins) code += (long) PANEL * Float.BYTES;
+            FloatVector m0 = FloatVector.fromMemorySegment(S, ms, mo, Layouts.LE);
+            FloatVector m1 = FloatVector.fromMemorySegment(S, ms, mo + 4L * L, Layouts.LE);
+            FloatVector m2 = FloatVector.fromMemorySegment(S, ms, mo + 8L * L, Layouts.LE);
+            for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
+                x0 = v.fma(((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0), x0);
+                x1 = v.fma(((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1), x1);
+                x2 = v.fma(((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2), x2);
+                v = FloatVector.broadcast(S, a[aOff + k + 1]);
+                x0 = v.fma(((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0), x0);
+                x1 = v.fma(((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1), x1);
+                x2 = v.fma(((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2), x2);
+            }
+        }
+        x0.intoArray(c, cOff);
+        x1.intoArray(c, cOff + L);
+        x2.intoArray(c, cOff + 2 * L);
     }
 
 }
