@@ -275,10 +275,11 @@ public final class WeightMatrix {
      * every call: the results stay bit for bit those of packing the widened rows. FAST decode
      * steps read the panels too; {@link Numerics#EXACT} products and row lookups still read
      * the mapping, whose pages for this matrix are released after repacking (they fault back
-     * in if read). Returns the copy's bytes, 0 where the type is not repacked.
+     * in if read). Returns the copy's bytes, 0 where the type is not repacked (no 8-bit form, or
+     * not {@link WeightKernel#worthRepacking() worth it} on this machine).
      */
     public synchronized long repack(ComputePool pool) {
-        Int8Panels.RowSource source = kernel.int8Codes(data, cols);
+        Int8Panels.RowSource source = kernel.worthRepacking() ? kernel.int8Codes(data, cols) : null;
         if (source == null) return 0;
         Int8Panels p = panels;
         if (p == null) {
