@@ -113,11 +113,12 @@ final class DryRun {
         out.println("loupe dry-run: memory per executor (an estimate):");
         out.printf(Locale.ROOT, "  model files  %s + %s = %s, memory-mapped outside the heap and shared by a node's executors%n",
                 bytes(f.modelBytes()), bytes(f.mmprojBytes()), bytes(f.modelBytes() + f.mmprojBytes()));
-        if (spec.key().numerics() == dev.loupe.engine.kernels.Numerics.FAST) {
-            // WeightMatrix.repack: fast numerics repack quantized text weights at load into native panels.
-            out.printf(Locale.ROOT, "               + up to about %s more: quantized text weights repacked at load for fast numerics%n",
-                    bytes(f.modelBytes()));
-            out.println("               (native memory: 1.06x a Q8_0 file's bytes, more for K-quants, none for F16/F32)");
+        if (spec.key().numerics() == dev.loupe.engine.kernels.Numerics.FAST && spec.key().repackWeights()) {
+            // WeightMatrix.repack: fast numerics repack quantized text weights at load into native panels,
+            // which take the place of the mapped pages they were made from.
+            out.printf(Locale.ROOT, "               the text file's quantized weights become native panels of up to ~1.4x its size (%s),%n",
+                    bytes(Math.round(f.modelBytes() * 1.4)));
+            out.println("               in place of its mapped pages (Q4_K_M ~1.4x, Q8_0 1.06x on AVX2 and not repacked on AVX-512; F16/F32 not repacked)");
         }
         out.println("               (on YARN or Kubernetes, add them to spark.executor.memoryOverhead)");
         if (f.kvBytesPerPosition() == 0) {

@@ -65,7 +65,7 @@ public final class ModelCommandOptions {
 
     @Option(names = "--no-repack",
             description = "Keep quantized text weights as mapped instead of repacking them at load into the layout fast prefill "
-                    + "and decode read (every quantized type; 1.06x a Q8_0 file's bytes, ~2.2x a Q4_K_M file's, in place of the mapped pages). Default: spark.loupe.repackWeights, else repack.")
+                    + "and decode read (the quantized types; ~1.4x a Q4_K_M file's bytes, 1.06x Q8_0's on AVX2, in place of the mapped pages). Default: spark.loupe.repackWeights, else repack.")
     boolean noRepack;
 
     /** Whether a model was named at all (the eval job needs none to score existing predictions). */
