@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.incubator.vector.FloatVector;
 
@@ -53,10 +52,5 @@ public final class CpuFeatures {
         } catch (RuntimeException | LinkageError e) {
             return "?";
         }
-    }
-
-    /** Every reported flag the CPU has, space-separated (for scripts). */
-    public static String flags() {
-        return reported(cpuFlags()).stream().collect(Collectors.joining(" "));
     }
 }

@@ -180,8 +180,6 @@ public final class Int8Panels {
         return new Int8Panels(data, rows, cols, group, hasMins, nibbles, low);
     }
 
-    public int rows() { return rows; }
-    public int cols() { return cols; }
     public long bytes() { return data.byteSize(); }
 
     /** Weight row {@code r}, column {@code k}, as the kernel sees it: code times scale, minus the minimum. */
@@ -223,32 +221,30 @@ public final class Int8Panels {
             // SmolVLM-256M Q8_0); on AVX2 it never did in our runs, and saves the 3-row tile's
             // extra FMAs (tg128 147 vs 109 t/s), so lone rows take it (ONE_ROW_TILE). A narrow
             // last panel computes into a full-width tile too.
-            boolean direct = tile == TILE_ROWS && n == PANEL;
+            boolean oneRowTile = tile == 1 && ONE_ROW_TILE;
+            boolean direct = n == PANEL && (tile == TILE_ROWS || oneRowTile);
             float[] dst = direct ? c : TAIL.get();
             int at = direct ? cOff + i * ldc : 0, stride = direct ? ldc : PANEL;
-            if (tile == 1 && ONE_ROW_TILE) {
-                float[] out = n == PANEL ? c : dst;
-                int o = n == PANEL ? cOff + i * ldc : 0;
-                if (nibbles) tile1Nibbles(a, i * cols, panel, out, o);
-                else tile1(a, i * cols, panel, out, o);
-                if (n != PANEL) System.arraycopy(dst, 0, c, cOff + i * ldc, n);
-                continue;
-            }
-            float[] rowsOf = a;
-            int aOff = i * cols, lda = tile == 1 ? 0 : cols;
-            if (tile > 1 && tile < TILE_ROWS) {
-                rowsOf = PAD.get();
-                if (rowsOf.length < TILE_ROWS * cols) PAD.set(rowsOf = new float[TILE_ROWS * cols]);
-                for (int r = 0; r < TILE_ROWS; r++) System.arraycopy(a, (i + Math.min(r, tile - 1)) * cols, rowsOf, r * cols, cols);
-                aOff = 0;
-            }
-            if (nibbles) {
-                if (TILE_ROWS == 4) tile4Nibbles(rowsOf, aOff, lda, panel, dst, at, stride);
-                else tile3Nibbles(rowsOf, aOff, lda, panel, dst, at, stride);
-            } else if (TILE_ROWS == 4) {
-                tile4(rowsOf, aOff, lda, panel, dst, at, stride);
+            if (oneRowTile) {
+                if (nibbles) tile1Nibbles(a, i * cols, panel, dst, at);
+                else tile1(a, i * cols, panel, dst, at);
             } else {
-                tile3(rowsOf, aOff, lda, panel, dst, at, stride);
+                float[] rowsOf = a;
+                int aOff = i * cols, lda = tile == 1 ? 0 : cols;
+                if (tile > 1 && tile < TILE_ROWS) {
+                    rowsOf = PAD.get();
+                    if (rowsOf.length < TILE_ROWS * cols) PAD.set(rowsOf = new float[TILE_ROWS * cols]);
+                    for (int r = 0; r < TILE_ROWS; r++) System.arraycopy(a, (i + Math.min(r, tile - 1)) * cols, rowsOf, r * cols, cols);
+                    aOff = 0;
+                }
+                if (nibbles) {
+                    if (TILE_ROWS == 4) tile4Nibbles(rowsOf, aOff, lda, panel, dst, at, stride);
+                    else tile3Nibbles(rowsOf, aOff, lda, panel, dst, at, stride);
+                } else if (TILE_ROWS == 4) {
+                    tile4(rowsOf, aOff, lda, panel, dst, at, stride);
+                } else {
+                    tile3(rowsOf, aOff, lda, panel, dst, at, stride);
+                }
             }
             if (!direct) {
                 for (int r = 0; r < tile; r++) System.arraycopy(dst, r * PANEL, c, cOff + (i + r) * ldc, n);

@@ -30,11 +30,4 @@ public record RepackedWeights(int matrices, long bytes, double seconds) {
         if (matrices == 0) return "no weights repacked";
         return String.format(Locale.ROOT, "repacked %d matrices (%.2f GB) in %.2f s", matrices, bytes / 1e9, seconds);
     }
-
-    /** The sum of two reports (a model's text and vision weights). */
-    public RepackedWeights plus(RepackedWeights other) {
-        if (other.matrices == 0) return this;
-        if (matrices == 0) return other;
-        return new RepackedWeights(matrices + other.matrices, bytes + other.bytes, seconds + other.seconds);
-    }
 }
