@@ -147,7 +147,7 @@ abstract class BlockKernel implements WeightKernel {
             }
 
             @Override
-            public void codes(int r, byte[] codes, float[] scales, float[] minimums) {
+            public void codes(int r, byte[] codes, float[] scales, float[] minimums, byte[] groupScales, byte[] groupMins) {
                 int blocks = cols / QK;
                 byte[] raw = new byte[blocks * type.blockBytes];
                 kernel.copyRow(w, cols, r, raw);

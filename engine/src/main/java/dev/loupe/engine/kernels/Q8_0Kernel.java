@@ -355,7 +355,7 @@ final class Q8_0Kernel implements WeightKernel {
             @Override public boolean hasMins() { return false; }
 
             @Override
-            public void codes(int r, byte[] codes, float[] scales, float[] mins) {
+            public void codes(int r, byte[] codes, float[] scales, float[] mins, byte[] groupScales, byte[] groupMins) {
                 for (int blk = 0; blk < cols / QK; blk++) {
                     long off = r * rowBytes + (long) blk * BLOCK_BYTES;
                     scales[blk] = Layouts.f16(w, off);

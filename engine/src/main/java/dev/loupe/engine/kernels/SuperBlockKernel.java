@@ -196,14 +196,17 @@ abstract class SuperBlockKernel implements WeightKernel {
 
     /**
      * Every super-block type dequantizes per group as {@code (d * sc) * (code + offset) - dmin * m}
-     * (above): the codes with their offset (within a byte for every type here), and per group
-     * that scale and minimum, are what {@link Int8Panels} repacks.
+     * (above): the codes with their offset (within a byte for every type here), per super-block
+     * {@code d} and {@code dmin}, and per group {@code sc} and {@code m} (each within a signed
+     * byte: Q6_K's scales are int8, the others' 6 bits or less, Q3_K's and IQ4_XS's less 32),
+     * are what {@link Int8Panels} repacks; it forms the same products in its tile.
      */
     @Override
     public Int8Panels.RowSource int8Codes(MemorySegment w, int cols) {
         SuperBlockKernel kernel = this;
         return new Int8Panels.RowSource() {
             @Override public int group() { return group; }
+            @Override public int superBlock() { return QK; }
             @Override public boolean hasMins() { return mins == Mins.LANES || mins == Mins.QUAD || mins == Mins.SCALAR; }
 
             /** Q4_K's codes are 0..15, Q3_K's -4..3, Q2_K's 0..3: 4-bit panels; Q5_K's, Q6_K's and IQ4_XS's need a byte. */
@@ -227,8 +230,8 @@ abstract class SuperBlockKernel implements WeightKernel {
             }
 
             @Override
-            public void codes(int r, byte[] codes, float[] scales, float[] minimums) {
-                int blocks = cols / QK, offset = codeOffset();
+            public void codes(int r, byte[] codes, float[] scales, float[] minimums, byte[] groupScales, byte[] groupMins) {
+                int blocks = cols / QK, offset = codeOffset(), groups = QK / group;
                 byte[] raw = new byte[blocks * type.blockBytes];
                 int[] sc = new int[16], mn = new int[16];
                 kernel.copyRow(w, cols, r, raw);
@@ -236,13 +239,21 @@ abstract class SuperBlockKernel implements WeightKernel {
                     int off = blk * type.blockBytes;
                     kernel.codes(raw, off, codes, blk * QK);
                     scalesAndMinimums(raw, off, sc, 0, mn, 0);
-                    float d = d(raw, off), dmin = dmin(raw, off);
-                    for (int g = 0; g < QK / group; g++) {
-                        scales[blk * (QK / group) + g] = d * sc[g];
-                        minimums[blk * (QK / group) + g] = dmin * mn[g];
+                    scales[blk] = d(raw, off);
+                    minimums[blk] = dmin(raw, off);
+                    for (int g = 0; g < groups; g++) {
+                        groupScales[blk * groups + g] = signedByte(sc[g], r, blk);
+                        groupMins[blk * groups + g] = signedByte(mn[g], r, blk);
                     }
                     for (int e = blk * QK; e < (blk + 1) * QK; e++) codes[e] = (byte) (codes[e] + offset);
                 }
+            }
+
+            private byte signedByte(int multiplier, int r, int blk) {
+                if (multiplier != (byte) multiplier) {
+                    throw new IllegalStateException(type + " row " + r + ", super-block " + blk + ": group multiplier " + multiplier + " outside a byte");
+                }
+                return (byte) multiplier;
             }
         };
     }

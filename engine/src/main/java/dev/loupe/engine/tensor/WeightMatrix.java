@@ -100,7 +100,7 @@ public final class WeightMatrix {
      */
     public void multiply(float[] input, int batch, float[] out, ComputePool pool, Numerics numerics) {
         if (!numerics.packs(batch)) {
-            if (batch == 1 && !kernel.stripesOneRow()) {
+            if (batch == 1 && !stripesOneRow()) {
                 multiply(input, batch, out, pool);
             } else {
                 multiplyDecode(input, batch, out, pool, numerics);
@@ -195,7 +195,7 @@ public final class WeightMatrix {
             float[] out = outs[i];
             // The choice multiplyDecode and multiply make: ggml's kernel with exact numerics, and for
             // a lone prompt row of a type that does not stripe one; else the striped product.
-            if (numerics == Numerics.EXACT || !decodeStep && batch == 1 && !m.kernel.stripesOneRow()) {
+            if (numerics == Numerics.EXACT || !decodeStep && batch == 1 && !m.stripesOneRow()) {
                 Activations a = m.kernel.prepare(inputs[i], batch, m.cols);
                 bodies[i] = (r0, r1) -> m.kernel.multiply(m.data, m.cols, a, r0, r1, out, m.rows);
             } else {
@@ -296,9 +296,15 @@ public final class WeightMatrix {
         return panels != null;
     }
 
-    /** Whether a lone row takes the striped product in {@link Numerics#FAST} outside decode steps ({@link WeightKernel#stripesOneRow()}). */
+    /**
+     * Whether a lone row takes the striped product in {@link Numerics#FAST} outside decode steps
+     * (a generated token of a single sequence): always once repacked, as the panels stream
+     * fewer bytes per weight than ggml's integer kernels compute with 256- or 512-bit vectors
+     * (SmolVLM-256M Q4_K_M tg128, measured below in docs/benchmarks.md), else where the type
+     * {@linkplain WeightKernel#stripesOneRow() stripes one row} as fast as ggml.
+     */
     public boolean stripesOneRow() {
-        return kernel.stripesOneRow();
+        return panels != null || kernel.stripesOneRow();
     }
 
     /** Whether {@link Numerics#EXACT} products give a row the same floats in any batch ({@link WeightKernel#exactRowsBatchInvariant()}). */

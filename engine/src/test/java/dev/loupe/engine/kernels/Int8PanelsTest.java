@@ -91,16 +91,17 @@ class Int8PanelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"Q8_0, 32, false, false", "Q4_K, 32, true, true", "Q5_K, 32, true, false", "Q6_K, 16, false, false",
-            "Q3_K, 16, false, true", "Q2_K, 16, true, true", "IQ4_XS, 32, false, false", "Q4_0, 32, false, true",
-            "Q4_1, 32, true, true", "Q5_0, 32, false, false", "Q5_1, 32, true, false", "IQ4_NL, 32, false, false"})
-    void panelValuesAreTheDequantizedRows(GgmlType type, int group, boolean hasMins, boolean nibbles) {
+    @CsvSource({"Q8_0, 32, 32, false, false", "Q4_K, 32, 256, true, true", "Q5_K, 32, 256, true, false", "Q6_K, 16, 256, false, false",
+            "Q3_K, 16, 256, false, true", "Q2_K, 16, 256, true, true", "IQ4_XS, 32, 256, false, false", "Q4_0, 32, 32, false, true",
+            "Q4_1, 32, 32, true, true", "Q5_0, 32, 32, false, false", "Q5_1, 32, 32, true, false", "IQ4_NL, 32, 32, false, false"})
+    void panelValuesAreTheDequantizedRows(GgmlType type, int group, int superBlock, boolean hasMins, boolean nibbles) {
         try (Arena arena = Arena.ofShared()) {
             int rows = Int8Panels.PANEL + 5, cols = 512;
             var data = RandomWeights.of(arena, type, rows, cols, new SplittableRandom(3));
             WeightKernel kernel = Kernels.forType(type, "w");
             Int8Panels.RowSource source = kernel.int8Codes(data, cols);
             assertEquals(group, source.group());
+            assertEquals(superBlock, source.superBlock());
             assertEquals(hasMins, source.hasMins());
             assertEquals(nibbles, Int8Panels.nibbles(source), "two codes per byte");
             Int8Panels panels = Int8Panels.repack(rows, cols, source, ComputePool.shared());
@@ -111,8 +112,13 @@ class Int8PanelsTest {
                     assertEquals(Float.floatToRawIntBits(row[k]), Float.floatToRawIntBits(panels.value(r, k)), "row " + r + ", column " + k);
                 }
             }
-            long perGroup = Int8Panels.PANEL * 4L * (hasMins ? 2 : 1) + (long) group * Int8Panels.PANEL / (nibbles ? 2 : 1);
-            assertEquals(2L * (cols / group) * perGroup, panels.bytes(), "two panels, the second zero-padded");
+            // Per super-block of 256 values (a group, for the flat types): the rows' float scales and
+            // minimums, then per group of a two-level type the rows' byte multipliers, then the codes.
+            int factors = hasMins ? 2 : 1;
+            long perSuperBlock = Int8Panels.PANEL * 4L * factors
+                    + (superBlock > group ? (long) superBlock / group * Int8Panels.PANEL * factors : 0)
+                    + (long) superBlock * Int8Panels.PANEL / (nibbles ? 2 : 1);
+            assertEquals(2L * (cols / superBlock) * perSuperBlock, panels.bytes(), "two panels, the second zero-padded");
             assertEquals(panels.bytes(), Int8Panels.bytesFor(rows, cols, source));
         }
     }
