@@ -73,6 +73,17 @@ public final class Int8Panels {
     /** The thread's tile for a matrix's last, narrow panel (a decode step meets one per matrix: no allocation per call). */
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[4 * PANEL]);
 
+    /**
+     * Activation rows from which a panel's values are widened to floats once, a block of
+     * columns at a time, and multiplied by {@link PackedGemm}'s tiles, instead of each tile
+     * widening the codes in registers again: every tile pass after the first would repeat the
+     * conversions, as many instructions as its FMAs (a prompt's 64 rows are 16-22 passes).
+     */
+    static final int WIDEN_MIN_ROWS = TILE_ROWS + 1;
+
+    /** The thread's widened block of a panel ({@link PackedGemm#DEPTH_BLOCK} columns). */
+    private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[PackedGemm.DEPTH_BLOCK * PANEL]);
+
     /** The thread's scales and minimums of the group a tile is in ({@link #groupScales}). */
     private static final ThreadLocal<float[]> GROUP_SCALES = ThreadLocal.withInitial(() -> new float[2 * PANEL]);
 
@@ -278,6 +289,17 @@ public final class Int8Panels {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
         float[] sm = GROUP_SCALES.get();
+        if (m >= WIDEN_MIN_ROWS) {
+            // The same values and the same chains as the tiles below: bit for bit their floats.
+            float[] block = WIDENED.get();
+            for (int k0 = 0; k0 < cols; k0 += PackedGemm.DEPTH_BLOCK) {
+                int k1 = Math.min(cols, k0 + PackedGemm.DEPTH_BLOCK);
+                if (nibbles) widenNibbles(panel, k0, k1, sm, block);
+                else widen(panel, k0, k1, sm, block);
+                PackedGemm.multiplyBlock(a, 0, cols, m, block, -k0 * PANEL, k0, k1, n, c, cOff, ldc);
+            }
+            return;
+        }
         for (int i = 0; i < m; i += TILE_ROWS) {
             int tile = Math.min(TILE_ROWS, m - i);
             // A full tile of a full panel writes straight into c. Fewer rows than a tile run the
@@ -316,6 +338,55 @@ public final class Int8Panels {
             }
             if (!direct) {
                 for (int r = 0; r < tile; r++) System.arraycopy(dst, r * PANEL, c, cOff + (i + r) * ldc, n);
+            }
+        }
+    }
+
+    /**
+     * Columns [k0, k1) of a panel (whole super-blocks) as floats, k-major from {@code out[0]}:
+     * each value the tiles form in registers ({@code code * scale - min}), formed once.
+     */
+    private void widen(long panel, int k0, int k1, float[] sm, float[] out) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group;
+        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        for (int sb = k0 / superBlock, o = 0; sb < k1 / superBlock; sb++) {
+            long block = panel + sb * sbBytes, code = block + header;
+            for (int gi = 0; gi < groups; gi++) {
+                groupScales(block, gi, sm);
+                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
+                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
+                for (int kk = 0; kk < g; kk++, code += PANEL, o += PANEL) {
+                    ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0).intoArray(out, o);
+                    ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1).intoArray(out, o + L);
+                    ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2).intoArray(out, o + 2 * L);
+                }
+            }
+        }
+    }
+
+    /** {@link #widen} of 4-bit panels, split as the nibble tiles split them. */
+    private void widenNibbles(long panel, int k0, int k1, float[] sm, float[] out) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group, low = lowestCode;
+        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        for (int sb = k0 / superBlock, o = 0; sb < k1 / superBlock; sb++) {
+            long block = panel + sb * sbBytes, code = block + header;
+            for (int gi = 0; gi < groups; gi++) {
+                groupScales(block, gi, sm);
+                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
+                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
+                for (int kk = 0; kk < g; kk += 2, code += PANEL, o += 2 * PANEL) {
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                    ((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0).intoArray(out, o);
+                    ((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1).intoArray(out, o + L);
+                    ((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2).intoArray(out, o + 2 * L);
+                    ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0).intoArray(out, o + PANEL);
+                    ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1).intoArray(out, o + PANEL + L);
+                    ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2).intoArray(out, o + PANEL + 2 * L);
+                }
             }
         }
     }

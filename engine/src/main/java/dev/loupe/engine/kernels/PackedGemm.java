@@ -25,6 +25,8 @@ public final class PackedGemm {
     public static final int PANEL = 3 * L;
     /** Shared-dimension values per pass over a tile, so that a panel's slice stays in L1/L2. */
     static final int DEPTH_BLOCK = 512;
+    /** The thread's full-width tile for a narrow panel (see multiplyBlock). */
+    private static final ThreadLocal<float[]> NARROW = ThreadLocal.withInitial(() -> new float[4 * PANEL]);
 
     private PackedGemm() {}
 
@@ -70,27 +72,36 @@ public final class PackedGemm {
      */
     public static void multiply(float[] a, int aOff, int lda, int m, float[] panel, int panelOff, int depth, int n,
                                 float[] c, int cOff, int ldc) {
+        for (int k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
+            multiplyBlock(a, aOff, lda, m, panel, panelOff, k0, Math.min(depth, k0 + DEPTH_BLOCK), n, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * {@link #multiply} over the shared dimension's values [k0, k1) only ({@code panel[panelOff
+     * + k * PANEL + j]} for k in that range), continuing the chains stored in c unless k0 is 0:
+     * for a caller that forms its panel a block at a time (from 8-bit codes: {@link Int8Panels}).
+     */
+    static void multiplyBlock(float[] a, int aOff, int lda, int m, float[] panel, int panelOff, int k0, int k1, int n,
+                              float[] c, int cOff, int ldc) {
         if (n > PANEL) throw new IllegalArgumentException(n + " columns for a panel of " + PANEL);
         // A narrow panel computes into a full-width scratch tile and copies its n columns out:
         // plain vector loads and stores only (masked ones are not intrinsified everywhere).
-        float[] scratch = n == PANEL ? null : new float[4 * PANEL];
-        for (int k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
-            int k1 = Math.min(depth, k0 + DEPTH_BLOCK);
-            boolean first = k0 == 0;
-            for (int i = 0; i < m; ) {
-                int rows = m - i >= 4 ? 4 : 1;
-                int ai = aOff + i * lda, ci = cOff + i * ldc;
-                if (scratch == null) {
-                    if (rows == 4) tile4(a, ai, lda, panel, panelOff, k0, k1, c, ci, ldc, first);
-                    else tile1(a, ai, panel, panelOff, k0, k1, c, ci, first);
-                } else {
-                    for (int r = 0; r < rows && !first; r++) System.arraycopy(c, ci + r * ldc, scratch, r * PANEL, n);
-                    if (rows == 4) tile4(a, ai, lda, panel, panelOff, k0, k1, scratch, 0, PANEL, first);
-                    else tile1(a, ai, panel, panelOff, k0, k1, scratch, 0, first);
-                    for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * PANEL, c, ci + r * ldc, n);
-                }
-                i += rows;
+        float[] scratch = n == PANEL ? null : NARROW.get();
+        boolean first = k0 == 0;
+        for (int i = 0; i < m; ) {
+            int rows = m - i >= 4 ? 4 : 1;
+            int ai = aOff + i * lda, ci = cOff + i * ldc;
+            if (scratch == null) {
+                if (rows == 4) tile4(a, ai, lda, panel, panelOff, k0, k1, c, ci, ldc, first);
+                else tile1(a, ai, panel, panelOff, k0, k1, c, ci, first);
+            } else {
+                for (int r = 0; r < rows && !first; r++) System.arraycopy(c, ci + r * ldc, scratch, r * PANEL, n);
+                if (rows == 4) tile4(a, ai, lda, panel, panelOff, k0, k1, scratch, 0, PANEL, first);
+                else tile1(a, ai, panel, panelOff, k0, k1, scratch, 0, first);
+                for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * PANEL, c, ci + r * ldc, n);
             }
+            i += rows;
         }
     }
 
