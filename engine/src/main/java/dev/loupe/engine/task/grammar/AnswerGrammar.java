@@ -3,6 +3,7 @@ package dev.loupe.engine.task.grammar;
 import static dev.loupe.engine.task.grammar.ByteGrammar.anyExcept;
 import static dev.loupe.engine.task.grammar.ByteGrammar.anyOf;
 import static dev.loupe.engine.task.grammar.ByteGrammar.oneOf;
+import static dev.loupe.engine.task.grammar.ByteGrammar.oneOrMore;
 import static dev.loupe.engine.task.grammar.ByteGrammar.optional;
 import static dev.loupe.engine.task.grammar.ByteGrammar.range;
 import static dev.loupe.engine.task.grammar.ByteGrammar.repeat;
@@ -18,7 +19,9 @@ import java.util.Locale;
  * The answer formats constrained decoding keeps a structured task's answer in, one per format a
  * family's parser reads (issue 15 item 7). Each is the format as the model is trained to write
  * it, restricted to what its parser reads without a {@code parse_error}: every answer of the
- * grammar parses, and an answer in the model's format that parses is in the grammar.
+ * grammar parses, and an answer in the model's format that parses is in the grammar. None
+ * allows whitespace after the answer (which every parser and the text column strip), so that
+ * a constrained answer stops where its format ends.
  *
  * @param name                   a short name, for logs and caches
  * @param dfa                    the format's automaton over bytes
@@ -35,7 +38,7 @@ public record AnswerGrammar(String name, ByteDfa dfa, boolean keepsWellFormedAns
     /**
      * Qwen3-VL's boxes ({@link dev.loupe.engine.task.RelativeBoxes}): a JSON list of at least one
      * object (or one object alone) with {@code "bbox_2d": [x0, y0, x1, y1]} and an optional
-     * {@code "label"} string before or after it, optionally in a {@code ```json} fence.
+     * {@code "label"} string before it, after it or both, optionally in a {@code ```json} fence.
      */
     public static final AnswerGrammar JSON_BOXES = new AnswerGrammar("json-boxes", json(entries("bbox_2d", 4), false).compile(), true);
 
@@ -83,27 +86,28 @@ public record AnswerGrammar(String name, ByteDfa dfa, boolean keepsWellFormedAns
         return seq(parts.toArray(ByteGrammar[]::new));
     }
 
-    /** A number as the JSON parsers read it: an optional minus, digits, an optional fraction (at most six digits each). */
+    /** A number as the JSON parsers read it: an optional minus, digits, an optional fraction. */
     private static ByteGrammar jsonNumber() {
-        return seq(optional(text("-")), repeat(DIGIT, 1, 6), optional(seq(text("."), repeat(DIGIT, 1, 6))));
+        return seq(optional(text("-")), oneOrMore(DIGIT), optional(seq(text("."), oneOrMore(DIGIT))));
     }
 
     /** A JSON list of objects holding {@code entry} and an optional label, or one such object; fenced or not. */
     private static ByteGrammar json(ByteGrammar entry, boolean emptyList) {
         ByteGrammar label = seq(key("label"), jsonString());
         ByteGrammar comma = seq(WS, text(","), WS);
-        ByteGrammar object = seq(text("{"), WS, oneOf(seq(entry, optional(seq(comma, label))), seq(label, comma, entry)), WS, text("}"));
+        // The label before or after the entry (both parse: the object's first label is its box's).
+        ByteGrammar object = seq(text("{"), WS, optional(seq(label, comma)), entry, optional(seq(comma, label)), WS, text("}"));
         ByteGrammar list = seq(text("["), WS, object, zeroOrMore(seq(comma, object)), WS, text("]"));
         // CountAnswers reads only "[]" exactly (fences and outer whitespace aside) as none.
         ByteGrammar body = emptyList ? oneOf(list, object, text("[]")) : oneOf(list, object);
-        return seq(WS, oneOf(body, seq(text("```json"), WS, body, WS, text("```"))), WS);
+        return seq(WS, oneOf(body, seq(text("```json"), WS, body, WS, text("```"))));
     }
 
     private static ByteDfa coordinateTokenBoxes() {
         ByteGrammar box = seq(text("<box>"), WS, coordinate("x"), WS, coordinate("y"), WS, coordinate("x"), WS, coordinate("y"), WS, text("</box>"));
         ByteGrammar ref = seq(text("<ref>"), zeroOrMore(anyExcept("<")), text("</ref>"));
         ByteGrammar labelled = seq(optional(seq(ref, WS)), box, zeroOrMore(seq(WS, box)));
-        return seq(WS, labelled, zeroOrMore(seq(WS, labelled)), WS).compile();
+        return seq(WS, labelled, zeroOrMore(seq(WS, labelled))).compile();
     }
 
     private static ByteGrammar coordinate(String axis) {
@@ -119,8 +123,9 @@ public record AnswerGrammar(String name, ByteDfa dfa, boolean keepsWellFormedAns
         for (String u : units) words.add(word(u));
         ByteGrammar unit = oneOf(units.subList(1, 10).stream().map(ByteGrammar::text).toArray(ByteGrammar[]::new));
         for (String t : tens) words.add(seq(word(t), optional(seq(text("-"), unit))));
+        // At most six digits: the count parser reads an int.
         ByteGrammar value = oneOf(repeat(DIGIT, 1, 6), oneOf(words.toArray(ByteGrammar[]::new)));
-        return seq(WS, value, optional(text(".")), WS).compile();
+        return seq(WS, value, optional(text("."))).compile();
     }
 
     /** A word as written, or with its first letter capitalised. */

@@ -108,7 +108,54 @@ public final class ByteDfa {
         int n = sets.size();
         boolean[] accepting = new boolean[n];
         for (int s = 0; s < n; s++) accepting[s] = sets.get(s).get(nfaEnd);
-        return trimmed(rows, accepting);
+        return minimal(trimmed(rows, accepting));
+    }
+
+    /**
+     * The equivalent automaton with the fewest states (Moore's partition refinement): states with
+     * the same future merge, which keeps a grammar written for reading (alternatives that repeat
+     * their tails) as small as one written for the machine. Start stays 0.
+     */
+    private static ByteDfa minimal(ByteDfa d) {
+        int n = d.states();
+        int[] block = new int[n];
+        for (int s = 0; s < n; s++) block[s] = d.accepting[s] ? 1 : 0;
+        int blocks = -1;
+        while (true) {
+            Map<List<Integer>, Integer> signatures = new HashMap<>();
+            int[] refined = new int[n];
+            for (int s = 0; s < n; s++) {
+                List<Integer> sig = new ArrayList<>(257);
+                sig.add(block[s]);
+                for (int b = 0; b < 256; b++) {
+                    int t = d.next[s * 256 + b];
+                    sig.add(t == DEAD ? -1 : block[t]);
+                }
+                Integer id = signatures.get(sig);
+                if (id == null) signatures.put(sig, id = signatures.size());
+                refined[s] = id;
+            }
+            block = refined;
+            if (signatures.size() == blocks) break;
+            blocks = signatures.size();
+        }
+        // Renumber blocks so that the start's block is 0, then in order of first appearance.
+        int[] order = new int[blocks];
+        java.util.Arrays.fill(order, DEAD);
+        int next = 0;
+        order[block[0]] = next++;
+        for (int s = 0; s < n; s++) if (order[block[s]] == DEAD) order[block[s]] = next++;
+        int[] table = new int[blocks * 256];
+        boolean[] acc = new boolean[blocks];
+        for (int s = 0; s < n; s++) {
+            int b0 = order[block[s]];
+            acc[b0] = d.accepting[s];
+            for (int b = 0; b < 256; b++) {
+                int t = d.next[s * 256 + b];
+                table[b0 * 256 + b] = t == DEAD ? DEAD : order[block[t]];
+            }
+        }
+        return new ByteDfa(table, acc);
     }
 
     /** Drops the states from which no accepting state can be reached, renumbering the rest (start stays 0). */

@@ -35,12 +35,15 @@ public final class TokenAutomaton {
         int[] stack = new int[vocab.longest + 1];
         for (int s = 0; s < n; s++) {
             int count = walk(s, stack, ids, to);
-            int[] order = sortedByToken(ids, count);
+            // Into id order: pack (id, target) into longs and sort those (no boxing; 150k tokens in a string's state).
+            long[] packed = new long[count];
+            for (int i = 0; i < count; i++) packed[i] = ((long) ids[i] << 32) | to[i];
+            Arrays.sort(packed);
             allTokens[s] = new int[count];
             allTargets[s] = new int[count];
             for (int i = 0; i < count; i++) {
-                allTokens[s][i] = ids[order[i]];
-                allTargets[s][i] = to[order[i]];
+                allTokens[s][i] = (int) (packed[i] >>> 32);
+                allTargets[s][i] = (int) packed[i];
             }
         }
         this.distance = distances(dfa, allTargets);
@@ -96,16 +99,15 @@ public final class TokenAutomaton {
         return count;
     }
 
-    private static int[] sortedByToken(int[] ids, int count) {
-        return java.util.stream.IntStream.range(0, count).boxed().sorted(java.util.Comparator.comparingInt(i -> ids[i]))
-                .mapToInt(Integer::intValue).toArray();
-    }
-
     /** Fewest tokens from each state to an accepting one, over the token edges (Bellman-Ford on the distinct edges). */
     private static int[] distances(ByteDfa dfa, int[][] targets) {
         int n = dfa.states();
         int[][] distinct = new int[n][];
-        for (int s = 0; s < n; s++) distinct[s] = Arrays.stream(targets[s]).distinct().toArray();
+        for (int s = 0; s < n; s++) {
+            java.util.BitSet seen = new java.util.BitSet(n);
+            for (int t : targets[s]) seen.set(t);
+            distinct[s] = seen.stream().toArray();
+        }
         int[] d = new int[n];
         for (int s = 0; s < n; s++) d[s] = dfa.accepting(s) ? 0 : UNREACHABLE;
         for (boolean changed = true; changed; ) {

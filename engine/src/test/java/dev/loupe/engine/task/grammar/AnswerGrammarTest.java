@@ -35,7 +35,7 @@ class AnswerGrammarTest {
                 "[{\"bbox_2d\": [100,200,500,800]}]",
                 "{\"bbox_2d\": [100, 200, 500, 800], \"label\": \"the dog\"}",
                 "[{\"label\": \"狗\", \"bbox_2d\": [0, 0, 1000, 1000]}]",
-                "  ```json\n[{\"bbox_2d\": [-3, 2.5, 10, 20], \"label\": \"a\\u00e9\"}]\n```\n");
+                "  ```json\n[{\"bbox_2d\": [-3, 2.5, 10, 20], \"label\": \"a\\u00e9\"}]\n```");
         for (String a : wellFormed) {
             accepts(AnswerGrammar.JSON_BOXES, a);
             assertNull(RelativeBoxes.problem(a), a);
@@ -78,7 +78,7 @@ class AnswerGrammarTest {
     void youtuCoordinateTokenBoxes() {
         for (String a : List.of("<box><x_100><y_224><x_300><y_448></box>",
                 "<ref>dog</ref><box><x_0><y_0><x_64><y_112></box><box><x_320><y_448><x_640><y_224></box><ref> cat </ref><box><x_10><y_20><x_30><y_40></box>",
-                "<ref>a</ref>\n<box> <x_1><y_2><x_3><y_2047> </box>\n")) {
+                "<ref>a</ref>\n<box> <x_1><y_2><x_3><y_2047> </box>")) {
             accepts(AnswerGrammar.COORDINATE_TOKEN_BOXES, a);
             assertNull(CoordinateTokenBoxes.problem(a), a);
         }
