@@ -9,11 +9,13 @@ package dev.loupe.engine.task.grammar;
 public final class AnswerConstraint {
     private final TokenAutomaton automaton;
     private final int[] scratch;
+    private final float[] values;
     private int state;
 
     public AnswerConstraint(TokenAutomaton automaton) {
         this.automaton = automaton;
         this.scratch = new int[automaton.vocabularySize()];
+        this.values = new float[automaton.vocabularySize()];
         this.state = automaton.start();
     }
 
@@ -24,7 +26,7 @@ public final class AnswerConstraint {
 
     /** Masks the logits {@code [off, off + n)} with {@code budget} tokens left, this one included. */
     public void mask(float[] logits, int off, int n, int budget) {
-        automaton.mask(state, budget, logits, off, n, scratch);
+        automaton.mask(state, budget, logits, off, n, scratch, values);
     }
 
     /** Follows the token picked (an end-of-generation token ends the answer, changing nothing). */

@@ -25,6 +25,8 @@ public final class TokenAutomaton {
     private final int[][] keep;
     /** Per state: the most tokens any allowed token leaves to finish with (1 + its target's distance). */
     private final int[] widestCost;
+    /** Per state where most of the vocabulary is allowed: the ids not kept (masking sets just these); else null. */
+    private final int[][] drop;
 
     private TokenAutomaton(ByteDfa dfa, TokenPieces vocab) {
         this.dfa = dfa;
@@ -51,6 +53,7 @@ public final class TokenAutomaton {
         this.targets = new int[n][];
         this.keep = new int[n][];
         this.widestCost = new int[n];
+        this.drop = new int[n][];
         for (int s = 0; s < n; s++) {
             // A token into a state no answer can be finished from is never allowed.
             int kept = 0;
@@ -65,6 +68,10 @@ public final class TokenAutomaton {
                 widestCost[s] = Math.max(widestCost[s], 1 + distance[t]);
             }
             keep[s] = dfa.accepting(s) ? merged(tokens[s], vocab.eog) : tokens[s];
+            if (keep[s].length > vocab.size() / 2) {
+                drop[s] = complement(keep[s], vocab.size());
+                keep[s] = null;
+            }
         }
     }
 
@@ -132,6 +139,17 @@ public final class TokenAutomaton {
         return out;
     }
 
+    /** The ids in {@code 0..size) not in {@code sorted}. */
+    private static int[] complement(int[] sorted, int size) {
+        int[] out = new int[size - sorted.length];
+        int j = 0, k = 0;
+        for (int id = 0; id < size; id++) {
+            if (j < sorted.length && sorted[j] == id) j++;
+            else out[k++] = id;
+        }
+        return out;
+    }
+
     public int start() {
         return dfa.start();
     }
@@ -172,28 +190,33 @@ public final class TokenAutomaton {
      * tokens' logits are left exactly as they were, so whatever the sampler would have picked
      * among them it still picks.
      *
-     * @param scratch at least as long as the vocabulary; used when the budget binds
+     * @param scratch at least as long as the vocabulary: ids kept when the budget binds
+     * @param values  at least as long as the vocabulary: the kept logits while the row is cleared
      */
-    public void mask(int state, int budget, float[] logits, int off, int n, int[] scratch) {
-        int[] ids = keep[state];
-        int count = ids.length;
-        if (budget < widestCost[state]) {
-            count = 0;
-            int[] t = tokens[state], to = targets[state], eog = dfa.accepting(state) ? vocab.eog : new int[0];
-            int e = 0;
-            for (int i = 0; i < t.length; i++) {
-                while (e < eog.length && eog[e] < t[i]) scratch[count++] = eog[e++];
-                if (1 + distance[to[i]] <= budget) scratch[count++] = t[i];
+    public void mask(int state, int budget, float[] logits, int off, int n, int[] scratch, float[] values) {
+        if (budget >= widestCost[state]) {
+            int[] dropped = drop[state];
+            if (dropped != null) {
+                // Most tokens allowed (inside a label string): set only the others.
+                for (int id : dropped) if (id < n) logits[off + id] = Float.NEGATIVE_INFINITY;
+                if (n > vocab.size()) Arrays.fill(logits, off + vocab.size(), off + n, Float.NEGATIVE_INFINITY);
+                return;
             }
-            while (e < eog.length) scratch[count++] = eog[e++];
-            ids = scratch;
+            keepOnly(keep[state], keep[state].length, logits, off, n, values);
+            return;
         }
-        int from = 0;
-        for (int i = 0; i < count && ids[i] < n; i++) {
-            Arrays.fill(logits, off + from, off + ids[i], Float.NEGATIVE_INFINITY);
-            from = ids[i] + 1;
-        }
-        Arrays.fill(logits, off + from, off + n, Float.NEGATIVE_INFINITY);
+        int count = 0;
+        int[] t = tokens[state], to = targets[state], eog = dfa.accepting(state) ? vocab.eog : new int[0];
+        for (int id : eog) scratch[count++] = id;
+        for (int i = 0; i < t.length; i++) if (1 + distance[to[i]] <= budget) scratch[count++] = t[i];
+        keepOnly(scratch, count, logits, off, n, values);
+    }
+
+    /** Keeps the logits of {@code ids[0..count)} and sets every other one to -infinity: one fill of the row, then the kept values back. */
+    private static void keepOnly(int[] ids, int count, float[] logits, int off, int n, float[] values) {
+        for (int i = 0; i < count; i++) if (ids[i] < n) values[i] = logits[off + ids[i]];
+        Arrays.fill(logits, off, off + n, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < count; i++) if (ids[i] < n) logits[off + ids[i]] = values[i];
     }
 
     public int vocabularySize() {

@@ -30,7 +30,7 @@ class TokenAutomatonTest {
     /** The ids whose logits a mask leaves finite. */
     static int[] kept(int state, int budget) {
         float[] logits = new float[TEXTS.length + 2]; // two ids beyond the vocabulary, as padded output rows have
-        AUTOMATON.mask(state, budget, logits, 0, logits.length, new int[TEXTS.length]);
+        AUTOMATON.mask(state, budget, logits, 0, logits.length, new int[TEXTS.length], new float[TEXTS.length]);
         return java.util.stream.IntStream.range(0, logits.length).filter(i -> logits[i] != Float.NEGATIVE_INFINITY).toArray();
     }
 
