@@ -63,6 +63,13 @@ public final class ModelCommandOptions {
                     + "Default: spark.loupe.labelScoring, else sum.")
     String labelScoring;
 
+    @Option(names = "--constrain", paramLabel = "on|off|auto",
+            description = "Keep the answers of ground, detect, point and count in their family's format (only tokens that keep "
+                    + "the answer in its grammar are allowed), so that they always parse: on, off, or auto (constrained where that "
+                    + "cannot change a well-formed answer: greedy decoding of the JSON and coordinate-token formats). "
+                    + "Default: spark.loupe.constrain, else auto.")
+    String constrain;
+
     @Option(names = "--no-repack",
             description = "Keep quantized text weights as mapped instead of repacking them at load into the layout fast prefill "
                     + "and decode read (the quantized types; ~1.4x a Q4_K_M file's bytes, 1.06x Q8_0's on AVX2, in place of the mapped pages). Default: spark.loupe.repackWeights, else repack.")
@@ -75,6 +82,6 @@ public final class ModelCommandOptions {
 
     public ModelSettings settings() {
         return new ModelSettings(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch,
-                denseReadout, promptBook, labelScoring, noRepack ? Boolean.FALSE : null);
+                denseReadout, promptBook, labelScoring, noRepack ? Boolean.FALSE : null, constrain);
     }
 }

@@ -21,14 +21,15 @@ import java.util.Map;
  * @param promptBook     a prompt book file whose lines replace the built-in book's (read on the driver, sent as text)
  * @param labelScoring   classify: sum or mean of a candidate label's token log-probabilities
  * @param repackWeights  false to keep quantized weights as mapped (no repacked copy at load); null: the conf's or true
+ * @param constrain      on, off or auto: structured answers kept in their format's grammar
  */
 public record ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                             Integer maxImageTokens, String numerics, String maxBatch, String denseReadout, java.nio.file.Path promptBook,
-                            String labelScoring, Boolean repackWeights) {
+                            String labelScoring, Boolean repackWeights, String constrain) {
 
     public ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                          Integer maxImageTokens, String numerics, String maxBatch) {
-        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null, null);
+        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null, null, null);
     }
 
     public ModelSettings {
@@ -56,6 +57,7 @@ public record ModelSettings(String model, String mmproj, Integer maxTokens, Floa
         if (promptBook != null) m.put(AnnotatorSpec.PROMPT_BOOK, promptBookText());
         if (labelScoring != null) m.put(AnnotatorSpec.LABEL_SCORING, labelScoring);
         if (repackWeights != null) m.put(AnnotatorSpec.REPACK_WEIGHTS, repackWeights.toString());
+        if (constrain != null) m.put(AnnotatorSpec.CONSTRAIN, constrain);
         return m;
     }
 

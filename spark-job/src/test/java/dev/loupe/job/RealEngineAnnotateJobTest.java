@@ -275,6 +275,18 @@ class RealEngineAnnotateJobTest {
         assertEquals("Locate the red square in this image and output its bbox coordinates in JSON format.", g.<String>getAs("prompt"));
         assertEquals(0, g.getList(g.fieldIndex("boxes")).size());
         assertNull(f.getAs("boxes"));
+
+        // With room for a whole answer, grounding is constrained by default (greedy, JSON format):
+        // the random model's answer is a box list that parses; --constrain off leaves it gibberish.
+        Path constrained = tmp.resolve("qwen-ground-constrained"), free = tmp.resolve("qwen-ground-free");
+        String[] roomy = {"--input", in.toString(), "--model", text.toString(), "--mmproj", dev.loupe.udf.Qwen3VlOracleModel.MMPROJ.toString(),
+                "--task", "ground", "--prompt", "the red square", "--max-tokens", "40"};
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(roomy, "--output", constrained.toString())));
+        AnnotateJob.run(spark, AnnotateJobTest.options(concat(roomy, "--output", free.toString(), "--constrain", "off")));
+        Row gc = spark.read().parquet(constrained.toString()).collectAsList().get(0), gf = spark.read().parquet(free.toString()).collectAsList().get(0);
+        assertNull(gc.getAs("parse_error"), gc.<String>getAs("text"));
+        assertTrue(gc.getList(gc.fieldIndex("boxes")).size() >= 1, gc.<String>getAs("text"));
+        assertNotNull(gf.getAs("parse_error"), gf.<String>getAs("text"));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.loupe.udf;
 
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.task.LabelScoring;
+import dev.loupe.engine.task.grammar.ConstrainMode;
 import dev.loupe.engine.vlm.GenerationSettings;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import java.util.function.UnaryOperator;
  * is {@code spark.loupe.maxTokens} in a Spark conf.
  */
 public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int topK, float topP, float minP,
-                            float repeatPenalty, int repeatLastN, long seed, int maxBatch, LabelScoring labelScoring) implements Serializable {
+                            float repeatPenalty, int repeatLastN, long seed, int maxBatch, LabelScoring labelScoring,
+                            ConstrainMode constrain) implements Serializable {
 
     public static final String CONF_PREFIX = "spark.loupe.";
     public static final String MODEL = "model";
@@ -51,6 +53,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public static final String PROMPT_BOOK = "promptBook";
     /** classify: a candidate label's score is the sum (default) or the mean of its tokens' log-probabilities ({@link LabelScoring}). */
     public static final String LABEL_SCORING = "labelScoring";
+    /** on, off or auto (default): keep structured tasks' answers in their format's grammar ({@link ConstrainMode}). */
+    public static final String CONSTRAIN = "constrain";
     /** true (default) or false: repack quantized text weights at load for fast prefill and decode ({@link ModelKey#repackWeights()}). */
     public static final String REPACK_WEIGHTS = "repackWeights";
     /** {@link #maxBatch()} when the option is {@code auto} or absent. */
@@ -60,7 +64,7 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
 
     /** Every option a user may set, for error messages and for copying from a Spark conf. */
     public static final Set<String> OPTIONS = Set.of(MODEL, MMPROJ, LOADER, MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P,
-            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH, DENSE_READOUT, PROMPT_BOOK, LABEL_SCORING, REPACK_WEIGHTS);
+            MIN_P, REPEAT_PENALTY, REPEAT_LAST_N, SEED, MAX_LONGEST_EDGE, MAX_IMAGE_TOKENS, NUMERICS, MAX_BATCH, DENSE_READOUT, PROMPT_BOOK, LABEL_SCORING, REPACK_WEIGHTS, CONSTRAIN);
 
     public AnnotatorSpec {
         if (key == null) throw new IllegalArgumentException("no model given");
@@ -68,6 +72,13 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
         if (maxBatch < MAX_BATCH_AUTO || maxBatch > 64) throw badMaxBatch(String.valueOf(maxBatch));
         if (labelScoring == null) labelScoring = LabelScoring.SUM;
+        if (constrain == null) constrain = ConstrainMode.AUTO;
+    }
+
+    /** A spec whose structured answers are constrained where that cannot change a well-formed one ({@link ConstrainMode#AUTO}). */
+    public AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int topK, float topP, float minP,
+                         float repeatPenalty, int repeatLastN, long seed, int maxBatch, LabelScoring labelScoring) {
+        this(key, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch, labelScoring, ConstrainMode.AUTO);
     }
 
     /** A spec whose classify rows take the default label scoring (the sum). */
@@ -98,7 +109,8 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
                 parseInt(option, REPEAT_LAST_N, d.repeatLastN()),
                 parseLong(option, SEED, d.seed()),
                 parseMaxBatch(option),
-                parseLabelScoring(option));
+                parseLabelScoring(option),
+                parseConstrain(option));
     }
 
     /** {@link #fromOptions} over a map; unknown names are rejected so that typos do not pass silently. */
@@ -118,11 +130,11 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
     public AnnotatorSpec withAbsolutePaths() {
         ModelKey abs = new ModelKey(absolute(key.model()), absolute(key.mmproj()), key.loader(), key.maxLongestEdge(), key.numerics(),
                 key.maxImageTokens(), key.denseReadout(), key.promptBook(), key.repackWeights());
-        return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch, labelScoring);
+        return new AnnotatorSpec(abs, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxBatch, labelScoring, constrain);
     }
 
     public GenerationSettings generationSettings() {
-        return new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
+        return new GenerationSettings(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, constrain);
     }
 
     private static String absolute(String location) {
@@ -165,6 +177,15 @@ public record AnnotatorSpec(ModelKey key, int maxTokens, float temperature, int 
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("option " + LABEL_SCORING + " (" + CONF_PREFIX + LABEL_SCORING + ", --label-scoring) must be sum or mean, got '"
                     + option.apply(LABEL_SCORING) + "'");
+        }
+    }
+
+    private static ConstrainMode parseConstrain(UnaryOperator<String> option) {
+        try {
+            return ConstrainMode.parse(option.apply(CONSTRAIN));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option " + CONSTRAIN + " (" + CONF_PREFIX + CONSTRAIN + ", --constrain) must be on, off or auto, got '"
+                    + option.apply(CONSTRAIN) + "'");
         }
     }
 

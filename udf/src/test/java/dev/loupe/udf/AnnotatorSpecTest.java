@@ -112,6 +112,18 @@ class AnnotatorSpecTest {
     }
 
     @Test
+    void constrainIsAutoByDefaultReachesTheGenerationSettingsAndIsNamedWhenWrong() {
+        var auto = dev.loupe.engine.task.grammar.ConstrainMode.AUTO;
+        assertEquals(auto, AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p")).generationSettings().constrain());
+        AnnotatorSpec off = AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "constrain", "OFF"));
+        assertEquals(dev.loupe.engine.task.grammar.ConstrainMode.OFF, off.withAbsolutePaths().generationSettings().constrain());
+        assertEquals(dev.loupe.engine.task.grammar.ConstrainMode.OFF, off.generationSettings().withSeed(9).constrain(), "a row's seed keeps it");
+        var e = assertThrows(IllegalArgumentException.class, () -> AnnotatorSpec.fromMap(Map.of("model", "m", "mmproj", "p", "constrain", "always")));
+        assertTrue(e.getMessage().contains("spark.loupe.constrain") && e.getMessage().contains("on, off or auto") && e.getMessage().contains("'always'"),
+                e.getMessage());
+    }
+
+    @Test
     void localPathsBecomeAbsoluteFileUrisStayLocalAndRemoteUrisAreKept() {
         AnnotatorSpec spec = AnnotatorSpec.fromMap(Map.of("model", "models/m.gguf", "mmproj", "file:/tmp/p.gguf")).withAbsolutePaths();
         assertEquals(Path.of("models/m.gguf").toAbsolutePath().toString(), spec.key().model());

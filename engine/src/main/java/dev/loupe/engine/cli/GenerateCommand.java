@@ -66,6 +66,12 @@ final class GenerateCommand implements Callable<Integer> {
                     + "(length-normalised); the probabilities are the softmax of the scores. Default: ${DEFAULT-VALUE}.")
     String labelScoring;
 
+    @Option(names = "--constrain", paramLabel = "on|off|auto", defaultValue = "auto",
+            description = "Keep ground, detect, point and count answers in their family's format so that they always parse: on, off, "
+                    + "or auto (only where that cannot change a well-formed answer: greedy decoding of the JSON and coordinate-token "
+                    + "formats). Default: ${DEFAULT-VALUE}.")
+    String constrain;
+
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "Token limit (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
@@ -114,6 +120,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private dev.loupe.engine.task.grammar.ConstrainMode constrainMode() {
+        try {
+            return dev.loupe.engine.task.grammar.ConstrainMode.parse(constrain);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--constrain " + e.getMessage().replace("constrain ", ""));
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -122,7 +136,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--mmproj and --image go together");
         }
         GenerationSettings settings = new GenerationSettings(maxTokens, temperature, temperature == 0 ? 0 : topK,
-                temperature == 0 ? 1f : topP, temperature == 0 ? 0f : minP, repeatPenalty, 64, seed);
+                temperature == 0 ? 1f : topP, temperature == 0 ? 0f : minP, repeatPenalty, 64, seed, constrainMode());
         ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
         if (VectorApiCheck.looksEmulated()) err.println(VectorApiCheck.describe());
         long start = System.nanoTime();

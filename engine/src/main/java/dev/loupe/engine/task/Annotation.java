@@ -18,7 +18,7 @@ import java.util.List;
  * @param imageHeight     height of the decoded image
  * @param promptTokens    tokens in the prompt, image embeddings included
  * @param generatedTokens tokens generated
- * @param finishReason    "stop" (end-of-generation token) or "length" (token limit)
+ * @param finishReason    "stop" (end-of-generation token), "grammar" (constrained decoding: a whole answer of its grammar) or "length" (token limit)
  * @param stages          where the engine spent its time on this image, or null when unknown
  * @param parseError      what in the answer did not parse into boxes, masks or keypoints (tasks that parse it), or null
  * @param keypoints       persons with their keypoints (the pose task), or null

@@ -143,7 +143,7 @@ public final class BatchScheduler implements AutoCloseable {
     private void start(Held h, List<Active> active) {
         Request r = h.request();
         try {
-            Sequence seq = model.generator().start(h.prepared().segments(), r.settings(), h.prepared().hidden());
+            Sequence seq = model.generator().start(h.prepared().segments(), r.settings(), h.prepared().hidden(), model.answerGrammar(h.prepared()));
             if (seq.finished()) {
                 r.result().complete(model.annotation(h.prepared(), seq.result()));
             } else {

@@ -3,6 +3,7 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
+import dev.loupe.engine.task.grammar.AnswerGrammar;
 
 /**
  * An annotator whose work splits into an image part ({@link #prepare}) and a generation part
@@ -39,6 +40,15 @@ public interface BatchableAnnotator extends ImageAnnotator {
     /** Scores candidate answers after a prompt: the classify task, in any family. */
     LabelScorer labelScorer();
 
+    /**
+     * The grammar of the answer format this family's parser reads for the request's task, which
+     * constrained decoding keeps the answer in ({@link GenerationSettings#constrain()}); null
+     * when the task's answer is free text.
+     */
+    default AnswerGrammar answerGrammar(PreparedRequest request) {
+        return null;
+    }
+
     /** The annotation for a request once its text is generated. */
     Annotation annotation(PreparedRequest request, Generation generation);
 
@@ -60,6 +70,6 @@ public interface BatchableAnnotator extends ImageAnnotator {
     default Annotation annotate(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits) {
         PreparedRequest r = prepare(image, request, limits);
         if (r.task().scoresCandidates()) return labelScorer().annotation(r);
-        return annotation(r, generator().generate(r.segments(), settings, r.hidden()));
+        return annotation(r, generator().generate(r.segments(), settings, r.hidden(), answerGrammar(r)));
     }
 }

@@ -9,7 +9,8 @@ import dev.loupe.engine.task.TokenScores;
  * @param text            generated text, special tokens not rendered
  * @param tokens          generated token ids (the end-of-generation token included when hit)
  * @param promptTokens    positions the prompt occupied (image embeddings included)
- * @param finishReason    "stop" when an end-of-generation token was produced, else "length"
+ * @param finishReason    "stop" when an end-of-generation token was produced, "grammar" when constrained
+ *                        decoding stopped at a whole answer of its grammar, else "length"
  * @param promptLogits    logits after the prompt (kept for evaluation and parity checks)
  * @param prefillSeconds  seconds evaluating the prompt and picking the first token
  * @param decodeSeconds   seconds of the decode steps; a step shared by several sequences is

@@ -3,8 +3,14 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.llm.KvCache;
 import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.text.BpeTokenizer;
+import dev.loupe.engine.task.grammar.AnswerConstraint;
+import dev.loupe.engine.task.grammar.AnswerGrammar;
+import dev.loupe.engine.task.grammar.TokenAutomaton;
+import dev.loupe.engine.task.grammar.TokenPieces;
 import dev.loupe.engine.text.Sampler;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs one prompt through a text decoder: each segment is one decoder call (mtmd's
@@ -14,6 +20,9 @@ import java.util.List;
 public final class Generator {
     private final TextDecoder decoder;
     private final BpeTokenizer tokenizer;
+    /** Grammars lifted to this model's vocabulary, each made on first use (constrained decoding). */
+    private final Map<AnswerGrammar, TokenAutomaton> automata = new ConcurrentHashMap<>();
+    private volatile TokenPieces pieces;
 
     public Generator(TextDecoder decoder, BpeTokenizer tokenizer) {
         this.decoder = decoder;
@@ -81,6 +90,16 @@ public final class Generator {
 
     /** As {@link #start(List, GenerationSettings)}, keeping the image's hidden states in {@code hidden} when not null. */
     public Sequence start(List<PromptSegment> prompt, GenerationSettings settings, ImageHiddenStates hidden) {
+        return start(prompt, settings, hidden, null);
+    }
+
+    /**
+     * As {@link #start(List, GenerationSettings, ImageHiddenStates)}, the answer kept in
+     * {@code grammar} (null: none) when the settings' {@link GenerationSettings#constrain() mode}
+     * constrains it and a whole answer of the grammar fits in the tokens allowed (when none fits,
+     * constraining could not make the answer parse, and it is left as the model writes it).
+     */
+    public Sequence start(List<PromptSegment> prompt, GenerationSettings settings, ImageHiddenStates hidden, AnswerGrammar grammar) {
         int promptLength = promptLength(prompt);
         long t0 = System.nanoTime();
         int maxNew = maxNew(promptLength, settings);
@@ -91,6 +110,10 @@ public final class Generator {
             if (s instanceof PromptSegment.Text t) for (int id : t.tokens()) sampler.accept(id);
         }
         Sequence seq = new Sequence(cache, sampler, tokenizer.decoder(false), tokenizer.vocabulary(), promptLength, maxNew, promptLogits);
+        if (settings.constrain().applies(grammar, settings.greedy())) {
+            AnswerConstraint constraint = new AnswerConstraint(automaton(grammar));
+            if (constraint.fits(maxNew)) seq.constrain(constraint);
+        }
         if (!seq.finished()) seq.accept(promptLogits.clone(), 0, decoder.vocabularySize());
         seq.prefillTook((System.nanoTime() - t0) / 1e9);
         return seq;
@@ -123,7 +146,12 @@ public final class Generator {
 
     /** As {@link #generate(List, GenerationSettings)}, keeping the image's hidden states in {@code hidden} when not null. */
     public Generation generate(List<PromptSegment> prompt, GenerationSettings settings, ImageHiddenStates hidden) {
-        Sequence seq = start(prompt, settings, hidden);
+        return generate(prompt, settings, hidden, null);
+    }
+
+    /** As {@link #generate(List, GenerationSettings, ImageHiddenStates)}, the answer kept in {@code grammar} as {@link #start} says. */
+    public Generation generate(List<PromptSegment> prompt, GenerationSettings settings, ImageHiddenStates hidden, AnswerGrammar grammar) {
+        Sequence seq = start(prompt, settings, hidden, grammar);
         float[] embedding = new float[decoder.embeddingLength()];
         while (!seq.finished()) {
             long t0 = System.nanoTime();
@@ -157,5 +185,25 @@ public final class Generator {
 
     public TextDecoder decoder() {
         return decoder;
+    }
+
+    /**
+     * {@code grammar} over this model's tokens, worked out on first use (every state of the
+     * grammar against every token; about a second for a 150k-token vocabulary) and kept.
+     */
+    public TokenAutomaton automaton(AnswerGrammar grammar) {
+        return automata.computeIfAbsent(grammar, g -> TokenAutomaton.of(g.dfa(), tokenPieces()));
+    }
+
+    /** The bytes each token adds to an answer (control tokens none), and the end-of-generation ids. */
+    private TokenPieces tokenPieces() {
+        TokenPieces p = pieces;
+        if (p == null) {
+            int n = tokenizer.vocabulary().size();
+            byte[][] bytes = new byte[n][];
+            for (int id = 0; id < n; id++) bytes[id] = tokenizer.piece(id, false);
+            pieces = p = new TokenPieces(bytes, tokenizer.vocabulary().eogIds());
+        }
+        return p;
     }
 }

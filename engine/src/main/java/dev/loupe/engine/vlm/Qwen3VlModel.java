@@ -10,6 +10,7 @@ import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.RelativePoints;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
+import dev.loupe.engine.task.grammar.AnswerGrammar;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import dev.loupe.engine.vision.DynamicImage;
@@ -136,6 +137,17 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
         int[] fit = Letterbox.fittedSize(image.width(), image.height(), canvas.width(), canvas.height());
         return new ImageFrame(image.width(), image.height(), canvas.width(), canvas.height(),
                 (canvas.width() - fit[0]) / 2, (canvas.height() - fit[1]) / 2, fit[0], fit[1]);
+    }
+
+    /** Its JSON formats: boxes for grounding and detection, boxes or none for counting, points for pointing. */
+    @Override
+    public AnswerGrammar answerGrammar(PreparedRequest r) {
+        return switch (r.task()) {
+            case GROUND, DETECT -> AnswerGrammar.JSON_BOXES;
+            case COUNT -> AnswerGrammar.JSON_BOXES_OR_NONE;
+            case POINT -> AnswerGrammar.JSON_POINTS;
+            default -> null;
+        };
     }
 
     /**

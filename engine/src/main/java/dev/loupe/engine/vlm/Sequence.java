@@ -5,6 +5,7 @@ import dev.loupe.engine.text.Sampler;
 import dev.loupe.engine.text.TokenDecoder;
 import dev.loupe.engine.text.Vocabulary;
 import dev.loupe.engine.kernels.VectorMath;
+import dev.loupe.engine.task.grammar.AnswerConstraint;
 import java.util.Arrays;
 
 /**
@@ -29,6 +30,8 @@ public final class Sequence {
     private String finish;
     private double prefillSeconds;
     private double decodeSeconds;
+    /** The grammar the answer is kept in (constrained decoding), or null. */
+    private AnswerConstraint constraint;
 
     Sequence(KvCache cache, Sampler sampler, TokenDecoder text, Vocabulary vocab, int promptLength, int maxNew, float[] promptLogits) {
         this.cache = cache;
@@ -45,8 +48,19 @@ public final class Sequence {
     }
 
     /**
+     * Keeps the answer in a grammar from its first token on: each step's logits are masked to
+     * the tokens the grammar allows there, and the sequence stops ("grammar") once the answer is
+     * whole and nothing may follow.
+     */
+    void constrain(AnswerConstraint c) {
+        if (count > 0) throw new IllegalStateException("a sequence is constrained before its first token");
+        constraint = c;
+    }
+
+    /**
      * Picks the next token from this sequence's logits (they may be modified). Returns true
-     * when the sequence is finished: an end-of-generation token, or the token limit.
+     * when the sequence is finished: an end-of-generation token, the token limit, or (constrained)
+     * a whole answer of its grammar.
      */
     public boolean accept(float[] logits, int offset, int vocabularySize) {
         if (finish != null) throw new IllegalStateException("sequence already finished");
@@ -55,7 +69,10 @@ public final class Sequence {
         double logNorm = VectorMath.logSumExp(logits, offset, vocabularySize);
         // Only a sampler that changes the logits needs them copied first (greedy decoding, the default, reads them only).
         float[] raw = sampler.modifiesLogits() ? rawRow(logits, offset, vocabularySize) : null;
+        // The mask leaves allowed tokens' logits as they are, so the log-probability stays the model's own.
+        if (constraint != null) constraint.mask(logits, offset, vocabularySize, maxNew - count);
         int next = sampler.sample(logits, offset, vocabularySize);
+        if (constraint != null) constraint.accept(next, vocab.isEog(next));
         logprobs[count] = (float) ((raw != null ? raw[next] : logits[offset + next]) - logNorm);
         generated[count++] = next;
         lastToken = next;
@@ -67,7 +84,8 @@ public final class Sequence {
         sampler.accept(next);
         out.append(text.accept(next));
         textEnds[count - 1] = out.length();
-        if (count == maxNew) finish = "length";
+        if (constraint != null && constraint.complete()) finish = "grammar";
+        else if (count == maxNew) finish = "length";
         return finish != null;
     }
 

@@ -8,6 +8,7 @@ import dev.loupe.engine.task.CountAnswers;
 import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
+import dev.loupe.engine.task.grammar.AnswerGrammar;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import dev.loupe.engine.vision.Idefics3Preprocessor;
@@ -141,6 +142,12 @@ public final class SmolVlmModel implements BatchableAnnotator {
                         + preprocessor.tileSize() + " (or 0 for no cap)", e);
             }
         });
+    }
+
+    /** A count is a number (its answers in sentences parse too, so the grammar is applied only with constrain on). */
+    @Override
+    public AnswerGrammar answerGrammar(PreparedRequest r) {
+        return r.task() == Task.COUNT ? AnswerGrammar.NUMBER : null;
     }
 
     /** Text answers; a count is the answer's first number, an OCR answer its text without code fences. */

@@ -18,6 +18,7 @@ import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.SegmentationAnswers;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
+import dev.loupe.engine.task.grammar.AnswerGrammar;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import dev.loupe.engine.vision.DynamicImage;
@@ -144,6 +145,20 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         int cap = limits.maxImageTokens();
         if (cap == 0 || cap >= maxTokens) return preprocessor;
         return cappedPreprocessors.computeIfAbsent(cap, c -> YoutuVlPreprocessor.fromMetadata(visionFile.metadata(), c));
+    }
+
+    /**
+     * Its coordinate-token boxes for grounding, detection and counting asked with categories (it
+     * counts them by detecting); a number for counting asked in words (answered in words:
+     * applied only with constrain on). Its other formats are not constrained.
+     */
+    @Override
+    public AnswerGrammar answerGrammar(PreparedRequest r) {
+        return switch (r.task()) {
+            case GROUND, DETECT -> AnswerGrammar.COORDINATE_TOKEN_BOXES;
+            case COUNT -> r.request().categories().isEmpty() ? AnswerGrammar.NUMBER : AnswerGrammar.COORDINATE_TOKEN_BOXES;
+            default -> null;
+        };
     }
 
     /**

@@ -139,6 +139,26 @@ class LoupeCliTest {
         assertTrue(!r.out().contains("box "), r.out());
     }
 
+    /**
+     * With room for a whole answer, grounding is constrained by default: the same random model's
+     * answer is then a box; --constrain off leaves it unparsed, and a wrong mode is refused by name.
+     */
+    @Test
+    void generateConstrainsStructuredAnswersByDefault() {
+        String[] args = {"generate", "-m", ORACLE.resolve("youtuvl/models/youtuvl-text-f16.gguf").toString(), "--mmproj",
+                ORACLE.resolve("youtuvl/models/youtuvl-mmproj-f16.gguf").toString(), "--image", ORACLE.resolve("images/synth_1x1.png").toString(),
+                "--task", "ground", "-p", "the dot", "-n", "16"};
+        Run constrained = run(args);
+        assertEquals(0, constrained.exit(), constrained.err());
+        assertTrue(constrained.out().contains("box "), constrained.out());
+        assertTrue(!constrained.err().contains("parse error"), constrained.err());
+        Run free = run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--constrain", "off")).toArray(String[]::new));
+        assertTrue(free.err().contains("[parse error: "), free.err());
+        Run wrong = run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--constrain", "maybe")).toArray(String[]::new));
+        assertEquals(2, wrong.exit());
+        assertTrue(wrong.err().contains("--constrain must be on, off, auto, got 'maybe'"), wrong.err());
+    }
+
     @Test
     void benchRefusesAnEncoderItCannotTimeBeforeTimingTheText(@TempDir Path tmp) {
         Path gemmaMmproj = tmp.resolve("gemma-mmproj.gguf");
