@@ -14,7 +14,7 @@ import java.util.Locale;
 public record TensorReport(String name, List<Long> shape, String action, String reason, String type,
                            Integer k, List<Integer> sliceK, Integer rank, Double energyKept, Double seconds) implements Serializable {
 
-    static TensorReport kept(TensorPairing.Pair p) {
+    public static TensorReport kept(TensorPairing.Pair p) {
         return new TensorReport(p.name(), shapeOf(p.vision().ne()), "keep", p.reason(), p.vision().type().toString(),
                 null, null, null, null, null);
     }
