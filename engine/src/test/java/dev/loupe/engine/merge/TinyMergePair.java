@@ -31,7 +31,12 @@ public final class TinyMergePair {
 
     /** Writes the text model to {@code out}. */
     public static Path writeTextModel(Path out) {
-        try (GgufFile v = GgufFile.open(VISION)) {
+        return writeTextModel(VISION, out);
+    }
+
+    /** The text model of any qwen3vl text GGUF (the oracle's full one, with its vocabulary, for llama.cpp). */
+    public static Path writeTextModel(Path vision, Path out) {
+        try (GgufFile v = GgufFile.open(vision)) {
             GgufWriter w = new GgufWriter();
             for (Map.Entry<String, GgufValue> e : v.metadata().asMap().entrySet()) {
                 String key = e.getKey();
