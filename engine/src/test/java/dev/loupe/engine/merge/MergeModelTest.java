@@ -164,6 +164,20 @@ class MergeModelTest {
         }
     }
 
+    /** A pair where nothing merges (the vision model against its own mmproj) fails at once, naming the file. */
+    @Test
+    void filesThatDoNotPairAreRefused() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CommandLine cl = LoupeCli.commandLine();
+        cl.setOut(new PrintWriter(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        Path mmproj = TinyMergePair.VISION.resolveSibling("qwen3vl-mmproj-f16.gguf");
+        assertEquals(1, cl.execute("merge", "--vision=" + TinyMergePair.VISION, "--text=" + mmproj, "--out=" + dir.resolve("none.gguf")));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains("qwen3vl-mmproj-f16.gguf") && e.contains("no tensor of it pairs"), e);
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("none.gguf")));
+    }
+
     static int argmax(float[] x) {
         int best = 0;
         for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;

@@ -121,6 +121,9 @@ public final class MergeJob implements Callable<Integer> {
     public static Outcome run(SparkSession spark, String vision, String text, Path out, OutputType output, String workDir,
                               boolean keepWorkDir, PrintWriter log) {
         long start = System.nanoTime();
+        // Executors resolve local paths in their own working directories: name the driver's files absolutely.
+        vision = absolute(vision);
+        text = absolute(text);
         Configuration hadoop = SparkHadoopUtil.get().newConfiguration(spark.sparkContext().getConf());
         try (GgufFile v = GgufFile.open(ModelFiles.local(vision)); GgufFile t = GgufFile.open(ModelFiles.local(text))) {
             TensorPairing pairing = MergePlan.check(v, t, output); // fails here, before any task, on a wrong pair
@@ -165,6 +168,11 @@ public final class MergeJob implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static String absolute(String location) {
+        if (location.startsWith("file:") || ModelFiles.isRemote(location)) return location;
+        return Path.of(location).toAbsolutePath().normalize().toString();
     }
 
     /** The inputs' names and sizes and the type: parts made from anything else are not this merge's. */
