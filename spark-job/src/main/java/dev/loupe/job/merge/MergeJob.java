@@ -208,6 +208,8 @@ public final class MergeJob implements Callable<Integer> {
                 if (pair.action() != TensorPairing.Action.MERGE) throw new IllegalStateException(vt + " is no longer merged: " + pair.reason());
                 TensorMerger.MergedTensor m = TensorMerger.merge(pair, output);
                 new TensorResults(workDir, hadoop.get()).store(m);
+                // Progress in the executor's log, next to Spark's stage bar on the driver (one task per tensor).
+                org.slf4j.LoggerFactory.getLogger(MergeJob.class).info("Loupe: {}", m.report().line());
                 return new ObjectMapper().writeValueAsString(m.report());
             }
         }

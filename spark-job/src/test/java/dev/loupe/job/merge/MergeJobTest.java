@@ -9,6 +9,7 @@ import dev.loupe.engine.cli.LoupeCli;
 import dev.loupe.engine.merge.OutputType;
 import dev.loupe.engine.merge.TensorReport;
 import dev.loupe.engine.merge.TinyMergePair;
+import dev.loupe.udf.LocalAsRemoteFileSystem;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -27,7 +28,12 @@ class MergeJobTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("loupe-merge-test").config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder().master("local[2]").appName("loupe-merge-test").config("spark.ui.enabled", "false")
+                // A "remote" file system (testremote:///path is the local /path): inputs and work directory as on HDFS.
+                .config("spark.hadoop.fs." + LocalAsRemoteFileSystem.SCHEME + ".impl", LocalAsRemoteFileSystem.class.getName())
+                .config("spark.hadoop.fs." + LocalAsRemoteFileSystem.SCHEME + ".impl.disable.cache", "true")
+                .config("spark.loupe.modelCacheDir", dir.resolve("model-cache").toString())
+                .getOrCreate();
         text = TinyMergePair.writeTextModel(dir.resolve("tiny-qwen3.gguf"));
     }
 
@@ -41,9 +47,11 @@ class MergeJobTest {
         Path cli = dir.resolve("cli.gguf"), job = dir.resolve("job.gguf");
         assertEquals(0, LoupeCli.run("merge", "--vision=" + TinyMergePair.VISION, "--text=" + text, "--out=" + cli, "--type=Q8_0", "--threads=2"));
 
-        String work = dir.resolve("work").toString();
+        // The vision model as a local path, the text model and the work directory on a "remote" file system.
+        Path workDir = dir.resolve("work");
+        String work = LocalAsRemoteFileSystem.uri(workDir), remoteText = LocalAsRemoteFileSystem.uri(text);
         StringWriter log = new StringWriter();
-        MergeJob.Outcome first = MergeJob.run(spark, TinyMergePair.VISION.toString(), "file:" + text, job, OutputType.Q8_0, work, true,
+        MergeJob.Outcome first = MergeJob.run(spark, TinyMergePair.VISION.toString(), remoteText, job, OutputType.Q8_0, work, true,
                 new PrintWriter(log, true));
         assertEquals(28, first.mergedNow());
         assertEquals(0, first.reused());
@@ -54,12 +62,16 @@ class MergeJobTest {
 
         // A re-run finds every tensor in the work directory: nothing merged again, the same file, and the directory goes.
         Files.delete(job);
-        MergeJob.Outcome second = MergeJob.run(spark, TinyMergePair.VISION.toString(), "file:" + text, job, OutputType.Q8_0, work, false,
+        MergeJob.Outcome second = MergeJob.run(spark, TinyMergePair.VISION.toString(), remoteText, job, OutputType.Q8_0, work, false,
                 new PrintWriter(new StringWriter()));
         assertEquals(0, second.mergedNow());
         assertEquals(28, second.reused());
         assertArrayEquals(Files.readAllBytes(cli), Files.readAllBytes(job));
-        assertTrue(Files.notExists(Path.of(work)));
+        assertTrue(Files.notExists(workDir));
+        // The remote text model was copied to this node's model cache, once.
+        try (var files = Files.walk(dir.resolve("model-cache"))) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().equals("tiny-qwen3.gguf")).count());
+        }
     }
 
     @Test
