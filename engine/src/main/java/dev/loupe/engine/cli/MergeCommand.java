@@ -49,7 +49,7 @@ final class MergeCommand implements Callable<Integer> {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         try (GgufFile v = GgufFile.open(vision); GgufFile t = GgufFile.open(text)) {
             LocalMerge merge = new LocalMerge(v, t, output, n);
-            long total = dev.loupe.engine.merge.MergePlan.check(v, t, output).merged().size();
+            long total = merge.pairing().merged().size();
             o.printf(Locale.ROOT, "merging %d tensors of %s (%s) with %s (%s) on %d threads%n", total, vision,
                     v.metadata().optString("general.architecture").orElse("?"), text, t.metadata().optString("general.architecture").orElse("?"), n);
             o.flush();

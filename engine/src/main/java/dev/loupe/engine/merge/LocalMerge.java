@@ -24,19 +24,25 @@ public final class LocalMerge {
     private final GgufFile text;
     private final OutputType output;
     private final int threads;
+    private final TensorPairing pairing;
 
+    /** Checks the pair at once ({@link MergePlan#check}): a wrong pair fails before any work. */
     public LocalMerge(GgufFile vision, GgufFile text, OutputType output, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         this.vision = vision;
         this.text = text;
         this.output = output;
         this.threads = threads;
+        this.pairing = MergePlan.check(vision, text, output);
+    }
+
+    public TensorPairing pairing() {
+        return pairing;
     }
 
     /** Writes {@code out} (atomically) and returns the report; {@code progress} hears of each tensor in file order. */
     public MergeReport run(Path out, Consumer<TensorReport> progress) {
         long start = System.nanoTime();
-        TensorPairing pairing = MergePlan.check(vision, text, output);
         List<TensorPairing.Pair> merged = pairing.merged();
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < merged.size(); i++) index.put(merged.get(i).name(), i);
