@@ -15,10 +15,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "merge", description = {
-        "Merge a vision model's text weights with a text model's (SVD knee-point delta): for each paired weight matrix,",
-        "W_text + the strongest directions of W_vision - W_text. Embeddings, the output head, norms and unpaired tensors",
-        "stay the vision model's; so do its metadata and tokenizer. Use OUT with the vision model's mmproj. See docs/merge.md."})
+@Command(name = "merge", mixinStandardHelpOptions = true, description = {
+        "Merge a vision model's text weights with a text model's (SVD knee-point",
+        "delta): each paired weight matrix becomes W_text + the strongest directions",
+        "of W_vision - W_text. Embeddings, the output head, norms, unpaired tensors,",
+        "metadata and tokenizer stay the vision model's. Use MERGED.gguf with the",
+        "vision model's mmproj. See docs/merge.md."})
 final class MergeCommand implements Callable<Integer> {
     @Option(names = "--vision", required = true, paramLabel = "VISION.gguf", description = "The vision model's text GGUF (e.g. qwen3vl).")
     Path vision;
