@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs Loupe's annotate job (dev.loupe.job.AnnotateJob), or with `eval` first its eval job
-# (dev.loupe.job.eval.EvalJob).
+# (dev.loupe.job.eval.EvalJob), or with `merge` first its merge job (dev.loupe.job.merge.MergeJob).
 #
 #   ./submit.sh                     annotate sample-data/images with the tiny demo model into out/sample-annotations
 #   ./submit.sh [--input DIR|GLOB|TABLE] [--output DIR] [--model M.gguf --mmproj P.gguf] [options]
 #                                   each option left out keeps the demo's value (the job prints which)
 #   ./submit.sh eval                evaluate the tiny Youtu-VL test model on sample-data/refcoco-sample
 #   ./submit.sh eval [--dataset TABLE] [--output DIR] [--model M.gguf --mmproj P.gguf | --predictions T] [options]
+#   ./submit.sh merge --vision V.gguf --text T.gguf --out M.gguf [--type F16|BF16|Q8_0|F32|same] [--work-dir DIR]
 #   ./submit.sh --master MASTER ... where the job runs (below); default local[*]
 #   ./submit.sh --spark-home        assemble a Spark home from this build's jars, print its path
 #   ./submit.sh --help              all job options
@@ -50,6 +51,10 @@ job=annotate
 if [[ "${1:-}" == eval ]]; then
   job=eval
   JOB_CLASS=dev.loupe.job.eval.EvalJob
+  shift
+elif [[ "${1:-}" == merge ]]; then
+  job=merge
+  JOB_CLASS=dev.loupe.job.merge.MergeJob
   shift
 fi
 while [[ $# -gt 0 ]]; do

@@ -6,6 +6,7 @@ import dev.loupe.engine.gguf.GgufValue;
 import dev.loupe.engine.gguf.GgufValueType;
 import dev.loupe.engine.gguf.GgufWriter;
 import dev.loupe.engine.tensor.GgmlType;
+import dev.loupe.engine.tensor.WeightEncoder;
 import java.nio.file.Path;
 import java.util.List;
 

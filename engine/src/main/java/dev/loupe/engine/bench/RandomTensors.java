@@ -2,6 +2,7 @@ package dev.loupe.engine.bench;
 
 import dev.loupe.engine.gguf.GgufWriter;
 import dev.loupe.engine.tensor.GgmlType;
+import dev.loupe.engine.tensor.WeightEncoder;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.SplittableRandom;

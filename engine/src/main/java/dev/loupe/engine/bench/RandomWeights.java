@@ -3,6 +3,7 @@ package dev.loupe.engine.bench;
 import dev.loupe.engine.kernels.Kernels;
 import dev.loupe.engine.kernels.Layouts;
 import dev.loupe.engine.tensor.GgmlType;
+import dev.loupe.engine.tensor.WeightEncoder;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

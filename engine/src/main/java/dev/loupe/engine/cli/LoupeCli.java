@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "loupe", mixinStandardHelpOptions = true, version = "loupe 0.1.0",
         description = "Run GGUF vision-language models as llama.cpp does, in pure Java.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, OracleCheckCommand.class,
-                MakeModelCommand.class, BenchCommand.class, BenchAnnotateCommand.class,
+                MakeModelCommand.class, MergeCommand.class, BenchCommand.class, BenchAnnotateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LoupeCli {
 

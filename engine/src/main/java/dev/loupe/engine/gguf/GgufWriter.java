@@ -59,7 +59,17 @@ public final class GgufWriter {
     }
 
     public GgufWriter addTensor(String name, GgmlType type, long[] ne, MemorySegment bytes) {
-        return addTensor(name, type, ne, out -> out.write(bytes.toArray(ValueLayout.JAVA_BYTE)));
+        return addTensor(name, type, ne, out -> copy(bytes, out));
+    }
+
+    /** Copies through a small buffer: a multi-gigabyte embedding table never becomes one heap array. */
+    private static void copy(MemorySegment bytes, OutputStream out) throws IOException {
+        byte[] buffer = new byte[1 << 20];
+        for (long at = 0; at < bytes.byteSize(); at += buffer.length) {
+            int n = (int) Math.min(buffer.length, bytes.byteSize() - at);
+            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, at, buffer, 0, n);
+            out.write(buffer, 0, n);
+        }
     }
 
     public GgufWriter addTensor(String name, long[] ne, float[] values) {

@@ -1,16 +1,17 @@
-package dev.loupe.engine.bench;
+package dev.loupe.engine.tensor;
 
 import dev.loupe.engine.kernels.Layouts;
-import dev.loupe.engine.tensor.GgmlType;
 
 /**
  * Encodes rows of float weights in a GGML type, as ggml's reference quantizers do
- * ({@code quantize_row_q8_0_ref}: d = amax/127, values rounded half away from zero).
+ * ({@code quantize_row_q8_0_ref}, which llama-quantize and gguf-py use for weights: d = amax/127
+ * stored as fp16, values times 1/d rounded half away from zero; F16 and BF16 round to nearest
+ * even). make-model and merge write their weights with it.
  */
-final class WeightEncoder {
+public final class WeightEncoder {
     private WeightEncoder() {}
 
-    static boolean supports(GgmlType type) {
+    public static boolean supports(GgmlType type) {
         return switch (type) {
             case F32, F16, BF16, Q8_0 -> true;
             default -> false;
@@ -18,7 +19,7 @@ final class WeightEncoder {
     }
 
     /** Writes {@code n} values from {@code x} to {@code out} (sized {@code type.bytesFor(n)}). */
-    static void encode(GgmlType type, float[] x, int n, byte[] out) {
+    public static void encode(GgmlType type, float[] x, int n, byte[] out) {
         switch (type) {
             case F32 -> { for (int i = 0; i < n; i++) putInt(out, 4 * i, Float.floatToRawIntBits(x[i])); }
             case F16 -> { for (int i = 0; i < n; i++) putShort(out, 2 * i, Float.floatToFloat16(x[i])); }
@@ -33,7 +34,7 @@ final class WeightEncoder {
                     for (int j = 0; j < 32; j++) out[34 * b + 2 + j] = (byte) roundHalfAwayFromZero(x[32 * b + j] * id);
                 }
             }
-            default -> throw new IllegalArgumentException("make-model cannot write " + type + " weights yet (F32, F16, BF16, Q8_0)");
+            default -> throw new IllegalArgumentException("cannot write " + type + " weights yet (F32, F16, BF16, Q8_0)");
         }
     }
 
