@@ -63,6 +63,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     private final LabelScorer labelScorer;
     private final int maxTokens;
     private final Map<Integer, YoutuVlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder imagesEncoded = new java.util.concurrent.atomic.LongAdder();
     private final DenseReadout denseReadout;
     private final PromptBook promptBook;
 
@@ -134,6 +135,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);
         float[] embedded = embed(pre);
+        imagesEncoded.increment();
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
         ImageFrame frame = new ImageFrame(image.width(), image.height(), pre.width(), pre.height(), 0, 0, pre.width(), pre.height());
         return request -> {
@@ -146,6 +148,11 @@ public final class YoutuVlModel implements DynamicResolutionModel {
             ImageHiddenStates hidden = (task == Task.SEMANTIC || task == Task.CORE) && denseReadout.needsHiddenStates() ? new ImageHiddenStates() : null;
             return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame, hidden);
         };
+    }
+
+    /** Images decoded and encoded so far (each {@link #encode}, so each {@link #prepare}): how tests see an encode shared. */
+    public long imagesEncoded() {
+        return imagesEncoded.sum();
     }
 
     /** The preprocessor for a request: the model's (or job's) own, or one with a lower token cap (made once per cap). */

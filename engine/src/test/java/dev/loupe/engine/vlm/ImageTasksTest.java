@@ -74,6 +74,19 @@ class ImageTasksTest {
         sequentialEqualsAlone(qwen, qwen::imagesEncoded, qwenTasks(), GenerationSettings.GREEDY.withMaxTokens(12));
     }
 
+    /**
+     * Youtu-VL (MLA's latent cache forked like any other): semantic keeps the image's hidden states
+     * for its readout, so it prefills its whole prompt itself, from the shared encode all the same.
+     */
+    @Test
+    void youtuVlTasksShareOneEncodeAndAnswerAsAlone() throws Exception {
+        try (YoutuVlModel youtu = YoutuVlImagePromptTest.open(Numerics.FAST)) {
+            List<TaskRequest> tasks = List.of(TaskRequest.of(Task.CAPTION, null), TaskRequest.of(Task.GROUND, "the red square"),
+                    new TaskRequest(Task.SEMANTIC, null, List.of("sky", "tree")), TaskRequest.classify(null, LABELS));
+            sequentialEqualsAlone(youtu, youtu::imagesEncoded, tasks, GenerationSettings.GREEDY.withMaxTokens(10));
+        }
+    }
+
     @Test
     void sampledTasksDrawTheSameTokensAsAlone() throws Exception {
         GenerationSettings sampled = new GenerationSettings(10, 0.9f, 40, 0.95f, 0.05f, 1f, 64, 1234L);
@@ -104,7 +117,7 @@ class ImageTasksTest {
     @Test
     void theSharedPrefixEndsAfterTheImageInEachFamily() throws Exception {
         byte[] image = image("china.jpg");
-        for (BatchableAnnotator model : List.of(smol, qwen)) {
+        for (BatchableAnnotator model : List.of(smol, qwen, YoutuVlImagePromptTest.open(Numerics.FAST))) {
             EncodedImage encoded = model.encode(image, ImageLimits.NONE);
             List<List<PromptSegment>> prompts = new ArrayList<>();
             for (TaskRequest t : List.of(TaskRequest.of(Task.CAPTION, null), TaskRequest.of(Task.VQA, "Why?"))) {
