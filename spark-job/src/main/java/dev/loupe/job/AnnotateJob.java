@@ -52,7 +52,8 @@ public final class AnnotateJob implements Callable<Integer> {
             description = "Table input: the column written as image_id. Default: the path, or sha256 of the bytes.")
     String idColumn;
 
-    @Option(names = "--task-column", paramLabel = "COLUMN", description = "Table input: per-row task (null rows use --task).")
+    @Option(names = "--task-column", paramLabel = "COLUMN",
+            description = "Table input: per-row task, or tasks (comma-separated, or an array of strings; null rows use --task).")
     String taskColumn;
 
     @Option(names = "--prompt-column", paramLabel = "COLUMN", description = "Table input: per-row prompt (null rows use --prompt).")
@@ -86,13 +87,14 @@ public final class AnnotateJob implements Callable<Integer> {
     WriteMode mode;
 
     @Option(names = "--resume",
-            description = "Keep the rows --output already holds (of a finished or interrupted run) and annotate only the images whose id is not there.")
+            description = "Keep the rows --output already holds (of a finished or interrupted run) and annotate only the (image id, task) pairs that are not there.")
     boolean resume;
 
     @Mixin
     ModelCommandOptions model = new ModelCommandOptions();
 
-    @Option(names = "--task", paramLabel = "TASK", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined, segment-open, classify). ")
+    @Option(names = {"--task", "--tasks"}, paramLabel = "TASK[,TASK...]", defaultValue = "caption", description = "Task for every row (caption, vqa, ground, detect, point, count, ocr, segment, pose, semantic, depth, core, segment-refined, segment-open, classify), "
+            + "or several comma-separated (--tasks caption,detect,count): one row per image and task, the image encoded once for all of them. ")
     String task;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt for every row; default: the task's own (vqa needs one, the question; ground and segment need one, what to find; point and count need one, what to point at or count, unless categories are given; detect takes an optional comma-separated category list).")

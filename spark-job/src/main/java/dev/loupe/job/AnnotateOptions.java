@@ -25,7 +25,7 @@ import org.apache.spark.sql.SaveMode;
  * @param mode            what to do when the output exists (without {@code resume})
  * @param resume          keep the output's rows and annotate only the images whose id is not in it
  * @param model           the model and how it runs (files, generation limits, numerics, batching, readout, prompt book)
- * @param task            task for rows without one
+ * @param task            task for rows without one, or several comma-separated ({@link #tasks()})
  * @param prompt          prompt for rows without one; null for the task's default
  * @param categories      categories for rows without their own (detect, count, point, semantic); null or empty for none
  * @param labels          classify: candidate labels for rows without their own (--labels, then --labels-file's lines); empty for none
@@ -46,6 +46,17 @@ public record AnnotateOptions(String input, InputFormat format, String imageColu
     /** How Spark writes: append when resuming, else as {@code --mode} says. */
     SaveMode saveMode() {
         return resume ? SaveMode.Append : mode.saveMode;
+    }
+
+    /**
+     * The tasks of every row: {@code task} is one name or several, comma-separated ({@code --tasks
+     * caption,detect,count}: one output row per image and task), trimmed and lower-cased as the
+     * requests carry them ({@link ImageInputs#explodeTasks}), blank ones and repeats dropped.
+     */
+    List<String> tasks() {
+        List<String> tasks = java.util.Arrays.stream(task.split(",")).map(t -> t.strip().toLowerCase(java.util.Locale.ROOT))
+                .filter(t -> !t.isEmpty()).distinct().toList();
+        return tasks.isEmpty() ? List.of("caption") : tasks;
     }
 
     public static final List<String> DEFAULT_IMAGE_EXTENSIONS = List.of("jpg", "jpeg", "png", "webp", "bmp", "gif");

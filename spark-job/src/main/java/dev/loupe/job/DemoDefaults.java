@@ -72,6 +72,10 @@ public record DemoDefaults(Path home) implements IDefaultValueProvider {
      * points: only Qwen3-VL does, and its oracle model is not a runnable pair.)
      */
     public static boolean wantsYoutuVl(String task) {
+        if (task != null && task.contains(",")) { // --tasks: any one of them
+            for (String t : task.split(",")) if (wantsYoutuVl(t)) return true;
+            return false;
+        }
         Task t;
         try {
             t = Task.parse(task);

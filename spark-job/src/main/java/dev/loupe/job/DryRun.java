@@ -47,7 +47,7 @@ final class DryRun {
             if (footprint != null && tasks != null) {
                 out.printf("  model     %s: %s + %s%n", footprint.family(), spec.key().model(), spec.key().mmproj());
                 out.printf("            its tasks: %s%n", tasks.stream().map(t -> t.id).collect(Collectors.joining(", ")));
-                checkTask(tasks, footprint.family());
+                for (String task : o.tasks()) checkTask(task, tasks, footprint.family());
             }
         }
         InputSurvey input = check("input", () -> InputSurvey.of(o, hadoop));
@@ -81,11 +81,11 @@ final class DryRun {
         return spec;
     }
 
-    /** The job-wide task must be one the family does, and have what it needs (a prompt, labels). */
-    private void checkTask(Set<Task> familyTasks, String family) {
+    /** Each job-wide task (of --tasks) must be one the family does, and have what it needs (a prompt, labels). */
+    private void checkTask(String name, Set<Task> familyTasks, String family) {
         Task task;
         try {
-            task = Task.parse(o.task());
+            task = Task.parse(name);
         } catch (IllegalArgumentException e) {
             if (o.taskColumn() == null) problems.add("task: " + e.getMessage());
             return;

@@ -4,12 +4,16 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.explode_outer;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.when;
 
+import dev.loupe.engine.task.Task;
 import dev.loupe.udf.PartitionAnnotator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +35,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads {@code --input} as annotation requests: one row per image with columns
+ * Reads {@code --input} as annotation requests: one row per image and task with columns
  * {@code image_id}, {@code task}, {@code prompt} and either {@code image} (bytes) or
  * {@code image_path} (a path the executors read); with categories or candidate labels (the job's
  * or a column's), also {@code categories} and {@code labels} (arrays of strings). Problems with the input's shape (nothing
@@ -68,19 +72,23 @@ public final class ImageInputs {
 
     private static Requests images(SparkSession spark, AnnotateOptions o, CompletedImages done) {
         List<String> paths = ImageFileLister.list(o.input(), o.imageExtensions(), spark.sparkContext().hadoopConfiguration());
-        if (!done.isEmpty()) paths = paths.stream().filter(p -> !done.ids().contains(p)).toList();
+        // One request per image with the tasks it still needs (all of them, unless --resume found some done).
+        List<Row> rows = new java.util.ArrayList<>();
+        for (String p : paths) {
+            List<String> tasks = o.tasks().stream().filter(t -> done.isEmpty() || !done.contains(p, t)).toList();
+            if (!tasks.isEmpty()) rows.add(RowFactory.create(p, p, String.join(",", tasks), o.prompt()));
+        }
         // Images cost about the same to annotate whatever their size: split by count, a few
         // partitions per core so that a slow partition does not hold the job up.
         int slices = o.partitions() != null ? o.partitions()
-                : Math.max(1, Math.min(paths.size(), 4 * spark.sparkContext().defaultParallelism()));
-        List<Row> rows = paths.stream().map(p -> RowFactory.create(p, p, o.task(), o.prompt())).toList();
+                : Math.max(1, Math.min(rows.size(), 4 * spark.sparkContext().defaultParallelism()));
         // An RDD rather than a local relation: Spark would evaluate the UDF on the driver
         // while optimizing a projection over a local relation.
         Dataset<Row> requests = spark.createDataFrame(
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices), PATH_REQUESTS);
         if (!o.categories().isEmpty()) requests = requests.withColumn(PartitionAnnotator.CATEGORIES, jobStrings(o.categories()));
         if (!o.labels().isEmpty()) requests = requests.withColumn(PartitionAnnotator.LABELS, jobStrings(o.labels()));
-        return new Requests(requests, true, false);
+        return new Requests(explodeTasks(requests), true, false);
     }
 
     private static Requests table(Dataset<Row> table, AnnotateOptions o, Configuration hadoop, CompletedImages done) {
@@ -111,7 +119,10 @@ public final class ImageInputs {
         Column task = lit(o.task());
         if (o.taskColumn() != null) {
             requireColumn(schema, o.taskColumn(), "--task-column", o.input());
-            task = coalesce(col(o.taskColumn()).cast(DataTypes.StringType), task);
+            DataType taskType = schema.apply(o.taskColumn()).dataType();
+            // A per-row task list: an array of names, or names separated by commas.
+            Column rowTasks = taskType instanceof ArrayType ? concat_ws(",", col(o.taskColumn())) : col(o.taskColumn()).cast(DataTypes.StringType);
+            task = coalesce(rowTasks, task);
         }
         Column prompt = lit(o.prompt()).cast(DataTypes.StringType);
         if (o.promptColumn() != null) {
@@ -130,9 +141,34 @@ public final class ImageInputs {
                     : integerColumn(schema, o.maxImageTokensColumn(), "--max-image-tokens-column", o.input())).as(PartitionAnnotator.MAX_IMAGE_TOKENS));
         }
         Dataset<Row> requests = table.select(columns.toArray(Column[]::new));
-        requests = done.removeFrom(requests);
+        // Split before the tasks are exploded: a round-robin split would part the rows of one image, which share an encode side by side.
         if (o.partitions() != null) requests = requests.repartition(o.partitions());
+        requests = done.removeFrom(explodeTasks(requests));
         return new Requests(requests, byPath, withLimits);
+    }
+
+    /**
+     * One request per image and task: the {@code task} column's comma-separated list (the job's
+     * {@code --tasks caption,detect,count}, or a row's own) exploded into rows side by side, which
+     * the partition annotator then runs on one encode. Names are trimmed and lower-cased (as the
+     * output writes them, so {@code --resume} matches its pairs), blank ones and repeats dropped; a
+     * list with no name left is one caption request, as a blank task always was. Of a list of
+     * several tasks, the categories (the job's or the row's) go to the tasks that take them: {@code
+     * --tasks caption,detect --categories dog} asks for a caption and dog boxes, where a lone caption
+     * row given categories is refused.
+     */
+    static Dataset<Row> explodeTasks(Dataset<Row> requests) {
+        String list = "loupe_tasks";
+        Dataset<Row> exploded = requests
+                .withColumn(list, expr("array_distinct(filter(transform(split(task, ','), t -> lower(trim(t))), t -> t != ''))"))
+                .withColumn("task", explode_outer(col(list)))
+                .withColumn("task", coalesce(col("task"), lit("caption")));
+        if (Arrays.asList(requests.columns()).contains(PartitionAnnotator.CATEGORIES)) {
+            Object[] takers = Arrays.stream(Task.values()).filter(Task::takesCategories).map(t -> t.id).toArray();
+            exploded = exploded.withColumn(PartitionAnnotator.CATEGORIES,
+                    when(size(col(list)).leq(1).or(col("task").isin(takers)), col(PartitionAnnotator.CATEGORIES)));
+        }
+        return exploded.drop(list);
     }
 
     /**

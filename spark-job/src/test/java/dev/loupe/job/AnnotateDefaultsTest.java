@@ -57,6 +57,13 @@ class AnnotateDefaultsTest {
 
         assertEquals(DEMO.model().toString(), options("--task", "ocr").model().model(), "a task the SmolVLM does keeps it");
         assertEquals(DEMO.model().toString(), options("--task", "no-such-task").model().model(), "an unknown task is the rows' error");
+
+        AnnotateOptions several = options("--tasks", "caption, Ground", "--prompt", "the cat");
+        assertEquals(List.of("caption", "ground"), several.tasks());
+        assertEquals(DEMO.youtuVlModel().toString(), several.model().model(), "one task of the list the SmolVLM refuses: the Youtu-VL does both");
+        assertEquals(DEMO.model().toString(), options("--tasks", "caption,ocr").model().model());
+        assertEquals(List.of("--input", "--model", "--mmproj", "--output", "--mode", "--show"), reported("--tasks", "caption,ocr"),
+                "--tasks is --task given");
     }
 
     @Test

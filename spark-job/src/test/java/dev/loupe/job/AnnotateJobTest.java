@@ -513,10 +513,12 @@ class AnnotateJobTest {
                 "{\"key\": \"b\", \"file\": \"" + SAMPLES.resolve("chelsea.png") + "\"}",
                 "{\"key\": \"c\", \"file\": \"" + SAMPLES.resolve("synth_rgba_96x64.png") + "\"}"));
         Path out = tmp.resolve("out");
-        // An earlier run that wrote "b" (with a caption no fake would write, to see it kept).
+        // An earlier run that wrote "b"'s caption row (with a caption no fake would write, to see it kept);
+        // resuming skips (image id, task) pairs, so the row names its task.
         StructType schema = AnnotationSchema.rowType();
         Object[] earlier = new Object[schema.size()];
         earlier[schema.fieldIndex("image_id")] = "b";
+        earlier[schema.fieldIndex("task")] = "caption";
         earlier[schema.fieldIndex("text")] = "kept from the first run";
         spark.createDataFrame(List.of(RowFactory.create(earlier)), schema).write().parquet(out.toString());
         SizeCaptionLoader.WIDTHS.clear();

@@ -110,6 +110,12 @@ class DryRunTest {
         assertEquals(2, r.exit, r.out);
         assertTrue(r.out.contains("  - task: task 'segment' needs a model trained for it (Youtu-VL); SmolVLM (llama + idefics3) is not "
                 + "(it does caption, vqa, count, ocr, classify); every row would fail"), r.out);
+
+        Run several = dryRun("--model", DEMO.model().toString(), "--mmproj", DEMO.mmproj().toString(), "--tasks", "caption,segment,ocr",
+                "--prompt", "the cat", "--output", tmp.resolve("o").toString());
+        assertEquals(2, several.exit, several.out);
+        assertTrue(several.out.contains("  - task: task 'segment' needs a model trained for it"), several.out);
+        assertTrue(several.out.lines().filter(l -> l.startsWith("  - ")).count() == 1, "caption and ocr are fine: " + several.out);
     }
 
     @Test

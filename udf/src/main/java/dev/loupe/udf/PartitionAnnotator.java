@@ -1,9 +1,12 @@
 package dev.loupe.udf;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -68,19 +71,40 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
     /**
      * Keeps up to {@code window} rows of this task in flight — on the executor's batch
      * scheduler when batching is on, where rows of other tasks share its decode steps — and
-     * emits results in input order. A window of 1 annotates one row at a time.
+     * emits results in input order. A window of 1 annotates one row at a time. Consecutive rows
+     * of one image (same id, same image, same limits: the job's {@code --tasks} writes one row per
+     * image and task, side by side) start together, so the image is read and encoded once for them.
      */
     private Iterator<Row> windowed(RowAnnotator annotator, Iterator<Row> requests, int window) {
         ArrayDeque<String> ids = new ArrayDeque<>();
         ArrayDeque<RowAnnotator.Pending> inFlight = new ArrayDeque<>();
         return new Iterator<>() {
             private boolean reported;
+            private Row lookahead;
+
+            private Row nextRequest() {
+                if (lookahead != null) {
+                    Row r = lookahead;
+                    lookahead = null;
+                    return r;
+                }
+                return requests.hasNext() ? requests.next() : null;
+            }
 
             private void fill() {
-                while (inFlight.size() < window && requests.hasNext()) {
-                    Row request = requests.next();
-                    ids.add(request.getAs(AnnotationSchema.IMAGE_ID));
-                    inFlight.add(start(annotator, request));
+                while (inFlight.size() < window) {
+                    Row first = nextRequest();
+                    if (first == null) return;
+                    List<Row> group = new ArrayList<>(List.of(first));
+                    for (Row r; (r = nextRequest()) != null; ) {
+                        if (!sameImage(first, r)) {
+                            lookahead = r;
+                            break;
+                        }
+                        group.add(r);
+                    }
+                    for (Row r : group) ids.add(r.getAs(AnnotationSchema.IMAGE_ID));
+                    inFlight.addAll(start(annotator, group));
                 }
             }
 
@@ -103,19 +127,39 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         };
     }
 
-    private RowAnnotator.Pending start(RowAnnotator annotator, Row request) {
-        String id = request.getAs(AnnotationSchema.IMAGE_ID);
+    /** Whether two requests ask about the same image, seen within the same limits: they may share one encode. */
+    private boolean sameImage(Row a, Row b) {
+        String id = a.getAs(AnnotationSchema.IMAGE_ID);
+        if (id == null || !id.equals(b.getAs(AnnotationSchema.IMAGE_ID))) return false;
+        if (withLimits && !(Objects.equals(a.getAs(MAX_LONGEST_EDGE), b.getAs(MAX_LONGEST_EDGE))
+                && Objects.equals(a.getAs(MAX_IMAGE_TOKENS), b.getAs(MAX_IMAGE_TOKENS)))) {
+            return false;
+        }
+        if (byPath) return Objects.equals(a.getAs(IMAGE_PATH), b.getAs(IMAGE_PATH));
+        byte[] x = a.getAs(IMAGE), y = b.getAs(IMAGE);
+        return x == y || x != null && Arrays.equals(x, y);
+    }
+
+    /** Starts the requests of one image: read (and, where the model can, encoded) once for all of them. */
+    private List<RowAnnotator.Pending> start(RowAnnotator annotator, List<Row> group) {
+        Row first = group.getFirst();
+        String id = first.getAs(AnnotationSchema.IMAGE_ID);
+        List<RowRequest> asked = new ArrayList<>();
+        for (Row request : group) asked.add(rowRequest(request));
+        if (byPath) {
+            String path = first.getAs(IMAGE_PATH);
+            return annotator.startAll(id, () -> ImageFiles.read(path), asked, true);
+        }
+        byte[] image = first.getAs(IMAGE);
+        return annotator.startAll(id, () -> image, asked, true);
+    }
+
+    private RowRequest rowRequest(Row request) {
         String task = request.getAs("task");
         String prompt = request.getAs("prompt");
         Integer maxLongestEdge = withLimits ? request.getAs(MAX_LONGEST_EDGE) : null;
         Integer maxImageTokens = withLimits ? request.getAs(MAX_IMAGE_TOKENS) : null;
-        RowRequest asked = new RowRequest(task, prompt, strings(request, CATEGORIES), strings(request, LABELS), maxLongestEdge, maxImageTokens);
-        if (byPath) {
-            String path = request.getAs(IMAGE_PATH);
-            return annotator.start(id, () -> ImageFiles.read(path), asked, true);
-        }
-        byte[] image = request.getAs(IMAGE);
-        return annotator.start(id, () -> image, asked, true);
+        return new RowRequest(task, prompt, strings(request, CATEGORIES), strings(request, LABELS), maxLongestEdge, maxImageTokens);
     }
 
     /**

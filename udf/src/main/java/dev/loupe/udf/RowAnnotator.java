@@ -9,7 +9,10 @@ import dev.loupe.engine.vlm.BatchableAnnotator;
 import dev.loupe.engine.vlm.GenerationSettings;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import dev.loupe.engine.vlm.ImageLimits;
+import dev.loupe.engine.vlm.ImageTasks;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -81,13 +84,9 @@ final class RowAnnotator implements Serializable {
         try {
             AnnotatorSpec s = spec();
             model = s.key().modelName();
-            Task parsed = Task.parse(request.task());
-            task = parsed.id;
-            // Categories and candidates are checked before the image is read: a row of a task that takes
-            // no categories, or a classify row without candidates, fails at once, by name. Candidate labels
-            // are classify's only: rows of other tasks ignore them (a job's --labels serves its classify rows).
-            LabelCandidates labels = parsed.scoresCandidates() ? new LabelCandidates(request.labels(), s.labelScoring()) : null;
-            TaskRequest ask = new TaskRequest(parsed, request.prompt(), request.categories(), labels);
+            task = Task.parse(request.task()).id;
+            TaskRequest ask = taskRequest(request, s);
+            Task parsed = ask.task();
             // The full prompt, for the row's output and its seed; the model applies the task itself,
             // so it gets the user's own (a task may wrap it: ground does).
             prompt = ask.instruction();
@@ -116,6 +115,111 @@ final class RowAnnotator implements Serializable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while queueing a row", e);
         }
+    }
+
+    /**
+     * Several requests of one row id about one image (the job's {@code --tasks}: one row per image
+     * and task): the image is read once and, where the model can, encoded once and its prompts'
+     * shared prefix prefilled once ({@link BatchableAnnotator#annotateAll}, or the batch scheduler's
+     * {@link BatchScheduler#submitAll} when batching). One pending row per request, in order; each
+     * row's problems are its own (a bad task name fails its row, not its image's others), a bad image
+     * fails every row. All requests must give the same image limits (rows of one image do). Every row
+     * is seeded from the row id, so each gets the text it gets asked alone.
+     */
+    List<Pending> startAll(String rowId, Supplier<byte[]> imageSource, List<RowRequest> requests, boolean batched) {
+        if (requests.size() == 1 || rowId == null) {
+            List<Pending> one = new ArrayList<>();
+            for (RowRequest r : requests) one.add(start(rowId, imageSource, r, batched));
+            return one;
+        }
+        long start = System.nanoTime();
+        Pending[] rows = new Pending[requests.size()];
+        // What a failed row says it asked: as given, then the task's name and the full prompt once known.
+        String[] tasksNamed = new String[requests.size()], prompts = new String[requests.size()];
+        for (int i = 0; i < rows.length; i++) {
+            tasksNamed[i] = requests.get(i).task();
+            prompts[i] = requests.get(i).prompt();
+        }
+        String model = null;
+        try {
+            AnnotatorSpec s = spec();
+            model = s.key().modelName();
+            // Each row's own checks first, as start() makes them: a bad task name or missing labels fails that row only.
+            List<Integer> asked = new ArrayList<>();
+            List<TaskRequest> asks = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                RowRequest r = requests.get(i);
+                try {
+                    tasksNamed[i] = Task.parse(r.task()).id;
+                    TaskRequest ask = taskRequest(r, s);
+                    prompts[i] = ask.instruction();
+                    asks.add(ask);
+                    asked.add(i);
+                } catch (RuntimeException e) {
+                    rows[i] = failed(tasksNamed[i], prompts[i], model, e, start);
+                }
+            }
+            if (!asks.isEmpty()) {
+                byte[] image = imageSource.get();
+                if (image == null) throw new IllegalArgumentException("no image (null)");
+                if (image.length == 0) throw new IllegalArgumentException("empty image (0 bytes)");
+                ImageLimits limits = ImageLimits.of(requests.getFirst().maxLongestEdge(), requests.getFirst().maxImageTokens());
+                ImageAnnotator annotator = annotator(s);
+                if (!(annotator instanceof BatchableAnnotator b)) {
+                    for (int k = 0; k < asks.size(); k++) rows[asked.get(k)] = start(rowId, () -> image, requests.get(asked.get(k)), batched);
+                    return List.of(rows);
+                }
+                GenerationSettings settings = settingsFor(s, rowId, image, null);
+                // Multi-pass tasks run their passes here, with an encode of their own, as they do alone.
+                List<TaskRequest> shared = new ArrayList<>();
+                List<Integer> sharedRows = new ArrayList<>();
+                for (int k = 0; k < asks.size(); k++) {
+                    int i = asked.get(k);
+                    if (asks.get(k).task().multiPass()) {
+                        rows[i] = start(rowId, () -> image, requests.get(i), false);
+                    } else {
+                        shared.add(asks.get(k));
+                        sharedRows.add(i);
+                    }
+                }
+                if (!shared.isEmpty()) {
+                    int batch = batched ? s.batchFor(reproducibleBatches(annotator, s)) : 1;
+                    BatchScheduler scheduler = batch > 1 ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
+                    start = System.nanoTime(); // the rows' time excludes loading the model
+                    ImageTasks tasks = new ImageTasks(image, shared, settings, limits);
+                    List<CompletableFuture<Annotation>> results = scheduler != null ? scheduler.submitAll(tasks) : b.annotateAll(tasks);
+                    for (int k = 0; k < shared.size(); k++) {
+                        int i = sharedRows.get(k);
+                        rows[i] = waitFor(results.get(k), tasksNamed[i], prompts[i], model, start);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] == null) rows[i] = failed(tasksNamed[i], prompts[i], model, e, start);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while queueing a row", e);
+        }
+        return List.of(rows);
+    }
+
+    /**
+     * A row's request as the engine takes it, checked before the image is read: its task known, and
+     * a row of a task that takes no categories, or a classify row without candidates, fails at once,
+     * by name. Candidate labels are classify's only: rows of other tasks ignore them (a job's
+     * --labels serves its classify rows).
+     */
+    private static TaskRequest taskRequest(RowRequest request, AnnotatorSpec s) {
+        Task parsed = Task.parse(request.task());
+        LabelCandidates labels = parsed.scoresCandidates() ? new LabelCandidates(request.labels(), s.labelScoring()) : null;
+        return new TaskRequest(parsed, request.prompt(), request.categories(), labels);
+    }
+
+    private Pending failed(String task, String prompt, String model, RuntimeException e, long start) {
+        Row row = AnnotationRows.failure(task, prompt, model, describe(e), seconds(start));
+        return () -> row;
     }
 
     private Pending waitFor(CompletableFuture<Annotation> future, String task, String prompt, String model, long start) {

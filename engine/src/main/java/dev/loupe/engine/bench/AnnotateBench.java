@@ -1,10 +1,14 @@
 package dev.loupe.engine.bench;
 
 import dev.loupe.engine.task.Annotation;
+import dev.loupe.engine.task.LabelCandidates;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.vlm.BatchScheduler;
 import dev.loupe.engine.vlm.BatchableAnnotator;
 import dev.loupe.engine.vlm.GenerationSettings;
+import dev.loupe.engine.vlm.ImageLimits;
+import dev.loupe.engine.vlm.ImageTasks;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -79,7 +83,54 @@ public final class AnnotateBench {
         }
     }
 
+    /**
+     * Several tasks of every image, each row asked alone (an encode and a whole prefill per task),
+     * on the calling thread: the baseline of {@link #tasksOnOneEncode}. {@link Run#images()} counts
+     * images, not rows, so the per-image figures are of all the image's tasks.
+     */
+    public Run tasksSeparately(List<TaskRequest> tasks) {
+        List<Annotation> out = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (byte[] image : images) for (TaskRequest t : tasks) out.add(model.annotate(image, t, settings, ImageLimits.NONE));
+        return run(out, images.size(), t0);
+    }
+
+    /** The same rows as {@link #tasksSeparately}, each image's tasks on one encode and one prefill of the shared prefix. */
+    public Run tasksOnOneEncode(List<TaskRequest> tasks) {
+        List<Annotation> out = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try {
+            for (byte[] image : images) {
+                for (CompletableFuture<Annotation> f : model.annotateAll(new ImageTasks(image, tasks, settings, ImageLimits.NONE))) out.add(f.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a benchmark row failed: " + e.getCause(), e.getCause());
+        }
+        return run(out, images.size(), t0);
+    }
+
+    /**
+     * A request of {@code task} that needs nothing of the bench's synthetic images: the task's
+     * default prompt, or a generic one where it needs one ("object" to find or count, two labels).
+     */
+    public static TaskRequest request(Task task) {
+        if (task.scoresCandidates()) return TaskRequest.classify(null, new LabelCandidates(List.of("a photo", "a drawing")));
+        if (task.takesCategories()) return new TaskRequest(task, null, List.of("object"));
+        return switch (task) {
+            case VQA -> TaskRequest.of(task, "What is in this image?");
+            case GROUND, SEGMENT, SEGMENT_REFINED -> TaskRequest.of(task, "the object");
+            default -> TaskRequest.of(task, null);
+        };
+    }
+
     private static Run run(List<Annotation> out, long t0) {
+        return run(out, out.size(), t0);
+    }
+
+    private static Run run(List<Annotation> out, int images, long t0) {
         double wall = (System.nanoTime() - t0) / 1e9;
         long tokens = 0, positions = 0;
         double encode = 0, prefill = 0, decode = 0;
@@ -92,7 +143,7 @@ public final class AnnotateBench {
             prefill += s.prefillSeconds();
             decode += s.decodeSeconds();
         }
-        return new Run(out.size(), wall, tokens, encode, prefill, decode, positions);
+        return new Run(images, wall, tokens, encode, prefill, decode, positions);
     }
 
     /** Smooth random colour fields (PNG), so that decoding and resizing do real work. */

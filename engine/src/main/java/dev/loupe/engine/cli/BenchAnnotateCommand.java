@@ -4,12 +4,15 @@ import dev.loupe.engine.bench.AnnotateBench;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorApiCheck;
+import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.vlm.BatchableAnnotator;
 import dev.loupe.engine.vlm.ImageAnnotator;
 import dev.loupe.engine.vlm.ModelOptions;
 import dev.loupe.engine.vlm.VisionLanguageModels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +38,10 @@ final class BenchAnnotateCommand implements Callable<Integer> {
             + "prefill and decode (the default repacks).") boolean noRepack;
     @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).") Integer threads;
     @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
+    @Option(names = "--tasks", split = ",", paramLabel = "TASK,TASK...",
+            description = "Instead of captions: these tasks of every image, each row asked alone, then all of an image's on one encode "
+                    + "(one prefill of the shared prefix), one image at a time; the engine seconds per image of each way.")
+    List<String> tasks;
 
     @Spec
     CommandSpec spec;
@@ -49,6 +56,11 @@ final class BenchAnnotateCommand implements Callable<Integer> {
             }
             AnnotateBench bench = new AnnotateBench(batchable, images, size, maxTokens);
             bench.warmUp(batch);
+            if (tasks != null && !tasks.isEmpty()) {
+                tasks(out, annotator, bench, pool.threads());
+                out.flush();
+                return 0;
+            }
             AnnotateBench.Run single = bench.oneAtATime();
             AnnotateBench.Run batched = bench.batched(batch);
             if (json) {
@@ -68,6 +80,32 @@ final class BenchAnnotateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Several tasks per image: separate rows against one encode, engine seconds per image (encode + prefill + decode). */
+    private void tasks(PrintWriter out, ImageAnnotator annotator, AnnotateBench bench, int threads) {
+        List<TaskRequest> requests = tasks.stream().map(t -> AnnotateBench.request(Task.parse(t))).toList();
+        AnnotateBench.Run separate = bench.tasksSeparately(requests);
+        AnnotateBench.Run shared = bench.tasksOnOneEncode(requests);
+        double a = engineSeconds(separate) / separate.images(), b = engineSeconds(shared) / shared.images();
+        if (json) {
+            out.println(String.format(Locale.ROOT, "{\"model\": \"%s\", \"threads\": %d, \"numerics\": \"%s\", \"images\": %d, "
+                            + "\"image_size\": %d, \"max_longest_edge\": %d, \"max_tokens\": %d, \"tasks\": \"%s\", "
+                            + "\"separate_engine_s_per_image\": %.3f, \"one_encode_engine_s_per_image\": %.3f, %s, %s}",
+                    model.getFileName(), threads, numerics, images, size, maxLongestEdge, maxTokens, String.join(",", tasks), a, b,
+                    stagesJson("separate", separate), stagesJson("one_encode", shared)));
+            return;
+        }
+        out.printf("%s, %d threads, %s numerics, %s%n", annotator.describe(), threads, numerics, VectorApiCheck.describe());
+        out.printf("%d images %dx%d, max longest edge %s, %d new tokens at most, tasks %s%n", images, size, size,
+                maxLongestEdge == 0 ? "the model's" : maxLongestEdge, maxTokens, String.join(",", tasks));
+        row(out, "separate rows", separate);
+        row(out, "one encode", shared);
+        out.printf(Locale.ROOT, "engine seconds per image: separate rows %.2f s, one encode %.2f s: %.2fx fewer%n", a, b, a / b);
+    }
+
+    private static double engineSeconds(AnnotateBench.Run r) {
+        return r.encodeSeconds() + r.prefillSeconds() + r.decodeSeconds();
     }
 
     private static void row(PrintWriter out, String name, AnnotateBench.Run r) {

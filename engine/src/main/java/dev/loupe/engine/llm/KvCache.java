@@ -121,6 +121,24 @@ public final class KvCache {
         return positions;
     }
 
+    /**
+     * A copy of this cache's stored cells (and its RoPE position offset) with room for
+     * {@code capacity} positions: a sequence that goes on from a shared prefix (several tasks
+     * asked of one image) writes its own cells after the copied ones and never touches this cache.
+     * Only the stored cells are copied, so a fork costs the prefix's bytes, not the capacity's.
+     */
+    public KvCache fork(int capacity) {
+        KvCache copy = new KvCache(nLayer, kvDim, Math.max(capacity, length), valuesInKeys);
+        int n = length * kvDim;
+        for (int l = 0; l < nLayer; l++) {
+            System.arraycopy(keys[l], 0, copy.keys[l], 0, n);
+            if (!valuesInKeys) System.arraycopy(values[l], 0, copy.values[l], 0, n);
+        }
+        copy.length = length;
+        copy.positionDelta = positionDelta;
+        return copy;
+    }
+
     /** Marks positions [0, newLength) as valid; later positions are overwritten by the next store. */
     public void setLength(int newLength) {
         if (newLength < 0 || newLength > capacity) throw new IllegalArgumentException("length " + newLength + " outside [0, " + capacity + "]");

@@ -3,7 +3,9 @@ package dev.loupe.engine.vlm;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -23,16 +25,21 @@ import java.util.concurrent.CompletableFuture;
  * {@code queueCapacity} requests wait; {@link #submit} blocks when the queue is full. Requests
  * are served first come, first served, so no task starves. The thread sleeps when there is
  * nothing to do. A request that fails (bad image, prompt too long) fails only its own future.
+ *
+ * <p>Several tasks asked of one image ({@link #submitAll}) are prepared together from one encode,
+ * and those whose prompts begin alike go on from one prefill of the shared prefix: each task then
+ * joins the decode steps as an ordinary sequence, with the answer it gets alone.
  */
 public final class BatchScheduler implements AutoCloseable {
-    private record Request(byte[] image, TaskRequest ask, GenerationSettings settings, ImageLimits limits, CompletableFuture<Annotation> result) {}
+    /** What a caller submitted: the tasks asked of one image, and one future per task. */
+    private record Request(ImageTasks tasks, List<CompletableFuture<Annotation>> results) {}
 
     private record Active(PreparedRequest request, Sequence sequence, CompletableFuture<Annotation> result) {}
 
-    /** A prepared request and the KV bytes its sequence will take. */
-    private record Held(Request request, PreparedRequest prepared, long cacheBytes) {}
+    /** A prepared request (a member of its image's group) and the KV bytes its sequence will take. */
+    private record Held(PreparedImageTasks group, PreparedImageTasks.Member member, long cacheBytes) {}
 
-    private static final Request STOP = new Request(null, null, null, null, null);
+    private static final Request STOP = new Request(null, null);
 
     private final BatchableAnnotator model;
     private final int maxBatch;
@@ -81,28 +88,39 @@ public final class BatchScheduler implements AutoCloseable {
      */
     public CompletableFuture<Annotation> submit(byte[] image, TaskRequest request, GenerationSettings settings, ImageLimits limits)
             throws InterruptedException {
+        return submitAll(ImageTasks.of(image, request, settings, limits)).getFirst();
+    }
+
+    /**
+     * Queues several tasks asked of one image (one place in the queue); blocks while the queue is
+     * full. One future per request, in order: the image is encoded once and the prompts' shared
+     * prefix prefilled once; a request that fails fails its own future, a bad image all of them.
+     */
+    public List<CompletableFuture<Annotation>> submitAll(ImageTasks tasks) throws InterruptedException {
         if (closed) throw new IllegalStateException("scheduler is closed");
-        CompletableFuture<Annotation> result = new CompletableFuture<>();
-        queue.put(new Request(image, request, settings, limits, result));
-        return result;
+        List<CompletableFuture<Annotation>> results = new ArrayList<>();
+        for (int i = 0; i < tasks.requests().size(); i++) results.add(new CompletableFuture<>());
+        queue.put(new Request(tasks, List.copyOf(results)));
+        return results;
     }
 
     private void run() {
         List<Active> active = new ArrayList<>();
-        Held held = null;
+        Deque<Held> waiting = new ArrayDeque<>();
         try {
             while (!closed) {
-                // Idle: sleep until work arrives. Busy: take at most one request per step, so
+                // Idle: sleep until work arrives. Busy: take at most one request (one image) per step, so
                 // that encoding a new image never stalls the running sequences for long; none
-                // while a prepared one waits for KV room.
-                if (held == null) {
+                // while prepared ones wait for room.
+                if (waiting.isEmpty()) {
                     Request next = active.isEmpty() ? queue.take() : active.size() < maxBatch ? queue.poll() : null;
                     if (next == STOP) break;
-                    if (next != null) held = prepare(next);
+                    if (next != null) prepare(next, waiting);
                 }
-                if (held != null && (active.isEmpty() || activeBytes(active) + held.cacheBytes() <= kvBudgetBytes)) {
-                    start(held, active);
-                    held = null;
+                // The tasks of one image start together when there is room: each is a short prefill from the shared prefix.
+                while (!waiting.isEmpty() && (active.isEmpty()
+                        || active.size() < maxBatch && activeBytes(active) + waiting.peek().cacheBytes() <= kvBudgetBytes)) {
+                    start(waiting.poll(), active);
                 }
                 if (!active.isEmpty()) step(active);
             }
@@ -110,48 +128,51 @@ public final class BatchScheduler implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             for (Active a : active) a.result().completeExceptionally(e);
-            if (held != null) held.request().result().completeExceptionally(e);
+            for (Held h : waiting) h.member().result().completeExceptionally(e);
             throw e;
         } finally {
             for (Active a : active) a.result().completeExceptionally(new CancellationException("scheduler closed"));
-            if (held != null) held.request().result().completeExceptionally(new CancellationException("scheduler closed"));
-            for (Request r; (r = queue.poll()) != null; ) if (r != STOP) r.result().completeExceptionally(new CancellationException("scheduler closed"));
+            for (Held h : waiting) h.member().result().completeExceptionally(new CancellationException("scheduler closed"));
+            for (Request r; (r = queue.poll()) != null; ) if (r != STOP) cancel(r);
         }
     }
 
     /**
-     * Decodes and encodes the image and builds the prompt; null (the request failed) on bad input.
-     * A classify request is scored right here, as a prefill would run, and is done: scoring its
-     * candidates takes no decode steps to share (callers that can, such as the job's rows, score
-     * it on their own thread instead and keep this one free).
+     * Decodes and encodes the image and builds the prompts; what is left to generate waits in
+     * {@code waiting}, a request that failed has its future failed. A classify request is scored
+     * right here, as a prefill would run, and is done: scoring its candidates takes no decode steps
+     * to share (callers that can, such as the job's rows, score it on their own thread instead and
+     * keep this one free). So are multi-pass tasks (they run their passes here).
      */
-    private Held prepare(Request r) {
-        try {
-            PreparedRequest prepared = model.prepare(r.image(), r.ask(), r.limits());
-            if (prepared.task().scoresCandidates()) {
-                r.result().complete(model.labelScorer().annotation(prepared));
-                return null;
+    private void prepare(Request r, Deque<Held> waiting) {
+        PreparedImageTasks group = PreparedImageTasks.prepare(model, r.tasks(), r.results());
+        for (PreparedImageTasks.Member m : group.members()) {
+            try {
+                if (m.prepared().task().scoresCandidates()) {
+                    m.result().complete(group.score(m));
+                } else {
+                    waiting.add(new Held(group, m, model.generator().cacheBytes(m.prepared().segments(), r.tasks().settings())));
+                }
+            } catch (RuntimeException e) {
+                m.result().completeExceptionally(e);
             }
-            return new Held(r, prepared, model.generator().cacheBytes(prepared.segments(), r.settings()));
-        } catch (RuntimeException e) {
-            r.result().completeExceptionally(e);
-            return null;
         }
+        group.runMultiPass();
     }
 
-    /** Prefills a held request; its sequence joins the next step, or is done already. */
+    /** Prefills a held request (from its group's shared prefix, when it shares one); its sequence joins the next step, or is done already. */
     private void start(Held h, List<Active> active) {
-        Request r = h.request();
+        PreparedImageTasks.Member m = h.member();
         try {
-            Sequence seq = model.generator().start(h.prepared().segments(), r.settings(), h.prepared().hidden(), model.answerGrammar(h.prepared()));
+            Sequence seq = h.group().start(m);
             if (seq.finished()) {
-                r.result().complete(model.annotation(h.prepared(), seq.result()));
+                m.result().complete(model.annotation(m.prepared(), seq.result()));
             } else {
-                active.add(new Active(h.prepared(), seq, r.result()));
+                active.add(new Active(m.prepared(), seq, m.result()));
                 peakActive = Math.max(peakActive, active.size());
             }
         } catch (RuntimeException e) {
-            r.result().completeExceptionally(e);
+            m.result().completeExceptionally(e);
         }
     }
 
@@ -174,12 +195,16 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
+    private static void cancel(Request r) {
+        for (CompletableFuture<Annotation> f : r.results()) f.completeExceptionally(new CancellationException("scheduler closed"));
+    }
+
     /** Stops the scheduler; requests not finished yet fail with a CancellationException. */
     @Override
     public void close() {
         closed = true;
         for (Request r; (r = queue.poll()) != null; ) {
-            if (r != STOP) r.result().completeExceptionally(new CancellationException("scheduler closed"));
+            if (r != STOP) cancel(r);
         }
         if (!queue.offer(STOP)) worker.interrupt();
         try {

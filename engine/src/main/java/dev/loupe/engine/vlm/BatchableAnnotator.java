@@ -4,6 +4,9 @@ import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.task.grammar.AnswerGrammar;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An annotator whose work splits into an image part ({@link #prepare}) and a generation part
@@ -24,6 +27,39 @@ public interface BatchableAnnotator extends ImageAnnotator {
 
     default PreparedRequest prepare(byte[] image, Task task, String prompt) {
         return prepare(image, task, prompt, ImageLimits.NONE);
+    }
+
+    /**
+     * Decodes, preprocesses and encodes the image once (within {@code limits}), for several requests
+     * to be prepared around the same embeddings ({@link #annotateAll}); a bad image or limit throws
+     * IllegalArgumentException. The default prepares each request from the bytes again (an encode
+     * per request): the families override it.
+     */
+    default EncodedImage encode(byte[] image, ImageLimits limits) {
+        return request -> prepare(image, request, limits);
+    }
+
+    /**
+     * Several tasks asked of one image, one after the other on this thread: the image encoded once,
+     * the prompts' shared prefix evaluated once, each task going on from a copy of its KV state
+     * ({@link PreparedImageTasks}). One result per request, in order, each complete: a request that
+     * failed (a task the family refuses, a prompt too long) holds its exception; a bad image fails all.
+     * Each annotation equals the one {@link #annotate} gives the request alone.
+     */
+    default List<CompletableFuture<Annotation>> annotateAll(ImageTasks tasks) {
+        List<CompletableFuture<Annotation>> results = new ArrayList<>();
+        for (int i = 0; i < tasks.requests().size(); i++) results.add(new CompletableFuture<>());
+        PreparedImageTasks group = PreparedImageTasks.prepare(this, tasks, results);
+        for (PreparedImageTasks.Member m : group.members()) {
+            try {
+                m.result().complete(m.prepared().task().scoresCandidates() ? group.score(m)
+                        : annotation(m.prepared(), generator().finish(group.start(m))));
+            } catch (RuntimeException e) {
+                m.result().completeExceptionally(e);
+            }
+        }
+        group.runMultiPass();
+        return results;
     }
 
     Generator generator();

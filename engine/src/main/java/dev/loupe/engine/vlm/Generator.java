@@ -105,6 +105,55 @@ public final class Generator {
         int maxNew = maxNew(promptLength, settings);
         KvCache cache = decoder.newCache(promptLength + maxNew);
         float[] promptLogits = prefill(prompt, cache, hidden);
+        Sequence seq = sequence(prompt, settings, grammar, cache, promptLength, maxNew, promptLogits);
+        seq.prefillTook((System.nanoTime() - t0) / 1e9);
+        return seq;
+    }
+
+    /**
+     * Evaluates the segments several prompts about one image begin with (see
+     * {@link SharedPrefix#commonSegments}) once, for {@code sharers} prompts to go on from.
+     */
+    public SharedPrefix prefillShared(List<PromptSegment> segments, int sharers) {
+        int length = promptLength(segments);
+        long t0 = System.nanoTime();
+        KvCache cache = decoder.newCache(length);
+        float[] logits = prefill(segments, cache);
+        return new SharedPrefix(segments, cache, logits, (System.nanoTime() - t0) / 1e9, sharers);
+    }
+
+    /**
+     * As {@link #start(List, GenerationSettings)} for a prompt that begins with {@code shared}'s
+     * segments: only the rest is evaluated, in a fork of the shared cache. The sequence is the
+     * one {@code start} gives (see {@link SharedPrefix}); its prefill time includes its share of the prefix's.
+     */
+    public Sequence startAfter(SharedPrefix shared, List<PromptSegment> prompt, GenerationSettings settings) {
+        return startAfter(shared, prompt, settings, null);
+    }
+
+    /** As {@link #startAfter(SharedPrefix, List, GenerationSettings)}, the answer kept in {@code grammar} as {@link #start} says. */
+    public Sequence startAfter(SharedPrefix shared, List<PromptSegment> prompt, GenerationSettings settings, AnswerGrammar grammar) {
+        if (!shared.begins(prompt)) throw new IllegalArgumentException("the prompt does not begin with the shared prefix's segments");
+        int promptLength = promptLength(prompt);
+        long t0 = System.nanoTime();
+        int maxNew = maxNew(promptLength, settings);
+        KvCache cache = shared.fork(promptLength + maxNew);
+        float[] promptLogits = prefillRest(prompt, shared, cache);
+        Sequence seq = sequence(prompt, settings, grammar, cache, promptLength, maxNew, promptLogits);
+        seq.prefillTook((System.nanoTime() - t0) / 1e9 + shared.secondsShare());
+        return seq;
+    }
+
+    /** Evaluates the segments of {@code prompt} after {@code shared}'s into {@code cache} (a fork of it); the last position's logits. */
+    float[] prefillRest(List<PromptSegment> prompt, SharedPrefix shared, KvCache cache) {
+        List<PromptSegment> rest = prompt.subList(shared.segments().size(), prompt.size());
+        boolean more = rest.stream().anyMatch(s -> s.length() > 0);
+        return more ? prefill(rest, cache) : shared.logits();
+    }
+
+    /** The sequence after an evaluated prompt (its answer kept in {@code grammar} where the settings say), its first token picked. */
+    private Sequence sequence(List<PromptSegment> prompt, GenerationSettings settings, AnswerGrammar grammar, KvCache cache, int promptLength,
+                              int maxNew, float[] promptLogits) {
         Sampler sampler = new Sampler(settings);
         for (PromptSegment s : prompt) {
             if (s instanceof PromptSegment.Text t) for (int id : t.tokens()) sampler.accept(id);
@@ -115,7 +164,6 @@ public final class Generator {
             if (constraint.fits(maxNew)) seq.constrain(constraint);
         }
         if (!seq.finished()) seq.accept(promptLogits.clone(), 0, decoder.vocabularySize());
-        seq.prefillTook((System.nanoTime() - t0) / 1e9);
         return seq;
     }
 
@@ -151,7 +199,11 @@ public final class Generator {
 
     /** As {@link #generate(List, GenerationSettings, ImageHiddenStates)}, the answer kept in {@code grammar} as {@link #start} says. */
     public Generation generate(List<PromptSegment> prompt, GenerationSettings settings, ImageHiddenStates hidden, AnswerGrammar grammar) {
-        Sequence seq = start(prompt, settings, hidden, grammar);
+        return finish(start(prompt, settings, hidden, grammar));
+    }
+
+    /** Runs a started sequence's decode steps, one at a time, to its end. */
+    public Generation finish(Sequence seq) {
         float[] embedding = new float[decoder.embeddingLength()];
         while (!seq.finished()) {
             long t0 = System.nanoTime();

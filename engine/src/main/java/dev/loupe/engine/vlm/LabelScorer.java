@@ -58,19 +58,30 @@ public final class LabelScorer {
 
     /** The request's annotation: the most probable label as the text, every label with its probability, the best one's confidence. */
     public Annotation annotation(PreparedRequest r) {
+        return annotation(r, null);
+    }
+
+    /**
+     * As {@link #annotation(PreparedRequest)} for a request whose prompt begins with {@code shared}'s
+     * segments (null: none shared): only the rest of the prompt is evaluated, in a fork of the shared
+     * cache, and the candidates are scored from there — the same numbers, the prefix evaluated once
+     * for all the tasks asked of one image.
+     */
+    public Annotation annotation(PreparedRequest r, SharedPrefix shared) {
         LabelCandidates candidates = r.request().labels();
         if (candidates == null) throw new IllegalArgumentException("task '" + r.task().id + "' has no candidate labels to score");
         List<int[]> answers = new ArrayList<>();
         for (String label : candidates.labels()) answers.add(answerTokens(label));
         long t0 = System.nanoTime();
-        Prefix prefix = prefill(r.segments(), answers);
+        Prefix prefix = prefill(r.segments(), answers, shared);
         long t1 = System.nanoTime();
+        double prefillSeconds = (t1 - t0) / 1e9 + (shared == null ? 0 : shared.secondsShare());
         List<LabelDistribution.Scored> scored = new ArrayList<>();
         for (int i = 0; i < answers.size(); i++) scored.add(new LabelDistribution.Scored(candidates.labels().get(i), teacherForce(prefix, answers.get(i))));
         long t2 = System.nanoTime();
         LabelDistribution d = LabelDistribution.of(scored, candidates.scoring());
         return new Annotation(r.task().id, r.prompt(), d.best(), null, null, null, null, r.imageWidth(), r.imageHeight(),
-                prefix.length(), 0, FINISH_REASON, new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), (t1 - t0) / 1e9, (t2 - t1) / 1e9),
+                prefix.length(), 0, FINISH_REASON, new Annotation.Stages(r.imagePositions(), r.encodeSeconds(), prefillSeconds, (t2 - t1) / 1e9),
                 null, null, null, d.confidence(), d.labels());
     }
 
@@ -79,7 +90,7 @@ public final class LabelScorer {
      * the prompt, one pass per answer from its state.
      */
     public float[][] score(List<PromptSegment> prompt, List<int[]> answers) {
-        Prefix prefix = prefill(prompt, answers);
+        Prefix prefix = prefill(prompt, answers, null);
         float[][] out = new float[answers.size()][];
         for (int i = 0; i < out.length; i++) out[i] = teacherForce(prefix, answers.get(i));
         return out;
@@ -88,7 +99,7 @@ public final class LabelScorer {
     /** The prompt evaluated into a cache with room for the longest answer after it. */
     private record Prefix(KvCache cache, float[] logits, int length) {}
 
-    private Prefix prefill(List<PromptSegment> prompt, List<int[]> answers) {
+    private Prefix prefill(List<PromptSegment> prompt, List<int[]> answers, SharedPrefix shared) {
         int length = prompt.stream().mapToInt(PromptSegment::length).sum();
         int longest = 0;
         for (int[] a : answers) {
@@ -101,8 +112,15 @@ public final class LabelScorer {
             throw new IllegalArgumentException("prompt of " + length + " positions and a candidate of " + longest
                     + " tokens do not fit the model's context of " + decoder.contextLength());
         }
+        Generator generator = new Generator(decoder, tokenizer);
+        if (shared != null) {
+            if (!shared.begins(prompt)) throw new IllegalArgumentException("the prompt does not begin with the shared prefix's segments");
+            KvCache cache = shared.fork(cells);
+            float[] logits = generator.prefillRest(prompt, shared, cache);
+            return new Prefix(cache, logits, cache.length());
+        }
         KvCache cache = decoder.newCache(cells);
-        float[] logits = new Generator(decoder, tokenizer).prefill(prompt, cache);
+        float[] logits = generator.prefill(prompt, cache);
         return new Prefix(cache, logits, cache.length());
     }
 

@@ -38,6 +38,11 @@ public record PreparedRequest(TaskRequest request, String prompt, List<PromptSeg
         this(task, userPrompt, prompt, segments, imageWidth, imageHeight, encodeSeconds, null, null);
     }
 
+    /** The same request with {@code seconds} as its encode time (its share of an encode several requests had in common). */
+    public PreparedRequest withEncodeSeconds(double seconds) {
+        return new PreparedRequest(request, prompt, segments, imageWidth, imageHeight, seconds, frame, hidden);
+    }
+
     public Task task() {
         return request.task();
     }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Qwen3-VL (and merges such as Qwen3-VL-4B-YOYO): the qwen3vl text decoder with a
@@ -56,6 +57,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     private final PromptBook promptBook;
     private final int minTokens, maxTokens;
     private final Map<Integer, Qwen3VlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
+    private final LongAdder imagesEncoded = new LongAdder();
 
     /** Takes ownership of both files: {@link #close()} unmaps them. */
     public Qwen3VlModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
@@ -107,15 +109,35 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, TaskRequest request, ImageLimits limits) {
-        Task.requireTrained(request.task(), TASKS, "Qwen3-VL");
+        promptText(request); // a task Qwen3-VL refuses fails before the image is read
+        return encode(imageBytes, limits).prepare(request);
+    }
+
+    @Override
+    public EncodedImage encode(byte[] imageBytes, ImageLimits limits) {
         Qwen3VlPreprocessor pre0 = preprocessorFor(limits);
-        String text = promptBook.render("qwen3vl", request);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);
         float[] embedded = embed(pre);
+        imagesEncoded.increment();
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
-        return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame(image, pre), null);
+        ImageFrame frame = frame(image, pre);
+        return request -> {
+            String text = promptText(request);
+            return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame, null);
+        };
+    }
+
+    /** The text sent for a request: its task's prompt from the book, once the task is known to be one Qwen3-VL does. */
+    private String promptText(TaskRequest request) {
+        Task.requireTrained(request.task(), TASKS, "Qwen3-VL");
+        return promptBook.render("qwen3vl", request);
+    }
+
+    /** Images decoded and encoded so far (each {@link #encode}, so each {@link #prepare}): how tests see an encode shared. */
+    public long imagesEncoded() {
+        return imagesEncoded.sum();
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * SmolVLM / SmolVLM2: a llama text decoder with an idefics3 mmproj (SigLIP encoder, pixel
@@ -51,6 +52,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
     private final LabelScorer labelScorer;
     private final PromptBook promptBook;
     private final Map<Integer, Idefics3Preprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
+    private final LongAdder imagesEncoded = new LongAdder();
 
     /** Takes ownership of both files: {@link #close()} unmaps them. */
     public SmolVlmModel(GgufFile textFile, GgufFile visionFile, ModelOptions options) {
@@ -112,15 +114,34 @@ public final class SmolVlmModel implements BatchableAnnotator {
 
     @Override
     public PreparedRequest prepare(byte[] imageBytes, TaskRequest request, ImageLimits limits) {
-        Task.requireTrained(request.task(), TASKS, "SmolVLM");
-        String text = promptBook.render("smolvlm", request);
+        promptText(request); // a task SmolVLM refuses fails before the image is read
+        return encode(imageBytes, limits).prepare(request);
+    }
+
+    @Override
+    public EncodedImage encode(byte[] imageBytes, ImageLimits limits) {
         Idefics3Preprocessor pre0 = preprocessorFor(limits);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         PreprocessedImage pre = pre0.preprocess(image);
         List<float[]> embedded = embed(pre);
+        imagesEncoded.increment();
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
-        return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, null, null);
+        return request -> {
+            String text = promptText(request);
+            return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, null, null);
+        };
+    }
+
+    /** The text sent for a request: its task's prompt from the book, once the task is known to be one SmolVLM does. */
+    private String promptText(TaskRequest request) {
+        Task.requireTrained(request.task(), TASKS, "SmolVLM");
+        return promptBook.render("smolvlm", request);
+    }
+
+    /** Images decoded and encoded so far (each {@link #encode}, so each {@link #prepare}): how tests see an encode shared. */
+    public long imagesEncoded() {
+        return imagesEncoded.sum();
     }
 
     /**

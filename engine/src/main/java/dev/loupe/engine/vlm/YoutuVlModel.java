@@ -64,6 +64,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     private final LabelScorer labelScorer;
     private final int maxTokens;
     private final Map<Integer, YoutuVlPreprocessor> cappedPreprocessors = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder imagesEncoded = new java.util.concurrent.atomic.LongAdder();
     private final DenseReadout denseReadout;
     private final PromptBook promptBook;
 
@@ -124,16 +125,35 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         if (task.multiPass()) {
             throw new IllegalArgumentException("task '" + task.id + "' runs in several passes: annotate it, it cannot be prepared as one request");
         }
+        promptBook.render("youtuvl", request); // a prompt that cannot be made fails before the image is read
+        return encode(imageBytes, limits).prepare(request);
+    }
+
+    @Override
+    public EncodedImage encode(byte[] imageBytes, ImageLimits limits) {
         YoutuVlPreprocessor pre0 = preprocessorFor(limits);
-        String text = promptBook.render("youtuvl", request);
         long t0 = System.nanoTime();
         RgbImage image = imageDecoder.decode(imageBytes);
         DynamicImage pre = pre0.preprocess(image);
         float[] embedded = embed(pre);
+        imagesEncoded.increment();
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
         ImageFrame frame = new ImageFrame(image.width(), image.height(), pre.width(), pre.height(), 0, 0, pre.width(), pre.height());
-        ImageHiddenStates hidden = (task == Task.SEMANTIC || task == Task.CORE) && denseReadout.needsHiddenStates() ? new ImageHiddenStates() : null;
-        return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame, hidden);
+        return request -> {
+            Task task = request.task();
+            Task.requireTrained(task, TASKS, "Youtu-VL");
+            if (task.multiPass()) {
+                throw new IllegalArgumentException("task '" + task.id + "' runs in several passes: annotate it, it cannot be prepared as one request");
+            }
+            String text = promptBook.render("youtuvl", request);
+            ImageHiddenStates hidden = (task == Task.SEMANTIC || task == Task.CORE) && denseReadout.needsHiddenStates() ? new ImageHiddenStates() : null;
+            return new PreparedRequest(request, text, prompt(pre, embedded, text), image.width(), image.height(), encodeSeconds, frame, hidden);
+        };
+    }
+
+    /** Images decoded and encoded so far (each {@link #encode}, so each {@link #prepare}): how tests see an encode shared. */
+    public long imagesEncoded() {
+        return imagesEncoded.sum();
     }
 
     /** The preprocessor for a request: the model's (or job's) own, or one with a lower token cap (made once per cap). */

@@ -209,6 +209,20 @@ class LoupeCliTest {
         }
     }
 
+    /** Several tasks per image: the same rows both ways (the same tokens), both timed by stage. */
+    @Test
+    void benchAnnotateComparesSeparateTaskRowsWithOneEncode() throws Exception {
+        Run r = run("bench-annotate", "-m", TEXT, "--mmproj", MMPROJ, "--images", "2", "--image-size", "64", "--max-tokens", "4",
+                "--tasks", "caption,count,classify", "-t", "2", "--json");
+        assertEquals(0, r.exit(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("caption,count,classify", json.get("tasks").asText());
+        assertEquals(json.get("separate_generated_tokens").asLong(), json.get("one_encode_generated_tokens").asLong());
+        for (String run : new String[] {"separate", "one_encode"}) {
+            assertTrue(json.get(run + "_encode_s").asDouble() > 0 && json.get(run + "_prefill_s").asDouble() > 0, r.out());
+        }
+    }
+
     @Test
     void oracleCheckPrintsOneLinePerCaseAndACount() {
         Run r = run("oracle-check", ORACLE.toString());
