@@ -88,6 +88,24 @@ class SubmitScriptIT {
         assertTrue(half.err.contains("loupe-annotate: --mmproj is required with --model"), half.err);
     }
 
+    /** {@code --conf-file} through submit.sh: the file's options apply, a flag on the command line wins, a bad key stops it. */
+    @Test
+    void aConfFileGivesOptionsAndTheCommandLineWins(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path conf = tmp.resolve("run.conf");
+        Files.writeString(conf, "output " + tmp.resolve("from-file") + "\ntask ground\nprompt the cat\n");
+
+        Result r = run("--conf-file", conf.toString(), "--output", tmp.resolve("from-flag").toString(), "--dry-run");
+
+        assertEquals(0, r.exit, r.err + r.out);
+        assertTrue(r.out.contains("  output    " + tmp.resolve("from-flag") + " does not exist"), r.out);
+        assertTrue(r.out.contains("  model     Youtu-VL: "), "the file's task picks the demo that grounds: " + r.out);
+
+        Files.writeString(conf, "ouptut x\n");
+        Result bad = run("--conf-file", conf.toString(), "--dry-run");
+        assertEquals(2, bad.exit);
+        assertTrue(bad.err.contains("loupe-annotate: --conf-file " + conf + ": 'ouptut' is not an option of loupe-annotate"), bad.err);
+    }
+
     private record Result(int exit, String out, String err) {}
 
     private static Result run(String... args) throws Exception {

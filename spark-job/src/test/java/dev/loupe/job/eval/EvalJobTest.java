@@ -83,6 +83,25 @@ class EvalJobTest {
         return ((EvalJob) cli.getCommand()).options();
     }
 
+    /** --conf-file (issue 19) on the eval job: the file's options by name, the command line over them, the file's output not scratch. */
+    @Test
+    void aConfFileGivesTheEvalJobsOptions(@TempDir Path tmp) throws Exception {
+        Path conf = tmp.resolve("eval.conf");
+        Files.writeString(conf, "splits testA,val\nlimit 4\noutput /data/eval\nspark.loupe.maxTokens 16\n");
+        String[] args = {"--conf-file", conf.toString(), "--limit", "2"};
+        picocli.CommandLine cli = EvalJob.commandLine(DEMO, args);
+        cli.parseArgs(args);
+
+        EvalOptions o = ((EvalJob) cli.getCommand()).options();
+
+        assertEquals(List.of("testA", "val"), o.splits());
+        assertEquals(2, o.limit());
+        assertEquals("/data/eval", o.output());
+        assertEquals(dev.loupe.job.WriteMode.ERROR, o.mode(), "an output named in the file is not scratch space");
+        assertEquals(16, o.model().maxTokens());
+        assertEquals(DEMO.evalDataset().toString(), o.dataset());
+    }
+
     @Test
     void eachOptionDefaultsOnItsOwn() {
         EvalOptions none = options();
