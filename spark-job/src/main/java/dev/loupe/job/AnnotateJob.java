@@ -128,6 +128,12 @@ public final class AnnotateJob implements Callable<Integer> {
                     + "Exit 0 when the job would start, 2 when it would stop (every problem listed).")
     boolean dryRun;
 
+    @Option(names = "--verbose",
+            description = "Spark's INFO logging and Loupe's DEBUG lines on the console (by default conf/log4j2.properties keeps Spark's "
+                    + "to warnings and Loupe's to one line per event: model loaded, job started, job finished). This JVM only: "
+                    + "a cluster's executors log as their own log4j2 configuration says.")
+    boolean verbose;
+
     @Option(names = ConfFile.OPTION, paramLabel = "FILE", description = ConfFile.HELP)
     java.nio.file.Path confFile; // read before parsing (ConfFile.of), as the defaults it gives must be
 
@@ -244,6 +250,7 @@ public final class AnnotateJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Verbosity.apply(verbose);
         conf.applySparkSettings();
         AnnotateOptions o = options();
         PrintWriter out = command.commandLine().getOut();

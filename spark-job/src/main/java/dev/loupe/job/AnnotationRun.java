@@ -21,6 +21,8 @@ import org.apache.spark.sql.SparkSession;
  * benchmark is run exactly as a dataset is labelled.
  */
 public final class AnnotationRun {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AnnotationRun.class);
+
     private AnnotationRun() {}
 
     /** Fails fast, before Spark starts: the loader's own check of the model files (the GGUF reader, by default). */
@@ -51,6 +53,7 @@ public final class AnnotationRun {
     static JobSummary annotate(SparkSession spark, AnnotatorSpec spec, ImageInputs.Requests requests, CompletedImages done, String output,
                                SaveMode mode, long startNanos) {
         LoupeMetrics metrics = LoupeMetrics.register(spark.sparkContext());
+        LOG.info("Loupe: {} {} with {}", mode == SaveMode.Append ? "resuming" : "annotating into", output, spec.key());
         requests.rows()
                 .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath(), requests.withLimits()), Encoders.row(AnnotationSchema.rowType()))
                 .write().mode(mode)
@@ -63,6 +66,8 @@ public final class AnnotationRun {
                 .parquet(output);
         JobSummary summary = JobSummary.read(spark, output, metrics.snapshot(), done.count(), (System.nanoTime() - startNanos) / 1e9);
         SummaryFile.write(output, SummaryFile.toJson(summary, spec, Instant.now()), spark.sparkContext().hadoopConfiguration());
+        LOG.info(String.format(java.util.Locale.ROOT, "Loupe: annotated %d images (%d errors) into %s in %.1f s: %.0f images/hour on %d cores",
+                summary.run().images(), summary.run().errors(), output, summary.seconds(), summary.imagesPerHour(), summary.cores()));
         return summary;
     }
 }

@@ -106,6 +106,26 @@ class SubmitScriptIT {
         assertTrue(bad.err.contains("loupe-annotate: --conf-file " + conf + ": 'ouptut' is not an option of loupe-annotate"), bad.err);
     }
 
+    /**
+     * Logging through submit.sh's conf/log4j2.properties: Loupe's one INFO line per event and no
+     * Spark INFO by default; {@code --verbose} brings Spark's back.
+     */
+    @Test
+    void theConsoleGetsOneLinePerEventAndVerboseBringsSparksLoggingBack(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Result quiet = run("--output", tmp.resolve("quiet").toString(), "--max-tokens", "2");
+        assertEquals(0, quiet.exit, quiet.err + quiet.out);
+        assertTrue(quiet.err.contains(" INFO ModelCache: Loupe: loaded "), quiet.err);
+        assertTrue(quiet.err.contains(" INFO AnnotationRun: Loupe: annotating into " + tmp.resolve("quiet") + " with "), quiet.err);
+        assertTrue(quiet.err.contains(" INFO AnnotationRun: Loupe: annotated 4 images (0 errors) into " + tmp.resolve("quiet") + " in "), quiet.err);
+        List<String> infos = quiet.err.lines().filter(l -> l.matches(".*\\d\\d:\\d\\d:\\d\\d INFO .*")).toList();
+        assertEquals(3, infos.size(), "one line per event: " + infos);
+        assertTrue(!quiet.err.contains(" INFO SparkContext: ") && !quiet.err.contains("SparkStringUtils"), quiet.err);
+
+        Result verbose = run("--output", tmp.resolve("verbose").toString(), "--max-tokens", "2", "--verbose");
+        assertEquals(0, verbose.exit, verbose.err + verbose.out);
+        assertTrue(verbose.err.contains(" INFO SparkContext: Running Spark version "), verbose.err);
+    }
+
     private record Result(int exit, String out, String err) {}
 
     private static Result run(String... args) throws Exception {

@@ -155,6 +155,12 @@ public final class EvalJob implements Callable<Integer> {
             description = "Loupe's masks (their union is scored) or a height,width,counts struct. Default: masks.")
     String predictionMaskColumn;
 
+    @Option(names = "--verbose",
+            description = "Spark's INFO logging and Loupe's DEBUG lines on the console (by default conf/log4j2.properties keeps Spark's "
+                    + "to warnings and Loupe's to one line per event: model loaded, job started, job finished). This JVM only: "
+                    + "a cluster's executors log as their own log4j2 configuration says.")
+    boolean verbose;
+
     @Option(names = ConfFile.OPTION, paramLabel = "FILE", description = ConfFile.HELP)
     java.nio.file.Path confFile; // read before parsing (ConfFile.of), as the defaults it gives must be
 
@@ -250,6 +256,7 @@ public final class EvalJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        dev.loupe.job.Verbosity.apply(verbose);
         conf.applySparkSettings();
         EvalOptions o = options();
         List<String> defaults = defaultsUsed(o);
