@@ -21,14 +21,15 @@ import java.util.Map;
  * @param promptBook     a prompt book file whose lines replace the built-in book's (read on the driver, sent as text)
  * @param labelScoring   classify: sum or mean of a candidate label's token log-probabilities
  * @param repackWeights  false to keep quantized weights as mapped (no repacked copy at load); null: the conf's or true
+ * @param sampling       top-k, top-p, min-p and the repeat penalty (each null: the conf's, else off)
  */
 public record ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                             Integer maxImageTokens, String numerics, String maxBatch, String denseReadout, java.nio.file.Path promptBook,
-                            String labelScoring, Boolean repackWeights) {
+                            String labelScoring, Boolean repackWeights, Sampling sampling) {
 
     public ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                          Integer maxImageTokens, String numerics, String maxBatch) {
-        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null, null);
+        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null, null, null);
     }
 
     public ModelSettings {
@@ -37,6 +38,7 @@ public record ModelSettings(String model, String mmproj, Integer maxTokens, Floa
         if (maxTokens != null && maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
         if (maxLongestEdge != null && maxLongestEdge < 0) throw new IllegalArgumentException("--max-longest-edge must be >= 0, got " + maxLongestEdge);
         if (maxImageTokens != null && maxImageTokens < 0) throw new IllegalArgumentException("--max-image-tokens must be >= 0, got " + maxImageTokens);
+        if (sampling == null) sampling = Sampling.DEFAULT;
     }
 
     /** These settings as {@link AnnotatorSpec} names them; {@code spark.loupe.*} fills the rest. */
@@ -56,6 +58,7 @@ public record ModelSettings(String model, String mmproj, Integer maxTokens, Floa
         if (promptBook != null) m.put(AnnotatorSpec.PROMPT_BOOK, promptBookText());
         if (labelScoring != null) m.put(AnnotatorSpec.LABEL_SCORING, labelScoring);
         if (repackWeights != null) m.put(AnnotatorSpec.REPACK_WEIGHTS, repackWeights.toString());
+        sampling.putInto(m);
         return m;
     }
 
