@@ -53,17 +53,28 @@ public final class AnnotationRun {
     static JobSummary annotate(SparkSession spark, AnnotatorSpec spec, ImageInputs.Requests requests, CompletedImages done, String output,
                                SaveMode mode, long startNanos) {
         LoupeMetrics metrics = LoupeMetrics.register(spark.sparkContext());
-        LOG.info("Loupe: {} {} with {}", mode == SaveMode.Append ? "resuming" : "annotating into", output, spec.key());
-        requests.rows()
-                .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath(), requests.withLimits()), Encoders.row(AnnotationSchema.rowType()))
-                .write().mode(mode)
-                // Commit each task's file into the output as the task finishes (FileOutputCommitter
-                // algorithm 2), not all of them at the end of the job: an interrupted run then
-                // keeps every finished partition for --resume instead of losing hours of work.
-                // Files still appear whole (written aside, then renamed), and only one attempt of
-                // a task may commit, so retries and speculative copies add no duplicates.
-                .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
-                .parquet(output);
+        // The rows to do, for the progress lines: an image input's list is on the driver already,
+        // a table's count reads its footers or its ids, little beside annotating a row.
+        long total = requests.rows().count();
+        LOG.info("Loupe: {} {} images into {} with {}", mode == SaveMode.Append ? "resuming with" : "annotating", total, output, spec.key());
+        JobProgress progress = new JobProgress(metrics::imagesSoFar, total, System::nanoTime,
+                spark.sparkContext().conf().getDouble(JobProgress.INTERVAL_KEY, JobProgress.DEFAULT_INTERVAL_SECONDS),
+                line -> LOG.info("Loupe: {}", line));
+        spark.sparkContext().addSparkListener(progress);
+        try {
+            requests.rows()
+                    .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath(), requests.withLimits()), Encoders.row(AnnotationSchema.rowType()))
+                    .write().mode(mode)
+                    // Commit each task's file into the output as the task finishes (FileOutputCommitter
+                    // algorithm 2), not all of them at the end of the job: an interrupted run then
+                    // keeps every finished partition for --resume instead of losing hours of work.
+                    // Files still appear whole (written aside, then renamed), and only one attempt of
+                    // a task may commit, so retries and speculative copies add no duplicates.
+                    .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
+                    .parquet(output);
+        } finally {
+            spark.sparkContext().removeSparkListener(progress);
+        }
         JobSummary summary = JobSummary.read(spark, output, metrics.snapshot(), done.count(), (System.nanoTime() - startNanos) / 1e9);
         SummaryFile.write(output, SummaryFile.toJson(summary, spec, Instant.now()), spark.sparkContext().hadoopConfiguration());
         LOG.info(String.format(java.util.Locale.ROOT, "Loupe: annotated %d images (%d errors) into %s in %.1f s: %.0f images/hour on %d cores",
