@@ -155,6 +155,13 @@ public final class EvalJob implements Callable<Integer> {
             description = "Loupe's masks (their union is scored) or a height,width,counts struct. Default: masks.")
     String predictionMaskColumn;
 
+    @Option(names = "--dry-run",
+            description = "Check everything the job checks before its first task and print what it would do, without running it: "
+                    + "the model pair (GGUF headers: family, whether it grounds), the dataset (Parquet footers: rows and the named columns; "
+                    + "the refer layout's files), the predictions, the output and an executor's memory. Exit 0 when the job would start, "
+                    + "2 when it would stop (every problem listed).")
+    boolean dryRun;
+
     @Option(names = "--verbose",
             description = "Spark's INFO logging and Loupe's DEBUG lines on the console (by default conf/log4j2.properties keeps Spark's "
                     + "to warnings and Loupe's to one line per event: model loaded, job started, job finished). This JVM only: "
@@ -269,6 +276,12 @@ public final class EvalJob implements Callable<Integer> {
                 out.println("  For real numbers, pass a Qwen3-VL or Youtu-VL GGUF pair with --model and --mmproj.");
             }
             out.flush();
+        }
+        if (dryRun) {
+            PrintWriter out = command.commandLine().getOut();
+            int exit = new dev.loupe.job.EvalDryRun(o, new SparkConf()).run(out); // no SparkSession: nothing starts, no task runs
+            out.flush();
+            return exit;
         }
         if (o.runsModel()) AnnotationRun.checkModelBeforeSpark(o.model());
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
