@@ -51,10 +51,11 @@ class ConfFileTest {
 
     @Test
     void aFlagOnTheCommandLineWinsOverTheFile() throws Exception {
-        Path file = write("max-tokens=64\ntemperature=0.7\nseed 5\n");
+        Path file = write("max-tokens=64\ntemperature=0.7\nseed 5\ncategories dog,cat\n");
 
-        AnnotateOptions o = options(file, "--max-tokens", "8", "--seed", "9");
+        AnnotateOptions o = options(file, "--max-tokens", "8", "--seed", "9", "--categories", "bird");
 
+        assertEquals(java.util.List.of("bird"), o.categories(), "a list flag replaces the file's list, not adds to it");
         assertEquals(8, o.model().maxTokens());
         assertEquals(9L, o.model().seed());
         assertEquals(0.7f, o.model().temperature(), "what the command line leaves out comes from the file");
