@@ -130,11 +130,22 @@ public final class AnnotateJob implements Callable<Integer> {
                     + "Exit 0 when the job would start, 2 when it would stop (every problem listed).")
     boolean dryRun;
 
+    @Option(names = "--verbose",
+            description = "Spark's INFO logging and Loupe's DEBUG lines on the console (by default conf/log4j2.properties keeps Spark's "
+                    + "to warnings and Loupe's to one line per event: model loaded, job started, job finished). This JVM only: "
+                    + "a cluster's executors log as their own log4j2 configuration says.")
+    boolean verbose;
+
+    @Option(names = ConfFile.OPTION, paramLabel = "FILE", description = ConfFile.HELP)
+    java.nio.file.Path confFile; // read before parsing (ConfFile.of), as the defaults it gives must be
+
     @Spec
     CommandSpec command;
 
     /** The demo run a left-out option falls back to (see {@link DemoDefaults}); tests point it at the checkout. */
     private final DemoDefaults demo;
+    /** The --conf-file's options and Spark settings; none unless {@link #commandLine(DemoDefaults, String...)} found one. */
+    private ConfFile conf = ConfFile.none();
 
     public AnnotateJob() {
         this(DemoDefaults.ofThisInstall());
@@ -145,7 +156,28 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cli;
+        try {
+            cli = commandLine(DemoDefaults.ofThisInstall(), args);
+        } catch (IllegalArgumentException badConfFile) {
+            System.err.println("loupe-annotate: " + badConfFile.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(cli.execute(args));
+    }
+
+    /**
+     * The command for these arguments: the {@code --conf-file} they name is read first, its options
+     * taking the place of the demo's defaults (picocli applies defaults before it parses).
+     *
+     * @throws IllegalArgumentException for a bad --conf-file (missing, a key that is no option's)
+     */
+    static CommandLine commandLine(DemoDefaults demo, String... args) {
+        CommandLine cli = commandLine(demo);
+        ConfFile conf = ConfFile.of(args, cli.getCommandSpec());
+        ((AnnotateJob) cli.getCommand()).conf = conf;
+        return cli.setDefaultValueProvider(conf.over(demo));
     }
 
     /** The command with Loupe's error handling: one line for a user's mistake, a stack trace for a bug. */
@@ -205,6 +237,7 @@ public final class AnnotateJob implements Callable<Integer> {
 
     /** Whether the command line named this option (rather than leaving it to its default). */
     private boolean given(String option) {
+        if (conf.gives(option)) return true;
         CommandLine.ParseResult parsed = command.commandLine().getParseResult();
         return parsed != null && parsed.hasMatchedOption(option);
     }
@@ -219,6 +252,8 @@ public final class AnnotateJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Verbosity.apply(verbose);
+        conf.applySparkSettings();
         AnnotateOptions o = options();
         PrintWriter out = command.commandLine().getOut();
         DefaultsUsed defaults = defaultsUsed(o);

@@ -21,6 +21,8 @@ import org.apache.spark.sql.SparkSession;
  * benchmark is run exactly as a dataset is labelled.
  */
 public final class AnnotationRun {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AnnotationRun.class);
+
     private AnnotationRun() {}
 
     /** Fails fast, before Spark starts: the loader's own check of the model files (the GGUF reader, by default). */
@@ -51,18 +53,32 @@ public final class AnnotationRun {
     static JobSummary annotate(SparkSession spark, AnnotatorSpec spec, ImageInputs.Requests requests, CompletedImages done, String output,
                                SaveMode mode, long startNanos) {
         LoupeMetrics metrics = LoupeMetrics.register(spark.sparkContext());
-        requests.rows()
-                .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath(), requests.withLimits()), Encoders.row(AnnotationSchema.rowType()))
-                .write().mode(mode)
-                // Commit each task's file into the output as the task finishes (FileOutputCommitter
-                // algorithm 2), not all of them at the end of the job: an interrupted run then
-                // keeps every finished partition for --resume instead of losing hours of work.
-                // Files still appear whole (written aside, then renamed), and only one attempt of
-                // a task may commit, so retries and speculative copies add no duplicates.
-                .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
-                .parquet(output);
+        // The rows to do, for the progress lines: an image input's list is on the driver already,
+        // a table's count reads its footers or its ids, little beside annotating a row.
+        long total = requests.rows().count();
+        LOG.info("Loupe: {} {} images into {} with {}", mode == SaveMode.Append ? "resuming with" : "annotating", total, output, spec.key());
+        JobProgress progress = new JobProgress(metrics::imagesSoFar, total, System::nanoTime,
+                spark.sparkContext().conf().getDouble(JobProgress.INTERVAL_KEY, JobProgress.DEFAULT_INTERVAL_SECONDS),
+                line -> LOG.info("Loupe: {}", line));
+        spark.sparkContext().addSparkListener(progress);
+        try {
+            requests.rows()
+                    .mapPartitions(new PartitionAnnotator(spec, metrics, requests.byPath(), requests.withLimits()), Encoders.row(AnnotationSchema.rowType()))
+                    .write().mode(mode)
+                    // Commit each task's file into the output as the task finishes (FileOutputCommitter
+                    // algorithm 2), not all of them at the end of the job: an interrupted run then
+                    // keeps every finished partition for --resume instead of losing hours of work.
+                    // Files still appear whole (written aside, then renamed), and only one attempt of
+                    // a task may commit, so retries and speculative copies add no duplicates.
+                    .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
+                    .parquet(output);
+        } finally {
+            spark.sparkContext().removeSparkListener(progress);
+        }
         JobSummary summary = JobSummary.read(spark, output, metrics.snapshot(), done.count(), (System.nanoTime() - startNanos) / 1e9);
         SummaryFile.write(output, SummaryFile.toJson(summary, spec, Instant.now()), spark.sparkContext().hadoopConfiguration());
+        LOG.info(String.format(java.util.Locale.ROOT, "Loupe: annotated %d images (%d errors) into %s in %.1f s: %.0f images/hour on %d cores",
+                summary.run().images(), summary.run().errors(), output, summary.seconds(), summary.imagesPerHour(), summary.cores()));
         return summary;
     }
 }

@@ -39,7 +39,7 @@ final class DryRun {
     /** Prints the plan and the problems; 0 when the job would start, 2 when it would stop on a problem. */
     int run(PrintWriter out) {
         out.println("loupe dry-run: nothing is run; what the job would do:");
-        AnnotatorSpec spec = check("model", this::modelSpec);
+        AnnotatorSpec spec = check("model", () -> modelSpec(o.modelSettings(), conf));
         ModelFootprint footprint = null;
         if (spec != null) {
             footprint = check("model", () -> ModelFootprint.of(spec, hadoop));
@@ -70,12 +70,12 @@ final class DryRun {
     }
 
     /** The settings every task would use: the command line's, then spark.loupe.* of the conf; the files' own check. */
-    private AnnotatorSpec modelSpec() {
+    static AnnotatorSpec modelSpec(ModelSettings model, SparkConf conf) {
         Map<String, String> options = new HashMap<>();
         for (Tuple2<String, String> kv : conf.getAllWithPrefix(AnnotatorSpec.CONF_PREFIX)) {
             if (AnnotatorSpec.OPTIONS.contains(kv._1())) options.put(kv._1(), kv._2()); // not modelCacheDir and the like
         }
-        options.putAll(o.modelSettings().specOptions(options.get(AnnotatorSpec.LOADER)));
+        options.putAll(model.specOptions(options.get(AnnotatorSpec.LOADER)));
         AnnotatorSpec spec = AnnotatorSpec.fromMap(options).withAbsolutePaths();
         LoupeUdfs.validate(spec);
         return spec;
@@ -109,7 +109,7 @@ final class DryRun {
     }
 
     /** Model files off heap; the KV cache of the rows an executor decodes together on it. */
-    private void printMemory(PrintWriter out, AnnotatorSpec spec, ModelFootprint f) {
+    static void printMemory(PrintWriter out, AnnotatorSpec spec, ModelFootprint f) {
         out.println("loupe dry-run: memory per executor (an estimate):");
         out.printf(Locale.ROOT, "  model files  %s + %s = %s, memory-mapped outside the heap and shared by a node's executors%n",
                 bytes(f.modelBytes()), bytes(f.mmprojBytes()), bytes(f.modelBytes() + f.mmprojBytes()));

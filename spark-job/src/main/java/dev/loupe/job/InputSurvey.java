@@ -59,7 +59,7 @@ record InputSurvey(InputFormat format, long rows, List<String> columns) {
         }
     }
 
-    private static InputSurvey parquet(String input, Configuration hadoop) {
+    static InputSurvey parquet(String input, Configuration hadoop) {
         List<Path> files = dataFiles(input, hadoop, ".parquet");
         long rows = 0;
         List<String> columns = List.of();

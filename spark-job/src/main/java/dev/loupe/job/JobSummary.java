@@ -32,9 +32,10 @@ import org.apache.spark.sql.SparkSession;
  * @param run             this run's accumulators
  * @param alreadyDone     image ids that were in the output before this run (0 without --resume)
  * @param seconds         wall time of this run, from reading the input to the committed output
+ * @param cores           the cores the run had (task slots of a local master, else the executors' cores), for its cost
  */
 public record JobSummary(String output, long rows, long errors, long generatedTokens, List<ErrorCount> commonErrors,
-                         RunMetrics run, long alreadyDone, double seconds) {
+                         RunMetrics run, long alreadyDone, double seconds, int cores) {
     private static final int COMMON_ERRORS = 5;
 
     public JobSummary {
@@ -44,6 +45,7 @@ public record JobSummary(String output, long rows, long errors, long generatedTo
     public record ErrorCount(String error, long count) {}
 
     static JobSummary read(SparkSession spark, String output, RunMetrics run, long alreadyDone, double seconds) {
+        int cores = RunCores.of(spark.sparkContext());
         Dataset<Row> written = spark.read().parquet(output);
         Row totals = written.agg(count(lit(1)), count(col("error")), sum(col("generated_tokens"))).first();
         List<ErrorCount> common = new ArrayList<>();
@@ -52,7 +54,7 @@ public record JobSummary(String output, long rows, long errors, long generatedTo
             common.add(new ErrorCount(r.getString(0), r.getLong(1)));
         }
         return new JobSummary(output, totals.getLong(0), totals.getLong(1), totals.isNullAt(2) ? 0 : totals.getLong(2),
-                common, run, alreadyDone, seconds);
+                common, run, alreadyDone, seconds, cores);
     }
 
     public void print(PrintWriter out) {
@@ -62,15 +64,31 @@ public record JobSummary(String output, long rows, long errors, long generatedTo
             out.printf(Locale.ROOT, "loupe annotate: resumed: %d images were already done, this run annotated %d%n",
                     alreadyDone, run.images());
         }
-        double engine = run.annotateSeconds();
-        out.printf(Locale.ROOT, "loupe annotate: this run: %d prompt tokens (%d of them image), %d generated tokens, %.1f s in the engine (%.2f s per image)%n",
-                run.promptTokens(), run.stages().imageTokens(), run.generatedTokens(), engine, run.images() == 0 ? 0 : engine / run.images());
+        if (run.images() > 0) {
+            out.printf(Locale.ROOT, "loupe annotate: this run: %.0f images/hour on %d cores, %.1f core-hours per million images%n",
+                    imagesPerHour(), cores, coreHoursPerMillionImages());
+        }
+        out.printf(Locale.ROOT, "loupe annotate: this run: %d prompt tokens (%d of them image), %d generated tokens%n",
+                run.promptTokens(), run.stages().imageTokens(), run.generatedTokens());
+        // Each row's own time, summed: rows in flight together (the batch scheduler, the cores)
+        // overlap, so these add up to more than the wall time; they say where a row's time goes.
         RunMetrics.Stages st = run.stages();
-        out.printf(Locale.ROOT, "loupe annotate: engine time by stage: encode %.1f s, prefill %.1f s, decode %.1f s%n",
-                st.encodeSeconds(), st.prefillSeconds(), st.decodeSeconds());
+        out.printf(Locale.ROOT, "loupe annotate: a row's time, summed over rows that overlap: encode %.1f s, prefill %.1f s, decode %.1f s "
+                        + "(%.2f s per row from start to end)%n",
+                st.encodeSeconds(), st.prefillSeconds(), st.decodeSeconds(), run.images() == 0 ? 0 : run.annotateSeconds() / run.images());
         out.printf(Locale.ROOT, "loupe annotate: model loads per executor: %s%n", loads(run.modelLoadsByExecutor()));
         out.printf("loupe annotate: Parquet written to %s%n", output);
         for (ErrorCount e : commonErrors) out.printf(Locale.ROOT, "  %6d x %s%n", e.count(), e.error());
+    }
+
+    /** This run's images per hour of wall time (rows already in a resumed output not counted). */
+    public double imagesPerHour() {
+        return seconds <= 0 ? 0 : run.images() * 3600 / seconds;
+    }
+
+    /** What a million images cost at this run's pace: wall hours times cores, per image, times a million. */
+    public double coreHoursPerMillionImages() {
+        return run.images() == 0 ? 0 : seconds * cores / 3600 / run.images() * 1e6;
     }
 
     private static String loads(Map<String, Integer> byExecutor) {

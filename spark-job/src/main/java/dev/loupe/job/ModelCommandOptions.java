@@ -15,13 +15,31 @@ public final class ModelCommandOptions {
 
     @Option(names = "--temperature", paramLabel = "T",
             description = "Sampling temperature; 0 is greedy (argmax). Default: spark.loupe.temperature, else 0. "
-                    + "Other sampling settings: spark.loupe.topK, topP, minP, repeatPenalty.")
+                    + "With a temperature above 0, --top-k, --top-p, --min-p and --repeat-penalty shape the sampling.")
     Float temperature;
 
     @Option(names = "--seed", paramLabel = "N",
             description = "Sampling seed of the job; each row samples with a seed made of it and the row's image id, "
                     + "so a rerun or a retried task writes the same text. Default: spark.loupe.seed, else 0.")
     Long seed;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample from the K most probable tokens; 0 keeps all. Default: spark.loupe.topK, else 0.")
+    Integer topK;
+
+    @Option(names = "--top-p", paramLabel = "P",
+            description = "Sample from the most probable tokens whose probabilities add up to P; 1 keeps all. Default: spark.loupe.topP, else 1.")
+    Float topP;
+
+    @Option(names = "--min-p", paramLabel = "P",
+            description = "Drop tokens less probable than P times the most probable one; 0 keeps all. Default: spark.loupe.minP, else 0.")
+    Float minP;
+
+    @Option(names = "--repeat-penalty", paramLabel = "R",
+            description = "Penalise the last --repeat-last-n tokens by R (llama.cpp's repeat penalty); 1 is off. Default: spark.loupe.repeatPenalty, else 1.")
+    Float repeatPenalty;
+
+    @Option(names = "--repeat-last-n", paramLabel = "N", description = "How many recent tokens --repeat-penalty looks at. Default: spark.loupe.repeatLastN, else 64.")
+    Integer repeatLastN;
 
     @Option(names = "--max-longest-edge", paramLabel = "PIXELS",
             description = "SmolVLM (idefics3): scale images so their longest edge is at most PIXELS before tiling, a multiple of "
@@ -82,6 +100,7 @@ public final class ModelCommandOptions {
 
     public ModelSettings settings() {
         return new ModelSettings(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch,
-                denseReadout, promptBook, labelScoring, noRepack ? Boolean.FALSE : null, constrain);
+                denseReadout, promptBook, labelScoring, noRepack ? Boolean.FALSE : null, constrain,
+                new Sampling(topK, topP, minP, repeatPenalty, repeatLastN));
     }
 }

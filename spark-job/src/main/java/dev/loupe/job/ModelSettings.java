@@ -22,14 +22,15 @@ import java.util.Map;
  * @param labelScoring   classify: sum or mean of a candidate label's token log-probabilities
  * @param repackWeights  false to keep quantized weights as mapped (no repacked copy at load); null: the conf's or true
  * @param constrain      on, off or auto: structured answers kept in their format's grammar
+ * @param sampling       top-k, top-p, min-p and the repeat penalty (each null: the conf's, else off)
  */
 public record ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                             Integer maxImageTokens, String numerics, String maxBatch, String denseReadout, java.nio.file.Path promptBook,
-                            String labelScoring, Boolean repackWeights, String constrain) {
+                            String labelScoring, Boolean repackWeights, String constrain, Sampling sampling) {
 
     public ModelSettings(String model, String mmproj, Integer maxTokens, Float temperature, Long seed, Integer maxLongestEdge,
                          Integer maxImageTokens, String numerics, String maxBatch) {
-        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null, null, null);
+        this(model, mmproj, maxTokens, temperature, seed, maxLongestEdge, maxImageTokens, numerics, maxBatch, null, null, null, null, null, null);
     }
 
     public ModelSettings {
@@ -38,6 +39,7 @@ public record ModelSettings(String model, String mmproj, Integer maxTokens, Floa
         if (maxTokens != null && maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
         if (maxLongestEdge != null && maxLongestEdge < 0) throw new IllegalArgumentException("--max-longest-edge must be >= 0, got " + maxLongestEdge);
         if (maxImageTokens != null && maxImageTokens < 0) throw new IllegalArgumentException("--max-image-tokens must be >= 0, got " + maxImageTokens);
+        if (sampling == null) sampling = Sampling.DEFAULT;
     }
 
     /** These settings as {@link AnnotatorSpec} names them; {@code spark.loupe.*} fills the rest. */
@@ -58,6 +60,7 @@ public record ModelSettings(String model, String mmproj, Integer maxTokens, Floa
         if (labelScoring != null) m.put(AnnotatorSpec.LABEL_SCORING, labelScoring);
         if (repackWeights != null) m.put(AnnotatorSpec.REPACK_WEIGHTS, repackWeights.toString());
         if (constrain != null) m.put(AnnotatorSpec.CONSTRAIN, constrain);
+        sampling.putInto(m);
         return m;
     }
 

@@ -16,26 +16,31 @@ final class OutputCheck {
 
     /** What the job would do with the output, in a sentence; a problem the job would stop on is thrown. */
     static String describe(AnnotateOptions o, Configuration hadoop) {
-        Path path = new Path(o.output());
+        return describe(o.output(), o.mode(), o.resume(), hadoop);
+    }
+
+    /** As {@link #describe(AnnotateOptions, Configuration)}, for any job's output directory (the eval job's too). */
+    static String describe(String output, WriteMode mode, boolean resume, Configuration hadoop) {
+        Path path = new Path(output);
         boolean exists;
         try {
             FileSystem fs = path.getFileSystem(hadoop);
             exists = fs.exists(path);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--output " + o.output() + ": cannot look at it: " + e.getMessage(), e);
+            throw new IllegalArgumentException("--output " + output + ": cannot look at it: " + e.getMessage(), e);
         }
         String doing;
         if (!exists) {
             doing = "does not exist: the job creates it";
-        } else if (o.resume()) {
+        } else if (resume) {
             doing = "exists: --resume keeps its rows and appends the images it does not hold";
-        } else if (o.mode() == WriteMode.OVERWRITE) {
+        } else if (mode == WriteMode.OVERWRITE) {
             doing = "exists: --mode overwrite replaces it";
         } else {
-            throw new IllegalArgumentException("--output " + o.output() + " already exists and --mode is error: the job would refuse it "
+            throw new IllegalArgumentException("--output " + output + " already exists and --mode is error: the job would refuse it "
                     + "(pass --mode overwrite to replace it, --resume to add to it, or another --output)");
         }
-        requireWritable(o.output(), exists);
+        requireWritable(output, exists);
         return doing;
     }
 

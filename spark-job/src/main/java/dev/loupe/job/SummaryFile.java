@@ -50,7 +50,11 @@ final class SummaryFile {
         run.put("already_done", s.alreadyDone());
         run.put("prompt_tokens", r.promptTokens());
         run.put("generated_tokens", r.generatedTokens());
-        run.put("engine_seconds", r.annotateSeconds());
+        run.put("cores", s.cores());
+        run.put("images_per_hour", s.imagesPerHour());
+        run.put("core_hours_per_million_images", s.coreHoursPerMillionImages());
+        // Each row's wall time, summed over rows that overlap in the batch scheduler: more than the run's wall time.
+        run.put("row_seconds_summed", r.annotateSeconds());
         run.put("image_tokens", r.stages().imageTokens());
         run.put("encode_seconds", r.stages().encodeSeconds());
         run.put("prefill_seconds", r.stages().prefillSeconds());

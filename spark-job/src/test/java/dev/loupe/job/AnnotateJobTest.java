@@ -442,7 +442,10 @@ class AnnotateJobTest {
         assertEquals(1, run.get("errors").asLong());
         assertEquals(48, run.get("prompt_tokens").asLong());
         assertEquals(12, run.get("generated_tokens").asLong());
-        assertEquals(summary.run().annotateSeconds(), run.get("engine_seconds").asDouble());
+        assertEquals(summary.run().annotateSeconds(), run.get("row_seconds_summed").asDouble());
+        assertEquals(2, run.get("cores").asInt(), "local[2]: two task slots");
+        assertEquals(5 * 3600 / summary.seconds(), run.get("images_per_hour").asDouble(), 1e-9);
+        assertEquals(summary.seconds() * 2 / 3600 / 5 * 1e6, run.get("core_hours_per_million_images").asDouble(), 1e-6);
         assertEquals(40, run.get("image_tokens").asLong());
         assertEquals(1.0, run.get("encode_seconds").asDouble());
         assertEquals(0.5, run.get("prefill_seconds").asDouble());
@@ -652,7 +655,8 @@ class AnnotateJobTest {
         assertEquals(0, exit, stdout.toString());
         assertTrue(stdout.toString().startsWith("loupe annotate: 4 images, 4 annotated, 0 errors, 12 tokens generated"), stdout.toString());
         assertTrue(stdout.toString().contains("this run: 48 prompt tokens (40 of them image), 12 generated tokens"), stdout.toString());
-        assertTrue(stdout.toString().contains("engine time by stage: encode 1.0 s, prefill 0.5 s, decode 2.0 s"), stdout.toString());
+        assertTrue(stdout.toString().contains("a row's time, summed over rows that overlap: encode 1.0 s, prefill 0.5 s, decode 2.0 s"), stdout.toString());
+        assertTrue(stdout.toString().contains(" images/hour on 2 cores, "), stdout.toString());
         assertTrue(stdout.toString().contains("model loads per executor: driver="), stdout.toString());
         assertTrue(stdout.toString().contains("Parquet written to " + out), stdout.toString());
         assertFalse(spark.sparkContext().isStopped(), "the job leaves a session it did not create running");

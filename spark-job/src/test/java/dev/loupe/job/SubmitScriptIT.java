@@ -88,6 +88,45 @@ class SubmitScriptIT {
         assertTrue(half.err.contains("loupe-annotate: --mmproj is required with --model"), half.err);
     }
 
+    /** {@code --conf-file} through submit.sh: the file's options apply, a flag on the command line wins, a bad key stops it. */
+    @Test
+    void aConfFileGivesOptionsAndTheCommandLineWins(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path conf = tmp.resolve("run.conf");
+        Files.writeString(conf, "output " + tmp.resolve("from-file") + "\ntask ground\nprompt the cat\n");
+
+        Result r = run("--conf-file", conf.toString(), "--output", tmp.resolve("from-flag").toString(), "--dry-run");
+
+        assertEquals(0, r.exit, r.err + r.out);
+        assertTrue(r.out.contains("  output    " + tmp.resolve("from-flag") + " does not exist"), r.out);
+        assertTrue(r.out.contains("  model     Youtu-VL: "), "the file's task picks the demo that grounds: " + r.out);
+
+        Files.writeString(conf, "ouptut x\n");
+        Result bad = run("--conf-file", conf.toString(), "--dry-run");
+        assertEquals(2, bad.exit);
+        assertTrue(bad.err.contains("loupe-annotate: --conf-file " + conf + ": 'ouptut' is not an option of loupe-annotate"), bad.err);
+    }
+
+    /**
+     * Logging through submit.sh's conf/log4j2.properties: Loupe's one INFO line per event and no
+     * Spark INFO by default; {@code --verbose} brings Spark's back.
+     */
+    @Test
+    void theConsoleGetsOneLinePerEventAndVerboseBringsSparksLoggingBack(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Result quiet = run("--output", tmp.resolve("quiet").toString(), "--max-tokens", "2");
+        assertEquals(0, quiet.exit, quiet.err + quiet.out);
+        assertTrue(quiet.err.contains(" INFO ModelCache: Loupe: loaded "), quiet.err);
+        assertTrue(quiet.err.contains(" INFO AnnotationRun: Loupe: annotating 4 images into " + tmp.resolve("quiet") + " with "), quiet.err);
+        assertTrue(quiet.err.contains(" INFO AnnotationRun: Loupe: annotated 4 images (0 errors) into " + tmp.resolve("quiet") + " in "), quiet.err);
+        List<String> infos = quiet.err.lines().filter(l -> l.matches(".*\\d\\d:\\d\\d:\\d\\d INFO .*"))
+                .filter(l -> !l.contains(" / 4 images (")).toList(); // progress lines, every 30 s: as many as the machine is slow
+        assertEquals(3, infos.size(), "one line per event: " + infos);
+        assertTrue(!quiet.err.contains(" INFO SparkContext: ") && !quiet.err.contains("SparkStringUtils"), quiet.err);
+
+        Result verbose = run("--output", tmp.resolve("verbose").toString(), "--max-tokens", "2", "--verbose");
+        assertEquals(0, verbose.exit, verbose.err + verbose.out);
+        assertTrue(verbose.err.contains(" INFO SparkContext: Running Spark version "), verbose.err);
+    }
+
     private record Result(int exit, String out, String err) {}
 
     private static Result run(String... args) throws Exception {

@@ -64,6 +64,14 @@ public final class LoupeMetrics implements Serializable {
         if (loads > 0) modelLoads.add(new ModelLoadsAccumulator.Report(executorId, loads));
     }
 
+    /**
+     * Rows annotated so far, as the driver has merged them: a finished task's rows count once its
+     * result is in (for progress while the run's action is under way; see {@link #snapshot()}).
+     */
+    public long imagesSoFar() {
+        return images.value();
+    }
+
     /** The totals so far; call on the driver after the run's action. */
     public RunMetrics snapshot() {
         return new RunMetrics(images.value(), errors.value(), promptTokens.value(), generatedTokens.value(),

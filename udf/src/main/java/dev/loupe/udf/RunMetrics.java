@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * @param errors               rows that got an {@code error}
  * @param promptTokens         prompt positions prefilled, image embeddings included
  * @param generatedTokens      tokens generated
- * @param annotateSeconds      wall seconds of the rows, summed (with batching, rows in flight together overlap)
+ * @param annotateSeconds      each row's wall seconds from start to end, summed over rows: rows in flight together
+ *                             (on the batch scheduler, on several cores) overlap, so this exceeds the run's wall time
  * @param stages               the engine's time by stage, summed over the rows, and their image positions
  * @param modelLoadsByExecutor model loads per executor id (see {@link ModelLoadsAccumulator})
  */

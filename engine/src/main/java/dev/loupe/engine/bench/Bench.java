@@ -162,12 +162,26 @@ public final class Bench {
 
     /** Runs the standard set and returns name → value, in order (keys as in --json). */
     public Map<String, Double> standard(int pp, int tg, int depth, int[] batches, boolean image) {
+        return standard(pp, tg, depth, batches, image, step -> {});
+    }
+
+    /**
+     * As {@link #standard(int, int, int, int[], boolean)}, telling {@code progress} each figure as
+     * it is measured ({@code "pp512_tps 123.456 (1 of 5)"}): a bench of a 4B model takes minutes.
+     */
+    public Map<String, Double> standard(int pp, int tg, int depth, int[] batches, boolean image, java.util.function.Consumer<String> progress) {
+        List<Map.Entry<String, DoubleSupplier>> steps = new ArrayList<>();
+        if (pp > 0) steps.add(Map.entry("pp" + pp + "_tps", () -> promptTokensPerSecond(pp)));
+        if (tg > 0) steps.add(Map.entry("tg" + tg + "_tps", () -> generateTokensPerSecond(tg)));
+        if (tg > 0 && depth > 0) steps.add(Map.entry("tg" + tg + "_d" + depth + "_tps", () -> generateTokensPerSecond(tg, depth)));
+        for (int b : batches) steps.add(Map.entry("batched_tps_b" + b, () -> batchedTokensPerSecond(b, 32, 32)));
+        if (image && vision != null) steps.add(Map.entry("image_encode_s", this::imageEncodeSeconds));
         Map<String, Double> r = new LinkedHashMap<>();
-        if (pp > 0) r.put("pp" + pp + "_tps", promptTokensPerSecond(pp));
-        if (tg > 0) r.put("tg" + tg + "_tps", generateTokensPerSecond(tg));
-        if (tg > 0 && depth > 0) r.put("tg" + tg + "_d" + depth + "_tps", generateTokensPerSecond(tg, depth));
-        for (int b : batches) r.put("batched_tps_b" + b, batchedTokensPerSecond(b, 32, 32));
-        if (image && vision != null) r.put("image_encode_s", imageEncodeSeconds());
+        for (Map.Entry<String, DoubleSupplier> step : steps) {
+            double value = step.getValue().getAsDouble();
+            r.put(step.getKey(), value);
+            progress.accept(String.format(java.util.Locale.ROOT, "%s %.3f (%d of %d)", step.getKey(), value, r.size(), steps.size()));
+        }
         return r;
     }
 

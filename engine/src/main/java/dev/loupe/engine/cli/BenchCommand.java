@@ -59,8 +59,20 @@ final class BenchCommand implements Callable<Integer> {
         ComputePool pool = threads == null ? ComputePool.shared() : new ComputePool(threads);
         String vectors = VectorApiCheck.describe();
         try (GgufFile text = GgufFile.open(model); GgufFile vision = mmproj == null ? null : GgufFile.open(mmproj)) {
+            // Progress on stderr (stdout keeps the results, --json parseable): loading and repacking a
+            // 4B model takes seconds, each figure -r repetitions of it.
+            PrintWriter err = spec.commandLine().getErr();
+            long loadStart = System.nanoTime();
+            err.printf("bench: loading %s%s%n", model.getFileName(), mmproj == null ? "" : " + " + mmproj.getFileName());
+            err.flush();
             Bench bench = new Bench(text, vision, pool, numerics, repetitions, !noRepack);
-            Map<String, Double> r = bench.standard(pp, tg, depth, batches, vision != null);
+            err.printf(java.util.Locale.ROOT, "bench: loaded in %.1f s, %s; measuring (%d repetitions each after a warm-up)%n",
+                    (System.nanoTime() - loadStart) / 1e9, bench.repacked().describe(), repetitions);
+            err.flush();
+            Map<String, Double> r = bench.standard(pp, tg, depth, batches, vision != null, step -> {
+                err.println("bench: " + step);
+                err.flush();
+            });
             String cpu = cpuName();
             String features = CpuFeatures.describe();
             String repacked = bench.repacked().describe();

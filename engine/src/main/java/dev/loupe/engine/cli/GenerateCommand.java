@@ -155,6 +155,10 @@ final class GenerateCommand implements Callable<Integer> {
             }
             try (ImageAnnotator annotator = VisionLanguageModels.open(model, mmproj, new ModelOptions(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens,
                     DenseReadout.parse(denseReadout), promptBook == null ? PromptBook.defaults() : PromptBook.withOverrides(promptBook), !noRepack))) {
+                // The load (and repacking) of a 4B pair takes seconds: say what took them before the answer comes.
+                err.printf(java.util.Locale.ROOT, "[loaded %s + %s in %.1f s, %s]%n", model.getFileName(), mmproj.getFileName(),
+                        (System.nanoTime() - start) / 1e9, annotator.repackedWeights().describe());
+                err.flush();
                 Task parsed = Task.parse(task);
                 Annotation a = annotator.annotate(bytes, new TaskRequest(parsed, prompt, categories, candidates(parsed)), settings, ImageLimits.NONE);
                 out.println(a.text());

@@ -41,6 +41,9 @@ final class MakeModelCommand implements Callable<Integer> {
         Path mmproj = RandomModelMaker.mmprojPathFor(out);
         RandomModelMaker maker = new RandomModelMaker(ModelShape.parse(like), parseType(type), parseType(mmprojType), seed);
         long start = System.nanoTime();
+        // A 4B shape is gigabytes of random weights: say what is being written before the wait.
+        spec.commandLine().getErr().printf("make-model: writing %s and %s (%s, %s text weights, %s mmproj)%n", out, mmproj, like, type, mmprojType);
+        spec.commandLine().getErr().flush();
         maker.write(out, mmproj);
         o.printf("wrote %s and %s (%.1f s)%n", out, mmproj, (System.nanoTime() - start) / 1e9);
         try {

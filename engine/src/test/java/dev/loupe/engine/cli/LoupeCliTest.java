@@ -60,6 +60,7 @@ class LoupeCliTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals(expected, r.out().strip());
         assertTrue(r.err().contains("55 prompt positions, 16 generated"), r.err());
+        assertTrue(r.err().contains("[loaded smolvlm-text-f16.gguf + smolvlm-mmproj-f16.gguf in "), "the load said before the answer: " + r.err());
     }
 
     @Test
@@ -176,6 +177,10 @@ class LoupeCliTest {
         Run r = run("bench", "-m", TEXT, "--pp", "0", "--tg", "2", "--batch", "2", "-r", "1", "--json");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("\"tg2_tps\"") && r.out().contains("\"batched_tps_b2\"") && !r.out().contains("pp0"), r.out());
+        // Progress on stderr as each figure is measured (issue 19); stdout stays one JSON line.
+        assertTrue(r.err().contains("bench: loading ") && r.err().contains("bench: loaded in "), r.err());
+        assertTrue(r.err().matches("(?s).*bench: tg2_tps \\d+\\.\\d{3} \\(1 of 2\\)\n.*bench: batched_tps_b2 \\d+\\.\\d{3} \\(2 of 2\\)\n.*"), r.err());
+        assertEquals(1, r.out().lines().count(), r.out());
         Run negative = run("bench", "-m", TEXT, "--tg", "-3");
         assertEquals(2, negative.exit());
         assertTrue(negative.err().contains("--tg -3: counts must be >= 0"), negative.err());

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.task.Task;
 import dev.loupe.job.AnnotationRun;
+import dev.loupe.job.ConfFile;
 import dev.loupe.job.DemoDefaults;
 import dev.loupe.job.JobSummary;
 import dev.loupe.job.ModelCommandOptions;
@@ -154,11 +155,49 @@ public final class EvalJob implements Callable<Integer> {
             description = "Loupe's masks (their union is scored) or a height,width,counts struct. Default: masks.")
     String predictionMaskColumn;
 
+    @Option(names = "--dry-run",
+            description = "Check everything the job checks before its first task and print what it would do, without running it: "
+                    + "the model pair (GGUF headers: family, whether it grounds), the dataset (Parquet footers: rows and the named columns; "
+                    + "the refer layout's files), the predictions, the output and an executor's memory. Exit 0 when the job would start, "
+                    + "2 when it would stop (every problem listed).")
+    boolean dryRun;
+
+    @Option(names = "--verbose",
+            description = "Spark's INFO logging and Loupe's DEBUG lines on the console (by default conf/log4j2.properties keeps Spark's "
+                    + "to warnings and Loupe's to one line per event: model loaded, job started, job finished). This JVM only: "
+                    + "a cluster's executors log as their own log4j2 configuration says.")
+    boolean verbose;
+
+    @Option(names = ConfFile.OPTION, paramLabel = "FILE", description = ConfFile.HELP)
+    java.nio.file.Path confFile; // read before parsing (ConfFile.of), as the defaults it gives must be
+
+    /** The --conf-file's options and Spark settings; none unless {@link #commandLine(DemoDefaults, String...)} found one. */
+    private ConfFile conf = ConfFile.none();
+
     @Spec
     CommandSpec command;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cli;
+        try {
+            cli = commandLine(DemoDefaults.ofThisInstall(), args);
+        } catch (IllegalArgumentException badConfFile) {
+            System.err.println("loupe-eval: " + badConfFile.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(cli.execute(args));
+    }
+
+    /**
+     * The command for these arguments, with the {@code --conf-file} they name read first (see
+     * {@link ConfFile}); throws IllegalArgumentException for a bad file.
+     */
+    static CommandLine commandLine(DemoDefaults demo, String... args) {
+        CommandLine cli = commandLine(demo);
+        ConfFile conf = ConfFile.of(args, cli.getCommandSpec());
+        ((EvalJob) cli.getCommand()).conf = conf;
+        return cli.setDefaultValueProvider(conf.over(demo.forEval()));
     }
 
     static CommandLine commandLine() {
@@ -208,6 +247,7 @@ public final class EvalJob implements Callable<Integer> {
 
     /** Whether the command line named this option (rather than leaving it to its default). */
     private boolean given(String option) {
+        if (conf.gives(option)) return true;
         CommandLine.ParseResult parsed = command.commandLine().getParseResult();
         return parsed != null && parsed.hasMatchedOption(option);
     }
@@ -223,6 +263,8 @@ public final class EvalJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        dev.loupe.job.Verbosity.apply(verbose);
+        conf.applySparkSettings();
         EvalOptions o = options();
         List<String> defaults = defaultsUsed(o);
         if (!defaults.isEmpty()) {
@@ -234,6 +276,12 @@ public final class EvalJob implements Callable<Integer> {
                 out.println("  For real numbers, pass a Qwen3-VL or Youtu-VL GGUF pair with --model and --mmproj.");
             }
             out.flush();
+        }
+        if (dryRun) {
+            PrintWriter out = command.commandLine().getOut();
+            int exit = new dev.loupe.job.EvalDryRun(o, new SparkConf()).run(out); // no SparkSession: nothing starts, no task runs
+            out.flush();
+            return exit;
         }
         if (o.runsModel()) AnnotationRun.checkModelBeforeSpark(o.model());
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();

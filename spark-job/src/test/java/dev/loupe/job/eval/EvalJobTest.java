@@ -83,6 +83,50 @@ class EvalJobTest {
         return ((EvalJob) cli.getCommand()).options();
     }
 
+    /** --conf-file (issue 19) on the eval job: the file's options by name, the command line over them, the file's output not scratch. */
+    @Test
+    void aConfFileGivesTheEvalJobsOptions(@TempDir Path tmp) throws Exception {
+        Path conf = tmp.resolve("eval.conf");
+        Files.writeString(conf, "splits testA,val\nlimit 4\noutput /data/eval\nspark.loupe.maxTokens 16\n");
+        String[] args = {"--conf-file", conf.toString(), "--limit", "2"};
+        picocli.CommandLine cli = EvalJob.commandLine(DEMO, args);
+        cli.parseArgs(args);
+
+        EvalOptions o = ((EvalJob) cli.getCommand()).options();
+
+        assertEquals(List.of("testA", "val"), o.splits());
+        assertEquals(2, o.limit());
+        assertEquals("/data/eval", o.output());
+        assertEquals(dev.loupe.job.WriteMode.ERROR, o.mode(), "an output named in the file is not scratch space");
+        assertEquals(16, o.model().maxTokens());
+        assertEquals(DEMO.evalDataset().toString(), o.dataset());
+    }
+
+    /** --dry-run (issue 19): the demo would start, without Spark; a model that cannot ground, a missing column and a kept output are all listed. */
+    @Test
+    void aDryRunChecksTheModelTheDatasetAndTheOutputWithoutRunning(@TempDir Path tmp) throws Exception {
+        StringWriter good = new StringWriter();
+        int exit = EvalJob.commandLine(DEMO).setOut(new PrintWriter(good)).execute("--dry-run", "--output", tmp.resolve("new").toString());
+        assertEquals(0, exit, good.toString());
+        assertTrue(good.toString().contains("  model     Youtu-VL: " + DEMO.youtuVlModel()), good.toString());
+        assertTrue(good.toString().contains("  dataset   " + DEMO.evalDataset() + ": 10 rows (objects), columns question_id, image,"), good.toString());
+        assertTrue(good.toString().contains("  output    " + tmp.resolve("new") + " does not exist: the job creates it"), good.toString());
+        assertTrue(good.toString().endsWith("loupe dry-run: OK, the job would start.\n"), good.toString());
+        assertTrue(!Files.exists(tmp.resolve("new")), "a dry run writes nothing");
+
+        StringWriter bad = new StringWriter();
+        Path kept = Files.createDirectories(tmp.resolve("kept"));
+        exit = EvalJob.commandLine(DEMO).setOut(new PrintWriter(bad)).execute("--dry-run", "--output", kept.toString(),
+                "--model", DEMO.model().toString(), "--mmproj", DEMO.mmproj().toString(), "--expression-column", "sentence");
+        assertEquals(2, exit, bad.toString());
+        assertTrue(bad.toString().contains("""
+                loupe dry-run: the job would stop:
+                  - model: SmolVLM (llama + idefics3) does not ground (its tasks: caption, vqa, count, ocr, classify): pass a Qwen3-VL or Youtu-VL pair
+                  - dataset: --dataset has no column sentence (its columns: question_id, image, question, answer, segmentation, bbox, iscrowd, file_name;"""),
+                bad.toString());
+        assertTrue(bad.toString().contains("  - output: --output " + kept + " already exists and --mode is error"), bad.toString());
+    }
+
     @Test
     void eachOptionDefaultsOnItsOwn() {
         EvalOptions none = options();
