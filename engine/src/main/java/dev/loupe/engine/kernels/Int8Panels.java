@@ -25,20 +25,27 @@ import jdk.incubator.vector.VectorSpecies;
  * have one per super-block of 256 values, {@code d} and {@code dmin}, and a small integer per
  * group, {@code sc} and {@code m}: their scale is {@code d * sc} and their minimum
  * {@code dmin * m}, the products ggml's dequantization forms, so the panels keep the integers as
- * bytes and multiply in the tile (a float per group and row would add 2 bits per weight: Q4_K
- * took 6 bits instead of 4.75). The flat types go through the same tile with a multiplier of 1,
- * exact in float.
+ * bytes and multiply them as they widen the codes (a float per group and row would add 2 bits
+ * per weight: Q4_K took 6 bits instead of 4.75). The flat types go through the same code with a
+ * multiplier of 1, exact in float.
  *
  * <p>Layout, panel after panel of {@link #PANEL} weight rows (the last one zero-padded), for each
  * super-block of columns (a group, for the flat types): the {@link #PANEL} rows' {@code d} as
  * floats, their {@code dmin} where the type has minimums; for the two-level types then per group
  * the rows' {@code sc} as signed bytes and their {@code m} where there are minimums; then each
- * group's codes k-major, {@code code[k][j]} for row j at column k. The micro-kernel forms a
- * group's scales and minimums once, widens a panel vector of codes in registers, multiplies it
- * by the scales and subtracts the minimums — the float the type's {@code dequantizeRow} gives —
- * and then runs {@link PackedGemm}'s tile: every output element is the same single FMA chain over
- * k from zero, so the results are bit for bit those of packing the widened rows, whatever the
- * batch or threads.
+ * group's codes k-major, {@code code[k][j]} for row j at column k.
+ *
+ * <p>A product widens each panel a block of {@link PackedGemm#DEPTH_BLOCK} columns at a time
+ * into a float buffer the size of L1/L2 — per group the scales and minimums once, then per
+ * vector of codes a conversion, the scale and the minimum: the float the type's
+ * {@code dequantizeRow} gives — and runs {@link PackedGemm}'s 4-row tile on it for every
+ * activation row, a decode step's lone row included. Every output element is the same single
+ * FMA chain over k from zero, so the results are bit for bit those of packing the widened rows,
+ * whatever the batch or threads. Widening in the tile's registers instead repeated the
+ * conversions in every pass of a prompt's rows (as many instructions as the FMAs), and tiles of
+ * our own beside PackedGemm's came out boxed under C2 when first compiled after prefill (a 4B
+ * model's decode at a tenth of its speed, AVX-512): one tile, compiled by the first prompt or
+ * image, serves every product.
  */
 public final class Int8Panels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -50,41 +57,27 @@ public final class Int8Panels {
     /** Weight rows per panel: three vectors, as {@link PackedGemm#PANEL}. */
     public static final int PANEL = PackedGemm.PANEL;
     /**
-     * Activation rows per micro-tile: four (12 accumulators) where 512-bit vectors give 32
-     * registers, three (9) on AVX2's 16, where four spilled (measured 1.3x slower than three).
-     */
-    static final int TILE_ROWS = L >= 16 ? 4 : 3;
-    /** Whether a lone row takes the one-row tile (AVX2) or the full tile with row stride 0 (AVX-512: see multiplyPanel). */
-    static final boolean ONE_ROW_TILE = L < 16;
-
-    /**
-     * The minimums of a type without any: the tiles load minimums from here rather than take a
-     * zero vector in a branch — a vector merged from two branches is one C2 may box (measured:
-     * ~1 MB per batched call of Q8_0 in KernelAllocationProbe).
+     * The minimums of a type without any: loaded from here rather than taken as a zero vector in
+     * a branch — a vector merged from two branches is one C2 may box (measured: ~1 MB per
+     * batched call of Q8_0 in KernelAllocationProbe).
      */
     private static final MemorySegment ZERO_MINS = Arena.global().allocate((long) PANEL * Float.BYTES, 64);
 
     /** The group multipliers of the flat types, loaded as the two-level types' are: 1, exact. */
     private static final MemorySegment ONES = Arena.global().allocate(PANEL, 64).fill((byte) 1);
 
-    /** The thread's copy of a lone row (or a batch's last rows) repeated to a full tile. */
-    private static final ThreadLocal<float[]> PAD = ThreadLocal.withInitial(() -> new float[0]);
+    /** The thread's output of a lone row against a matrix's last, narrow panel. */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[PANEL]);
 
-    /** The thread's tile for a matrix's last, narrow panel (a decode step meets one per matrix: no allocation per call). */
-    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[4 * PANEL]);
-
-    /**
-     * Activation rows from which a panel's values are widened to floats once, a block of
-     * columns at a time, and multiplied by {@link PackedGemm}'s tiles, instead of each tile
-     * widening the codes in registers again: every tile pass after the first would repeat the
-     * conversions, as many instructions as its FMAs (a prompt's 64 rows are 16-22 passes).
-     */
-    static final int WIDEN_MIN_ROWS = TILE_ROWS + 1;
+    /** Activation rows up to which a product widens {@link #DECODE_DEPTH} columns at a time (decode steps). */
+    static final int DECODE_ROWS = 8;
+    /** Columns widened at a time for a decode step's rows: a block that stays in L1. */
+    static final int DECODE_DEPTH = 64;
 
     /** The thread's widened block of a panel ({@link PackedGemm#DEPTH_BLOCK} columns). */
     private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[PackedGemm.DEPTH_BLOCK * PANEL]);
 
-    /** The thread's scales and minimums of the group a tile is in ({@link #groupScales}). */
+    /** The thread's scales and minimums of the group being widened ({@link #groupScales}). */
     private static final ThreadLocal<float[]> GROUP_SCALES = ThreadLocal.withInitial(() -> new float[2 * PANEL]);
 
     private final MemorySegment data;
@@ -236,8 +229,28 @@ public final class Int8Panels {
                 }
             }
         });
-        return new Int8Panels(data, rows, cols, layout, low);
+        Int8Panels panels = new Int8Panels(data, rows, cols, layout, low);
+        if (WARMED_UP.add(nibbles)) panels.warmUpOneRowTile();
+        return panels;
     }
+
+    /** The kinds of panels (4-bit or 8-bit codes) whose one-row tile this JVM has compiled. */
+    private static final java.util.Set<Boolean> WARMED_UP = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Runs the one-row tile of this kind of panel until C2 has compiled it (some thousand calls on
+     * the first panel: tens of milliseconds), before any prompt: compiled after a prompt's products,
+     * the same tile came out boxed under C2 (its vector operations inlined from library methods
+     * whose profiles the other kernels had filled: ten times slower), compiled first it stays fast.
+     */
+    private void warmUpOneRowTile() {
+        float[] x = new float[cols], out = new float[Math.min(PANEL, rows)];
+        java.util.Arrays.fill(x, 1f);
+        for (int call = 0; call < WARM_UP_CALLS; call++) multiplyPanel(x, 1, 0, out, 0, out.length);
+    }
+
+    /** Calls that get the one-row tile through C1 to C2 (C2 compiles after ~5000 invocations or their loops); -Dloupe.warmUpCalls=0 shows the boxed tile. */
+    private static final int WARM_UP_CALLS = Integer.getInteger("loupe.warmUpCalls", 6000);
 
     public long bytes() { return data.byteSize(); }
 
@@ -264,7 +277,7 @@ public final class Int8Panels {
      * The scales and minimums of the {@link #PANEL} rows for group {@code gi} of the super-block
      * at {@code block}, to {@code sm[0, PANEL)} and {@code sm[PANEL, 2 PANEL)}: {@code d * sc}
      * and {@code dmin * m} — for the flat types {@code d * 1} and {@code m * 1}, and 0 where
-     * there are no minimums. Once per group and tile: the tiles then load them as vectors.
+     * there are no minimums. Once per group: {@link #widen} then loads them as vectors.
      */
     private void groupScales(long block, int gi, float[] sm) {
         MemorySegment d = data;
@@ -289,70 +302,41 @@ public final class Int8Panels {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
         float[] sm = GROUP_SCALES.get();
-        if (m >= WIDEN_MIN_ROWS) {
-            // The same values and the same chains as the tiles below: bit for bit their floats.
-            float[] block = WIDENED.get();
-            for (int k0 = 0; k0 < cols; k0 += PackedGemm.DEPTH_BLOCK) {
-                int k1 = Math.min(cols, k0 + PackedGemm.DEPTH_BLOCK);
-                if (nibbles) widenNibbles(panel, k0, k1, sm, block);
-                else widen(panel, k0, k1, sm, block);
-                PackedGemm.multiplyBlock(a, 0, cols, m, block, -k0 * PANEL, k0, k1, n, c, cOff, ldc);
-            }
+        if (m == 1) {
+            // One sequence's decode step: the one-row tile widens the codes in its registers and
+            // reads each weight once (a 4-row tile over a widened block does 4x the FMAs and a store
+            // and a load per value more: Qwen3-VL-4B Q4_K_M decode 2.6 vs 3.6 tokens/s, AVX-512).
+            float[] dst = n == PANEL ? c : TAIL.get();
+            int at = n == PANEL ? cOff : 0;
+            if (nibbles) tile1Nibbles(a, 0, panel, sm, dst, at);
+            else tile1(a, 0, panel, sm, dst, at);
+            if (n < PANEL) System.arraycopy(dst, 0, c, cOff, n);
             return;
         }
-        for (int i = 0; i < m; i += TILE_ROWS) {
-            int tile = Math.min(TILE_ROWS, m - i);
-            // A full tile of a full panel writes straight into c. Fewer rows than a tile run the
-            // full tile all the same: a lone row (a decode step of one sequence) as every row of
-            // it (row stride 0), a batch's last two or three rows padded with copies of the last;
-            // the extra chains are thrown away and each kept output is its own chain, the same
-            // floats. On AVX-512 one tile shape serves every row count: a separate one-row tile,
-            // compiled after prefill's, came out boxed under C2 there (28 instead of 190 tokens/s,
-            // SmolVLM-256M Q8_0); on AVX2 it never did in our runs, and saves the 3-row tile's
-            // extra FMAs (tg128 147 vs 109 t/s), so lone rows take it (ONE_ROW_TILE). A narrow
-            // last panel computes into a full-width tile too.
-            boolean oneRowTile = tile == 1 && ONE_ROW_TILE;
-            boolean direct = n == PANEL && (tile == TILE_ROWS || oneRowTile);
-            float[] dst = direct ? c : TAIL.get();
-            int at = direct ? cOff + i * ldc : 0, stride = direct ? ldc : PANEL;
-            if (oneRowTile) {
-                if (nibbles) tile1Nibbles(a, i * cols, panel, sm, dst, at);
-                else tile1(a, i * cols, panel, sm, dst, at);
-            } else {
-                float[] rowsOf = a;
-                int aOff = i * cols, lda = tile == 1 ? 0 : cols;
-                if (tile > 1 && tile < TILE_ROWS) {
-                    rowsOf = PAD.get();
-                    if (rowsOf.length < TILE_ROWS * cols) PAD.set(rowsOf = new float[TILE_ROWS * cols]);
-                    for (int r = 0; r < TILE_ROWS; r++) System.arraycopy(a, (i + Math.min(r, tile - 1)) * cols, rowsOf, r * cols, cols);
-                    aOff = 0;
-                }
-                if (nibbles) {
-                    if (TILE_ROWS == 4) tile4Nibbles(rowsOf, aOff, lda, panel, sm, dst, at, stride);
-                    else tile3Nibbles(rowsOf, aOff, lda, panel, sm, dst, at, stride);
-                } else if (TILE_ROWS == 4) {
-                    tile4(rowsOf, aOff, lda, panel, sm, dst, at, stride);
-                } else {
-                    tile3(rowsOf, aOff, lda, panel, sm, dst, at, stride);
-                }
-            }
-            if (!direct) {
-                for (int r = 0; r < tile; r++) System.arraycopy(dst, r * PANEL, c, cOff + (i + r) * ldc, n);
-            }
+        float[] block = WIDENED.get();
+        // A decode step's few rows read each widened value once or twice: blocks that stay in L1
+        // (64 columns: 12 KB on AVX-512). A prompt's rows read it many times: PackedGemm's depth.
+        int depth = m <= DECODE_ROWS ? Math.max(group, DECODE_DEPTH) : PackedGemm.DEPTH_BLOCK;
+        for (int k0 = 0; k0 < cols; k0 += depth) {
+            int k1 = Math.min(cols, k0 + depth);
+            if (nibbles) widenNibbles(panel, k0, k1, sm, block);
+            else widen(panel, k0, k1, sm, block);
+            PackedGemm.multiplyBlock(a, 0, cols, m, block, -k0 * PANEL, k0, k1, n, c, cOff, ldc);
         }
     }
 
     /**
-     * Columns [k0, k1) of a panel (whole super-blocks) as floats, k-major from {@code out[0]}:
-     * each value the tiles form in registers ({@code code * scale - min}), formed once.
+     * Columns [k0, k1) of a panel (whole groups) as floats, k-major from {@code out[0]}:
+     * each value {@code code * scale - min}, as the type's {@code dequantizeRow} rounds it.
      */
     private void widen(long panel, int k0, int k1, float[] sm, float[] out) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        for (int sb = k0 / superBlock, o = 0; sb < k1 / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header;
-            for (int gi = 0; gi < groups; gi++) {
+        for (int gAll = k0 / g, o = 0; gAll < k1 / g; gAll++) {
+            int gi = gAll % groups;
+            long block = panel + (long) (gAll / groups) * sbBytes, code = block + header + gi * layout.groupCodeBytes();
+            {
                 groupScales(block, gi, sm);
                 FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
                 FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
@@ -365,14 +349,20 @@ public final class Int8Panels {
         }
     }
 
-    /** {@link #widen} of 4-bit panels, split as the nibble tiles split them. */
+    /**
+     * {@link #widen} of 4-bit panels: a byte holds two columns' codes (column k in the low
+     * nibble, k + 1 in the high one, each minus the type's lowest code); they are widened to
+     * ints, split with a mask and a shift (int lanes: AVX2 has no byte shifts), moved back by the
+     * lowest code and converted — the same integer, so the same float as the 8-bit panels.
+     */
     private void widenNibbles(long panel, int k0, int k1, float[] sm, float[] out) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group, low = lowestCode;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        for (int sb = k0 / superBlock, o = 0; sb < k1 / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header;
-            for (int gi = 0; gi < groups; gi++) {
+        for (int gAll = k0 / g, o = 0; gAll < k1 / g; gAll++) {
+            int gi = gAll % groups;
+            long block = panel + (long) (gAll / groups) * sbBytes, code = block + header + gi * layout.groupCodeBytes();
+            {
                 groupScales(block, gi, sm);
                 FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
                 FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
@@ -392,105 +382,11 @@ public final class Int8Panels {
     }
 
     /*
-     * The tiles call only the Vector API (no helper of ours taking or returning vectors: see
-     * BlockKernel's note on laneDot). A weight vector is its codes widened to floats times the
-     * block's scales; then PackedGemm's 4 x 3 tile of FMAs.
+     * The one-row tiles call only the Vector API (no helper of ours taking or returning vectors:
+     * see BlockKernel's note on laneDot): a weight vector is its codes widened to floats times
+     * the group's scales minus its minimums, then one FMA per vector. They are compiled at the
+     * first repacking (warmUpOneRowTile), before any prompt runs.
      */
-
-    private void tile4(float[] a, int aOff, int lda, long panel, float[] sm, float[] c, int cOff, int ldc) {
-        MemorySegment d = data;
-        final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-        FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00;
-        FloatVector x20 = x00, x21 = x00, x22 = x00, x30 = x00, x31 = x00, x32 = x00;
-        for (int sb = 0, k = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header;
-            for (int gi = 0; gi < groups; gi++) {
-                groupScales(block, gi, sm);
-                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
-                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
-                for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
-                    FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0);
-                    FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1);
-                    FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2);
-                    FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
-                    x00 = v.fma(w0, x00);
-                    x01 = v.fma(w1, x01);
-                    x02 = v.fma(w2, x02);
-                    v = FloatVector.broadcast(S, a[a1 + k]);
-                    x10 = v.fma(w0, x10);
-                    x11 = v.fma(w1, x11);
-                    x12 = v.fma(w2, x12);
-                    v = FloatVector.broadcast(S, a[a2 + k]);
-                    x20 = v.fma(w0, x20);
-                    x21 = v.fma(w1, x21);
-                    x22 = v.fma(w2, x22);
-                    v = FloatVector.broadcast(S, a[a3 + k]);
-                    x30 = v.fma(w0, x30);
-                    x31 = v.fma(w1, x31);
-                    x32 = v.fma(w2, x32);
-                }
-            }
-        }
-        int c1 = cOff + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        x00.intoArray(c, cOff);
-        x01.intoArray(c, cOff + L);
-        x02.intoArray(c, cOff + 2 * L);
-        x10.intoArray(c, c1);
-        x11.intoArray(c, c1 + L);
-        x12.intoArray(c, c1 + 2 * L);
-        x20.intoArray(c, c2);
-        x21.intoArray(c, c2 + L);
-        x22.intoArray(c, c2 + 2 * L);
-        x30.intoArray(c, c3);
-        x31.intoArray(c, c3 + L);
-        x32.intoArray(c, c3 + 2 * L);
-    }
-
-    /** Three rows of A: 9 accumulators, so that with the scales and a weight vector they fit AVX2's 16 registers. */
-    private void tile3(float[] a, int aOff, int lda, long panel, float[] sm, float[] c, int cOff, int ldc) {
-        MemorySegment d = data;
-        final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda;
-        FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00, x20 = x00, x21 = x00, x22 = x00;
-        for (int sb = 0, k = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header;
-            for (int gi = 0; gi < groups; gi++) {
-                groupScales(block, gi, sm);
-                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
-                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
-                for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
-                    FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0);
-                    FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1);
-                    FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2);
-                    FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
-                    x00 = v.fma(w0, x00);
-                    x01 = v.fma(w1, x01);
-                    x02 = v.fma(w2, x02);
-                    v = FloatVector.broadcast(S, a[a1 + k]);
-                    x10 = v.fma(w0, x10);
-                    x11 = v.fma(w1, x11);
-                    x12 = v.fma(w2, x12);
-                    v = FloatVector.broadcast(S, a[a2 + k]);
-                    x20 = v.fma(w0, x20);
-                    x21 = v.fma(w1, x21);
-                    x22 = v.fma(w2, x22);
-                }
-            }
-        }
-        int c1 = cOff + ldc, c2 = c1 + ldc;
-        x00.intoArray(c, cOff);
-        x01.intoArray(c, cOff + L);
-        x02.intoArray(c, cOff + 2 * L);
-        x10.intoArray(c, c1);
-        x11.intoArray(c, c1 + L);
-        x12.intoArray(c, c1 + 2 * L);
-        x20.intoArray(c, c2);
-        x21.intoArray(c, c2 + L);
-        x22.intoArray(c, c2 + 2 * L);
-    }
 
     private void tile1(float[] a, int aOff, long panel, float[] sm, float[] c, int cOff) {
         MemorySegment d = data;
@@ -514,150 +410,6 @@ public final class Int8Panels {
         x0.intoArray(c, cOff);
         x1.intoArray(c, cOff + L);
         x2.intoArray(c, cOff + 2 * L);
-    }
-
-
-    /*
-     * The same tiles over 4-bit panels: a byte holds two columns' codes (column k in the low
-     * nibble, k + 1 in the high one, each minus the type's lowest code); they are widened to
-     * ints, split with a mask and a shift (int lanes: AVX2 has no byte shifts), moved back by
-     * the lowest code and converted — the same integer, so the same float as the 8-bit panels.
-     */
-
-    private void tile4Nibbles(float[] a, int aOff, int lda, long panel, float[] sm, float[] c, int cOff, int ldc) {
-        MemorySegment d = data;
-        final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        final int low = lowestCode;
-        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-        FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00;
-        FloatVector x20 = x00, x21 = x00, x22 = x00, x30 = x00, x31 = x00, x32 = x00;
-        for (int sb = 0, k = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header;
-            for (int gi = 0; gi < groups; gi++) {
-                groupScales(block, gi, sm);
-                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
-                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
-                for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
-                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    FloatVector w0 = ((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0);
-                    FloatVector w1 = ((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1);
-                    FloatVector w2 = ((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2);
-                    FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
-                    x00 = v.fma(w0, x00);
-                    x01 = v.fma(w1, x01);
-                    x02 = v.fma(w2, x02);
-                    v = FloatVector.broadcast(S, a[a1 + k]);
-                    x10 = v.fma(w0, x10);
-                    x11 = v.fma(w1, x11);
-                    x12 = v.fma(w2, x12);
-                    v = FloatVector.broadcast(S, a[a2 + k]);
-                    x20 = v.fma(w0, x20);
-                    x21 = v.fma(w1, x21);
-                    x22 = v.fma(w2, x22);
-                    v = FloatVector.broadcast(S, a[a3 + k]);
-                    x30 = v.fma(w0, x30);
-                    x31 = v.fma(w1, x31);
-                    x32 = v.fma(w2, x32);
-                    w0 = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0);
-                    w1 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1);
-                    w2 = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2);
-                    v = FloatVector.broadcast(S, a[a0 + k + 1]);
-                    x00 = v.fma(w0, x00);
-                    x01 = v.fma(w1, x01);
-                    x02 = v.fma(w2, x02);
-                    v = FloatVector.broadcast(S, a[a1 + k + 1]);
-                    x10 = v.fma(w0, x10);
-                    x11 = v.fma(w1, x11);
-                    x12 = v.fma(w2, x12);
-                    v = FloatVector.broadcast(S, a[a2 + k + 1]);
-                    x20 = v.fma(w0, x20);
-                    x21 = v.fma(w1, x21);
-                    x22 = v.fma(w2, x22);
-                    v = FloatVector.broadcast(S, a[a3 + k + 1]);
-                    x30 = v.fma(w0, x30);
-                    x31 = v.fma(w1, x31);
-                    x32 = v.fma(w2, x32);
-                }
-            }
-        }
-        int c1 = cOff + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-        x00.intoArray(c, cOff);
-        x01.intoArray(c, cOff + L);
-        x02.intoArray(c, cOff + 2 * L);
-        x10.intoArray(c, c1);
-        x11.intoArray(c, c1 + L);
-        x12.intoArray(c, c1 + 2 * L);
-        x20.intoArray(c, c2);
-        x21.intoArray(c, c2 + L);
-        x22.intoArray(c, c2 + 2 * L);
-        x30.intoArray(c, c3);
-        x31.intoArray(c, c3 + L);
-        x32.intoArray(c, c3 + 2 * L);
-    }
-
-    private void tile3Nibbles(float[] a, int aOff, int lda, long panel, float[] sm, float[] c, int cOff, int ldc) {
-        MemorySegment d = data;
-        final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        final int low = lowestCode;
-        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda;
-        FloatVector x00 = FloatVector.zero(S), x01 = x00, x02 = x00, x10 = x00, x11 = x00, x12 = x00, x20 = x00, x21 = x00, x22 = x00;
-        for (int sb = 0, k = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header;
-            for (int gi = 0; gi < groups; gi++) {
-                groupScales(block, gi, sm);
-                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
-                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
-                for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
-                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    FloatVector w0 = ((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0);
-                    FloatVector w1 = ((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1);
-                    FloatVector w2 = ((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2);
-                    FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
-                    x00 = v.fma(w0, x00);
-                    x01 = v.fma(w1, x01);
-                    x02 = v.fma(w2, x02);
-                    v = FloatVector.broadcast(S, a[a1 + k]);
-                    x10 = v.fma(w0, x10);
-                    x11 = v.fma(w1, x11);
-                    x12 = v.fma(w2, x12);
-                    v = FloatVector.broadcast(S, a[a2 + k]);
-                    x20 = v.fma(w0, x20);
-                    x21 = v.fma(w1, x21);
-                    x22 = v.fma(w2, x22);
-                    w0 = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0);
-                    w1 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1);
-                    w2 = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2);
-                    v = FloatVector.broadcast(S, a[a0 + k + 1]);
-                    x00 = v.fma(w0, x00);
-                    x01 = v.fma(w1, x01);
-                    x02 = v.fma(w2, x02);
-                    v = FloatVector.broadcast(S, a[a1 + k + 1]);
-                    x10 = v.fma(w0, x10);
-                    x11 = v.fma(w1, x11);
-                    x12 = v.fma(w2, x12);
-                    v = FloatVector.broadcast(S, a[a2 + k + 1]);
-                    x20 = v.fma(w0, x20);
-                    x21 = v.fma(w1, x21);
-                    x22 = v.fma(w2, x22);
-                }
-            }
-        }
-        int c1 = cOff + ldc, c2 = c1 + ldc;
-        x00.intoArray(c, cOff);
-        x01.intoArray(c, cOff + L);
-        x02.intoArray(c, cOff + 2 * L);
-        x10.intoArray(c, c1);
-        x11.intoArray(c, c1 + L);
-        x12.intoArray(c, c1 + 2 * L);
-        x20.intoArray(c, c2);
-        x21.intoArray(c, c2 + L);
-        x22.intoArray(c, c2 + 2 * L);
     }
 
     private void tile1Nibbles(float[] a, int aOff, long panel, float[] sm, float[] c, int cOff) {
@@ -691,5 +443,4 @@ public final class Int8Panels {
         x1.intoArray(c, cOff + L);
         x2.intoArray(c, cOff + 2 * L);
     }
-
 }
