@@ -13,6 +13,7 @@ import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
@@ -133,8 +134,22 @@ class TaskFunctionsSparkTest {
         assertError(bad.getStruct(0), "classify", missing);
         assertError(bad.getStruct(1), "classify", missing);
         assertError(bad.getStruct(2), "classify", "loupe_classify: labels must be a comma-separated string or an array<string> (got Integer)");
-        assertError(one("loupe_ocr(image) AS o, loupe_classify(image, 'a, b') AS c", "none").getStruct(0), "ocr", "no image (null)");
-        assertError(one("loupe_ocr(image) AS o, loupe_classify(image, 'a, b') AS c", "none").getStruct(1), "classify", "no image (null)");
+        Row noImage = one("loupe_ocr(image) AS o, loupe_classify(image, 'a, b') AS c", "none");
+        assertError(noImage.getStruct(0), "ocr", "no image (null)");
+        assertError(noImage.getStruct(1), "classify", "no image (null)");
+
+        // PySpark's registerJavaFunction: the no-arg class, its settings from spark.loupe.* when it runs.
+        spark.conf().set("spark.loupe.model", spec.key().model());
+        spark.conf().set("spark.loupe.mmproj", spec.key().mmproj());
+        spark.conf().set("spark.loupe.maxTokens", "6");
+        try {
+            spark.udf().registerJava("py_classify", ClassifyUdf.class.getName(), DataType.fromDDL(AnnotationSchema.resultDdl()));
+            Row py = one("py_classify(image, array('a cat', 'a dog', 'a red square')) AS py, "
+                    + "loupe_classify(image, array('a cat', 'a dog', 'a red square')) AS sql", "img");
+            assertSameRow(py, "sql", "py");
+        } finally {
+            for (String k : List.of("model", "mmproj", "maxTokens")) spark.conf().unset("spark.loupe." + k);
+        }
     }
 
     private static Row one(String select, String id) {
