@@ -20,6 +20,6 @@ public final class ClassifyUdf extends TaskUdf implements UDF2<byte[], Object, R
 
     @Override
     public Row call(byte[] image, Object labels) {
-        return annotate(image, "classify", () -> new RowRequest("classify", null, null, SqlLists.of(labels, LoupeUdfs.CLASSIFY, "labels"), null, null));
+        return annotate(image, "classify", () -> new RowRequest("classify", null, null, SqlLists.required(labels, LoupeUdfs.CLASSIFY, "labels"), null, null));
     }
 }

@@ -37,6 +37,19 @@ final class SqlLists {
         return out;
     }
 
+    /**
+     * Same, for an argument that must name at least one entry (loupe_classify's labels): a NULL or
+     * all-blank one is refused naming the argument, rather than by the job's options.
+     */
+    static List<String> required(Object value, String function, String argument) {
+        List<String> list = of(value, function, argument);
+        if (list == null || list.stream().allMatch(e -> e == null || e.isBlank())) {
+            throw new IllegalArgumentException(function + " needs " + argument + " ('a, b' or array('a', 'b')); got "
+                    + (list == null ? "NULL" : "none that is not blank"));
+        }
+        return list;
+    }
+
     private static IllegalArgumentException refused(String function, String argument, String got) {
         return new IllegalArgumentException(function + ": " + argument + " must be a comma-separated string or an array<string> (got " + got + ")");
     }

@@ -130,9 +130,8 @@ class TaskFunctionsSparkTest {
         Row bad = one("""
                 loupe_classify(image, NULL) AS no_labels, loupe_classify(image, array('', ' ')) AS blank_labels,
                 loupe_classify(image, 42) AS number""", "img");
-        String missing = "task 'classify' needs candidate labels (--labels a,b,c, --labels-file, or a labels column)";
-        assertError(bad.getStruct(0), "classify", missing);
-        assertError(bad.getStruct(1), "classify", missing);
+        assertError(bad.getStruct(0), "classify", "loupe_classify needs labels ('a, b' or array('a', 'b')); got NULL");
+        assertError(bad.getStruct(1), "classify", "loupe_classify needs labels ('a, b' or array('a', 'b')); got none that is not blank");
         assertError(bad.getStruct(2), "classify", "loupe_classify: labels must be a comma-separated string or an array<string> (got Integer)");
         Row noImage = one("loupe_ocr(image) AS o, loupe_classify(image, 'a, b') AS c", "none");
         assertError(noImage.getStruct(0), "ocr", "no image (null)");
