@@ -22,6 +22,7 @@ import org.apache.spark.sql.types.DataTypes;
  * ddl = spark._jvm.dev.loupe.udf.AnnotationSchema.resultDdl()
  * spark.udf.registerJavaFunction("loupe_annotate", "dev.loupe.udf.AnnotateUdf", ddl)
  * spark.udf.registerJavaFunction("loupe_caption", "dev.loupe.udf.CaptionUdf")
+ * spark.udf.registerJavaFunction("loupe_detect", "dev.loupe.udf.DetectUdf", ddl)  # likewise ClassifyUdf, GroundUdf, ...
  * # or, with the driver-side model check: spark._jvm.dev.loupe.udf.LoupeUdfs.register(
  * #     spark._jsparkSession, model, mmproj, {"maxTokens": "64"})
  * }</pre>
@@ -30,6 +31,12 @@ public final class LoupeUdfs {
     public static final String ANNOTATE = "loupe_annotate";
     public static final String ANNOTATE_FILE = "loupe_annotate_file";
     public static final String CAPTION = "loupe_caption";
+    public static final String DETECT = "loupe_detect";
+    public static final String CLASSIFY = "loupe_classify";
+    public static final String GROUND = "loupe_ground";
+    public static final String COUNT = "loupe_count";
+    public static final String POINT = "loupe_point";
+    public static final String OCR = "loupe_ocr";
 
     private LoupeUdfs() {}
 
@@ -38,7 +45,9 @@ public final class LoupeUdfs {
     }
 
     /**
-     * Registers {@code loupe_annotate}, {@code loupe_annotate_file} and {@code loupe_caption}.
+     * Registers {@code loupe_annotate}, {@code loupe_annotate_file}, {@code loupe_caption} and the
+     * per-task functions {@code loupe_detect}, {@code loupe_classify}, {@code loupe_ground},
+     * {@code loupe_count}, {@code loupe_point} and {@code loupe_ocr}.
      * Options not given here fall back to {@code spark.loupe.<name>} in the session's conf.
      *
      * @return the settings every task will use (model paths made absolute)
@@ -53,6 +62,13 @@ public final class LoupeUdfs {
         spark.udf().register(ANNOTATE, new AnnotateUdf(spec), AnnotationSchema.resultType());
         spark.udf().register(ANNOTATE_FILE, new AnnotateFileUdf(spec), AnnotationSchema.resultType());
         spark.udf().register(CAPTION, new CaptionUdf(spec), DataTypes.StringType);
+        // One function per task where it reads better than loupe_annotate: each makes loupe_annotate's request.
+        spark.udf().register(DETECT, new DetectUdf(spec), AnnotationSchema.resultType());
+        spark.udf().register(CLASSIFY, new ClassifyUdf(spec), AnnotationSchema.resultType());
+        spark.udf().register(GROUND, new GroundUdf(spec), AnnotationSchema.resultType());
+        spark.udf().register(COUNT, new CountUdf(spec), AnnotationSchema.resultType());
+        spark.udf().register(POINT, new PointUdf(spec), AnnotationSchema.resultType());
+        spark.udf().register(OCR, new OcrUdf(spec), AnnotationSchema.resultType());
         return spec;
     }
 

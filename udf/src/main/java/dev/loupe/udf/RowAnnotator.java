@@ -50,6 +50,21 @@ final class RowAnnotator implements Serializable {
         return annotate(null, () -> image, task, prompt);
     }
 
+    /**
+     * A per-task SQL function's request, made from its arguments here: an argument that makes none
+     * (labels of the wrong type) is the row's error under {@code task}, as start() writes one.
+     */
+    Row annotateMade(byte[] image, String task, Supplier<RowRequest> request) {
+        RowRequest made;
+        try {
+            made = request.get();
+        } catch (IllegalArgumentException e) {
+            String model = fixedSpec != null ? fixedSpec.key().modelName() : null;
+            return AnnotationRows.failure(task, null, model, describe(e), 0);
+        }
+        return start(null, () -> image, made, false).row();
+    }
+
     /** Same, reading the image from a path (local, HDFS, S3...) first. */
     Row annotateFile(String path, String task, String prompt) {
         return annotate(null, () -> ImageFiles.read(path), task, prompt);

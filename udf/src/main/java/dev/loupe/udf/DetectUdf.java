@@ -1,0 +1,24 @@
+package dev.loupe.udf;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF2;
+
+/**
+ * {@code loupe_detect(image BINARY, categories STRING or ARRAY<STRING>) -> STRUCT} (see {@link AnnotationSchema#resultType()}).
+ * Every object in the image, or every instance of the categories given (a comma-separated string or
+ * an array; NULL for all objects): the row of {@code loupe_annotate(image, 'detect', 'cat,dog')}.
+ */
+public final class DetectUdf extends TaskUdf implements UDF2<byte[], Object, Row> {
+    public DetectUdf() {
+        this(null);
+    }
+
+    public DetectUdf(AnnotatorSpec spec) {
+        super(spec);
+    }
+
+    @Override
+    public Row call(byte[] image, Object categories) {
+        return annotate(image, "detect", () -> new RowRequest("detect", null, SqlLists.of(categories, LoupeUdfs.DETECT, "categories"), null, null, null));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.loupe.udf;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF2;
+
+/**
+ * {@code loupe_ground(image BINARY, expression STRING) -> STRUCT} (see {@link AnnotationSchema#resultType()}).
+ * The box of what a referring expression describes ("the dog on the left"): the row of
+ * {@code loupe_annotate(image, 'ground', expression)}; a NULL expression is the row's error.
+ */
+public final class GroundUdf extends TaskUdf implements UDF2<byte[], String, Row> {
+    public GroundUdf() {
+        this(null);
+    }
+
+    public GroundUdf(AnnotatorSpec spec) {
+        super(spec);
+    }
+
+    @Override
+    public Row call(byte[] image, String expression) {
+        return annotate(image, "ground", () -> RowRequest.of("ground", expression));
+    }
+}
