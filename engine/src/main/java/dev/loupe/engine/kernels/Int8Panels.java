@@ -301,19 +301,18 @@ public final class Int8Panels {
     public void multiplyPanel(float[] a, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
-        float[] sm = GROUP_SCALES.get();
         if (m == 1) {
             // One sequence's decode step: the one-row tile widens the codes in its registers and
             // reads each weight once (a 4-row tile over a widened block does 4x the FMAs and a store
             // and a load per value more: Qwen3-VL-4B Q4_K_M decode 2.6 vs 3.6 tokens/s, AVX-512).
             float[] dst = n == PANEL ? c : TAIL.get();
             int at = n == PANEL ? cOff : 0;
-            if (nibbles) tile1Nibbles(a, 0, panel, sm, dst, at);
-            else tile1(a, 0, panel, sm, dst, at);
+            if (nibbles) tile1Nibbles(a, 0, panel, dst, at);
+            else tile1(a, 0, panel, dst, at);
             if (n < PANEL) System.arraycopy(dst, 0, c, cOff, n);
             return;
         }
-        float[] block = WIDENED.get();
+        float[] sm = GROUP_SCALES.get(), block = WIDENED.get();
         // A decode step's few rows read each widened value once or twice: blocks that stay in L1
         // (64 columns: 12 KB on AVX-512). A prompt's rows read it many times: PackedGemm's depth.
         int depth = m <= DECODE_ROWS ? Math.max(group, DECODE_DEPTH) : PackedGemm.DEPTH_BLOCK;
@@ -388,17 +387,32 @@ public final class Int8Panels {
      * first repacking (warmUpOneRowTile), before any prompt runs.
      */
 
-    private void tile1(float[] a, int aOff, long panel, float[] sm, float[] c, int cOff) {
+    private void tile1(float[] a, int aOff, long panel, float[] c, int cOff) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
+        final boolean twoLevel = layout.twoLevel(), mins = hasMins;
+        final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
         for (int sb = 0, k = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * sbBytes, code = block + header;
             for (int gi = 0; gi < groups; gi++) {
-                groupScales(block, gi, sm);
-                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
-                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
+                // groupScales' products, formed in registers: a lone row's tile does little else per group.
+                long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
+                long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
+                FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector m0 = FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector m1 = FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector m2 = FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
                     FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
                     x0 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0), x0);
@@ -412,18 +426,33 @@ public final class Int8Panels {
         x2.intoArray(c, cOff + 2 * L);
     }
 
-    private void tile1Nibbles(float[] a, int aOff, long panel, float[] sm, float[] c, int cOff) {
+    private void tile1Nibbles(float[] a, int aOff, long panel, float[] c, int cOff) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
+        final boolean twoLevel = layout.twoLevel(), mins = hasMins;
+        final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
         final int low = lowestCode;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
         for (int sb = 0, k = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * sbBytes, code = block + header;
             for (int gi = 0; gi < groups; gi++) {
-                groupScales(block, gi, sm);
-                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
-                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
+                // groupScales' products, formed in registers: a lone row's tile does little else per group.
+                long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
+                long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
+                FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector m0 = FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector m1 = FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                FloatVector m2 = FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
                     IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
                     IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
