@@ -156,15 +156,7 @@ public final class AnnotateJob implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        CommandLine cli;
-        try {
-            cli = commandLine(DemoDefaults.ofThisInstall(), args);
-        } catch (IllegalArgumentException badConfFile) {
-            System.err.println("loupe-annotate: " + badConfFile.getMessage());
-            System.exit(2);
-            return;
-        }
-        System.exit(cli.execute(args));
+        ConfFile.runJob("loupe-annotate", args, a -> commandLine(DemoDefaults.ofThisInstall(), a));
     }
 
     /**

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
+import picocli.CommandLine;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -37,6 +39,23 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public record ConfFile(Path file, Map<String, String> options, Map<String, String> spark) {
     public static final String OPTION = "--conf-file";
+
+    /**
+     * A job's {@code main}: the command for {@code args} (its {@code --conf-file} read first, see
+     * the jobs' {@code commandLine}) executed, the JVM exiting with its code; a bad file exits 2
+     * with a line naming it, before any option is parsed.
+     */
+    public static void runJob(String program, String[] args, Function<String[], CommandLine> commandLine) {
+        CommandLine cli;
+        try {
+            cli = commandLine.apply(args);
+        } catch (IllegalArgumentException badConfFile) {
+            System.err.println(program + ": " + badConfFile.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(cli.execute(args));
+    }
 
     /** The {@code spark.loupe.*} keys that a job flag sets (docs/options.md's table), and the flag. */
     static final Map<String, String> FLAG_OF_KEY = Map.ofEntries(

@@ -178,15 +178,7 @@ public final class EvalJob implements Callable<Integer> {
     CommandSpec command;
 
     public static void main(String[] args) {
-        CommandLine cli;
-        try {
-            cli = commandLine(DemoDefaults.ofThisInstall(), args);
-        } catch (IllegalArgumentException badConfFile) {
-            System.err.println("loupe-eval: " + badConfFile.getMessage());
-            System.exit(2);
-            return;
-        }
-        System.exit(cli.execute(args));
+        ConfFile.runJob("loupe-eval", args, a -> commandLine(DemoDefaults.ofThisInstall(), a));
     }
 
     /**
