@@ -110,6 +110,28 @@ public final class Deepseek2Decoder implements TextDecoder {
         return logits;
     }
 
+    /** A whole sequence in one pass, every row (image rows too) at the next position, as {@link #forward} places them. */
+    @Override
+    public float[] forwardWhole(WholeSequence sequence, KvCache cache) {
+        final int n = sequence.length(), start = cache.length(), nHead = config.nHead();
+        float[] input = sequence.packed(config.nEmbd());
+        cache.ensureCapacity(start + n);
+        float[][] angles = new float[n][config.ropeDims()];
+        for (int t = 0; t < n; t++) rope.angles(cache.nextPosition() + t, angles[t]);
+        float scale = config.attentionScale();
+        float[] logits = evaluate(input, n, angles, true, false, null,
+                (layer, t, row, off) -> cache.storeRow(layer, start + t, row, off),
+                (layer, q, out) -> pool.parallelFor(n * nHead, 1, (from, to) -> {
+                    FlashAttention.Scratch scratch = new FlashAttention.Scratch(config.latentWidth());
+                    for (int task = from; task < to; task++) {
+                        int t = task / nHead, h = task % nHead;
+                        FlashAttention.rowHead(q, t, h, heads, cache.keys(layer), cache.values(layer), start + t + 1, scale, out, false, scratch);
+                    }
+                }));
+        cache.setLength(start + n);
+        return logits;
+    }
+
     @Override
     public float[] decodeBatch(float[] input, KvCache[] caches) {
         final int n = caches.length;

@@ -132,6 +132,47 @@ public final class LlamaDecoder implements TextDecoder {
     }
 
     /**
+     * A whole sequence in one pass: a text row at p turns as {@link #forward} turns it; an image
+     * grid as {@link #forwardImage} turns it ((p0, p0 + row, p0 + col, 0) with M-RoPE, its
+     * DeepStack slices added, the next row at {@code p0 + max(gridX, gridY)}; consecutive
+     * positions otherwise). Text rows add zeros (nothing) where images add DeepStack.
+     */
+    @Override
+    public float[] forwardWhole(WholeSequence sequence, KvCache cache) {
+        final int n = sequence.length(), e = config.nEmbd(), width = imageEmbeddingLength(), ds = config.deepstackLayers();
+        boolean mrope = rope.mode() == Rope.Mode.IMROPE;
+        float[] rows = sequence.packed(width);
+        float[] input = new float[n * e], deepstack = ds > 0 ? new float[n * ds * e] : null;
+        float[][] angles = new float[n][config.ropeDims()];
+        int p = cache.nextPosition(), t = 0;
+        for (WholeSequence.Part part : sequence.parts()) {
+            boolean grid = mrope && part.grid();
+            for (int i = 0; i < part.count(); i++, t++) {
+                System.arraycopy(rows, t * width, input, t * e, e);
+                if (deepstack != null) System.arraycopy(rows, t * width + e, deepstack, t * ds * e, ds * e);
+                if (grid) rope.multimodalAngles(p, p + i / part.gridX(), p + i % part.gridX(), 0, angles[t]);
+                else rope.angles(p++, angles[t]);
+            }
+            if (grid) p += Math.max(part.gridX(), part.gridY());
+        }
+        final int start = cache.length();
+        cache.ensureCapacity(start + n);
+        float scale = (float) (1.0 / Math.sqrt(config.headDim()));
+        float[] logits = evaluate(input, n, angles, deepstack, true, false,
+                (layer, row, k, kOff, v, vOff) -> cache.store(layer, start + row, k, kOff, v, vOff),
+                (layer, q, out) -> pool.parallelFor(n * config.nHead(), 1, (from, to) -> {
+                    FlashAttention.Scratch scratch = new FlashAttention.Scratch(config.headDim());
+                    for (int task = from; task < to; task++) {
+                        int row = task / config.nHead(), h = task % config.nHead();
+                        FlashAttention.rowHead(q, row, h, heads, cache.keys(layer), cache.values(layer), start + row + 1, scale, out, false, scratch);
+                    }
+                }));
+        cache.setLength(start + n);
+        cache.shiftPositions(p - cache.nextPosition());
+        return logits;
+    }
+
+    /**
      * One decode step for several sequences at once: row i of {@code input} is the next token
      * of the sequence whose cache is {@code caches[i]}. Matrix products run once for all rows
      * (each weight block read once per step); attention is per sequence. Returns each row's

@@ -61,6 +61,22 @@ public interface TextDecoder {
     }
 
     /**
+     * Evaluates a whole sequence — text and image rows, an answer after them — in one pass from
+     * {@code cache}'s length on, and returns the logits of every row (row-major): the reference that
+     * chunked prefill, shared prefixes and teacher forcing are checked against; nothing on the
+     * prompt or decode path calls it. Positions (and Qwen3-VL's DeepStack) are placed as
+     * {@link #forward} and {@link #forwardImage} place them chunk by chunk. Every row attends with
+     * the one-row flash-attention kernel, whatever the sequence's length: the kernel of decode steps
+     * and of chunks under {@code FlashAttention.TILED_MIN_ROWS} rows, so that with exact numerics a
+     * row's arithmetic is the chunked path's and a difference shows a bookkeeping error (a
+     * position, a cache cell), not the rounding of ggml's other kernel (up to ~4e-3 of a
+     * random-weight model's log-probabilities).
+     */
+    default float[] forwardWhole(WholeSequence sequence, KvCache cache) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no one-pass path");
+    }
+
+    /**
      * One decode step of several sequences: row i of {@code input} goes to {@code caches[i]}
      * (all distinct). Returns the logits of every row, row-major.
      */

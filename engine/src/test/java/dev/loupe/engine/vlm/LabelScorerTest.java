@@ -220,14 +220,23 @@ class LabelScorerTest {
     }
 
     private BatchableAnnotator open(String family) throws Exception {
-        ModelOptions options = new ModelOptions(new ComputePool(2), 0, Numerics.FAST);
+        return open(family, tmp);
+    }
+
+    /** Each family's tiny oracle model (by default fast numerics; qwen3vl's decoder-only GGUF given its tokenizer in {@code tmp}). */
+    static BatchableAnnotator open(String family, Path tmp) throws Exception {
+        return open(family, tmp, Numerics.FAST);
+    }
+
+    static BatchableAnnotator open(String family, Path tmp, Numerics numerics) throws Exception {
+        ModelOptions options = new ModelOptions(new ComputePool(2), 0, numerics);
         return switch (family) {
             case "smolvlm" -> new SmolVlmModel(GgufFile.open(ORACLE.resolve("smolvlm/models/smolvlm-text-q8_0.gguf")),
                     GgufFile.open(ORACLE.resolve("smolvlm/models/smolvlm-mmproj-f16.gguf")), options);
             case "qwen3vl" -> (BatchableAnnotator) VisionLanguageModels.open(
                     FamilyTasksTest.withTokenizer(ORACLE.resolve("qwen3vl/models/qwen3vl-text-f16-decoder-only.gguf"), tmp),
                     ORACLE.resolve("qwen3vl/models/qwen3vl-mmproj-f16.gguf"), options);
-            case "youtuvl" -> YoutuVlImagePromptTest.open(Numerics.FAST);
+            case "youtuvl" -> YoutuVlImagePromptTest.open(numerics);
             default -> throw new IllegalArgumentException(family);
         };
     }
