@@ -11,6 +11,13 @@ import java.util.regex.Pattern;
  * models that answer counting questions in words. Digits inside words ("3D", "2nd") are not
  * numbers; neither is an article ("a dog"), which is as often "a few" as one; "No," opening
  * a reply is an answer to a yes/no reading of the question, not a count.
+ *
+ * <p>Numbers in the families' markup are coordinates and codes, not counts, and are skipped with
+ * it: tags and coordinate tokens ({@code <ref>}, {@code </box>}, Youtu-VL's {@code <x_1794>},
+ * {@code <y_12>} and {@code <v_0.9>}, SmolVLM's {@code <row_1_col_2>}), {@code <|special|>}
+ * tokens, Youtu-VL's run-length pairs ({@code <mask>(3,120)(0,40)</mask>}, to its end when cut
+ * off) and Qwen3-VL's JSON coordinates ({@code "point_2d": [120, 45]}). A count a random or
+ * confused model writes only in such markup is no count.
  */
 final class NumberInText {
     private static final Map<String, Integer> UNITS = Map.ofEntries(Map.entry("zero", 0), Map.entry("one", 1), Map.entry("two", 2),
@@ -23,6 +30,13 @@ final class NumberInText {
     private static final Pattern TOKEN = Pattern.compile(
             "(?<![A-Za-z0-9])(\\d{1,3}(?:,\\d{3})+|\\d+)(?![A-Za-z0-9])|([A-Za-z]+)(?:-([A-Za-z]+))?");
 
+    /** What {@link NumberInText} skips (see the class comment); a bare {@code "<5"} stays text. */
+    private static final Pattern MARKUP = Pattern.compile(
+            "<mask>.*?(?:</mask>|$)"
+                    + "|\"[A-Za-z]+_2d\"\\s*:\\s*\\[[^\\]]*(?:\\]|$)"
+                    + "|<\\|[^<>|\\s]*\\|>"
+                    + "|</?[A-Za-z][A-Za-z0-9_.-]*>", Pattern.DOTALL);
+
     private static final Pattern NEXT_WORD = Pattern.compile("\\s+([A-Za-z]+)");
 
     private NumberInText() {}
@@ -30,6 +44,7 @@ final class NumberInText {
     /** The first number of {@code text}, or null when it gives none. */
     static Integer first(String text) {
         if (text == null) return null;
+        text = MARKUP.matcher(text).replaceAll(" ");
         Matcher m = TOKEN.matcher(text);
         while (m.find()) {
             if (m.group(1) != null) {

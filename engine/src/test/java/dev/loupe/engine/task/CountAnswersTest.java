@@ -37,12 +37,47 @@ class CountAnswersTest {
             "There is a dog in the image.|",
             "I cannot tell.|",
             "|",
+            // Markup is not a count: coordinate tokens, tags, special tokens, run-length pairs, JSON coordinates.
+            "<x_1794><y_302>|",
+            "<ref>dog</ref><x_1794><y_302> two dogs|2",
+            "<box><x_10><y_20><x_30><y_40></box> There are 3 cats.|3",
+            "<person><box><x_5><y_6><x_7><y_8></box><kpt><x_5><y_6><v_0.9></kpt></person>|",
+            "<x_0>none|0",
+            "<FG><BG><OTHERS>|",
+            "<depth><mask>(3,120)(0,40)</mask> four|4",
+            "<mask>(1,2)(0,7|",
+            "<row_1_col_2><fake_token_around_image> five|5",
+            "6<end_of_utterance>|6",
+            "[{\"point_2d\": [120, 45], \"label\": \"dog\"}, {\"point_2d\": [300,|",
+            "about <5 of them|5",
     })
     void theFirstNumberOfATextAnswer(String answer, Integer expected) {
         CountAnswers.Result r = CountAnswers.fromText(answer);
         assertEquals(expected, r.count());
         assertNull(r.boxes(), "a count in words has no boxes");
         assertEquals(expected == null ? "no number in the answer" : null, r.problem());
+    }
+
+    /**
+     * A Youtu-VL count answer without a whole box (random weights write coordinate tokens anywhere):
+     * its coordinates are not the count, and the row says what was missing.
+     */
+    @Test
+    void youtuVlsCoordinateTokensOutsideABoxAreNoCount() {
+        String answer = "<ref>dog</ref><x_1794><y_3>";
+        ImageFrame frame = new ImageFrame(200, 100, 200, 100, 0, 0, 200, 100);
+        CountAnswers.Result r = CountAnswers.fromBoxes(answer, "<box>", CoordinateTokenBoxes.parse(answer, frame), CoordinateTokenBoxes.problem(answer));
+        assertNull(r.count());
+        assertNull(r.boxes());
+        assertEquals("no <box> and no number in the answer", r.problem());
+        assertEquals(2, CountAnswers.fromBoxes("<ref>dog</ref><x_1794> 2", "<box>", List.of(), "no <box> in the answer").count());
+    }
+
+    /** Special tokens written out (a template's or Qwen's grounding tokens) are skipped like tags. */
+    @Test
+    void specialTokensAreNoCount() {
+        assertEquals(4, CountAnswers.fromText("<|object_ref_start|>dogs<|object_ref_end|><|box_start|> 4").count());
+        assertNull(CountAnswers.fromText("<|im_start|><|vision_start|><|image_pad|>").count());
     }
 
     @Test
