@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.engine.kernels.FlashAttention;
 import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.llm.KvCache;
+import dev.loupe.engine.llm.TextDecoder;
 import dev.loupe.engine.task.LabelCandidates;
 import dev.loupe.engine.task.TaskRequest;
 import java.nio.file.Files;
@@ -70,6 +72,36 @@ class FullForwardLogprobsTest {
                 }
                 assertTrue(FullSequenceForward.withinRelative(sum, fullSum, relative), family + " '" + LABELS.get(i) + "': " + sum + " vs " + fullSum);
             }
+        }
+    }
+
+    /**
+     * A one-pass cache goes on as a chunked prefill's does: the same cells and next position (a
+     * Qwen3-VL image advances positions by max(gridX, gridY), not by its tokens), so a decode step
+     * after it gives the logits the generation saw for its second token.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"smolvlm", "qwen3vl", "youtuvl"})
+    void aOnePassCacheGoesOnAsAChunkedPrefillsDoes(String family) throws Exception {
+        try (BatchableAnnotator model = LabelScorerTest.open(family, tmp, Numerics.EXACT)) {
+            PreparedRequest r = prepare(model);
+            TextDecoder decoder = model.generator().decoder();
+            Generation g = model.generator().generate(r.segments(), GenerationSettings.GREEDY.withMaxTokens(2));
+            KvCache chunked = decoder.newCache(64), whole = decoder.newCache(64);
+            model.generator().prefill(r.segments(), chunked);
+            decoder.forwardWhole(FullSequenceForward.sequence(decoder, r.segments(), new int[] {g.tokens()[0]}), whole);
+            assertEquals(chunked.length(), whole.length());
+            assertEquals(chunked.nextPosition(), whole.nextPosition());
+            float[] embedding = new float[decoder.embeddingLength()];
+            decoder.embed(g.tokens(), 0, 1, embedding, 0);
+            float[] next = decoder.forward(embedding, 1, whole, false);
+            int v = decoder.vocabularySize();
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (float x : next) max = Math.max(max, x);
+            for (float x : next) sum += Math.exp(x - max);
+            double logprob = next[g.tokens()[1]] - (max + Math.log(sum));
+            assertEquals(v, next.length);
+            assertTrue(FullSequenceForward.withinRelative(g.logprobs()[1], logprob, 1e-4), g.logprobs()[1] + " vs " + logprob);
         }
     }
 

@@ -32,10 +32,20 @@ final class FullSequenceForward {
 
     /** The logits that score each answer token, {@code answer.length} rows of the vocabulary's size. */
     static float[] logits(TextDecoder decoder, List<PromptSegment> prompt, int[] answer) {
+        WholeSequence sequence = sequence(decoder, prompt, answer);
+        int promptLength = prompt.stream().mapToInt(PromptSegment::length).sum();
+        KvCache cache = decoder.newCache(sequence.length());
+        float[] all = decoder.forwardWhole(sequence, cache);
+        int v = decoder.vocabularySize();
+        if (all.length != sequence.length() * v) throw new IllegalStateException("forwardWhole gave " + all.length + " logits for " + sequence.length() + " rows");
+        return java.util.Arrays.copyOfRange(all, (promptLength - 1) * v, sequence.length() * v);
+    }
+
+    /** The prompt's rows and the answer's but its last token's, as one sequence. */
+    static WholeSequence sequence(TextDecoder decoder, List<PromptSegment> prompt, int[] answer) {
         WholeSequence sequence = new WholeSequence();
-        int e = decoder.embeddingLength(), promptLength = 0;
+        int e = decoder.embeddingLength();
         for (PromptSegment s : prompt) {
-            promptLength += s.length();
             if (s instanceof PromptSegment.Text t) {
                 sequence.rows(embedded(decoder, t.tokens(), t.tokens().length), t.tokens().length, e);
             } else {
@@ -45,11 +55,7 @@ final class FullSequenceForward {
             }
         }
         sequence.rows(embedded(decoder, answer, answer.length - 1), answer.length - 1, e);
-        KvCache cache = decoder.newCache(sequence.length());
-        float[] all = decoder.forwardWhole(sequence, cache);
-        int v = decoder.vocabularySize();
-        if (all.length != sequence.length() * v) throw new IllegalStateException("forwardWhole gave " + all.length + " logits for " + sequence.length() + " rows");
-        return java.util.Arrays.copyOfRange(all, (promptLength - 1) * v, sequence.length() * v);
+        return sequence;
     }
 
     private static float[] embedded(TextDecoder decoder, int[] tokens, int count) {
