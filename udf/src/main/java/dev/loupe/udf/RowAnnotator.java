@@ -112,10 +112,9 @@ final class RowAnnotator implements Serializable {
             ImageAnnotator annotator = annotator(s);
             GenerationSettings settings = settingsFor(s, rowId, image, prompt);
             int batch = batched ? s.batchFor(reproducibleBatches(annotator, s)) : 1;
-            // A multi-pass task's passes each need the last one's answer, and classify scores its candidates in
-            // passes of their own rather than decode steps: they run here, one after the other, outside the batch.
-            boolean alone = parsed.multiPass() || parsed.scoresCandidates();
-            BatchScheduler scheduler = batch > 1 && !alone ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
+            // A multi-pass task's passes each need the last one's answer: they run here, one after the other, outside
+            // the batch. Classify goes to the scheduler like the rest, whose thread scores it within its KV budget.
+            BatchScheduler scheduler = batch > 1 && !parsed.multiPass() ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
             start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
                 Row row = AnnotationRows.success(annotator.annotate(image, ask, settings, limits), model, seconds(start));
