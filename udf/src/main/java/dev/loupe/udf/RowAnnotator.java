@@ -52,9 +52,10 @@ final class RowAnnotator implements Serializable {
 
     /**
      * A per-task SQL function's request, made from its arguments here: an argument that makes none
-     * (labels of the wrong type) is the row's error under {@code task}, as start() writes one.
+     * (labels of the wrong type) is the row's error under {@code task}, as start() writes one. The
+     * image is read after the arguments are checked, so a path that cannot be read is the row's error too.
      */
-    Row annotateMade(byte[] image, String task, Supplier<RowRequest> request) {
+    Row annotateMade(Supplier<byte[]> image, String task, Supplier<RowRequest> request) {
         RowRequest made;
         try {
             made = request.get();
@@ -62,7 +63,7 @@ final class RowAnnotator implements Serializable {
             String model = fixedSpec != null ? fixedSpec.key().modelName() : null;
             return AnnotationRows.failure(task, null, model, describe(e), 0);
         }
-        return start(null, () -> image, made, false).row();
+        return start(null, image, made, false).row();
     }
 
     /** Same, reading the image from a path (local, HDFS, S3...) first. */
