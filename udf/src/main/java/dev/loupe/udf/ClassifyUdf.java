@@ -1,5 +1,6 @@
 package dev.loupe.udf;
 
+import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF2;
 
@@ -9,7 +10,7 @@ import org.apache.spark.sql.api.java.UDF2;
  * ({@code labels}), scored as the job's {@code --task classify --labels ...} scores them (the
  * session's {@code labelScoring}); no or only blank labels, or labels of another type, are the row's error.
  */
-public final class ClassifyUdf extends TaskUdf implements UDF2<byte[], Object, Row> {
+public final class ClassifyUdf extends TaskUdf implements UDF2<byte[], Object, Row>, TaskUdf.OfImageAnd<Object> {
     public ClassifyUdf() {
         this(null);
     }
@@ -20,6 +21,11 @@ public final class ClassifyUdf extends TaskUdf implements UDF2<byte[], Object, R
 
     @Override
     public Row call(byte[] image, Object labels) {
-        return annotate(image, "classify", () -> new RowRequest("classify", null, null, SqlLists.required(labels, LoupeUdfs.CLASSIFY, "labels"), null, null));
+        return ask(LoupeUdfs.CLASSIFY, () -> image, labels);
+    }
+
+    @Override
+    public Row ask(String function, Supplier<byte[]> image, Object labels) {
+        return run(image, "classify", () -> new RowRequest("classify", null, null, SqlLists.required(labels, function, "labels"), null, null));
     }
 }

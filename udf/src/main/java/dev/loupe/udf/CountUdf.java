@@ -1,5 +1,6 @@
 package dev.loupe.udf;
 
+import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF2;
 
@@ -8,7 +9,7 @@ import org.apache.spark.sql.api.java.UDF2;
  * How many of what is described there are ({@code count}, and the boxes counted where the family
  * counts by detecting): the row of {@code loupe_annotate(image, 'count', what)}.
  */
-public final class CountUdf extends TaskUdf implements UDF2<byte[], String, Row> {
+public final class CountUdf extends TaskUdf implements UDF2<byte[], String, Row>, TaskUdf.OfImageAnd<String> {
     public CountUdf() {
         this(null);
     }
@@ -19,6 +20,11 @@ public final class CountUdf extends TaskUdf implements UDF2<byte[], String, Row>
 
     @Override
     public Row call(byte[] image, String what) {
-        return annotate(image, "count", () -> RowRequest.of("count", what));
+        return ask(LoupeUdfs.COUNT, () -> image, what);
+    }
+
+    @Override
+    public Row ask(String function, Supplier<byte[]> image, String what) {
+        return run(image, "count", () -> RowRequest.of("count", what));
     }
 }

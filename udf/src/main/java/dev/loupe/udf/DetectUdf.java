@@ -1,5 +1,6 @@
 package dev.loupe.udf;
 
+import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF2;
 
@@ -8,7 +9,7 @@ import org.apache.spark.sql.api.java.UDF2;
  * Every object in the image, or every instance of the categories given (a comma-separated string or
  * an array; NULL for all objects): the row of {@code loupe_annotate(image, 'detect', 'cat,dog')}.
  */
-public final class DetectUdf extends TaskUdf implements UDF2<byte[], Object, Row> {
+public final class DetectUdf extends TaskUdf implements UDF2<byte[], Object, Row>, TaskUdf.OfImageAnd<Object> {
     public DetectUdf() {
         this(null);
     }
@@ -19,6 +20,11 @@ public final class DetectUdf extends TaskUdf implements UDF2<byte[], Object, Row
 
     @Override
     public Row call(byte[] image, Object categories) {
-        return annotate(image, "detect", () -> new RowRequest("detect", null, SqlLists.of(categories, LoupeUdfs.DETECT, "categories"), null, null, null));
+        return ask(LoupeUdfs.DETECT, () -> image, categories);
+    }
+
+    @Override
+    public Row ask(String function, Supplier<byte[]> image, Object categories) {
+        return run(image, "detect", () -> new RowRequest("detect", null, SqlLists.of(categories, function, "categories"), null, null, null));
     }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
@@ -37,6 +38,14 @@ public final class LoupeUdfs {
     public static final String COUNT = "loupe_count";
     public static final String POINT = "loupe_point";
     public static final String OCR = "loupe_ocr";
+    /** The per-task functions' variants that read the image from a path: the name with {@value #FILE_SUFFIX} after it. */
+    public static final String FILE_SUFFIX = "_file";
+    public static final String DETECT_FILE = DETECT + FILE_SUFFIX;
+    public static final String CLASSIFY_FILE = CLASSIFY + FILE_SUFFIX;
+    public static final String GROUND_FILE = GROUND + FILE_SUFFIX;
+    public static final String COUNT_FILE = COUNT + FILE_SUFFIX;
+    public static final String POINT_FILE = POINT + FILE_SUFFIX;
+    public static final String OCR_FILE = OCR + FILE_SUFFIX;
 
     private LoupeUdfs() {}
 
@@ -47,7 +56,8 @@ public final class LoupeUdfs {
     /**
      * Registers {@code loupe_annotate}, {@code loupe_annotate_file}, {@code loupe_caption} and the
      * per-task functions {@code loupe_detect}, {@code loupe_classify}, {@code loupe_ground},
-     * {@code loupe_count}, {@code loupe_point} and {@code loupe_ocr}.
+     * {@code loupe_count}, {@code loupe_point} and {@code loupe_ocr}, each with its {@code _file}
+     * variant ({@code loupe_detect_file(path, categories)}, ...) that reads the image from a path.
      * Options not given here fall back to {@code spark.loupe.<name>} in the session's conf.
      *
      * @return the settings every task will use (model paths made absolute)
@@ -63,12 +73,26 @@ public final class LoupeUdfs {
         spark.udf().register(ANNOTATE_FILE, new AnnotateFileUdf(spec), AnnotationSchema.resultType());
         spark.udf().register(CAPTION, new CaptionUdf(spec), DataTypes.StringType);
         // One function per task where it reads better than loupe_annotate: each makes loupe_annotate's request.
-        spark.udf().register(DETECT, new DetectUdf(spec), AnnotationSchema.resultType());
-        spark.udf().register(CLASSIFY, new ClassifyUdf(spec), AnnotationSchema.resultType());
-        spark.udf().register(GROUND, new GroundUdf(spec), AnnotationSchema.resultType());
-        spark.udf().register(COUNT, new CountUdf(spec), AnnotationSchema.resultType());
-        spark.udf().register(POINT, new PointUdf(spec), AnnotationSchema.resultType());
-        spark.udf().register(OCR, new OcrUdf(spec), AnnotationSchema.resultType());
+        // The _file variants are the same functions, the image read from the path when the row runs.
+        DetectUdf detect = new DetectUdf(spec);
+        ClassifyUdf classify = new ClassifyUdf(spec);
+        GroundUdf ground = new GroundUdf(spec);
+        CountUdf count = new CountUdf(spec);
+        PointUdf point = new PointUdf(spec);
+        OcrUdf ocr = new OcrUdf(spec);
+        DataType result = AnnotationSchema.resultType();
+        spark.udf().register(DETECT, detect, result);
+        spark.udf().register(DETECT_FILE, ImageFiles.byPath(DETECT_FILE, detect), result);
+        spark.udf().register(CLASSIFY, classify, result);
+        spark.udf().register(CLASSIFY_FILE, ImageFiles.byPath(CLASSIFY_FILE, classify), result);
+        spark.udf().register(GROUND, ground, result);
+        spark.udf().register(GROUND_FILE, ImageFiles.byPath(GROUND_FILE, ground), result);
+        spark.udf().register(COUNT, count, result);
+        spark.udf().register(COUNT_FILE, ImageFiles.byPath(COUNT_FILE, count), result);
+        spark.udf().register(POINT, point, result);
+        spark.udf().register(POINT_FILE, ImageFiles.byPath(POINT_FILE, point), result);
+        spark.udf().register(OCR, ocr, result);
+        spark.udf().register(OCR_FILE, ImageFiles.byPath(OCR_FILE, ocr), result);
         return spec;
     }
 

@@ -1,5 +1,6 @@
 package dev.loupe.udf;
 
+import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 
@@ -7,7 +8,7 @@ import org.apache.spark.sql.api.java.UDF1;
  * {@code loupe_ocr(image BINARY) -> STRUCT} (see {@link AnnotationSchema#resultType()}).
  * The text in the image ({@code text}): the row of {@code loupe_annotate(image, 'ocr', NULL)}.
  */
-public final class OcrUdf extends TaskUdf implements UDF1<byte[], Row> {
+public final class OcrUdf extends TaskUdf implements UDF1<byte[], Row>, TaskUdf.OfImage {
     public OcrUdf() {
         this(null);
     }
@@ -18,6 +19,11 @@ public final class OcrUdf extends TaskUdf implements UDF1<byte[], Row> {
 
     @Override
     public Row call(byte[] image) {
-        return annotate(image, "ocr", () -> RowRequest.of("ocr", null));
+        return ask(LoupeUdfs.OCR, () -> image);
+    }
+
+    @Override
+    public Row ask(String function, Supplier<byte[]> image) {
+        return run(image, "ocr", () -> RowRequest.of("ocr", null));
     }
 }

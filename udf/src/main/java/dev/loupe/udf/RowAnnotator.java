@@ -52,9 +52,10 @@ final class RowAnnotator implements Serializable {
 
     /**
      * A per-task SQL function's request, made from its arguments here: an argument that makes none
-     * (labels of the wrong type) is the row's error under {@code task}, as start() writes one.
+     * (labels of the wrong type) is the row's error under {@code task}, as start() writes one. The
+     * image is read after the arguments are checked, so a path that cannot be read is the row's error too.
      */
-    Row annotateMade(byte[] image, String task, Supplier<RowRequest> request) {
+    Row annotateMade(Supplier<byte[]> image, String task, Supplier<RowRequest> request) {
         RowRequest made;
         try {
             made = request.get();
@@ -62,7 +63,7 @@ final class RowAnnotator implements Serializable {
             String model = fixedSpec != null ? fixedSpec.key().modelName() : null;
             return AnnotationRows.failure(task, null, model, describe(e), 0);
         }
-        return start(null, () -> image, made, false).row();
+        return start(null, image, made, false).row();
     }
 
     /** Same, reading the image from a path (local, HDFS, S3...) first. */
@@ -112,10 +113,9 @@ final class RowAnnotator implements Serializable {
             ImageAnnotator annotator = annotator(s);
             GenerationSettings settings = settingsFor(s, rowId, image, prompt);
             int batch = batched ? s.batchFor(reproducibleBatches(annotator, s)) : 1;
-            // A multi-pass task's passes each need the last one's answer, and classify scores its candidates in
-            // passes of their own rather than decode steps: they run here, one after the other, outside the batch.
-            boolean alone = parsed.multiPass() || parsed.scoresCandidates();
-            BatchScheduler scheduler = batch > 1 && !alone ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
+            // A multi-pass task's passes each need the last one's answer: they run here, one after the other, outside
+            // the batch. Classify goes to the scheduler like the rest, whose thread scores it within its KV budget.
+            BatchScheduler scheduler = batch > 1 && !parsed.multiPass() ? SchedulerCache.forModel(s.key(), annotator, batch) : null;
             start = System.nanoTime(); // the row's time excludes loading the model
             if (scheduler == null) {
                 Row row = AnnotationRows.success(annotator.annotate(image, ask, settings, limits), model, seconds(start));

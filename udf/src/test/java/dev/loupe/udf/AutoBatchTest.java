@@ -1,11 +1,13 @@
 package dev.loupe.udf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.engine.kernels.Numerics;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,24 @@ class AutoBatchTest {
         AnnotatorSpec forced = spec("smolvlm-text-q4_k_m.gguf", "exact", "3");
         annotateOne(forced);
         assertTrue(SchedulerCache.running(forced.key(), 3));
+    }
+
+    /**
+     * A classify row goes to the scheduler like any other (scored on its thread, within its KV
+     * budget), and its row is the one scored on the task's own thread: best label, distribution, confidence.
+     */
+    @Test
+    void aClassifyRowGoesToTheSchedulerAndIsTheRowScoredAlone() {
+        AnnotatorSpec s = spec("smolvlm-text-q8_0.gguf", "fast", "5");
+        RowRequest classify = new RowRequest("classify", null, null, List.of("a cat", "a dog", "a red square"), null, null);
+        assertFalse(SchedulerCache.running(s.key(), 5));
+        Row alone = new RowAnnotator(s).start("img-1", () -> TestImages.png(40, 30), classify, false).row();
+        assertFalse(SchedulerCache.running(s.key(), 5), "unbatched: no scheduler");
+        Row batched = new RowAnnotator(s).start("img-1", () -> TestImages.png(40, 30), classify, true).row();
+        assertTrue(SchedulerCache.running(s.key(), 5), "the classify row went to the scheduler");
+        assertNull(batched.getAs("error"), () -> "row error: " + batched.getAs("error"));
+        assertEquals(3, batched.getList(batched.fieldIndex("labels")).size());
+        assertEquals(TaskFunctionsSparkTest.withoutTimings(alone), TaskFunctionsSparkTest.withoutTimings(batched));
     }
 
     private static void annotateOne(AnnotatorSpec s) {

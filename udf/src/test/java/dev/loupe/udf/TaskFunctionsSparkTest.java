@@ -25,11 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * The per-task SQL functions on the oracle's tiny models (random weights: the answers are
  * gibberish, but the same gibberish): each function's row is, field for field but the timings,
  * the row loupe_annotate (or, for classify, which loupe_annotate cannot ask, the job's request
- * with labels) gives for the equivalent request, and bad arguments are the row's error.
+ * with labels) gives for the equivalent request, and bad arguments are the row's error. Each
+ * function's {@code _file} variant gives, for the image's path, the row the function gives for its
+ * bytes; a path that cannot be read is the row's error, naming it.
  */
 class TaskFunctionsSparkTest {
     private static final Path IMAGE = Path.of("..", "engine", "src", "test", "resources", "oracle", "images", "synth_rgba_96x64.png")
             .toAbsolutePath().normalize();
+    private static final String MISSING = IMAGE.resolveSibling("no_such_image.png").toString();
     /** Wall-clock fields: the only ones two runs of one request may differ in. */
     private static final Set<String> TIMINGS = Set.of("seconds", "encode_seconds", "prefill_seconds", "decode_seconds");
 
@@ -39,8 +42,10 @@ class TaskFunctionsSparkTest {
     static void start() throws Exception {
         spark = SparkSession.builder().master("local[1]").appName("loupe-task-functions-test")
                 .config("spark.ui.enabled", "false").getOrCreate();
-        spark.createDataFrame(List.of(RowFactory.create("img", Files.readAllBytes(IMAGE)), RowFactory.create("none", null)),
-                new StructType().add("id", DataTypes.StringType).add("image", DataTypes.BinaryType)).createOrReplaceTempView("images");
+        spark.createDataFrame(List.of(RowFactory.create("img", Files.readAllBytes(IMAGE), IMAGE.toString()), RowFactory.create("none", null, null),
+                        RowFactory.create("missing", null, MISSING)),
+                new StructType().add("id", DataTypes.StringType).add("image", DataTypes.BinaryType).add("path", DataTypes.StringType))
+                .createOrReplaceTempView("images");
     }
 
     @AfterAll
@@ -59,7 +64,9 @@ class TaskFunctionsSparkTest {
                 loupe_detect(image, NULL) AS detect_all, loupe_annotate(image, 'detect', NULL) AS detect_all_annotate,
                 loupe_ground(image, 'the red square') AS ground, loupe_annotate(image, 'ground', 'the red square') AS ground_annotate,
                 loupe_point(image, 'the red square') AS point, loupe_annotate(image, 'point', 'the red square') AS point_annotate,
-                loupe_count(image, 'squares') AS count, loupe_annotate(image, 'count', 'squares') AS count_annotate""", "img");
+                loupe_count(image, 'squares') AS count, loupe_annotate(image, 'count', 'squares') AS count_annotate,
+                loupe_detect_file(path, array('square', ' circle')) AS detect_file, loupe_ground_file(path, 'the red square') AS ground_file,
+                loupe_point_file(path, 'the red square') AS point_file, loupe_count_file(path, 'squares') AS count_file""", "img");
 
         for (String f : List.of("detect_string", "detect_array", "detect_all", "ground", "point", "count")) {
             assertNull(r.getStruct(r.fieldIndex(f)).getAs("error"), f);
@@ -70,6 +77,10 @@ class TaskFunctionsSparkTest {
         assertSameRow(r, "ground_annotate", "ground");
         assertSameRow(r, "point_annotate", "point");
         assertSameRow(r, "count_annotate", "count");
+        assertSameRow(r, "detect_array", "detect_file");
+        assertSameRow(r, "ground", "ground_file");
+        assertSameRow(r, "point", "point_file");
+        assertSameRow(r, "count", "count_file");
         Row detect = r.getStruct(r.fieldIndex("detect_array"));
         assertEquals("detect", detect.getAs("task"));
         assertEquals("Locate every instance that belongs to the following categories: \"square, circle\". Report bbox coordinates in JSON format.",
@@ -87,6 +98,18 @@ class TaskFunctionsSparkTest {
         Row badArgs = one("loupe_ground(image, NULL) AS no_expression, loupe_detect(image, array(1, 2)) AS numbers", "img");
         assertError(badArgs.getStruct(0), "ground", "task 'ground' needs a prompt (what to find, e.g. \"the dog on the left\")");
         assertError(badArgs.getStruct(1), "detect", "loupe_detect: categories must be a comma-separated string or an array<string> (got array of Integer)");
+        Row badFiles = one("""
+                loupe_detect_file(path, 'square') AS missing, loupe_ground_file(path, 'the red square') AS missing_ground,
+                loupe_detect_file(path, array(1, 2)) AS numbers""", "missing");
+        for (int i = 0; i < 2; i++) {
+            Row missing = badFiles.getStruct(i);
+            assertEquals(i == 0 ? "detect" : "ground", missing.getAs("task"));
+            assertTrue(missing.<String>getAs("error").startsWith("cannot read image " + MISSING + ": "), missing.<String>getAs("error"));
+            assertNull(missing.getAs("text"));
+        }
+        // The arguments are checked first, and named after the function called.
+        assertError(badFiles.getStruct(2), "detect", "loupe_detect_file: categories must be a comma-separated string or an array<string> (got array of Integer)");
+        assertError(one("loupe_point_file(path, 'x') AS p", "none").getStruct(0), "point", "no image path (null or blank)");
     }
 
     @Test
@@ -98,11 +121,14 @@ class TaskFunctionsSparkTest {
         Row r = one("""
                 loupe_ocr(image) AS ocr, loupe_annotate(image, 'ocr', NULL) AS ocr_annotate,
                 loupe_classify(image, array('a cat', 'a dog', 'a red square')) AS classify_array,
-                loupe_classify(image, 'a cat, a dog,, a red square') AS classify_string""", "img");
+                loupe_classify(image, 'a cat, a dog,, a red square') AS classify_string,
+                loupe_ocr_file(path) AS ocr_file, loupe_classify_file(path, 'a cat, a dog, a red square') AS classify_file""", "img");
         assertNull(r.getStruct(0).getAs("error"));
         assertSameRow(r, "ocr_annotate", "ocr");
         assertEquals("Read all the text in the image.", r.getStruct(0).getAs("prompt"));
         assertSameRow(r, "classify_array", "classify_string");
+        assertSameRow(r, "ocr", "ocr_file");
+        assertSameRow(r, "classify_array", "classify_file");
 
         // The job's classify request for the same image and labels (loupe_annotate takes no labels).
         Row job = new RowAnnotator(spec).start("img", () -> bytes(), new RowRequest("classify", null, null,
@@ -136,6 +162,12 @@ class TaskFunctionsSparkTest {
         Row noImage = one("loupe_ocr(image) AS o, loupe_classify(image, 'a, b') AS c", "none");
         assertError(noImage.getStruct(0), "ocr", "no image (null)");
         assertError(noImage.getStruct(1), "classify", "no image (null)");
+        Row missing = one("loupe_ocr_file(path) AS o, loupe_classify_file(path, array('a', 'b')) AS c", "missing");
+        for (int i = 0; i < 2; i++) {
+            assertTrue(missing.getStruct(i).<String>getAs("error").startsWith("cannot read image " + MISSING + ": "), missing.getStruct(i).toString());
+        }
+        assertEquals("ocr", missing.getStruct(0).getAs("task"));
+        assertEquals("classify", missing.getStruct(1).getAs("task"));
 
         // PySpark's registerJavaFunction: the no-arg class, its settings from spark.loupe.* when it runs.
         spark.conf().set("spark.loupe.model", spec.key().model());
@@ -168,7 +200,7 @@ class TaskFunctionsSparkTest {
     }
 
     /** The row's fields by name, timings left out, arrays as Java lists. */
-    private static List<String> withoutTimings(Row row) {
+    static List<String> withoutTimings(Row row) {
         List<String> fields = new ArrayList<>();
         for (String name : row.schema().fieldNames()) {
             if (TIMINGS.contains(name)) continue;

@@ -19,16 +19,25 @@ import java.util.concurrent.CompletableFuture;
  * decode steps for all active sequences together — one batched pass over the weights per
  * step — while sequences join and leave between steps.
  *
- * <p>Bounded: at most {@code maxBatch} sequences decode together, their KV caches hold at most
- * {@code kvBudgetBytes} together (a request whose cache would not fit waits, prepared, until
- * running sequences leave; one runs whatever its size, so nothing waits forever), and at most
- * {@code queueCapacity} requests wait; {@link #submit} blocks when the queue is full. Requests
- * are served first come, first served, so no task starves. The thread sleeps when there is
- * nothing to do. A request that fails (bad image, prompt too long) fails only its own future.
+ * <p>Bounded: at most {@code maxBatch} sequences decode together, and at most
+ * {@code queueCapacity} requests wait ({@link #submit} blocks when the queue is full). The KV
+ * caches the scheduler holds stay within {@code kvBudgetBytes} together: the decoding sequences'
+ * caches, the shared prefix of an image's tasks from its prefill until the last task that goes on
+ * from it has started (each task's cache is a copy of the prefix's cells and its own, so the
+ * prefix is counted apart, once), and a classify request's cache while its candidates are scored.
+ * A request that would not fit waits, prepared, until running sequences leave; when none runs it
+ * starts whatever its size (an image's tasks whose prefix alone exceeds the budget then run one
+ * at a time), so nothing waits forever. Requests are served first come, first served, so no task
+ * starves. The thread sleeps when there is nothing to do. A request that fails (bad image, prompt
+ * too long) fails only its own future.
  *
  * <p>Several tasks asked of one image ({@link #submitAll}) are prepared together from one encode,
  * and those whose prompts begin alike go on from one prefill of the shared prefix: each task then
  * joins the decode steps as an ordinary sequence, with the answer it gets alone.
+ *
+ * <p>Classify requests run here too, on this thread and within the budget: scoring the candidates
+ * (a prefill and one short pass per candidate) takes no decode steps, so such a request is done as
+ * soon as it starts, with the annotation {@link LabelScorer} gives it outside any scheduler.
  */
 public final class BatchScheduler implements AutoCloseable {
     /** What a caller submitted: the tasks asked of one image, and one future per task. */
@@ -36,8 +45,20 @@ public final class BatchScheduler implements AutoCloseable {
 
     private record Active(PreparedRequest request, Sequence sequence, CompletableFuture<Annotation> result) {}
 
-    /** A prepared request (a member of its image's group) and the KV bytes its sequence will take. */
-    private record Held(PreparedImageTasks group, PreparedImageTasks.Member member, long cacheBytes) {}
+    /**
+     * A prepared request (a member of its image's group) and the KV bytes it takes of its own: its
+     * sequence's cache, or for classify the cache its candidates are scored in.
+     */
+    private record Held(PreparedImageTasks group, PreparedImageTasks.Member member, long ownBytes) {
+        /** The bytes starting it adds: its own, and its group's shared prefix when it is the first to need it. */
+        long startBytes() {
+            return ownBytes + (member.shares() && !group.holdsPrefix() ? group.prefixBytes() : 0);
+        }
+
+        boolean scores() {
+            return member.prepared().task().scoresCandidates();
+        }
+    }
 
     private static final Request STOP = new Request(null, null);
 
@@ -49,6 +70,8 @@ public final class BatchScheduler implements AutoCloseable {
     private volatile boolean closed;
     /** The most sequences that decoded together so far (diagnostics, tests). */
     private volatile int peakActive;
+    /** The most KV bytes held together so far, by the budget's accounting (diagnostics, tests). */
+    private volatile long peakKvBytes;
 
     /** A scheduler whose KV caches are bounded by the number of sequences only. */
     public BatchScheduler(BatchableAnnotator model, int maxBatch, int queueCapacity) {
@@ -69,6 +92,15 @@ public final class BatchScheduler implements AutoCloseable {
     /** The most sequences that have decoded together in one step so far. */
     public int peakActive() {
         return peakActive;
+    }
+
+    /**
+     * The most KV cache bytes held together so far, counted as the budget counts them: within
+     * {@code kvBudgetBytes} unless one request (or one image's tasks, run one at a time) alone
+     * exceeded it.
+     */
+    public long peakKvBytes() {
+        return peakKvBytes;
     }
 
     /** Queues a request; blocks while the queue is full. */
@@ -118,9 +150,8 @@ public final class BatchScheduler implements AutoCloseable {
                     if (next != null) prepare(next, waiting);
                 }
                 // The tasks of one image start together when there is room: each is a short prefill from the shared prefix.
-                while (!waiting.isEmpty() && (active.isEmpty()
-                        || active.size() < maxBatch && activeBytes(active) + waiting.peek().cacheBytes() <= kvBudgetBytes)) {
-                    start(waiting.poll(), active);
+                while (!waiting.isEmpty() && (active.isEmpty() || active.size() < maxBatch && fits(waiting.peek(), active))) {
+                    start(waiting.poll(), active, waiting);
                 }
                 if (!active.isEmpty()) step(active);
             }
@@ -138,21 +169,19 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     /**
-     * Decodes and encodes the image and builds the prompts; what is left to generate waits in
-     * {@code waiting}, a request that failed has its future failed. A classify request is scored
-     * right here, as a prefill would run, and is done: scoring its candidates takes no decode steps
-     * to share (callers that can, such as the job's rows, score it on their own thread instead and
-     * keep this one free). So are multi-pass tasks (they run their passes here).
+     * Decodes and encodes the image and builds the prompts; what is left to do — generate, or
+     * score a classify request's candidates — waits in {@code waiting} with the KV bytes it will
+     * take, a request that failed has its future failed. Multi-pass tasks run their passes here
+     * (they prepare a prompt per pass, so their caches are not known ahead and not budgeted).
      */
     private void prepare(Request r, Deque<Held> waiting) {
         PreparedImageTasks group = PreparedImageTasks.prepare(model, r.tasks(), r.results());
         for (PreparedImageTasks.Member m : group.members()) {
             try {
-                if (m.prepared().task().scoresCandidates()) {
-                    m.result().complete(group.score(m));
-                } else {
-                    waiting.add(new Held(group, m, model.generator().cacheBytes(m.prepared().segments(), r.tasks().settings())));
-                }
+                PreparedRequest p = m.prepared();
+                long own = p.task().scoresCandidates() ? model.labelScorer().cacheBytes(p)
+                        : model.generator().cacheBytes(p.segments(), r.tasks().settings());
+                waiting.add(new Held(group, m, own));
             } catch (RuntimeException e) {
                 m.result().completeExceptionally(e);
             }
@@ -160,11 +189,28 @@ public final class BatchScheduler implements AutoCloseable {
         group.runMultiPass();
     }
 
-    /** Prefills a held request (from its group's shared prefix, when it shares one); its sequence joins the next step, or is done already. */
-    private void start(Held h, List<Active> active) {
+    /** Whether starting {@code h} keeps the KV caches held within the budget. */
+    private boolean fits(Held h, List<Active> active) {
+        return heldBytes(active, h.group()) + h.startBytes() <= kvBudgetBytes;
+    }
+
+    /**
+     * Starts a held request: a generated one is prefilled (from its group's shared prefix, when it
+     * shares one) and its sequence joins the next step, or is done already; a classify one is
+     * scored and done. The last of its group to leave {@code waiting} releases the group's prefix.
+     */
+    private void start(Held h, List<Active> active, Deque<Held> waiting) {
         PreparedImageTasks.Member m = h.member();
+        PreparedImageTasks group = h.group();
         try {
-            Sequence seq = h.group().start(m);
+            if (h.scores()) {
+                // The candidates' cache lives while they are scored, here: counted with what is held meanwhile.
+                notePeak(heldBytes(active, group) + h.startBytes());
+                m.result().complete(group.score(m));
+                return;
+            }
+            Sequence seq = group.start(m);
+            notePeak(heldBytes(active, group) + seq.cache().bytes());
             if (seq.finished()) {
                 m.result().complete(model.annotation(m.prepared(), seq.result()));
             } else {
@@ -173,13 +219,25 @@ public final class BatchScheduler implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             m.result().completeExceptionally(e);
+        } finally {
+            // A group's members wait side by side (the queue is refilled only once waiting is empty).
+            if (waiting.isEmpty() || waiting.peek().group() != group) group.releasePrefix();
         }
     }
 
-    private static long activeBytes(List<Active> active) {
-        long bytes = 0;
+    /**
+     * The KV bytes held now, as they are really allocated: every decoding sequence's cache, and the
+     * shared prefix of {@code group} — the image whose tasks are starting, the only one whose
+     * prefix can be alive (earlier images' were released when their last task started).
+     */
+    private static long heldBytes(List<Active> active, PreparedImageTasks group) {
+        long bytes = group.holdsPrefix() ? group.prefixBytes() : 0;
         for (Active a : active) bytes += a.sequence().cache().bytes();
         return bytes;
+    }
+
+    private void notePeak(long bytes) {
+        peakKvBytes = Math.max(peakKvBytes, bytes);
     }
 
     private void step(List<Active> active) {

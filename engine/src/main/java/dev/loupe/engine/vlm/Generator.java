@@ -122,6 +122,11 @@ public final class Generator {
         return new SharedPrefix(segments, cache, logits, (System.nanoTime() - t0) / 1e9, sharers);
     }
 
+    /** The bytes of the KV cache {@link #prefillShared} allocates for these segments. */
+    public long sharedCacheBytes(List<PromptSegment> segments) {
+        return decoder.cacheBytes(promptLength(segments));
+    }
+
     /**
      * As {@link #start(List, GenerationSettings)} for a prompt that begins with {@code shared}'s
      * segments: only the rest is evaluated, in a fork of the shared cache. The sequence is the

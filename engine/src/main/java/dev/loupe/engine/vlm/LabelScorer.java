@@ -96,6 +96,20 @@ public final class LabelScorer {
         return out;
     }
 
+    /**
+     * The bytes of the KV cache {@link #annotation} takes while it scores the request's candidates
+     * (the prompt and the longest candidate, sized as {@code prefill} sizes it, in a cache of its
+     * own or a fork of a shared prefix alike): what a batch scheduler counts against its KV budget.
+     */
+    public long cacheBytes(PreparedRequest r) {
+        LabelCandidates candidates = r.request().labels();
+        if (candidates == null) throw new IllegalArgumentException("task '" + r.task().id + "' has no candidate labels to score");
+        int longest = 1;
+        for (String label : candidates.labels()) longest = Math.max(longest, answerTokens(label).length);
+        int length = r.segments().stream().mapToInt(PromptSegment::length).sum();
+        return decoder.cacheBytes(length + longest - 1);
+    }
+
     /** The prompt evaluated into a cache with room for the longest answer after it. */
     private record Prefix(KvCache cache, float[] logits, int length) {}
 

@@ -35,6 +35,7 @@ final class PreparedImageTasks {
     private final List<PromptSegment> prefixSegments;
     private final int sharers;
     private SharedPrefix prefix;
+    private boolean prefixReleased;
 
     private PreparedImageTasks(BatchableAnnotator model, ImageTasks tasks, List<Member> members, List<Integer> multiPass,
                                List<CompletableFuture<Annotation>> results, List<PromptSegment> prefixSegments, int sharers) {
@@ -129,8 +130,33 @@ final class PreparedImageTasks {
 
     /** The shared prefix, evaluated on first use. */
     private SharedPrefix prefix() {
+        if (prefixReleased) throw new IllegalStateException("the shared prefix was released: every member that shares it had started");
         if (prefix == null) prefix = model.generator().prefillShared(prefixSegments, sharers);
         return prefix;
+    }
+
+    /**
+     * Bytes of the shared prefix's KV cache — as evaluated, or as it will be when a member first
+     * needs it — or 0 when no member shares one. Each member's own cache is apart from it: a
+     * {@linkplain SharedPrefix#fork fork} copies the prefix's cells into a cache of the member's own.
+     */
+    long prefixBytes() {
+        if (sharers == 0) return 0;
+        return prefix != null ? prefix.cacheBytes() : model.generator().sharedCacheBytes(prefixSegments);
+    }
+
+    /** Whether the shared prefix is evaluated and held now (from a sharing member's start until {@link #releasePrefix}). */
+    boolean holdsPrefix() {
+        return prefix != null;
+    }
+
+    /**
+     * Lets the shared prefix's cache go, once no member is left to start from it: the members'
+     * forks copied what they need, so it is garbage from then on, not when they finish.
+     */
+    void releasePrefix() {
+        prefix = null;
+        prefixReleased = true;
     }
 
     /** The member's sequence after its prefill (from the shared prefix when it shares it), ready for decode steps. */

@@ -80,6 +80,11 @@ public final class SharedPrefix {
         return cache.fork(capacity);
     }
 
+    /** Bytes its KV cache holds (what keeping it alive costs, for the scheduler's KV budget). */
+    long cacheBytes() {
+        return cache.bytes();
+    }
+
     /** The logits of the prefix's last position (a copy: callers may modify it). */
     float[] logits() {
         return logits.clone();

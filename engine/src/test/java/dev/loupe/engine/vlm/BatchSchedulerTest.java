@@ -10,6 +10,7 @@ import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
+import dev.loupe.engine.task.TaskRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,6 +145,111 @@ class BatchSchedulerTest {
             }
         }
         assertThrows(IllegalArgumentException.class, () -> new BatchScheduler(model, 4, 8, 0));
+    }
+
+    /** Three questions of one image: the first two prompts of one length, the third a token shorter (so are their caches). */
+    static final List<TaskRequest> THREE_QUESTIONS = List.of(TaskRequest.of(Task.VQA, "Color?"), TaskRequest.of(Task.VQA, "Shape?"),
+            TaskRequest.of(Task.VQA, "Sizes?"));
+
+    /** The real bytes of an image's tasks' caches: what the shared prefix's holds, and what each task's fork of it holds. */
+    private record GroupCaches(long prefix, List<Long> forks) {}
+
+    private static GroupCaches caches(byte[] image, List<TaskRequest> tasks, GenerationSettings settings) {
+        List<CompletableFuture<Annotation>> results = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) results.add(new CompletableFuture<>());
+        PreparedImageTasks group = PreparedImageTasks.prepare(model, new ImageTasks(image, tasks, settings, ImageLimits.NONE), results);
+        assertTrue(group.sharesPrefix());
+        List<Long> forks = new ArrayList<>();
+        for (PreparedImageTasks.Member m : group.members()) forks.add(group.start(m).cache().bytes());
+        assertTrue(group.holdsPrefix());
+        return new GroupCaches(group.prefixBytes(), forks);
+    }
+
+    /**
+     * The shared prefix of an image's tasks counts in the KV budget, once, beside each task's fork
+     * (a copy of the prefix's cells and the task's own): with a budget of the three forks, which
+     * alone would have let all three tasks decode together, two do — the prefix takes the third's
+     * room — and the most the scheduler held is the prefix and the first two forks, as the caches
+     * really measure (the third, the smallest, starts once one of them has left).
+     */
+    @Test
+    void anImagesSharedPrefixCountsInTheKvBudget() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        GenerationSettings eight = GenerationSettings.GREEDY.withMaxTokens(8);
+        GroupCaches real = caches(china, THREE_QUESTIONS, eight);
+        long fork = real.forks().getFirst(), third = real.forks().get(2);
+        assertEquals(fork, real.forks().get(1), "prompts of one length, caches of one size");
+        assertTrue(third < fork, "the third prompt is shorter: " + real);
+        assertTrue(real.prefix() > 0 && real.prefix() < third, "a fork holds the prefix's cells and its own: " + real);
+        List<Annotation> alone = new ArrayList<>();
+        for (TaskRequest t : THREE_QUESTIONS) alone.add(model.annotate(china, t, eight, ImageLimits.NONE));
+        for (Annotation a : alone) assertTrue(a.generatedTokens() > 1, "each question decodes past its first token");
+
+        long budget = 2 * fork + third;
+        try (BatchScheduler scheduler = new BatchScheduler(model, 4, 4, budget)) {
+            List<CompletableFuture<Annotation>> together = scheduler.submitAll(new ImageTasks(china, THREE_QUESTIONS, eight, ImageLimits.NONE));
+            for (int i = 0; i < alone.size(); i++) assertEquals(ImageTasksTest.withoutStages(alone.get(i)), ImageTasksTest.withoutStages(together.get(i).get()));
+            assertEquals(2, scheduler.peakActive(), "the prefix and two forks fit three forks' budget, a third fork does not");
+            assertEquals(real.prefix() + 2 * fork, scheduler.peakKvBytes());
+            assertTrue(scheduler.peakKvBytes() <= budget);
+        }
+    }
+
+    /**
+     * Tasks of an image whose prefix and one fork alone exceed the budget still run, one at a time
+     * (the prefix held until the last has started), and the rows queued behind them run after them:
+     * nothing waits forever.
+     */
+    @Test
+    void anImageWhoseTasksAloneExceedTheBudgetStillRunsAndNothingStarves() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        byte[] chelsea = Files.readAllBytes(ORACLE.resolve("images/chelsea.png"));
+        GenerationSettings eight = GenerationSettings.GREEDY.withMaxTokens(8);
+        GroupCaches real = caches(china, THREE_QUESTIONS, eight);
+        long fork = real.forks().getFirst();
+        List<Annotation> alone = new ArrayList<>();
+        for (TaskRequest t : THREE_QUESTIONS) alone.add(model.annotate(china, t, eight, ImageLimits.NONE));
+        Annotation after = model.annotate(chelsea, Task.CAPTION, null, eight);
+
+        try (BatchScheduler scheduler = new BatchScheduler(model, 4, 4, fork)) {
+            List<CompletableFuture<Annotation>> together = scheduler.submitAll(new ImageTasks(china, THREE_QUESTIONS, eight, ImageLimits.NONE));
+            List<CompletableFuture<Annotation>> behind = List.of(scheduler.submit(chelsea, Task.CAPTION, null, eight),
+                    scheduler.submit(chelsea, Task.CAPTION, null, eight));
+            for (int i = 0; i < alone.size(); i++) assertEquals(ImageTasksTest.withoutStages(alone.get(i)), ImageTasksTest.withoutStages(together.get(i).get()));
+            for (CompletableFuture<Annotation> f : behind) assertEquals(withoutStages(after), withoutStages(f.get()));
+            assertEquals(1, scheduler.peakActive(), "one sequence at a time");
+            assertEquals(real.prefix() + fork, scheduler.peakKvBytes(), "the image's prefix and one fork, over the budget as only one may be");
+        }
+    }
+
+    /**
+     * Classify goes through the scheduler: scored on its thread, with the annotation it gets alone
+     * (best label, every label's probability, confidence), and only when its candidates' cache fits
+     * beside what decodes — here not beside a running caption, so it waits for it.
+     */
+    @Test
+    void classifyIsScoredOnTheSchedulerWithinTheKvBudget() throws Exception {
+        byte[] china = Files.readAllBytes(ORACLE.resolve("images/china.jpg"));
+        GenerationSettings sixteen = GenerationSettings.GREEDY.withMaxTokens(16);
+        TaskRequest classify = TaskRequest.classify(null, ImageTasksTest.LABELS);
+        Annotation alone = model.annotate(china, classify, sixteen, ImageLimits.NONE);
+        PreparedRequest prepared = model.prepare(china, classify, ImageLimits.NONE);
+        long scoring = model.labelScorer().cacheBytes(prepared);
+        // As LabelScorer's prefill sizes its cache: the prompt, then every candidate token but the last (scored from the logits before it).
+        int longest = 0;
+        for (String label : ImageTasksTest.LABELS.labels()) longest = Math.max(longest, model.labelScorer().answerTokens(label).length);
+        assertEquals(model.generator().decoder().newCache(alone.promptTokens() + longest - 1).bytes(), scoring);
+        long caption = model.generator().cacheBytes(model.prepare(china, Task.CAPTION, null).segments(), sixteen);
+
+        long budget = Math.max(caption, scoring);
+        try (BatchScheduler scheduler = new BatchScheduler(model, 4, 4, budget)) {
+            CompletableFuture<Annotation> running = scheduler.submit(china, Task.CAPTION, null, sixteen);
+            CompletableFuture<Annotation> scored = scheduler.submit(china, classify, sixteen, ImageLimits.NONE);
+            assertEquals(ImageTasksTest.withoutStages(alone), ImageTasksTest.withoutStages(scored.get()));
+            assertEquals(LabelScorer.FINISH_REASON, scored.get().finishReason());
+            assertEquals(16, running.get().generatedTokens());
+            assertTrue(scheduler.peakKvBytes() >= scoring && scheduler.peakKvBytes() <= budget, scheduler.peakKvBytes() + " within " + budget);
+        }
     }
 
     @Test
