@@ -1,8 +1,12 @@
 package dev.loupe.job;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.udf.ml.LoupeAnnotator;
@@ -12,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.ml.Pipeline;
@@ -108,7 +113,7 @@ class LoupeAnnotatorPipelineTest {
 
         // The seed is the row id's, as the job's: the same stage with other ids samples other captions.
         List<Row> otherIds = stage.copy(new ParamMap().put(stage.idCol().w("other_id")))
-                .transform(images.withColumn("other_id", org.apache.spark.sql.functions.concat(images.col("path"), org.apache.spark.sql.functions.lit("#2"))))
+                .transform(images.withColumn("other_id", concat(col("path"), lit("#2"))))
                 .where("annotation.task = 'caption' AND annotation.error IS NULL").select("path", "annotation.text").collectAsList();
         assertEquals(2, otherIds.size());
         assertTrue(otherIds.stream().anyMatch(r -> !r.getString(1).equals(job.get(r.getString(0) + " caption").getAs("text"))),
@@ -119,17 +124,17 @@ class LoupeAnnotatorPipelineTest {
     }
 
     @Test
-    void anOutputColumnThatExistsIsRefusedByName() {
+    void anExistingOutputColumnOrAFileThatIsNoModelFailsBeforeAnyRowNamingIt() {
         Dataset<Row> images = spark.createDataFrame(List.of(RowFactory.create("a", new byte[] {1})),
                 new StructType().add("annotation", DataTypes.StringType).add("image", DataTypes.BinaryType));
         LoupeAnnotator stage = new LoupeAnnotator().setModel(MODEL.toString()).setMmproj(MMPROJ.toString());
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Pipeline().setStages(new PipelineStage[] {stage}).fit(images));
         assertEquals("LoupeAnnotator " + stage.uid() + ": outputCol 'annotation' is a column of the input already; choose another name", e.getMessage());
         // A model file that is not one fails on the driver, before any row runs, naming the file.
         LoupeAnnotator bad = new LoupeAnnotator().setModel(ORACLE.resolve("images/china.jpg").toString()).setMmproj(MMPROJ.toString())
                 .setOutputCol("ann");
-        RuntimeException notGguf = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> bad.transform(images));
+        RuntimeException notGguf = assertThrows(RuntimeException.class, () -> bad.transform(images));
         assertTrue(String.valueOf(notGguf.getMessage()).contains("china.jpg"), notGguf.getMessage());
     }
 
@@ -153,6 +158,6 @@ class LoupeAnnotatorPipelineTest {
             if ("classify".equals(r.getAs("task")) && r.getAs("error") == null) assertEquals(2, r.getList(r.fieldIndex("labels")).size());
         }
         assertNull(job.values().stream().filter(r -> !r.<String>getAs("image_id").endsWith("broken.png")).map(r -> r.<String>getAs("error"))
-                .filter(java.util.Objects::nonNull).findFirst().orElse(null), "no error but the broken image's");
+                .filter(Objects::nonNull).findFirst().orElse(null), "no error but the broken image's");
     }
 }

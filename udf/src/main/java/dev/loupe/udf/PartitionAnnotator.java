@@ -17,6 +17,8 @@ import org.apache.spark.sql.types.StructType;
  * bytes or {@code image_path}, {@code task}, {@code prompt}, optionally per-row limits,
  * {@code categories} and candidate {@code labels}), each row's columns read into one
  * {@link RowRequest}; rows of {@link AnnotationSchema#rowType()} out, one per request, in order.
+ * The ML stage's rows take the same path ({@link #appending}): the caller's columns, the request
+ * in a struct among them, and the result struct in its place out.
  *
  * <p>Why a partition function rather than the SQL UDF: it sees the row's id (sampling is seeded
  * from it), updates the run's {@link LoupeMetrics} and keeps several rows of a task in flight on

@@ -3,6 +3,7 @@ package dev.loupe.udf;
 import java.io.Serializable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -48,7 +49,7 @@ interface RowLayout extends Serializable {
         AppendedResult(StructType input, String requestColumn, String outputColumn) {
             this.requestIndex = input.fieldIndex(requestColumn);
             StructField[] fields = input.fields().clone();
-            fields[requestIndex] = new StructField(outputColumn, AnnotationSchema.resultType(), false, org.apache.spark.sql.types.Metadata.empty());
+            fields[requestIndex] = new StructField(outputColumn, AnnotationSchema.resultType(), false, Metadata.empty());
             this.schema = new StructType(fields);
         }
 

@@ -36,6 +36,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -165,7 +166,7 @@ public final class LoupeAnnotator extends Transformer implements DefaultParamsWr
             requests();
             return LoupeUdfs.settings(activeSession(), specOptions());
         });
-        return schema.add(new StructField(getOutputCol(), AnnotationSchema.resultType(), false, org.apache.spark.sql.types.Metadata.empty()));
+        return schema.add(new StructField(getOutputCol(), AnnotationSchema.resultType(), false, Metadata.empty()));
     }
 
     /**
