@@ -102,15 +102,26 @@ public final class LoupeUdfs {
      * {@link #validate} on the driver.
      */
     public static AnnotatorSpec resolve(SparkSession spark, Map<String, String> options) {
+        AnnotatorSpec spec = settings(spark, options);
+        validate(spec);
+        return spec;
+    }
+
+    /**
+     * {@link #resolve} without reading the model files: the options' names and values checked only
+     * (a model given, numbers that are numbers), for checks that must stay cheap (an ML stage's
+     * {@code transformSchema}).
+     *
+     * @param spark the session whose {@code spark.loupe.*} fill the options not given, or null for none
+     */
+    public static AnnotatorSpec settings(SparkSession spark, Map<String, String> options) {
         Map<String, String> merged = new HashMap<>();
-        for (String name : AnnotatorSpec.OPTIONS) {
+        for (String name : spark == null ? Set.<String>of() : AnnotatorSpec.OPTIONS) {
             String v = spark.conf().get(AnnotatorSpec.CONF_PREFIX + name, null);
             if (v != null) merged.put(name, v);
         }
         merged.putAll(options);
-        AnnotatorSpec spec = AnnotatorSpec.fromMap(merged).withAbsolutePaths();
-        validate(spec);
-        return spec;
+        return AnnotatorSpec.fromMap(merged).withAbsolutePaths();
     }
 
     /** The driver-side check: the loader's own validation of the model files, before any task runs. */

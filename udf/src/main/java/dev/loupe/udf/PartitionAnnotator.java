@@ -10,7 +10,6 @@ import java.util.Objects;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -18,6 +17,8 @@ import org.apache.spark.sql.types.StructType;
  * bytes or {@code image_path}, {@code task}, {@code prompt}, optionally per-row limits,
  * {@code categories} and candidate {@code labels}), each row's columns read into one
  * {@link RowRequest}; rows of {@link AnnotationSchema#rowType()} out, one per request, in order.
+ * The ML stage's rows take the same path ({@link #appending}): the caller's columns, the request
+ * in a struct among them, and the result struct in its place out.
  *
  * <p>Why a partition function rather than the SQL UDF: it sees the row's id (sampling is seeded
  * from it), updates the run's {@link LoupeMetrics} and keeps several rows of a task in flight on
@@ -40,12 +41,11 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
      */
     public static final String LABELS = "labels";
 
-    private static final StructType OUTPUT = AnnotationSchema.rowType();
-
     private final AnnotatorSpec spec;
     private final LoupeMetrics metrics;
     private final boolean byPath;
     private final boolean withLimits;
+    private final RowLayout layout;
 
     public PartitionAnnotator(AnnotatorSpec spec, LoupeMetrics metrics, boolean byPath) {
         this(spec, metrics, byPath, false);
@@ -57,10 +57,32 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
      * @param withLimits true when requests carry {@link #MAX_LONGEST_EDGE} and {@link #MAX_IMAGE_TOKENS}
      */
     public PartitionAnnotator(AnnotatorSpec spec, LoupeMetrics metrics, boolean byPath, boolean withLimits) {
+        this(spec, metrics, byPath, withLimits, new RowLayout.JobRows());
+    }
+
+    private PartitionAnnotator(AnnotatorSpec spec, LoupeMetrics metrics, boolean byPath, boolean withLimits, RowLayout layout) {
         this.spec = spec;
         this.metrics = metrics;
         this.byPath = byPath;
         this.withLimits = withLimits;
+        this.layout = layout;
+    }
+
+    /**
+     * The same path for rows of the caller's own table (the ML {@code LoupeAnnotator}): each row
+     * keeps its request as a struct in column {@code requestColumn} of {@code input} (the request
+     * columns above, without per-row limits), and comes out as its own columns, that one replaced by
+     * the result struct ({@link AnnotationSchema#resultType()}) named {@code outputColumn}. No
+     * accumulators: like the SQL functions, such a run writes no job summary.
+     */
+    public static PartitionAnnotator appending(AnnotatorSpec spec, boolean byPath, StructType input, String requestColumn,
+                                               String outputColumn) {
+        return new PartitionAnnotator(spec, null, byPath, false, new RowLayout.AppendedResult(input, requestColumn, outputColumn));
+    }
+
+    /** The rows this function writes for {@link #appending} rows of {@code input}: the caller's encoder takes it. */
+    public static StructType appendedSchema(StructType input, String requestColumn, String outputColumn) {
+        return new RowLayout.AppendedResult(input, requestColumn, outputColumn).schema();
     }
 
     @Override
@@ -76,7 +98,7 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
      * image and task, side by side) start together, so the image is read and encoded once for them.
      */
     private Iterator<Row> windowed(RowAnnotator annotator, Iterator<Row> requests, int window) {
-        ArrayDeque<String> ids = new ArrayDeque<>();
+        ArrayDeque<Row> inputs = new ArrayDeque<>();
         ArrayDeque<RowAnnotator.Pending> inFlight = new ArrayDeque<>();
         return new Iterator<>() {
             private boolean reported;
@@ -95,15 +117,16 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
                 while (inFlight.size() < window) {
                     Row first = nextRequest();
                     if (first == null) return;
-                    List<Row> group = new ArrayList<>(List.of(first));
+                    List<Row> group = new ArrayList<>(List.of(layout.request(first)));
+                    inputs.add(first);
                     for (Row r; (r = nextRequest()) != null; ) {
-                        if (!sameImage(first, r)) {
+                        if (!sameImage(group.getFirst(), layout.request(r))) {
                             lookahead = r;
                             break;
                         }
-                        group.add(r);
+                        group.add(layout.request(r));
+                        inputs.add(r);
                     }
-                    for (Row r : group) ids.add(r.getAs(AnnotationSchema.IMAGE_ID));
                     inFlight.addAll(start(annotator, group));
                 }
             }
@@ -122,7 +145,9 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
             @Override
             public Row next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                return toOutput(ids.poll(), inFlight.poll().row());
+                Row result = inFlight.poll().row();
+                if (metrics != null) metrics.recordRow(result);
+                return layout.output(inputs.poll(), result);
             }
         };
     }
@@ -172,16 +197,8 @@ public final class PartitionAnnotator implements MapPartitionsFunction<Row, Row>
         return request.isNullAt(i) ? null : request.getList(i);
     }
 
-    private Row toOutput(String id, Row result) {
-        metrics.recordRow(result);
-        Object[] values = new Object[OUTPUT.size()];
-        values[0] = id;
-        for (int i = 0; i < result.size(); i++) values[i + 1] = result.get(i);
-        return new GenericRowWithSchema(values, OUTPUT);
-    }
-
     private void reportModelLoads() {
         SparkEnv env = SparkEnv.get();
-        if (env != null) metrics.recordModelLoads(env.executorId(), ModelCache.shared().loadCount(spec.key()));
+        if (env != null && metrics != null) metrics.recordModelLoads(env.executorId(), ModelCache.shared().loadCount(spec.key()));
     }
 }
