@@ -35,17 +35,20 @@ import jdk.incubator.vector.VectorSpecies;
  * the rows' {@code sc} as signed bytes and their {@code m} where there are minimums; then each
  * group's codes k-major, {@code code[k][j]} for row j at column k.
  *
- * <p>A product widens each panel a block of {@link PackedGemm#DEPTH_BLOCK} columns at a time
- * into a float buffer the size of L1/L2 — per group the scales and minimums once, then per
- * vector of codes a conversion, the scale and the minimum: the float the type's
- * {@code dequantizeRow} gives — and runs {@link PackedGemm}'s 4-row tile on it for every
- * activation row, a decode step's lone row included. Every output element is the same single
- * FMA chain over k from zero, so the results are bit for bit those of packing the widened rows,
- * whatever the batch or threads. Widening in the tile's registers instead repeated the
- * conversions in every pass of a prompt's rows (as many instructions as the FMAs), and tiles of
- * our own beside PackedGemm's came out boxed under C2 when first compiled after prefill (a 4B
- * model's decode at a tenth of its speed, AVX-512): one tile, compiled by the first prompt or
- * image, serves every product.
+ * <p>A product never scales a weight. Per group it multiplies the codes, converted to floats,
+ * with the activations (one FMA chain from zero), then scales that sum once and adds the
+ * group's minimum and code offset through the activations' sum over the group:
+ * {@code Σ a (q + low) s - Σ a m = s Σ a q + (low s - m) Σ a} — how ggml's integer kernels
+ * order it, in floats. A decode step's weight then costs a conversion and an FMA (it cost a
+ * conversion, a multiply, a subtraction and an FMA when each weight was dequantized first: the
+ * one-row tiles were compute-bound at about half the memory's speed). Batches convert a block of
+ * columns once ({@link PackedGemm#DEPTH_BLOCK} for prompts, {@link #DECODE_DEPTH} for decode
+ * steps) and run a 4-row tile over it. Every output is the same sequence of operations whatever
+ * the batch, tile or thread, so a sequence's floats do not depend on its batch and a prompt's
+ * product of a row equals a decode step's bit for bit; they differ from the dequantized rows'
+ * single FMA chain by rounding only (the tests bound it). Tiles of our own came out boxed under
+ * C2 when first compiled after the encoder's and prefill's products (a 4B model's decode at a
+ * tenth of its speed, AVX-512): they are compiled at the first repacking, before any prompt.
  */
 public final class Int8Panels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -77,8 +80,11 @@ public final class Int8Panels {
     /** The thread's widened block of a panel ({@link PackedGemm#DEPTH_BLOCK} columns). */
     private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[PackedGemm.DEPTH_BLOCK * PANEL]);
 
-    /** The thread's scales and minimums of the group being widened ({@link #groupScales}). */
-    private static final ThreadLocal<float[]> GROUP_SCALES = ThreadLocal.withInitial(() -> new float[2 * PANEL]);
+    /** The thread's factors of the groups of a widened block ({@link #groupFactors}: 2 PANEL floats per group). */
+    private static final ThreadLocal<float[]> FACTORS = ThreadLocal.withInitial(() -> new float[PackedGemm.DEPTH_BLOCK / 16 * 2 * PANEL]);
+
+    /** The thread's running outputs of a batched product ({@link #multiplyPanel}), grown to the largest batch. */
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[(DECODE_ROWS + 3) * PANEL]);
 
     private final MemorySegment data;
     private final int rows;
@@ -92,6 +98,8 @@ public final class Int8Panels {
     private final boolean nibbles;
     /** The type's lowest code: 4-bit panels store each code minus it. */
     private final int lowestCode;
+    /** What the stored codes were moved by: the lowest code for 4-bit panels, 0 for 8-bit ones. */
+    private final float codeOffset;
     private final Layout layout;
 
     /** Where a super-block's parts sit in a panel. */
@@ -117,6 +125,7 @@ public final class Int8Panels {
         this.hasMins = layout.hasMins();
         this.nibbles = layout.nibbles();
         this.lowestCode = lowestCode;
+        this.codeOffset = nibbles ? lowestCode : 0;
     }
 
     /** How one weight row yields its codes, scales and minimums (a weight type's own decoding). */
@@ -181,6 +190,12 @@ public final class Int8Panels {
      * the returned object is reachable ({@link Arena#ofAuto()}): it belongs to its weight matrix.
      */
     public static Int8Panels repack(int rows, int cols, RowSource source, ComputePool pool) {
+        Int8Panels panels = repackUnwarmed(rows, cols, source, pool);
+        if (!WARMED_UP) warmUpTiles(pool);
+        return panels;
+    }
+
+    private static Int8Panels repackUnwarmed(int rows, int cols, RowSource source, ComputePool pool) {
         int group = source.group(), superBlock = source.superBlock();
         if (group != 16 && group != 32) throw new IllegalArgumentException("groups of " + group + " values; 16 or 32 expected");
         if (superBlock % group != 0) throw new IllegalArgumentException("super-blocks of " + superBlock + " values, not a multiple of " + group);
@@ -229,24 +244,55 @@ public final class Int8Panels {
                 }
             }
         });
-        Int8Panels panels = new Int8Panels(data, rows, cols, layout, low);
-        if (WARMED_UP.add(nibbles)) panels.warmUpOneRowTile();
-        return panels;
+        return new Int8Panels(data, rows, cols, layout, low);
     }
 
-    /** The kinds of panels (4-bit or 8-bit codes) whose one-row tile this JVM has compiled. */
-    private static final java.util.Set<Boolean> WARMED_UP = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static volatile boolean WARMED_UP;
 
     /**
-     * Runs the one-row tile of this kind of panel until C2 has compiled it (some thousand calls on
-     * the first panel: tens of milliseconds), before any prompt: compiled after a prompt's products,
-     * the same tile came out boxed under C2 (its vector operations inlined from library methods
-     * whose profiles the other kernels had filled: ten times slower), compiled first it stays fast.
+     * Runs the tiles on small panels of every layout (8- and 4-bit codes, flat and two-level
+     * scales, with and without minimums, groups of 16 and 32) until C2 has compiled them, at
+     * the first repacking, before any prompt (tens of milliseconds). Compiled after a prompt's
+     * products, the one-row tile came out boxed under C2 (its vector operations inlined from
+     * library methods whose profiles the other kernels had filled: ten times slower); compiled
+     * on one layout only, the first matrix of another layout trapped it back to the
+     * interpreter, and it was compiled again, slower, after them.
      */
-    private void warmUpOneRowTile() {
-        float[] x = new float[cols], out = new float[Math.min(PANEL, rows)];
+    private static synchronized void warmUpTiles(ComputePool pool) {
+        if (WARMED_UP) return;
+        java.util.List<Int8Panels> layouts = new java.util.ArrayList<>();
+        for (int low : new int[] {-8, -128}) {
+            for (int[] groups : new int[][] {{32, 32}, {16, 256}, {32, 256}}) {
+                for (boolean mins : new boolean[] {false, true}) layouts.add(repackUnwarmed(PANEL, 256, synthetic(groups[0], groups[1], mins, low), pool));
+            }
+        }
+        float[] x = new float[DECODE_ROWS * 256], out = new float[DECODE_ROWS * PANEL];
         java.util.Arrays.fill(x, 1f);
-        for (int call = 0; call < WARM_UP_CALLS; call++) multiplyPanel(x, 1, 0, out, 0, out.length);
+        for (int call = 0; call < WARM_UP_CALLS; call++) {
+            Int8Panels p = layouts.get(call % layouts.size());
+            p.multiplyPanel(x, p.groupSums(x, DECODE_ROWS), call % 8 == 7 ? DECODE_ROWS : 1, 0, out, 0, PANEL);
+        }
+        WARMED_UP = true;
+    }
+
+    /** A source of codes in [low, low + 15] (4-bit panels) or the bytes' range, for {@link #warmUpTiles}. */
+    private static RowSource synthetic(int group, int superBlock, boolean mins, int low) {
+        return new RowSource() {
+            @Override public int group() { return group; }
+            @Override public int superBlock() { return superBlock; }
+            @Override public boolean hasMins() { return mins; }
+            @Override public int lowestCode() { return low; }
+            @Override public int highestCode() { return low == -8 ? 7 : 127; }
+
+            @Override
+            public void codes(int r, byte[] codes, float[] scales, float[] minimums, byte[] groupScales, byte[] groupMins) {
+                for (int k = 0; k < codes.length; k++) codes[k] = (byte) (low + (r + k) % 16);
+                java.util.Arrays.fill(scales, 0.5f);
+                java.util.Arrays.fill(minimums, 0.25f);
+                java.util.Arrays.fill(groupScales, (byte) 3);
+                java.util.Arrays.fill(groupMins, (byte) 2);
+            }
+        };
     }
 
     /** Calls that get the one-row tile through C1 to C2 (C2 compiles after ~5000 invocations or their loops); -Dloupe.warmUpCalls=0 shows the boxed tile. */
@@ -273,13 +319,66 @@ public final class Int8Panels {
         return code * scale - min;
     }
 
+    /** The code stored for weight row {@code r}, column {@code k}, as the tiles convert it (4-bit panels: minus the lowest code). */
+    float storedCode(int r, int k) {
+        long block = ((long) (r / PANEL) * (cols / superBlock) + k / superBlock) * layout.superBlockBytes();
+        int j = r % PANEL, gi = k % superBlock / group;
+        long codes = block + layout.headerBytes() + gi * layout.groupCodeBytes();
+        if (!nibbles) return data.get(ValueLayout.JAVA_BYTE, codes + (long) (k % group) * PANEL + j);
+        int pair = data.get(ValueLayout.JAVA_BYTE, codes + (long) (k % group / 2) * PANEL + j) & 0xFF;
+        return k % 2 == 0 ? pair & 15 : pair >> 4;
+    }
+
+    /** Weight row {@code r}'s {@link #groupFactors} for the group holding column {@code k}: {scale, correction}, in scalar arithmetic. */
+    float[] factors(int r, int k) {
+        long block = ((long) (r / PANEL) * (cols / superBlock) + k / superBlock) * layout.superBlockBytes();
+        int j = r % PANEL, gi = k % superBlock / group;
+        long multipliers = block + layout.floatBytes() + gi * layout.multiplierStride();
+        boolean twoLevel = layout.twoLevel();
+        float scale = data.get(Layouts.F32, block + (long) j * Float.BYTES) * (float) (twoLevel ? data.get(ValueLayout.JAVA_BYTE, multipliers + j) : 1);
+        float min = (hasMins ? data.get(Layouts.F32, block + (long) (PANEL + j) * Float.BYTES) : 0f)
+                * (float) (twoLevel && hasMins ? data.get(ValueLayout.JAVA_BYTE, multipliers + PANEL + j) : 1);
+        return new float[] {scale, scale * codeOffset - min};
+    }
+
+    /** Columns per group of codes that share a scale. */
+    public int group() {
+        return group;
+    }
+
     /**
-     * The scales and minimums of the {@link #PANEL} rows for group {@code gi} of the super-block
-     * at {@code block}, to {@code sm[0, PANEL)} and {@code sm[PANEL, 2 PANEL)}: {@code d * sc}
-     * and {@code dmin * m} — for the flat types {@code d * 1} and {@code m * 1}, and 0 where
-     * there are no minimums. Once per group: {@link #widen} then loads them as vectors.
+     * Sums of each group of {@link #group} values of each of the {@code m} activation rows of
+     * {@code a} (row-major, {@code cols} each), to {@code sums[i * groups + g]}: one float chain
+     * from zero in column order, the same floats on every machine. A product forms them once,
+     * not per panel: they carry each group's minimum and code offset ({@link #multiplyPanel}).
      */
-    private void groupScales(long block, int gi, float[] sm) {
+    public float[] groupSums(float[] a, int m) {
+        float[] sums = new float[m * (cols / group)];
+        groupSums(a, 0, m, sums);
+        return sums;
+    }
+
+    /** {@link #groupSums} of rows [i0, i1) only, into an array sized for all of them. */
+    public void groupSums(float[] a, int i0, int i1, float[] sums) {
+        int groups = cols / group;
+        for (int i = i0; i < i1; i++) {
+            for (int g = 0, k = i * cols, o = i * groups; g < groups; g++, o++) {
+                float s = 0f;
+                for (int end = k + group; k < end; k++) s += a[k];
+                sums[o] = s;
+            }
+        }
+    }
+
+    /**
+     * The factors of group {@code gi} of the super-block at {@code block} for the {@link #PANEL}
+     * rows: to {@code f[fo, fo + PANEL)} the scale {@code s = d * sc} (for the flat types
+     * {@code d * 1}), to {@code f[fo + PANEL, fo + 2 PANEL)} the correction
+     * {@code low * s - dmin * m} ({@code low}: the code offset 4-bit panels take off, 0 for
+     * 8-bit panels; the minimum 0 for types without). The one-row tiles form the same floats
+     * with the same operations in their registers.
+     */
+    private void groupFactors(long block, int gi, float[] f, int fo) {
         MemorySegment d = data;
         boolean twoLevel = layout.twoLevel();
         long multipliers = block + layout.floatBytes() + gi * layout.multiplierStride();
@@ -287,118 +386,217 @@ public final class Int8Panels {
         long sco = twoLevel ? multipliers : 0, dmo = hasMins ? block + (long) PANEL * Float.BYTES : 0, mo = twoLevel && hasMins ? multipliers + PANEL : 0;
         for (int v = 0; v < PANEL; v += L) {
             FloatVector sc = (FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
-            FloatVector.fromMemorySegment(S, d, block + 4L * v, Layouts.LE).mul(sc).intoArray(sm, v);
+            FloatVector scale = FloatVector.fromMemorySegment(S, d, block + 4L * v, Layouts.LE).mul(sc);
+            scale.intoArray(f, fo + v);
             FloatVector m = (FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
-            FloatVector.fromMemorySegment(S, dms, dmo + 4L * v, Layouts.LE).mul(m).intoArray(sm, PANEL + v);
+            scale.mul(codeOffset).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * v, Layouts.LE).mul(m)).intoArray(f, fo + PANEL + v);
         }
     }
 
     /**
      * {@code c[cOff + i * ldc + (j - r0)] = Σ_k a[i * cols + k] · W[j][k]} for the {@code m}
-     * activation rows of {@code a} (row-major, {@code cols} each) and the weight rows of panel
-     * {@code p}; columns past the matrix's last row are not written.
+     * activation rows of {@code a} (row-major, {@code cols} each; {@code sums} their
+     * {@link #groupSums}) and the weight rows of panel {@code p}; columns past the matrix's last
+     * row are not written.
+     *
+     * <p>Each output is, group by group in column order: the group's codes times the
+     * activations, one FMA chain from zero ({@code y = fma(a_k, q_k, y)}, the stored code
+     * {@code q} as a float); then {@code x = fma(y, s, x)} and {@code x = fma(Σa, low s - m, x)},
+     * from {@code x = 0} — ggml's order (integer sums per block, scaled once), in floats. Codes
+     * are only converted per weight, never scaled: that is what a decode step's weight costs
+     * (a conversion and an FMA instead of a conversion, a multiply, a subtraction and an FMA).
+     * Whatever the rows, tiles and threads, an output is that same sequence of operations, so a
+     * sequence's floats do not depend on its batch, and a prompt's product and a decode step's
+     * of the same row agree bit for bit.
      */
-    public void multiplyPanel(float[] a, int m, int p, float[] c, int cOff, int ldc) {
+    public void multiplyPanel(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
         if (m == 1) {
-            // One sequence's decode step: the one-row tile widens the codes in its registers and
-            // reads each weight once (a 4-row tile over a widened block does 4x the FMAs and a store
-            // and a load per value more: Qwen3-VL-4B Q4_K_M decode 2.6 vs 3.6 tokens/s, AVX-512).
+            // One sequence's decode step: the one-row tile converts the codes in its registers and
+            // reads each weight once.
             float[] dst = n == PANEL ? c : TAIL.get();
             int at = n == PANEL ? cOff : 0;
-            if (nibbles) tile1Nibbles(a, 0, panel, dst, at);
-            else tile1(a, 0, panel, dst, at);
+            if (nibbles) tile1Nibbles(a, sums, panel, dst, at);
+            else tile1(a, sums, panel, dst, at);
             if (n < PANEL) System.arraycopy(dst, 0, c, cOff, n);
             return;
         }
-        float[] sm = GROUP_SCALES.get(), block = WIDENED.get();
-        // A decode step's few rows read each widened value once or twice: blocks that stay in L1
+        float[] f = FACTORS.get(), block = WIDENED.get();
+        // The running outputs, three rows more: the tile's spare rows past m (the last row
+        // repeated) write there, so that no row's output is updated twice.
+        float[] x = ACCUMULATORS.get();
+        if (x.length < (m + 3) * PANEL) ACCUMULATORS.set(x = new float[(m + 3) * PANEL]);
+        java.util.Arrays.fill(x, 0, m * PANEL, 0f);
+        // A decode step's few rows read each converted code once or twice: blocks that stay in L1
         // (64 columns: 12 KB on AVX-512). A prompt's rows read it many times: PackedGemm's depth.
         int depth = m <= DECODE_ROWS ? Math.max(group, DECODE_DEPTH) : PackedGemm.DEPTH_BLOCK;
+        int groups = cols / group;
         for (int k0 = 0; k0 < cols; k0 += depth) {
-            int k1 = Math.min(cols, k0 + depth);
-            if (nibbles) widenNibbles(panel, k0, k1, sm, block);
-            else widen(panel, k0, k1, sm, block);
-            PackedGemm.multiplyBlock(a, 0, cols, m, block, -k0 * PANEL, k0, k1, n, c, cOff, ldc);
+            int k1 = Math.min(cols, k0 + depth), g0 = k0 / group;
+            if (nibbles) widenNibbles(panel, k0, k1, f, block);
+            else widen(panel, k0, k1, f, block);
+            for (int i = 0; i < m; i += 4) {
+                int last = Math.min(4, m - i) - 1;
+                int r1 = i + Math.min(1, last), r2 = i + Math.min(2, last), r3 = i + last;
+                tile4(a, i * cols + k0, r1 * cols + k0, r2 * cols + k0, r3 * cols + k0,
+                        sums, i * groups + g0, r1 * groups + g0, r2 * groups + g0, r3 * groups + g0,
+                        block, f, (k1 - k0) / group, group, x,
+                        i * PANEL, (last >= 1 ? r1 : m) * PANEL, (last >= 2 ? r2 : m + 1) * PANEL, (last >= 3 ? r3 : m + 2) * PANEL);
+            }
         }
+        for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
     }
 
     /**
-     * Columns [k0, k1) of a panel (whole groups) as floats, k-major from {@code out[0]}:
-     * each value {@code code * scale - min}, as the type's {@code dequantizeRow} rounds it.
+     * The codes of columns [k0, k1) of a panel (whole groups) as floats, k-major from
+     * {@code out[0]}, and each group's {@link #groupFactors} to {@code f}, group after group.
      */
-    private void widen(long panel, int k0, int k1, float[] sm, float[] out) {
+    private void widen(long panel, int k0, int k1, float[] f, float[] out) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        for (int gAll = k0 / g, o = 0; gAll < k1 / g; gAll++) {
+        for (int gAll = k0 / g, o = 0, fo = 0; gAll < k1 / g; gAll++, fo += 2 * PANEL) {
             int gi = gAll % groups;
             long block = panel + (long) (gAll / groups) * sbBytes, code = block + header + gi * layout.groupCodeBytes();
-            {
-                groupScales(block, gi, sm);
-                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
-                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
-                for (int kk = 0; kk < g; kk++, code += PANEL, o += PANEL) {
-                    ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0).intoArray(out, o);
-                    ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1).intoArray(out, o + L);
-                    ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2).intoArray(out, o + 2 * L);
-                }
+            groupFactors(block, gi, f, fo);
+            for (int kk = 0; kk < g; kk++, code += PANEL, o += PANEL) {
+                ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).intoArray(out, o);
+                ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).intoArray(out, o + L);
+                ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).intoArray(out, o + 2 * L);
             }
         }
     }
 
     /**
      * {@link #widen} of 4-bit panels: a byte holds two columns' codes (column k in the low
-     * nibble, k + 1 in the high one, each minus the type's lowest code); they are widened to
-     * ints, split with a mask and a shift (int lanes: AVX2 has no byte shifts), moved back by the
-     * lowest code and converted — the same integer, so the same float as the 8-bit panels.
+     * nibble, k + 1 in the high one, each minus the type's lowest code, which the correction
+     * adds back); they are widened to ints, split with a mask and a shift (int lanes: AVX2 has
+     * no byte shifts) and converted.
      */
-    private void widenNibbles(long panel, int k0, int k1, float[] sm, float[] out) {
+    private void widenNibbles(long panel, int k0, int k1, float[] f, float[] out) {
         MemorySegment d = data;
-        final int g = group, groups = superBlock / group, low = lowestCode;
+        final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        for (int gAll = k0 / g, o = 0; gAll < k1 / g; gAll++) {
+        for (int gAll = k0 / g, o = 0, fo = 0; gAll < k1 / g; gAll++, fo += 2 * PANEL) {
             int gi = gAll % groups;
             long block = panel + (long) (gAll / groups) * sbBytes, code = block + header + gi * layout.groupCodeBytes();
-            {
-                groupScales(block, gi, sm);
-                FloatVector s0 = FloatVector.fromArray(S, sm, 0), s1 = FloatVector.fromArray(S, sm, L), s2 = FloatVector.fromArray(S, sm, 2 * L);
-                FloatVector m0 = FloatVector.fromArray(S, sm, PANEL), m1 = FloatVector.fromArray(S, sm, PANEL + L), m2 = FloatVector.fromArray(S, sm, PANEL + 2 * L);
-                for (int kk = 0; kk < g; kk += 2, code += PANEL, o += 2 * PANEL) {
-                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    ((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0).intoArray(out, o);
-                    ((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1).intoArray(out, o + L);
-                    ((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2).intoArray(out, o + 2 * L);
-                    ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0).intoArray(out, o + PANEL);
-                    ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1).intoArray(out, o + PANEL + L);
-                    ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2).intoArray(out, o + PANEL + 2 * L);
-                }
+            groupFactors(block, gi, f, fo);
+            for (int kk = 0; kk < g; kk += 2, code += PANEL, o += 2 * PANEL) {
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                ((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o);
+                ((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + L);
+                ((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + 2 * L);
+                ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL);
+                ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL + L);
+                ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL + 2 * L);
             }
         }
     }
 
+    /**
+     * Four activation rows (at a0..a3 in {@code a}, their group sums at s0..s3) against the
+     * converted codes {@code w} of {@code groups} groups of {@code g} columns and their factors
+     * {@code f}, continuing the outputs at x0..x3 of {@code x}: per group, 12 chains from zero in
+     * registers (three panel vectors by four rows), then each output's two FMAs.
+     */
+    private static void tile4(float[] a, int a0, int a1, int a2, int a3, float[] sums, int s0, int s1, int s2, int s3,
+                              float[] w, float[] f, int groups, int g, float[] x, int x0, int x1, int x2, int x3) {
+        // The outputs stay in registers over the block where there are enough (AVX-512's 32);
+        // under AVX2 C2 keeps some on the stack.
+        FloatVector o00 = FloatVector.fromArray(S, x, x0), o01 = FloatVector.fromArray(S, x, x0 + L), o02 = FloatVector.fromArray(S, x, x0 + 2 * L);
+        FloatVector o10 = FloatVector.fromArray(S, x, x1), o11 = FloatVector.fromArray(S, x, x1 + L), o12 = FloatVector.fromArray(S, x, x1 + 2 * L);
+        FloatVector o20 = FloatVector.fromArray(S, x, x2), o21 = FloatVector.fromArray(S, x, x2 + L), o22 = FloatVector.fromArray(S, x, x2 + 2 * L);
+        FloatVector o30 = FloatVector.fromArray(S, x, x3), o31 = FloatVector.fromArray(S, x, x3 + L), o32 = FloatVector.fromArray(S, x, x3 + 2 * L);
+        for (int gi = 0, k = 0, wo = 0; gi < groups; gi++) {
+            FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00;
+            FloatVector y20 = y00, y21 = y00, y22 = y00, y30 = y00, y31 = y00, y32 = y00;
+            for (int end = k + g; k < end; k++, wo += PANEL) {
+                FloatVector w0 = FloatVector.fromArray(S, w, wo);
+                FloatVector w1 = FloatVector.fromArray(S, w, wo + L);
+                FloatVector w2 = FloatVector.fromArray(S, w, wo + 2 * L);
+                FloatVector v = FloatVector.broadcast(S, a[a0 + k]);
+                y00 = v.fma(w0, y00);
+                y01 = v.fma(w1, y01);
+                y02 = v.fma(w2, y02);
+                v = FloatVector.broadcast(S, a[a1 + k]);
+                y10 = v.fma(w0, y10);
+                y11 = v.fma(w1, y11);
+                y12 = v.fma(w2, y12);
+                v = FloatVector.broadcast(S, a[a2 + k]);
+                y20 = v.fma(w0, y20);
+                y21 = v.fma(w1, y21);
+                y22 = v.fma(w2, y22);
+                v = FloatVector.broadcast(S, a[a3 + k]);
+                y30 = v.fma(w0, y30);
+                y31 = v.fma(w1, y31);
+                y32 = v.fma(w2, y32);
+            }
+            int fo = gi * 2 * PANEL;
+            FloatVector t0 = FloatVector.broadcast(S, sums[s0 + gi]), t1 = FloatVector.broadcast(S, sums[s1 + gi]);
+            FloatVector t2 = FloatVector.broadcast(S, sums[s2 + gi]), t3 = FloatVector.broadcast(S, sums[s3 + gi]);
+            FloatVector sc = FloatVector.fromArray(S, f, fo), co = FloatVector.fromArray(S, f, fo + PANEL);
+            o00 = t0.fma(co, y00.fma(sc, o00));
+            o10 = t1.fma(co, y10.fma(sc, o10));
+            o20 = t2.fma(co, y20.fma(sc, o20));
+            o30 = t3.fma(co, y30.fma(sc, o30));
+            sc = FloatVector.fromArray(S, f, fo + L);
+            co = FloatVector.fromArray(S, f, fo + PANEL + L);
+            o01 = t0.fma(co, y01.fma(sc, o01));
+            o11 = t1.fma(co, y11.fma(sc, o11));
+            o21 = t2.fma(co, y21.fma(sc, o21));
+            o31 = t3.fma(co, y31.fma(sc, o31));
+            sc = FloatVector.fromArray(S, f, fo + 2 * L);
+            co = FloatVector.fromArray(S, f, fo + PANEL + 2 * L);
+            o02 = t0.fma(co, y02.fma(sc, o02));
+            o12 = t1.fma(co, y12.fma(sc, o12));
+            o22 = t2.fma(co, y22.fma(sc, o22));
+            o32 = t3.fma(co, y32.fma(sc, o32));
+        }
+        o00.intoArray(x, x0);
+        o01.intoArray(x, x0 + L);
+        o02.intoArray(x, x0 + 2 * L);
+        o10.intoArray(x, x1);
+        o11.intoArray(x, x1 + L);
+        o12.intoArray(x, x1 + 2 * L);
+        o20.intoArray(x, x2);
+        o21.intoArray(x, x2 + L);
+        o22.intoArray(x, x2 + 2 * L);
+        o30.intoArray(x, x3);
+        o31.intoArray(x, x3 + L);
+        o32.intoArray(x, x3 + 2 * L);
+    }
+
     /*
      * The one-row tiles call only the Vector API (no helper of ours taking or returning vectors:
-     * see BlockKernel's note on laneDot): a weight vector is its codes widened to floats times
-     * the group's scales minus its minimums, then one FMA per vector. They are compiled at the
-     * first repacking (warmUpOneRowTile), before any prompt runs.
+     * see BlockKernel's note on laneDot): per group, the codes converted to floats feed one FMA
+     * each into three chains from zero, then the group's factors (groupFactors' operations, in
+     * registers) scale them into the outputs. They are compiled at the first repacking
+     * (warmUpTiles), on every layout, before any prompt runs.
      */
 
-    private void tile1(float[] a, int aOff, long panel, float[] c, int cOff) {
+    private void tile1(float[] a, float[] sums, long panel, float[] c, int cOff) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
         final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
         final boolean twoLevel = layout.twoLevel(), mins = hasMins;
         final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
+        final float low = codeOffset;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
-        for (int sb = 0, k = 0; sb < cols / superBlock; sb++) {
+        for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * sbBytes, code = block + header;
-            for (int gi = 0; gi < groups; gi++) {
-                // groupScales' products, formed in registers: a lone row's tile does little else per group.
+            for (int gi = 0; gi < groups; gi++, gAll++) {
+                FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0;
+                for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
+                    FloatVector v = FloatVector.broadcast(S, a[k]);
+                    y0 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y0);
+                    y1 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y1);
+                    y2 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y2);
+                }
+                // groupFactors' products, formed in registers.
                 long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
                 long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
                 FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
@@ -407,18 +605,16 @@ public final class Int8Panels {
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector m0 = FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector m1 = FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector m2 = FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
-                    FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
-                    x0 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s0).sub(m0), x0);
-                    x1 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s1).sub(m1), x1);
-                    x2 = v.fma(((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).mul(s2).sub(m2), x2);
-                }
+                FloatVector c0 = s0.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                FloatVector c1 = s1.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                FloatVector c2 = s2.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                FloatVector t = FloatVector.broadcast(S, sums[gAll]);
+                x0 = t.fma(c0, y0.fma(s0, x0));
+                x1 = t.fma(c1, y1.fma(s1, x1));
+                x2 = t.fma(c2, y2.fma(s2, x2));
             }
         }
         x0.intoArray(c, cOff);
@@ -426,19 +622,33 @@ public final class Int8Panels {
         x2.intoArray(c, cOff + 2 * L);
     }
 
-    private void tile1Nibbles(float[] a, int aOff, long panel, float[] c, int cOff) {
+    private void tile1Nibbles(float[] a, float[] sums, long panel, float[] c, int cOff) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
         final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
         final boolean twoLevel = layout.twoLevel(), mins = hasMins;
         final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
-        final int low = lowestCode;
+        final float low = codeOffset;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
-        for (int sb = 0, k = 0; sb < cols / superBlock; sb++) {
+        for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * sbBytes, code = block + header;
-            for (int gi = 0; gi < groups; gi++) {
-                // groupScales' products, formed in registers: a lone row's tile does little else per group.
+            for (int gi = 0; gi < groups; gi++, gAll++) {
+                FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0;
+                for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                    FloatVector v = FloatVector.broadcast(S, a[k]);
+                    y0 = v.fma((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0), y0);
+                    y1 = v.fma((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0), y1);
+                    y2 = v.fma((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0), y2);
+                    v = FloatVector.broadcast(S, a[k + 1]);
+                    y0 = v.fma((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0), y0);
+                    y1 = v.fma((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0), y1);
+                    y2 = v.fma((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0), y2);
+                }
+                // groupFactors' products, formed in registers.
                 long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
                 long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
                 FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
@@ -447,25 +657,16 @@ public final class Int8Panels {
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector m0 = FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector m1 = FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector m2 = FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
-                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    FloatVector v = FloatVector.broadcast(S, a[aOff + k]);
-                    x0 = v.fma(((FloatVector) q0.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0), x0);
-                    x1 = v.fma(((FloatVector) q1.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1), x1);
-                    x2 = v.fma(((FloatVector) q2.and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2), x2);
-                    v = FloatVector.broadcast(S, a[aOff + k + 1]);
-                    x0 = v.fma(((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s0).sub(m0), x0);
-                    x1 = v.fma(((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s1).sub(m1), x1);
-                    x2 = v.fma(((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).add(low).convert(VectorOperators.I2F, 0)).mul(s2).sub(m2), x2);
-                }
+                FloatVector c0 = s0.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                FloatVector c1 = s1.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                FloatVector c2 = s2.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                FloatVector t = FloatVector.broadcast(S, sums[gAll]);
+                x0 = t.fma(c0, y0.fma(s0, x0));
+                x1 = t.fma(c1, y1.fma(s1, x1));
+                x2 = t.fma(c2, y2.fma(s2, x2));
             }
         }
         x0.intoArray(c, cOff);

@@ -335,19 +335,6 @@ final class Q8_0Kernel implements WeightKernel {
         }
     }
 
-    /**
-     * Not on AVX-512: there Q8_0's striped decode reads the mapping as fast as llama.cpp
-     * (SmolVLM-256M tg128 ~1x) while the panels' lone rows then went through a 4-row tile
-     * (0.43-0.54x), and per-call packing already gave prefill 1.6-1.9x. On AVX2 the panels win
-     * (tg128 0.65x vs 0.47-0.55x, prefill 2.9x faster on the 4B shape). Lone rows now have a
-     * one-row tile on AVX-512 too (Int8Panels#multiplyPanel): not measured against the striped
-     * decode for Q8_0 yet.
-     */
-    @Override
-    public boolean worthRepacking() {
-        return !StripedDot.WIDE;
-    }
-
     /** A block's 32 signed bytes and its fp16 scale: {@link #dequantizeRow}'s {@code d * q}. */
     @Override
     public Int8Panels.RowSource int8Codes(MemorySegment w, int cols) {

@@ -85,15 +85,6 @@ public interface WeightKernel {
         return null;
     }
 
-    /**
-     * Whether models repack this type at load ({@link #int8Codes}) on this machine: true where
-     * the panels beat the type's own products, as measured; a type whose striped decode and
-     * per-call packing already run at llama.cpp's speed keeps them (and its memory).
-     */
-    default boolean worthRepacking() {
-        return true;
-    }
-
     /** The scalar implementation this one must agree with. */
     WeightKernel reference();
 

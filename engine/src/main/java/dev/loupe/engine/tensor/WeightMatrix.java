@@ -110,8 +110,10 @@ public final class WeightMatrix {
         float[] x = operands(input, batch, pool);
         Int8Panels repacked = this.panels;
         if (repacked != null) {
+            float[] sums = new float[batch * (cols / repacked.group())];
+            pool.parallelFor(batch, 8, (b0, b1) -> repacked.groupSums(x, b0, b1, sums));
             pool.parallelFor(Int8Panels.panelCount(rows), 1, (p0, p1) -> {
-                for (int p = p0; p < p1; p++) repacked.multiplyPanel(x, batch, p, out, p * Int8Panels.PANEL, rows);
+                for (int p = p0; p < p1; p++) repacked.multiplyPanel(x, sums, batch, p, out, p * Int8Panels.PANEL, rows);
             });
             return;
         }
@@ -159,10 +161,11 @@ public final class WeightMatrix {
             return;
         }
         final int cols = ms[0].cols;
-        float[][] xs = new float[ms.length][];
+        Rounded[] xs = new Rounded[ms.length];
         int[] starts = new int[ms.length + 1];
         for (int i = 0; i < ms.length; i++) {
-            xs[i] = i > 0 && ms[i].type == ms[i - 1].type ? xs[i - 1] : ms[i].rounded(input, batch);
+            boolean alike = i > 0 && ms[i].type == ms[i - 1].type && ms[i].repacked() == ms[i - 1].repacked();
+            xs[i] = alike ? xs[i - 1] : ms[i].rounded(input, batch);
             starts[i + 1] = starts[i] + ms[i].rows;
         }
         int grain = Math.max(1, 16384 / Math.max(1, cols * batch));
@@ -199,7 +202,7 @@ public final class WeightMatrix {
                 Activations a = m.kernel.prepare(inputs[i], batch, m.cols);
                 bodies[i] = (r0, r1) -> m.kernel.multiply(m.data, m.cols, a, r0, r1, out, m.rows);
             } else {
-                float[] x = m.rounded(inputs[i], batch);
+                Rounded x = m.rounded(inputs[i], batch);
                 bodies[i] = (r0, r1) -> m.decodeRows(x, batch, r0, r1, out);
             }
             starts[i + 1] = starts[i] + m.rows;
@@ -214,11 +217,17 @@ public final class WeightMatrix {
         });
     }
 
-    /** The activation rows rounded as this type's products see them, each row on its own. */
-    private float[] rounded(float[] input, int batch) {
+    /**
+     * A decode product's activations: the rows rounded as this type's products see them, each on
+     * its own, and for repacked weights their sums per group ({@link Int8Panels#groupSums}).
+     */
+    private record Rounded(float[] x, float[] groupSums) {}
+
+    private Rounded rounded(float[] input, int batch) {
         float[] x = new float[batch * cols];
         for (int b = 0; b < batch; b++) kernel.roundRow(input, b * cols, x, b * cols, cols);
-        return x;
+        Int8Panels p = panels;
+        return new Rounded(x, p == null ? null : p.groupSums(x, batch));
     }
 
     /**
@@ -229,7 +238,7 @@ public final class WeightMatrix {
      * other rows of the batch, so a row's outputs are the same floats in any batch.
      */
     private void multiplyStriped(float[] input, int batch, float[] out, ComputePool pool) {
-        float[] x = rounded(input, batch);
+        Rounded x = rounded(input, batch);
         int grain = Math.max(1, 16384 / Math.max(1, cols * batch));
         pool.parallelFor(rows, grain, (r0, r1) -> decodeRows(x, batch, r0, r1, out));
     }
@@ -239,17 +248,18 @@ public final class WeightMatrix {
      * from the repacked panels when there are, else the type's striped product. A panel belongs
      * to the chunk holding its first row, so chunks that split the rows split the panels too,
      * each exactly once. Both ways a sequence's floats are the same in any batch — panels
-     * because every output is one FMA chain over the columns from zero, as in prefill, so a
-     * decode product and a prompt's product of the same row agree bit for bit.
+     * because every output is the same sequence of operations in any batch
+     * ({@link Int8Panels#multiplyPanel}), as in prefill, so a decode product and a prompt's
+     * product of the same row agree bit for bit.
      */
-    private void decodeRows(float[] x, int batch, int r0, int r1, float[] out) {
+    private void decodeRows(Rounded x, int batch, int r0, int r1, float[] out) {
         Int8Panels p = panels;
         if (p == null) {
-            kernel.multiplyStriped(data, cols, x, batch, r0, r1, out, rows);
+            kernel.multiplyStriped(data, cols, x.x(), batch, r0, r1, out, rows);
             return;
         }
         int p0 = (r0 + Int8Panels.PANEL - 1) / Int8Panels.PANEL, p1 = (r1 + Int8Panels.PANEL - 1) / Int8Panels.PANEL;
-        for (int q = p0; q < p1; q++) p.multiplyPanel(x, batch, q, out, q * Int8Panels.PANEL, rows);
+        for (int q = p0; q < p1; q++) p.multiplyPanel(x.x(), x.groupSums(), batch, q, out, q * Int8Panels.PANEL, rows);
     }
 
     /**
@@ -272,14 +282,14 @@ public final class WeightMatrix {
      * Repacks the rows once for {@link Numerics#FAST}'s prefill products, where the type allows
      * ({@link WeightKernel#int8Codes}): 8-bit codes in k-major panels with their block scales,
      * off the heap, so that a prompt's products neither widen nor transpose the weights on
-     * every call: the results stay bit for bit those of packing the widened rows. FAST decode
+     * every call (the products scale each group's code sums, as ggml's do: within rounding of
+     * packing the widened rows, see {@link Int8Panels}). FAST decode
      * steps read the panels too; {@link Numerics#EXACT} products and row lookups still read
      * the mapping, whose pages for this matrix are released after repacking (they fault back
-     * in if read). Returns the copy's bytes, 0 where the type is not repacked (no 8-bit form, or
-     * not {@link WeightKernel#worthRepacking() worth it} on this machine).
+     * in if read). Returns the copy's bytes, 0 where the type has no 8-bit form (F32, F16, BF16).
      */
     public synchronized long repack(ComputePool pool) {
-        Int8Panels.RowSource source = kernel.worthRepacking() ? kernel.int8Codes(data, cols) : null;
+        Int8Panels.RowSource source = kernel.int8Codes(data, cols);
         if (source == null) return 0;
         Int8Panels p = panels;
         if (p == null) {

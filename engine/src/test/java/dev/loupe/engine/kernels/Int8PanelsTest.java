@@ -14,11 +14,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Q8_0 weights repacked at load into 8-bit panels: every value the kernel sees is the one
- * {@code dequantizeRow} writes, and a FAST prefill product from the repacked copy gives bit
- * for bit the floats of packing the widened rows per call (each element one FMA chain from
- * zero, {@link PackedGemm#chain}) — for panels cut short by the row count and batches that
- * leave single rows after the tiles of four.
+ * Quantized weights repacked at load into panels of codes: every value the panels hold is the
+ * one {@code dequantizeRow} writes; and a FAST product from them — a prompt's rows or a decode
+ * step's, one row or a batch — gives bit for bit, for every output, the group-ordered sum
+ * {@link #reference} spells out in scalar arithmetic (so a row's floats do not depend on its
+ * batch, nor a decode step's on the prompt path), within rounding of the single FMA chain over
+ * the dequantized row that packing the widened rows per call computes.
  */
 class Int8PanelsTest {
 
@@ -27,67 +28,100 @@ class Int8PanelsTest {
             "Q4_K, 50, 256, 16", "Q4_K, 30, 512, 19", "Q5_K, 25, 256, 17", "Q6_K, 50, 512, 16", "Q6_K, 7, 256, 20",
             "Q3_K, 26, 256, 16", "Q2_K, 26, 256, 18", "IQ4_XS, 26, 256, 16",
             "Q4_0, 50, 96, 16", "Q4_1, 30, 64, 17", "Q5_0, 25, 576, 16", "Q5_1, 26, 96, 19", "IQ4_NL, 26, 128, 16"})
-    void repackedPrefillEqualsPackingPerCall(GgmlType type, int rows, int cols, int batch) {
+    void repackedPrefillIsTheGroupOrderedSumAndWithinRoundingOfPackingPerCall(GgmlType type, int rows, int cols, int batch) {
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
             var data = RandomWeights.of(arena, type, rows, cols, rnd);
             WeightMatrix plain = new WeightMatrix("plain", type, rows, cols, data);
             WeightMatrix repacked = new WeightMatrix("repacked", type, rows, cols, data);
             ComputePool pool = ComputePool.shared();
-            if (!Kernels.forType(type, "w").worthRepacking()) { // Q8_0 on AVX-512 (Q8_0Kernel#worthRepacking)
-                assertEquals(0, repacked.repack(pool));
-                assertFalse(repacked.repacked());
-                return;
-            }
             assertTrue(repacked.repack(pool) > 0, type + " repacks");
             assertTrue(repacked.repacked());
             assertFalse(plain.repacked());
 
             float[] x = new float[batch * cols];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-            float[] expected = new float[batch * rows], actual = new float[batch * rows];
-            plain.multiply(x, batch, expected, pool, Numerics.FAST);
+            float[] packed = new float[batch * rows], actual = new float[batch * rows];
+            plain.multiply(x, batch, packed, pool, Numerics.FAST);
             repacked.multiply(x, batch, actual, pool, Numerics.FAST);
-            for (int i = 0; i < expected.length; i++) {
-                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
-                        "row " + i / rows + ", output " + i % rows + ": " + expected[i] + " vs " + actual[i]);
-            }
+            assertProducts(type, data, rows, cols, x, batch, actual, packed);
         }
     }
 
     /**
      * A decode step's product of repacked weights (a lone row or a batch of them) reads the
-     * panels: each output is the single FMA chain over the dequantized row, whatever the batch.
+     * panels: each output is the group-ordered sum, the same floats as in any other batch.
      */
     @ParameterizedTest(name = "{0}, batch {1}")
     @CsvSource({"Q8_0, 1", "Q8_0, 3", "Q8_0, 8", "Q4_K, 1", "Q4_K, 3", "Q4_K, 5", "Q4_K, 8", "Q6_K, 1", "Q6_K, 8", "Q5_0, 1",
-            "Q4_1, 4", "Q4_0, 1", "Q4_0, 7", "Q3_K, 2", "Q2_K, 9"})
-    void repackedDecodeProductsAreOneChainPerOutput(GgmlType type, int batch) {
+            "Q4_1, 4", "Q4_1, 1", "Q4_0, 1", "Q4_0, 7", "Q3_K, 2", "Q3_K, 1", "Q2_K, 9", "Q5_K, 1", "IQ4_NL, 2"})
+    void repackedDecodeProductsAreTheGroupOrderedSumInAnyBatch(GgmlType type, int batch) {
         try (Arena arena = Arena.ofShared()) {
             int rows = 2 * Int8Panels.PANEL + 3, cols = 512;
             SplittableRandom rnd = new SplittableRandom(batch * 7L + cols);
             var data = RandomWeights.of(arena, type, rows, cols, rnd);
             WeightMatrix m = new WeightMatrix("w", type, rows, cols, data);
             ComputePool pool = ComputePool.shared();
-            if (m.repack(pool) == 0) {
-                assertFalse(Kernels.forType(type, "w").worthRepacking(), type + " has panels and is worth them here");
-                return;
-            }
+            assertTrue(m.repack(pool) > 0, type + " repacks");
             float[] x = new float[batch * cols];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-            float[] out = new float[batch * rows];
+            float[] out = new float[batch * rows], packed = new float[batch * rows];
             m.multiplyDecode(x, batch, out, pool, Numerics.FAST);
-            WeightKernel kernel = Kernels.forType(type, "w");
-            float[] row = new float[cols], rounded = new float[cols];
+            new WeightMatrix("plain", type, rows, cols, data).multiply(x, batch, packed, pool, Numerics.FAST);
+            assertProducts(type, data, rows, cols, x, batch, out, packed);
+            // Each sequence alone: the same floats.
             for (int b = 0; b < batch; b++) {
-                kernel.roundRow(x, b * cols, rounded, 0, cols);
+                float[] alone = new float[rows];
+                m.multiplyDecode(java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, alone, pool, Numerics.FAST);
                 for (int r = 0; r < rows; r++) {
-                    kernel.dequantizeRow(data, cols, r, row, 0);
-                    float expected = PackedGemm.chain(rounded, 0, row, 0, 1, cols);
-                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[b * rows + r]), "sequence " + b + ", output " + r);
+                    assertEquals(Float.floatToRawIntBits(out[b * rows + r]), Float.floatToRawIntBits(alone[r]), "sequence " + b + " alone, output " + r);
                 }
             }
         }
+    }
+
+    /**
+     * Every output equals {@link #reference} bit for bit, and the single FMA chain over the
+     * dequantized row (what packing widened rows per call gives: {@code packed}) within rounding:
+     * a few ulps of the sum of the products' magnitudes.
+     */
+    private static void assertProducts(GgmlType type, java.lang.foreign.MemorySegment data, int rows, int cols, float[] x, int batch,
+                                       float[] actual, float[] packed) {
+        WeightKernel kernel = Kernels.forType(type, "w");
+        Int8Panels panels = Int8Panels.repack(rows, cols, kernel.int8Codes(data, cols), ComputePool.shared());
+        float[] rounded = new float[cols], row = new float[cols];
+        for (int b = 0; b < batch; b++) {
+            kernel.roundRow(x, b * cols, rounded, 0, cols);
+            for (int r = 0; r < rows; r++) {
+                float got = actual[b * rows + r];
+                assertEquals(Float.floatToRawIntBits(reference(panels, rounded, r, cols)), Float.floatToRawIntBits(got),
+                        "sequence " + b + ", output " + r);
+                kernel.dequantizeRow(data, cols, r, row, 0);
+                double magnitude = 0;
+                for (int k = 0; k < cols; k++) magnitude += Math.abs((double) rounded[k] * row[k]);
+                assertEquals(packed[b * rows + r], got, 1e-5 * magnitude + 1e-30, "sequence " + b + ", output " + r + " against the dequantized chain");
+            }
+        }
+    }
+
+    /**
+     * The panels' product in scalar arithmetic: per group in column order, the stored codes
+     * times the activations (one FMA chain from zero), scaled once, plus the group's correction
+     * (code offset and minimum) times the activations' sum (a chain of additions from zero).
+     */
+    static float reference(Int8Panels panels, float[] a, int r, int cols) {
+        int g = panels.group();
+        float x = 0f;
+        for (int k0 = 0; k0 < cols; k0 += g) {
+            float y = 0f, sum = 0f;
+            for (int k = k0; k < k0 + g; k++) {
+                y = Math.fma(a[k], panels.storedCode(r, k), y);
+                sum += a[k];
+            }
+            float[] f = panels.factors(r, k0);
+            x = Math.fma(sum, f[1], Math.fma(y, f[0], x));
+        }
+        return x;
     }
 
     @ParameterizedTest(name = "{0}")

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * logits often come out identical).
  */
 class RepackedWeightsDecoderTest {
-    /** Q4_K, Q5_0, Q6_K and Q8_0 matrices: repacked on every machine (Q8_0 not on AVX-512, see Q8_0Kernel#worthRepacking). */
+    /** Q4_K, Q5_0, Q6_K and Q8_0 matrices: repacked on every machine. */
     private static final Path Q4_K_M = LlamaDecodeBatchTest.MODELS.resolve("smolvlm-text-q4_k_m.gguf");
 
     @Test
@@ -37,7 +37,7 @@ class RepackedWeightsDecoderTest {
             long bytes = 0;
             for (WeightMatrix m : products) {
                 WeightKernel kernel = Kernels.forType(m.type(), m.name());
-                assertEquals(kernel.worthRepacking(), m.repacked(), m.name() + " (" + m.type() + ")");
+                assertTrue(m.repacked(), m.name() + " (" + m.type() + ")");
                 if (m.repacked()) {
                     matrices++;
                     bytes += Int8Panels.bytesFor(m.rows(), m.cols(), kernel.int8Codes(m.data(), m.cols()));
@@ -57,8 +57,13 @@ class RepackedWeightsDecoderTest {
         }
     }
 
+    /**
+     * The repacked panels scale each group's code sums where the mapped path packs dequantized
+     * rows (Int8Panels): a prompt's logits and the next decode step's agree within rounding
+     * (each product's floats are pinned in Int8PanelsTest).
+     */
     @Test
-    void aPromptComputesTheSameFloatsAndADecodeStepNearlySoWithRepackedWeights() {
+    void aPromptAndADecodeStepComputeNearlyTheSameFloatsWithRepackedWeights() {
         int[] prompt = new int[20];
         for (int i = 0; i < prompt.length; i++) prompt[i] = 1 + 37 * i % 1000;
         try (GgufFile f = GgufFile.open(Q4_K_M)) {
@@ -69,18 +74,23 @@ class RepackedWeightsDecoderTest {
             repacked.embed(prompt, 0, prompt.length, x, 0);
             KvCache a = repacked.newCache(32), b = mapped.newCache(32);
             float[] la = repacked.forward(x, prompt.length, a, true), lb = mapped.forward(x, prompt.length, b, true);
-            for (int i = 0; i < la.length; i++) {
-                assertEquals(Float.floatToRawIntBits(lb[i]), Float.floatToRawIntBits(la[i]), "prompt logit " + i);
-            }
+            assertClose(lb, la, "prompt");
             float[] next = new float[e];
             repacked.embed(new int[] {321}, 0, 1, next, 0);
             float[] da = repacked.decodeBatch(next, new KvCache[] {a}), db = mapped.decodeBatch(next, new KvCache[] {b});
-            double maxRef = 0, maxDiff = 0;
-            for (int i = 0; i < da.length; i++) {
-                maxRef = Math.max(maxRef, Math.abs(db[i]));
-                maxDiff = Math.max(maxDiff, Math.abs(da[i] - db[i]));
-            }
-            assertTrue(maxDiff <= 1e-3 * maxRef, "decode logits differ by " + maxDiff + " of " + maxRef);
+            assertClose(db, da, "decode");
         }
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        double maxRef = 0, maxDiff = 0;
+        for (int i = 0; i < actual.length; i++) {
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+        }
+        // Twenty random layers amplify a product's rounding (each within 1e-5 of its magnitude,
+        // Int8PanelsTest) to ~1.5e-2 of the largest logit — what the oracle's quantized cases
+        // show against llama.cpp too; a wrong scale or minimum is off by the logits' own size.
+        assertTrue(maxDiff <= 3e-2 * maxRef, what + " logits differ by " + maxDiff + " of " + maxRef);
     }
 }
