@@ -471,8 +471,8 @@ public final class Int8Panels {
     /**
      * {@link #widen} of 4-bit panels: a byte holds two columns' codes (column k in the low
      * nibble, k + 1 in the high one, each minus the type's lowest code, which the correction
-     * adds back); they are widened to ints, split with a mask and a shift (int lanes: AVX2 has
-     * no byte shifts) and converted.
+     * adds back); they are zero-extended to ints, split with a mask (low) and a shift (high: no
+     * mask needed after zero extension; int lanes, as AVX2 has no byte shifts) and converted.
      */
     private void widenNibbles(long panel, int k0, int k1, float[] f, float[] out) {
         MemorySegment d = data;
@@ -483,15 +483,15 @@ public final class Int8Panels {
             long block = panel + (long) (gAll / groups) * sbBytes, code = block + header + gi * layout.groupCodeBytes();
             groupFactors(block, gi, f, fo);
             for (int kk = 0; kk < g; kk += 2, code += PANEL, o += 2 * PANEL) {
-                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                 ((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o);
                 ((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + L);
                 ((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + 2 * L);
-                ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL);
-                ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL + L);
-                ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL + 2 * L);
+                ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL);
+                ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL + L);
+                ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).intoArray(out, o + PANEL + 2 * L);
             }
         }
     }
@@ -636,17 +636,17 @@ public final class Int8Panels {
             for (int gi = 0; gi < groups; gi++, gAll++) {
                 FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0;
                 for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
-                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
-                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2I, IS, 0);
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                     FloatVector v = FloatVector.broadcast(S, a[k]);
                     y0 = v.fma((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0), y0);
                     y1 = v.fma((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0), y1);
                     y2 = v.fma((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0), y2);
                     v = FloatVector.broadcast(S, a[k + 1]);
-                    y0 = v.fma((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0), y0);
-                    y1 = v.fma((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0), y1);
-                    y2 = v.fma((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0), y2);
+                    y0 = v.fma((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), y0);
+                    y1 = v.fma((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), y1);
+                    y2 = v.fma((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), y2);
                 }
                 // groupFactors' products, formed in registers.
                 long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
