@@ -300,7 +300,7 @@ public final class Int8Panels {
 
     public long bytes() { return data.byteSize(); }
 
-    /** Weight row {@code r}, column {@code k}, as the kernel sees it: code times scale, minus the minimum. */
+    /** Weight row {@code r}, column {@code k}, dequantized from the panels: code times scale, minus the minimum (the type's {@code dequantizeRow} value). */
     float value(int r, int k) {
         long block = ((long) (r / PANEL) * (cols / superBlock) + k / superBlock) * layout.superBlockBytes();
         int j = r % PANEL, gi = k % superBlock / group;
