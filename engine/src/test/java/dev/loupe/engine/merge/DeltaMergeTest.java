@@ -165,6 +165,13 @@ class DeltaMergeTest {
         assertMatchesTheFullSvd(30, 9, new double[] {10, 9.9, 9.8, 9.7, 9.6, 9.5, 9.4, 9.3, 0}, 7, 12);
     }
 
+    /** r = 2: the knee gives k = 1 (KneePoint), one inverse-iteration vector of a 2 x 2 T. */
+    @Test
+    void twoColumnsKeepTheStrongerDirection() {
+        assertMatchesTheFullSvd(5, 2, new double[] {3, 1}, 1, 14);
+        assertMatchesTheFullSvd(2, 5, new double[] {3, 1}, 1, 15);
+    }
+
     /** Δ = Σ σ_j u_j v_jᵀ on text weights: the merge keeps {@code k} values and equals the full SVD's top k. */
     private static void assertMatchesTheFullSvd(int rows, int cols, double[] sigma, int k, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
