@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class GramEigenTest {
 
     /**
-     * On a noise matrix (distinct, closely spaced eigenvalues: one cluster for the reorthogonaliser)
-     * the inverse-iteration vectors span the same subspace as EJML's full eigendecomposition, for
+     * On a noise matrix's Gram matrix (distinct eigenvalues: the repeated ones are
+     * {@code DeltaMergeTest}'s and {@code TridiagonalInverseIterationTest}'s) the inverse-iteration vectors span the same subspace as EJML's full eigendecomposition, for
      * the widths the merge can ask for and the extremes: the top one, the bottom one (k = r − 1's
      * tail), all but the top one and all but the bottom one.
      */
