@@ -10,12 +10,16 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * k ({@link KneePoint}), Δ_clean = U_k Σ_k V_kᵀ and W_merged = W_text + Δ_clean.
  *
  * <p>Only what the method needs is computed, through the Gram matrix of Δ's short side
- * (G = ΔᵀΔ, r × r for a tall Δ): its eigenvalues are σ², found first and alone (a tridiagonal
- * reduction and implicit QR without vectors), which gives k; then its eigenvectors are the right
- * singular vectors V, and U_k Σ_k V_kᵀ = Δ V_k V_kᵀ, so U is never formed. When k is more than
- * half of r, Δ − Δ V_t V_tᵀ over the t = r − k tail directions is the same product with fewer
- * columns. The Gram product and the eigen problem cost r²(m + ~10r) against roughly 14 m r² for a
- * full thin SVD with U and V (Golub–Kahan in EJML), about 4x less on a 9728 x 2560 feed-forward.
+ * (G = ΔᵀΔ, r × r for a tall Δ), reduced once to tridiagonal form ({@link GramEigen}): its
+ * eigenvalues are σ², found first and alone (implicit QR without vectors), which gives k; then
+ * only the eigenvectors the product needs — G's eigenvectors are the right singular vectors V,
+ * and U_k Σ_k V_kᵀ = Δ V_k V_kᵀ, so U is never formed. When k is more than half of r,
+ * Δ − Δ V_t V_tᵀ over the t = r − k tail directions is the same product with fewer columns, so
+ * at most r/2 vectors are ever needed; they come from inverse iteration on the tridiagonal
+ * matrix ({@link TridiagonalInverseIteration}), with EJML's full eigendecomposition as the
+ * fallback should it not converge. On a 9728 x 2560 feed-forward that is the Gram product
+ * (m r²), the reduction and Q (~8/3 r³) and the projections (4 m r w), where EJML's full thin
+ * SVD with U and V would be ~14 m r² and the full eigenvectors ~6 r³ more (docs/merge.md).
  * The decomposition runs in double: a Gram matrix squares Δ's condition number, and double
  * keeps the small σ (which set y_r and the energy) accurate to ~1e-8 σ_1. Δ_clean is rounded to
  * float32 before the addition, as the float32 method does. {@code DeltaMergeTest} checks all of
@@ -56,11 +60,12 @@ public final class DeltaMerge {
         DMatrixRMaj gram = new DMatrixRMaj(r, r);
         CommonOps_DDRM.multInner(a, gram); // AᵀA, exploiting its symmetry
 
-        double[] sigma = singularValues(gram);
+        GramEigen eigen = GramEigen.of(gram); // gram now holds the reduction's reflectors
+        double[] sigma = eigen.singularValues();
         int k = KneePoint.keep(sigma);
         double energy = KneePoint.energyKept(sigma, k);
 
-        DMatrixRMaj clean = lowRankPart(a, gram, k);
+        DMatrixRMaj clean = lowRankPart(a, eigen, k);
         double[] cd = clean.data;
         if (transpose) {
             for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) merged[i * cols + j] = text[i * cols + j] + (float) cd[j * r + i];
@@ -70,47 +75,51 @@ public final class DeltaMerge {
         return new Result(merged, k, r, energy, sigma);
     }
 
-    /** σ_1 ≥ … ≥ σ_r from the Gram matrix's eigenvalues alone (rounding can make tiny ones negative: 0). */
-    static double[] singularValues(DMatrixRMaj gram) {
-        EigenDecomposition_F64<DMatrixRMaj> values = DecompositionFactory_DDRM.eig(gram.numRows, false, true);
-        if (!values.decompose(values.inputModified() ? gram.copy() : gram)) {
-            throw new IllegalStateException("the eigenvalues of a " + gram.numRows + " x " + gram.numCols + " Gram matrix did not converge");
-        }
-        int r = gram.numRows;
-        double[] sigma = new double[r];
-        for (int i = 0; i < r; i++) sigma[i] = Math.sqrt(Math.max(0, values.getEigenvalue(i).real));
-        java.util.Arrays.sort(sigma);
-        for (int i = 0; i < r / 2; i++) {
-            double t = sigma[i];
-            sigma[i] = sigma[r - 1 - i];
-            sigma[r - 1 - i] = t;
-        }
-        return sigma;
+    /**
+     * A V_k V_kᵀ (the top k right singular directions), or A − A V_t V_tᵀ when the tail t = r − k is
+     * narrower, with only those k (or t) eigenvectors computed; the full eigendecomposition if
+     * inverse iteration does not converge.
+     */
+    private static DMatrixRMaj lowRankPart(DMatrixRMaj a, GramEigen eigen, int k) {
+        int r = a.numCols;
+        boolean keepTop = k <= r - k;
+        DMatrixRMaj v = keepTop ? eigen.vectors(0, k) : eigen.vectors(k, r - k);
+        if (v == null) v = fullEigenvectors(a, keepTop ? 0 : k, keepTop ? k : r - k);
+        return project(a, v, keepTop);
     }
 
-    /** A V_k V_kᵀ (the top k right singular directions), or A − A V_t V_tᵀ when the tail t = r − k is narrower. */
-    private static DMatrixRMaj lowRankPart(DMatrixRMaj a, DMatrixRMaj gram, int k) {
-        int r = gram.numRows;
+    /** A V Vᵀ, or A − A V Vᵀ. */
+    private static DMatrixRMaj project(DMatrixRMaj a, DMatrixRMaj v, boolean keep) {
+        DMatrixRMaj av = new DMatrixRMaj(a.numRows, v.numCols);
+        CommonOps_DDRM.mult(a, v, av);
+        DMatrixRMaj part = new DMatrixRMaj(a.numRows, a.numCols);
+        CommonOps_DDRM.multTransB(av, v, part);
+        if (keep) return part;
+        CommonOps_DDRM.subtract(a, part, part);
+        return part;
+    }
+
+    /**
+     * The fallback: the eigenvectors of AᵀA ranked {@code first .. first + count − 1} (descending)
+     * from EJML's full symmetric eigendecomposition with vectors, as the merge computed them before
+     * the inverse-iteration route. Package-visible so the tests can hold the two routes side by side.
+     */
+    static DMatrixRMaj fullEigenvectors(DMatrixRMaj a, int first, int count) {
+        int r = a.numCols;
+        DMatrixRMaj gram = new DMatrixRMaj(r, r);
+        CommonOps_DDRM.multInner(a, gram);
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(r, true, true);
-        if (!eig.decompose(eig.inputModified() ? gram.copy() : gram)) {
+        if (!eig.decompose(gram)) {
             throw new IllegalStateException("the eigenvectors of a " + r + " x " + r + " Gram matrix did not converge");
         }
         Integer[] order = new Integer[r];
         for (int i = 0; i < r; i++) order[i] = i;
         java.util.Arrays.sort(order, (p, q) -> Double.compare(eig.getEigenvalue(q).real, eig.getEigenvalue(p).real));
-        boolean keepTop = k <= r - k;
-        int width = keepTop ? k : r - k;
-        DMatrixRMaj v = new DMatrixRMaj(r, width);
-        for (int c = 0; c < width; c++) {
-            DMatrixRMaj vec = eig.getEigenVector(order[keepTop ? c : k + c]);
+        DMatrixRMaj v = new DMatrixRMaj(r, count);
+        for (int c = 0; c < count; c++) {
+            DMatrixRMaj vec = eig.getEigenVector(order[first + c]);
             for (int i = 0; i < r; i++) v.unsafe_set(i, c, vec.get(i, 0));
         }
-        DMatrixRMaj av = new DMatrixRMaj(a.numRows, width);
-        CommonOps_DDRM.mult(a, v, av);
-        DMatrixRMaj part = new DMatrixRMaj(a.numRows, r);
-        CommonOps_DDRM.multTransB(av, v, part);
-        if (keepTop) return part;
-        CommonOps_DDRM.subtract(a, part, part);
-        return part;
+        return v;
     }
 }
