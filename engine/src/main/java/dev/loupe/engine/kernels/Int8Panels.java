@@ -3,6 +3,9 @@ package dev.loupe.engine.kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -191,7 +194,7 @@ public final class Int8Panels {
      */
     public static Int8Panels repack(int rows, int cols, RowSource source, ComputePool pool) {
         Int8Panels panels = repackUnwarmed(rows, cols, source, pool);
-        if (!WARMED_UP) warmUpTiles(pool);
+        if (!warmedUp) warmUpTiles(pool);
         return panels;
     }
 
@@ -247,7 +250,8 @@ public final class Int8Panels {
         return new Int8Panels(data, rows, cols, layout, low);
     }
 
-    private static volatile boolean WARMED_UP;
+    /** Whether {@link #warmUpTiles} has run in this JVM. */
+    private static volatile boolean warmedUp;
 
     /**
      * Runs the tiles on small panels of every layout (8- and 4-bit codes, flat and two-level
@@ -259,20 +263,20 @@ public final class Int8Panels {
      * interpreter, and it was compiled again, slower, after them.
      */
     private static synchronized void warmUpTiles(ComputePool pool) {
-        if (WARMED_UP) return;
-        java.util.List<Int8Panels> layouts = new java.util.ArrayList<>();
+        if (warmedUp) return;
+        List<Int8Panels> layouts = new ArrayList<>();
         for (int low : new int[] {-8, -128}) {
             for (int[] groups : new int[][] {{32, 32}, {16, 256}, {32, 256}}) {
                 for (boolean mins : new boolean[] {false, true}) layouts.add(repackUnwarmed(PANEL, 256, synthetic(groups[0], groups[1], mins, low), pool));
             }
         }
         float[] x = new float[DECODE_ROWS * 256], out = new float[DECODE_ROWS * PANEL];
-        java.util.Arrays.fill(x, 1f);
+        Arrays.fill(x, 1f);
         for (int call = 0; call < WARM_UP_CALLS; call++) {
             Int8Panels p = layouts.get(call % layouts.size());
             p.multiplyPanel(x, p.groupSums(x, DECODE_ROWS), call % 8 == 7 ? DECODE_ROWS : 1, 0, out, 0, PANEL);
         }
-        WARMED_UP = true;
+        warmedUp = true;
     }
 
     /** A source of codes in [low, low + 15] (4-bit panels) or the bytes' range, for {@link #warmUpTiles}. */
@@ -287,10 +291,10 @@ public final class Int8Panels {
             @Override
             public void codes(int r, byte[] codes, float[] scales, float[] minimums, byte[] groupScales, byte[] groupMins) {
                 for (int k = 0; k < codes.length; k++) codes[k] = (byte) (low + (r + k) % 16);
-                java.util.Arrays.fill(scales, 0.5f);
-                java.util.Arrays.fill(minimums, 0.25f);
-                java.util.Arrays.fill(groupScales, (byte) 3);
-                java.util.Arrays.fill(groupMins, (byte) 2);
+                Arrays.fill(scales, 0.5f);
+                Arrays.fill(minimums, 0.25f);
+                Arrays.fill(groupScales, (byte) 3);
+                Arrays.fill(groupMins, (byte) 2);
             }
         };
     }
@@ -427,7 +431,7 @@ public final class Int8Panels {
         // repeated) write there, so that no row's output is updated twice.
         float[] x = ACCUMULATORS.get();
         if (x.length < (m + 3) * PANEL) ACCUMULATORS.set(x = new float[(m + 3) * PANEL]);
-        java.util.Arrays.fill(x, 0, m * PANEL, 0f);
+        Arrays.fill(x, 0, m * PANEL, 0f);
         // A decode step's few rows read each converted code once or twice: blocks that stay in L1
         // (64 columns: 12 KB on AVX-512). A prompt's rows read it many times: PackedGemm's depth.
         int depth = m <= DECODE_ROWS ? Math.max(group, DECODE_DEPTH) : PackedGemm.DEPTH_BLOCK;
