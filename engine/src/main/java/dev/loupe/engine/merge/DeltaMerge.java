@@ -19,7 +19,8 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * matrix ({@link TridiagonalInverseIteration}), with EJML's full eigendecomposition as the
  * fallback should it not converge. On a 9728 x 2560 feed-forward that is the Gram product
  * (m r²), the reduction and Q (~8/3 r³) and the projections (4 m r w), where EJML's full thin
- * SVD with U and V would be ~14 m r² and the full eigenvectors ~6 r³ more (docs/merge.md).
+ * SVD with U and V would be ~14 m r² and the full eigenvectors ~6 r³ more (docs/merge.md). The
+ * products are {@link DoubleGemm}'s (the Vector API, 6-12x EJML's), the decompositions EJML's.
  * The decomposition runs in double: a Gram matrix squares Δ's condition number, and double
  * keeps the small σ (which set y_r and the energy) accurate to ~1e-8 σ_1. Δ_clean is rounded to
  * float32 before the addition, as the float32 method does. {@code DeltaMergeTest} checks all of
@@ -58,7 +59,7 @@ public final class DeltaMerge {
             return new Result(merged, 1, 1, 1.0, new double[] {Math.sqrt(norm)});
         }
         DMatrixRMaj gram = new DMatrixRMaj(r, r);
-        CommonOps_DDRM.multInner(a, gram); // AᵀA, exploiting its symmetry
+        DoubleGemm.gram(a, gram); // AᵀA, one triangle computed
 
         GramEigen eigen = GramEigen.of(gram); // gram now holds the reduction's reflectors
         double[] sigma = eigen.singularValues();
@@ -91,9 +92,9 @@ public final class DeltaMerge {
     /** A V Vᵀ, or A − A V Vᵀ. */
     private static DMatrixRMaj project(DMatrixRMaj a, DMatrixRMaj v, boolean keep) {
         DMatrixRMaj av = new DMatrixRMaj(a.numRows, v.numCols);
-        CommonOps_DDRM.mult(a, v, av);
+        DoubleGemm.mult(a, v, av);
         DMatrixRMaj part = new DMatrixRMaj(a.numRows, a.numCols);
-        CommonOps_DDRM.multTransB(av, v, part);
+        DoubleGemm.multTransB(av, v, part);
         if (keep) return part;
         CommonOps_DDRM.subtract(a, part, part);
         return part;
@@ -107,7 +108,7 @@ public final class DeltaMerge {
     static DMatrixRMaj fullEigenvectors(DMatrixRMaj a, int first, int count) {
         int r = a.numCols;
         DMatrixRMaj gram = new DMatrixRMaj(r, r);
-        CommonOps_DDRM.multInner(a, gram);
+        DoubleGemm.gram(a, gram);
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(r, true, true);
         if (!eig.decompose(gram)) {
             throw new IllegalStateException("the eigenvectors of a " + r + " x " + r + " Gram matrix did not converge");

@@ -2,7 +2,6 @@ package dev.loupe.engine.merge;
 
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.decomposition.eig.symm.SymmetricQREigenHelper_DDRM;
 import org.ejml.dense.row.decomposition.eig.symm.SymmetricQrAlgorithm_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -74,7 +73,7 @@ final class GramEigen {
         for (int i = 0; i < r; i++) for (int c = 0; c < count; c++) descending.unsafe_set(i, c, z.unsafe_get(i, count - 1 - c));
         DMatrixRMaj q = tridiagonal.getQ(null, false); // T = Qᵀ G Q: G's eigenvectors are Q times T's
         DMatrixRMaj v = new DMatrixRMaj(r, count);
-        CommonOps_DDRM.mult(q, descending, v);
+        DoubleGemm.mult(q, descending, v);
         return v;
     }
 }
