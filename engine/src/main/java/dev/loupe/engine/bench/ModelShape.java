@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The shapes of real vision-language models, for random-weight models that benchmark like the
- * real thing. Hyper-parameters are the published ones (each model's HF config.json, as the specs
+ * The shapes of real vision-language models (and of the text model a merge pairs with one), for
+ * random-weight models that benchmark like the real thing. Hyper-parameters are the published ones (each model's HF config.json, as the specs
  * in shared/specs quote them).
  */
 public enum ModelShape {
@@ -24,6 +24,12 @@ public enum ModelShape {
             // image_size 768: the 48x48 learned position table times the 16-px patch.
             new VisionShape("qwen3vl_merger", 768, 16, 1024, 24, 16, 4096, 1e-6f),
             128, List.of(24, 20, 20, 0), List.of(5, 11, 17), 2)),
+    /**
+     * Qwen3-4B: the text-only model whose tensors Qwen3-VL-4B's text model has (same names and
+     * shapes), for {@code loupe merge}; no mmproj. Context and RoPE base are Qwen3-4B's own.
+     */
+    QWEN3_4B("qwen3-4b", new Qwen3Layout(
+            new TextShape("qwen3", 2560, 36, 32, 8, 9728, 151936, 1000000f, 1e-6f, 40960), 128)),
     /** Youtu-VL-4B-Instruct: 40-layer deepseek2 (MLA, dense) text, SigLIP2-so400m youtuvl tower. */
     YOUTUVL_4B("youtuvl-4b", new YoutuVlLayout(
             new TextShape("deepseek2", 2560, 40, 32, 1, 9728, 283386, 500000f, 1e-6f, 32768),

@@ -45,9 +45,14 @@ public final class RandomModelMaker {
         return text.resolveSibling(base + "-mmproj.gguf");
     }
 
+    /** Writes the text model, and the mmproj unless the shape is a text-only model's ({@link #writesMmproj}). */
     public void write(Path text, Path mmproj) {
         textModel().write(text);
-        visionModel().write(mmproj);
+        if (writesMmproj()) visionModel().write(mmproj);
+    }
+
+    public boolean writesMmproj() {
+        return layout.hasMmproj();
     }
 
     GgufWriter textModel() {

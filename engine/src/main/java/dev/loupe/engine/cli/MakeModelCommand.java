@@ -14,10 +14,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "make-model", description = {
-        "Write a random-weight model at a real model's shapes: OUT (text) and OUT-mmproj.gguf next to it.",
+        "Write a random-weight model at a real model's shapes: OUT (text) and OUT-mmproj.gguf next to it",
+        "(qwen3-4b, a text model: OUT only; the text side of a merge with qwen3vl-4b, another --seed).",
         "For benchmarks without downloads; llama.cpp loads the files too. The text is gibberish."})
 final class MakeModelCommand implements Callable<Integer> {
-    @Option(names = "--like", required = true, paramLabel = "SHAPE", description = "smolvlm-256m, qwen3vl-4b or youtuvl-4b")
+    @Option(names = "--like", required = true, paramLabel = "SHAPE", description = "smolvlm-256m, qwen3vl-4b, youtuvl-4b or qwen3-4b (text only)")
     String like;
 
     @Option(names = "--type", defaultValue = "Q8_0", description = "Text weight type: F32, F16, BF16, Q8_0 (default ${DEFAULT-VALUE}).")
@@ -42,12 +43,15 @@ final class MakeModelCommand implements Callable<Integer> {
         RandomModelMaker maker = new RandomModelMaker(ModelShape.parse(like), parseType(type), parseType(mmprojType), seed);
         long start = System.nanoTime();
         // A 4B shape is gigabytes of random weights: say what is being written before the wait.
-        spec.commandLine().getErr().printf("make-model: writing %s and %s (%s, %s text weights, %s mmproj)%n", out, mmproj, like, type, mmprojType);
+        String files = maker.writesMmproj() ? out + " and " + mmproj : out.toString();
+        spec.commandLine().getErr().printf("make-model: writing %s (%s, %s text weights%s)%n", files, like, type,
+                maker.writesMmproj() ? ", " + mmprojType + " mmproj" : "");
         spec.commandLine().getErr().flush();
         maker.write(out, mmproj);
-        o.printf("wrote %s and %s (%.1f s)%n", out, mmproj, (System.nanoTime() - start) / 1e9);
+        o.printf("wrote %s (%.1f s)%n", files, (System.nanoTime() - start) / 1e9);
         try {
-            o.printf("sizes: %,d and %,d bytes%n", Files.size(out), Files.size(mmproj));
+            if (maker.writesMmproj()) o.printf("sizes: %,d and %,d bytes%n", Files.size(out), Files.size(mmproj));
+            else o.printf("size: %,d bytes%n", Files.size(out));
         } catch (java.io.IOException ignored) {
             // sizes are informational
         }

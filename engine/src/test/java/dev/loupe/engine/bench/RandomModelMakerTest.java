@@ -16,6 +16,7 @@ import dev.loupe.engine.gguf.GgufWriter.PlannedTensor;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Kernels;
 import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.merge.TensorPairing;
 import dev.loupe.engine.task.Annotation;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.tensor.GgmlType;
@@ -42,11 +43,12 @@ class RandomModelMakerTest {
             case SMOLVLM_256M -> "smolvlm";
             case QWEN3VL_4B -> "qwen3vl";
             case YOUTUVL_4B -> "youtuvl";
+            case QWEN3_4B -> throw new IllegalArgumentException("qwen3 has no converter layout of its own: qwen3-4b's test below");
         };
     }
 
     @ParameterizedTest
-    @EnumSource(ModelShape.class)
+    @EnumSource(value = ModelShape.class, names = "QWEN3_4B", mode = EnumSource.Mode.EXCLUDE)
     void eachShapeHasItsFamilysTensorsAndKeys(ModelShape shape) throws Exception {
         JsonNode oracle = new ObjectMapper().readTree(ORACLE.resolve("converter-layouts.json").toFile())
                 .path("families").path(family(shape));
@@ -77,6 +79,58 @@ class RandomModelMakerTest {
         assertEquals(List.of(4096L, 4096L), vision.get("mm.0.weight").ne());
         assertEquals(List.of(4096L, 2560L), vision.get("v.deepstack.17.fc2.weight").ne());
         assertEquals(GgmlType.F16, vision.get("v.patch_embd.weight.1").type());
+    }
+
+    /**
+     * The text side of a merge with qwen3vl-4b: the converter's qwen3vl text tensors (llama.cpp
+     * names qwen3 and qwen3vl text tensors alike) at the same shapes, so every one pairs; the
+     * qwen3vl keys under the qwen3 prefix less the M-RoPE sections and DeepStack count; no mmproj.
+     */
+    @Test
+    void qwen34bIsQwen3VlTextModelUnderTheQwen3Arch() throws Exception {
+        RandomModelMaker maker = new RandomModelMaker(ModelShape.QWEN3_4B, GgmlType.F16, GgmlType.F16, 2);
+        assertFalse(maker.writesMmproj());
+        GgufWriter made = maker.textModel();
+        JsonNode oracle = new ObjectMapper().readTree(ORACLE.resolve("converter-layouts.json").toFile()).path("families").path("qwen3vl").path("text");
+        assertEquals(ranksByPattern(oracle.path("tensors")), ranksByPattern(made.plannedTensors()));
+        int keys = 0;
+        for (JsonNode key : oracle.path("keys")) {
+            String k = key.asText();
+            if (k.endsWith("rope.dimension_sections") || k.endsWith("n_deepstack_layers")) {
+                assertFalse(made.metadata().containsKey(k.replace("qwen3vl.", "qwen3.")), k + ": Qwen3-VL only");
+            } else {
+                assertTrue(made.metadata().containsKey(k.replace("qwen3vl.", "qwen3.")), "qwen3-4b lacks key " + k);
+                keys++;
+            }
+        }
+        assertTrue(keys > 10, keys + " keys compared");
+        assertEquals("qwen3", made.metadata().get("general.architecture").value());
+
+        Map<String, PlannedTensor> text = byName(made);
+        Map<String, PlannedTensor> vl = byName(new RandomModelMaker(ModelShape.QWEN3VL_4B, GgmlType.F16, GgmlType.F16, 1).textModel());
+        assertEquals(vl.keySet(), text.keySet());
+        for (var e : vl.entrySet()) assertEquals(e.getValue().ne(), text.get(e.getKey()).ne(), e.getKey());
+        assertEquals(List.of(9728L, 2560L), text.get("blk.35.ffn_down.weight").ne());
+        // Qwen3-4B: 4.02 B parameters, tied embeddings.
+        assertEquals(4.02e9, parameters(text.values()), 0.005e9);
+    }
+
+    /** A text-only shape writes OUT alone, and a small one pairs with a Qwen3-VL of its widths: every matrix merges. */
+    @Test
+    void aSmallQwen3WritesNoMmprojAndPairsWithQwen3Vl(@TempDir Path dir) throws Exception {
+        TextShape shape = new TextShape("qwen3", 64, 2, 4, 2, 128, 151936, 1e6f, 1e-6f, 512);
+        Path text = dir.resolve("qwen3.gguf"), vision = dir.resolve("qwen3vl.gguf");
+        new RandomModelMaker(ModelShape.QWEN3_4B, new Qwen3Layout(shape, 16), GgmlType.F16, GgmlType.F16, 2)
+                .write(text, RandomModelMaker.mmprojPathFor(text));
+        assertFalse(Files.exists(RandomModelMaker.mmprojPathFor(text)), "no mmproj for a text model");
+        TextShape vlShape = new TextShape("qwen3vl", 64, 2, 4, 2, 128, 151936, 5e6f, 1e-6f, 512);
+        new RandomModelMaker(ModelShape.QWEN3VL_4B, new Qwen3VlLayout(vlShape, new VisionShape("qwen3vl_merger", 64, 16, 64, 2, 2, 128, 1e-6f),
+                16, List.of(2, 3, 3, 0), List.of(1), 2), GgmlType.F16, GgmlType.F16, 1).textModel().write(vision);
+        try (GgufFile v = GgufFile.open(vision); GgufFile t = GgufFile.open(text)) {
+            TensorPairing pairing = TensorPairing.of(v, t);
+            assertEquals(2 * 7, pairing.merged().size(), "q, k, v, output, gate, up, down per layer");
+            assertEquals(List.of(), pairing.unused());
+        }
     }
 
     @Test
