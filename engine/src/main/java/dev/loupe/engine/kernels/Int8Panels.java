@@ -44,9 +44,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Σ a (q + low) s - Σ a m = s Σ a q + (low s - m) Σ a} — how ggml's integer kernels
  * order it, in floats. A decode step's weight then costs a conversion and an FMA (it cost a
  * conversion, a multiply, a subtraction and an FMA when each weight was dequantized first: the
- * one-row tiles were compute-bound at about half the memory's speed). Batches convert a block of
- * columns once ({@link PackedGemm#DEPTH_BLOCK} for prompts, {@link #DECODE_DEPTH} for decode
- * steps) and run a 4-row tile over it. Every output is the same sequence of operations whatever
+ * one-row tiles were compute-bound at about half the memory's speed). Decode steps of five to
+ * eight sequences convert each code in registers once for eight rows ({@link #tile8}); other
+ * batches convert a block of columns once ({@link PackedGemm#DEPTH_BLOCK} for prompts,
+ * {@link #DECODE_DEPTH} for two to four rows) and run a 4-row tile over it. Every output is the same sequence of operations whatever
  * the batch, tile or thread, so a sequence's floats do not depend on its batch and a prompt's
  * product of a row equals a decode step's bit for bit; they differ from the dequantized rows'
  * single FMA chain by rounding only (the tests bound it). Tiles of our own came out boxed under
@@ -274,7 +275,9 @@ public final class Int8Panels {
         Arrays.fill(x, 1f);
         for (int call = 0; call < WARM_UP_CALLS; call++) {
             Int8Panels p = layouts.get(call % layouts.size());
-            p.multiplyPanel(x, p.groupSums(x, DECODE_ROWS), call % 8 == 7 ? DECODE_ROWS : 1, 0, out, 0, PANEL);
+            // Mostly single rows, some decode batches (the 8-row tile) and a few 3-row ones (the 4-row tile).
+            int rows = call % 8 == 7 ? DECODE_ROWS : call % 16 == 3 ? 3 : 1;
+            p.multiplyPanel(x, p.groupSums(x, DECODE_ROWS), rows, 0, out, 0, PANEL);
         }
         warmedUp = true;
     }
@@ -426,6 +429,16 @@ public final class Int8Panels {
             if (n < PANEL) System.arraycopy(dst, 0, c, cOff, n);
             return;
         }
+        if (m > 4 && m <= DECODE_ROWS) {
+            // A decode step of five to eight sequences: the codes converted in registers, each
+            // used for eight rows (the last row repeated into spare outputs), nothing widened.
+            float[] x = ACCUMULATORS.get();
+            Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
+            if (nibbles) tile8Nibbles(a, sums, m, panel, x);
+            else tile8(a, sums, m, panel, x);
+            for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
+            return;
+        }
         float[] f = FACTORS.get(), block = WIDENED.get();
         // The running outputs, three rows more: the tile's spare rows past m (the last row
         // repeated) write there, so that no row's output is updated twice.
@@ -571,6 +584,126 @@ public final class Int8Panels {
         o30.intoArray(x, x3);
         o31.intoArray(x, x3 + L);
         o32.intoArray(x, x3 + 2 * L);
+    }
+
+    /*
+     * The eight-row tiles: a decode step of five to eight sequences against one panel, a panel
+     * vector at a time (eight chains, one converted code vector and a broadcast: ten registers,
+     * so AVX2's sixteen hold them too). Each code is loaded and converted once for the eight rows
+     * and goes straight into their FMAs: the 4-row tile over a widened block wrote every
+     * converted code to memory and read it back twice, and a step of eight ran at half a
+     * prompt's FMA rate (its loads from memory and its compute took turns). Rows past m repeat
+     * the last row and write the spare outputs m..7 of x. Per output the operations are those
+     * of the other tiles (a group's chain from zero in column order, then its two FMAs), so
+     * every row's floats are the same as in a batch of one.
+     */
+
+    private void tile8(float[] a, float[] sums, int m, long panel, float[] x) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group, cs = cols, gs = cols / group;
+        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
+        final boolean twoLevel = layout.twoLevel(), mins = hasMins;
+        final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
+        final float low = codeOffset;
+        final int a1 = Math.min(1, m - 1) * cs, a2 = Math.min(2, m - 1) * cs, a3 = Math.min(3, m - 1) * cs;
+        final int a4 = Math.min(4, m - 1) * cs, a5 = Math.min(5, m - 1) * cs, a6 = Math.min(6, m - 1) * cs, a7 = Math.min(7, m - 1) * cs;
+        final int s1 = a1 / cs * gs, s2 = a2 / cs * gs, s3 = a3 / cs * gs, s4 = a4 / cs * gs, s5 = a5 / cs * gs, s6 = a6 / cs * gs, s7 = a7 / cs * gs;
+        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * sbBytes;
+            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
+                long codes = block + header + gi * layout.groupCodeBytes();
+                long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
+                long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
+                for (int v = 0; v < PANEL; v += L) {
+                    FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
+                    long code = codes + v;
+                    for (int k = k0, end = k0 + g; k < end; k++, code += PANEL) {
+                        FloatVector w = (FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                        y0 = FloatVector.broadcast(S, a[k]).fma(w, y0);
+                        y1 = FloatVector.broadcast(S, a[a1 + k]).fma(w, y1);
+                        y2 = FloatVector.broadcast(S, a[a2 + k]).fma(w, y2);
+                        y3 = FloatVector.broadcast(S, a[a3 + k]).fma(w, y3);
+                        y4 = FloatVector.broadcast(S, a[a4 + k]).fma(w, y4);
+                        y5 = FloatVector.broadcast(S, a[a5 + k]).fma(w, y5);
+                        y6 = FloatVector.broadcast(S, a[a6 + k]).fma(w, y6);
+                        y7 = FloatVector.broadcast(S, a[a7 + k]).fma(w, y7);
+                    }
+                    // groupFactors' products for this vector, formed in registers.
+                    FloatVector sc = FloatVector.fromMemorySegment(S, d, block + 4L * v, Layouts.LE)
+                            .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                    FloatVector co = sc.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * v, Layouts.LE)
+                            .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                    FloatVector.broadcast(S, sums[gAll]).fma(co, y0.fma(sc, FloatVector.fromArray(S, x, v))).intoArray(x, v);
+                    FloatVector.broadcast(S, sums[s1 + gAll]).fma(co, y1.fma(sc, FloatVector.fromArray(S, x, PANEL + v))).intoArray(x, PANEL + v);
+                    FloatVector.broadcast(S, sums[s2 + gAll]).fma(co, y2.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + v))).intoArray(x, 2 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s3 + gAll]).fma(co, y3.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + v))).intoArray(x, 3 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s4 + gAll]).fma(co, y4.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + v))).intoArray(x, 4 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s5 + gAll]).fma(co, y5.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + v))).intoArray(x, 5 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y6.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y7.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
+                }
+            }
+        }
+    }
+
+    private void tile8Nibbles(float[] a, float[] sums, int m, long panel, float[] x) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group, cs = cols, gs = cols / group;
+        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
+        final boolean twoLevel = layout.twoLevel(), mins = hasMins;
+        final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
+        final float low = codeOffset;
+        final int a1 = Math.min(1, m - 1) * cs, a2 = Math.min(2, m - 1) * cs, a3 = Math.min(3, m - 1) * cs;
+        final int a4 = Math.min(4, m - 1) * cs, a5 = Math.min(5, m - 1) * cs, a6 = Math.min(6, m - 1) * cs, a7 = Math.min(7, m - 1) * cs;
+        final int s1 = a1 / cs * gs, s2 = a2 / cs * gs, s3 = a3 / cs * gs, s4 = a4 / cs * gs, s5 = a5 / cs * gs, s6 = a6 / cs * gs, s7 = a7 / cs * gs;
+        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * sbBytes;
+            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
+                long codes = block + header + gi * layout.groupCodeBytes();
+                long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
+                long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
+                for (int v = 0; v < PANEL; v += L) {
+                    FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
+                    long code = codes + v;
+                    for (int k = k0, end = k0 + g; k < end; k += 2, code += PANEL) {
+                        IntVector q = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                        FloatVector w = (FloatVector) q.and(15).convert(VectorOperators.I2F, 0);
+                        y0 = FloatVector.broadcast(S, a[k]).fma(w, y0);
+                        y1 = FloatVector.broadcast(S, a[a1 + k]).fma(w, y1);
+                        y2 = FloatVector.broadcast(S, a[a2 + k]).fma(w, y2);
+                        y3 = FloatVector.broadcast(S, a[a3 + k]).fma(w, y3);
+                        y4 = FloatVector.broadcast(S, a[a4 + k]).fma(w, y4);
+                        y5 = FloatVector.broadcast(S, a[a5 + k]).fma(w, y5);
+                        y6 = FloatVector.broadcast(S, a[a6 + k]).fma(w, y6);
+                        y7 = FloatVector.broadcast(S, a[a7 + k]).fma(w, y7);
+                        w = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                        y0 = FloatVector.broadcast(S, a[k + 1]).fma(w, y0);
+                        y1 = FloatVector.broadcast(S, a[a1 + k + 1]).fma(w, y1);
+                        y2 = FloatVector.broadcast(S, a[a2 + k + 1]).fma(w, y2);
+                        y3 = FloatVector.broadcast(S, a[a3 + k + 1]).fma(w, y3);
+                        y4 = FloatVector.broadcast(S, a[a4 + k + 1]).fma(w, y4);
+                        y5 = FloatVector.broadcast(S, a[a5 + k + 1]).fma(w, y5);
+                        y6 = FloatVector.broadcast(S, a[a6 + k + 1]).fma(w, y6);
+                        y7 = FloatVector.broadcast(S, a[a7 + k + 1]).fma(w, y7);
+                    }
+                    // groupFactors' products for this vector, formed in registers.
+                    FloatVector sc = FloatVector.fromMemorySegment(S, d, block + 4L * v, Layouts.LE)
+                            .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                    FloatVector co = sc.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * v, Layouts.LE)
+                            .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                    FloatVector.broadcast(S, sums[gAll]).fma(co, y0.fma(sc, FloatVector.fromArray(S, x, v))).intoArray(x, v);
+                    FloatVector.broadcast(S, sums[s1 + gAll]).fma(co, y1.fma(sc, FloatVector.fromArray(S, x, PANEL + v))).intoArray(x, PANEL + v);
+                    FloatVector.broadcast(S, sums[s2 + gAll]).fma(co, y2.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + v))).intoArray(x, 2 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s3 + gAll]).fma(co, y3.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + v))).intoArray(x, 3 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s4 + gAll]).fma(co, y4.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + v))).intoArray(x, 4 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s5 + gAll]).fma(co, y5.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + v))).intoArray(x, 5 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y6.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y7.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
+                }
+            }
+        }
     }
 
     /*
