@@ -89,6 +89,11 @@ rows = [(f"pp{npp} t/s", lo[f"pp{npp}_tps"], float(pp)), (f"tg{ntg} t/s", lo[f"t
 if int(depth) > 0: rows.append((f"tg{ntg} @d{depth} t/s", lo[f"tg{ntg}_d{depth}_tps"], float(tgd)))
 rows += [("batched B=1 t/s", lo["batched_tps_b1"], float(b1)), ("batched B=8 t/s", lo["batched_tps_b8"], float(b8))]
 for name, l, r in rows: print(f"{name:18} Loupe {l:10.2f}  llama.cpp {r:10.2f}  ratio {l/r:6.2f}x")
+if "fma_peak_gflops" in lo:
+    # The prompt's roof (loupe bench): the float FMA peak of these threads against the FLOPs of a
+    # prompt token's weight products; a rate above 100% of it needs integer dot products.
+    peak, per_token = lo["fma_peak_gflops"], lo["product_gflop_per_token"]
+    print(f"{'pp roofline':18} float FMA peak {peak:.1f} GFLOP/s; products at Loupe {100*lo[f'pp{npp}_tps']*per_token/peak:.0f}%, llama.cpp {100*float(pp)*per_token/peak:.0f}% of it")
 if img and "image_encode_s" in lo:
     print(f"{'image encode s':18} Loupe {lo['image_encode_s']:10.2f}  llama.cpp {float(img):10.2f}  ratio {float(img)/lo['image_encode_s']:6.2f}x")
 PY

@@ -1,6 +1,7 @@
 package dev.loupe.engine.cli;
 
 import dev.loupe.engine.bench.Bench;
+import dev.loupe.engine.bench.FmaRoofline;
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.CpuFeatures;
@@ -73,6 +74,7 @@ final class BenchCommand implements Callable<Integer> {
                 err.println("bench: " + step);
                 err.flush();
             });
+            if (pp > 0) addRoofline(r, text, pool.threads(), err);
             String cpu = cpuName();
             String features = CpuFeatures.describe();
             String repacked = bench.repacked().describe();
@@ -95,6 +97,24 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The prompt's roof: the float FMA peak of the compute threads (register-only chains of the
+     * preferred species), the FLOPs a prompt token costs in the weight products, and the share
+     * of the peak the prompt's products ran at ({@code bench/vs-llamacpp.sh} sets llama.cpp's
+     * prompt rate against the same roof).
+     */
+    private void addRoofline(Map<String, Double> r, GgufFile text, int threads, PrintWriter err) {
+        double flops = FmaRoofline.productFlopsPerToken(text);
+        double peak = FmaRoofline.peakGflops(threads, 300);
+        double achieved = r.get("pp" + pp + "_tps") * flops / 1e9;
+        r.put("fma_peak_gflops", peak);
+        r.put("product_gflop_per_token", flops / 1e9);
+        r.put("pp_product_gflops", achieved);
+        err.printf(java.util.Locale.ROOT, "bench: float FMA peak %.1f GFLOP/s on %d threads; pp%d products at %.1f GFLOP/s (%.0f%% of it)%n",
+                peak, threads, pp, achieved, 100 * achieved / peak);
+        err.flush();
     }
 
     private static String cpuName() {
