@@ -81,10 +81,12 @@ public final class Int8Panels {
     /**
      * Whether the eight-row tile of 8-bit codes takes the panel's three vectors at once (24
      * chains, 28 registers, each broadcast feeding three FMAs): with 512-bit vectors, whose 32
-     * registers hold it; AVX2's 16 hold one vector's eight chains ({@link #tile8}). The 4-bit
-     * codes keep the one-vector tile everywhere: a three-vector one holds the three code vectors
-     * across both nibbles besides, 31 registers and the mask, and ran a Qwen3-VL-4B Q4_K_M
-     * batch of 8 at 11.0 tokens/s against 14.5 (SmolVLM-256M Q4_K_M 286 against 373-398).
+     * registers hold it; AVX2's 16 hold one vector's eight chains ({@link #tile8}). With 512-bit
+     * vectors the 4-bit codes keep the widened block and the 4-row tile: a three-vector tile
+     * holds the three code vectors across both nibbles besides (31 registers and the mask) and
+     * ran a Qwen3-VL-4B Q4_K_M batch of 8 at 11.0 tokens/s against 14.5; the one-vector tile,
+     * fast in loupe bench, ran boxed in an annotate job's JVM (six young collections a second,
+     * the race's decode many times slower), which is not understood yet.
      */
     private static final boolean WIDE_TILE8 = L >= 16;
     /** Columns widened at a time for a decode step's rows: a block that stays in L1. */
@@ -438,7 +440,7 @@ public final class Int8Panels {
             if (n < PANEL) System.arraycopy(dst, 0, c, cOff, n);
             return;
         }
-        if (m > 4 && m <= DECODE_ROWS) {
+        if (m > 4 && m <= DECODE_ROWS && (!nibbles || !WIDE_TILE8)) {
             // A decode step of five to eight sequences: the codes converted in registers, each
             // used for eight rows (the last row repeated into spare outputs), nothing widened.
             float[] x = ACCUMULATORS.get();
