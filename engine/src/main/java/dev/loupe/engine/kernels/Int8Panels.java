@@ -44,9 +44,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Σ a (q + low) s - Σ a m = s Σ a q + (low s - m) Σ a} — how ggml's integer kernels
  * order it, in floats. A decode step's weight then costs a conversion and an FMA (it cost a
  * conversion, a multiply, a subtraction and an FMA when each weight was dequantized first: the
- * one-row tiles were compute-bound at about half the memory's speed). Decode steps of five to
- * eight sequences convert each code in registers once for eight rows ({@link #tile8}); other
- * batches convert a block of columns once ({@link PackedGemm#DEPTH_BLOCK} for prompts,
+ * one-row tiles were compute-bound at about half the memory's speed). With 256-bit vectors,
+ * decode steps of five to eight sequences convert each code in registers once for eight rows
+ * ({@link #tile8}); other batches convert a block of columns once ({@link PackedGemm#DEPTH_BLOCK} for prompts,
  * {@link #DECODE_DEPTH} for two to four rows) and run a 4-row tile over it. Every output is the same sequence of operations whatever
  * the batch, tile or thread, so a sequence's floats do not depend on its batch and a prompt's
  * product of a row equals a decode step's bit for bit; they differ from the dequantized rows'
@@ -79,16 +79,14 @@ public final class Int8Panels {
     /** Activation rows up to which a product widens {@link #DECODE_DEPTH} columns at a time (decode steps). */
     static final int DECODE_ROWS = 8;
     /**
-     * Whether the eight-row tile of 8-bit codes takes the panel's three vectors at once (24
-     * chains, 28 registers, each broadcast feeding three FMAs): with 512-bit vectors, whose 32
-     * registers hold it; AVX2's 16 hold one vector's eight chains ({@link #tile8}). With 512-bit
-     * vectors the 4-bit codes keep the widened block and the 4-row tile: a three-vector tile
-     * holds the three code vectors across both nibbles besides (31 registers and the mask) and
-     * ran a Qwen3-VL-4B Q4_K_M batch of 8 at 11.0 tokens/s against 14.5; the one-vector tile,
-     * fast in loupe bench, ran boxed in an annotate job's JVM (six young collections a second,
-     * the race's decode many times slower), which is not understood yet.
+     * Whether vectors are 512-bit: there decode batches keep the widened block and the 4-row
+     * tile (whose twelve outputs stay in AVX-512's registers), and the eight-row tiles are
+     * AVX2's. Tried on AVX-512 and not kept: a three-vector eight-row tile (24 chains; the 4-bit
+     * one spills, a Qwen3-VL-4B Q4_K_M batch of 8 at 11.0 tokens/s against 14.5) and the
+     * one-vector tile, fast in loupe bench but boxed in an annotate job's JVM (six young
+     * collections a second, the race's decode many times slower), which is not understood yet.
      */
-    private static final boolean WIDE_TILE8 = L >= 16;
+    private static final boolean WIDE_VECTORS = L >= 16;
     /** Columns widened at a time for a decode step's rows: a block that stays in L1. */
     static final int DECODE_DEPTH = 64;
 
@@ -286,8 +284,11 @@ public final class Int8Panels {
         Arrays.fill(x, 1f);
         for (int call = 0; call < WARM_UP_CALLS; call++) {
             Int8Panels p = layouts.get(call % layouts.size());
-            // Mostly single rows, some decode batches (the 8-row tile) and a few 3-row ones (the 4-row tile).
-            int rows = call % 8 == 7 ? DECODE_ROWS : call % 16 == 3 ? 3 : 1;
+            // Mostly single rows, and as many decode batches of eight (AVX2's 8-row tiles) as of
+            // three (the widened block and the 4-row tile): a tile left cold here is compiled after
+            // the prompts' kernels and can come out boxed (a SmolVLM-256M Q4_K_M batch of 8 ran at
+            // 4.8 tokens/s on AVX-512 when the 3-row calls were half as many).
+            int rows = call % 8 == 7 ? DECODE_ROWS : call % 8 == 3 ? 3 : 1;
             p.multiplyPanel(x, p.groupSums(x, DECODE_ROWS), rows, 0, out, 0, PANEL);
         }
         warmedUp = true;
@@ -440,13 +441,12 @@ public final class Int8Panels {
             if (n < PANEL) System.arraycopy(dst, 0, c, cOff, n);
             return;
         }
-        if (m > 4 && m <= DECODE_ROWS && (!nibbles || !WIDE_TILE8)) {
+        if (m > 4 && m <= DECODE_ROWS && !WIDE_VECTORS) {
             // A decode step of five to eight sequences: the codes converted in registers, each
             // used for eight rows (the last row repeated into spare outputs), nothing widened.
             float[] x = ACCUMULATORS.get();
             Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
             if (nibbles) tile8Nibbles(a, sums, m, panel, x);
-            else if (WIDE_TILE8) tile8x3(a, sums, m, panel, x);
             else tile8(a, sums, m, panel, x);
             for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
             return;
@@ -714,107 +714,6 @@ public final class Int8Panels {
                     FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y6.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
                     FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y7.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
                 }
-            }
-        }
-    }
-
-    /** {@link #tile8} over the panel's three vectors at once (24 chains): a broadcast feeds three FMAs. */
-    private void tile8x3(float[] a, float[] sums, int m, long panel, float[] x) {
-        MemorySegment d = data;
-        final int g = group, groups = superBlock / group, cs = cols, gs = cols / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
-        final boolean twoLevel = layout.twoLevel(), mins = hasMins;
-        final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
-        final float low = codeOffset;
-        final int a1 = Math.min(1, m - 1) * cs, a2 = Math.min(2, m - 1) * cs, a3 = Math.min(3, m - 1) * cs;
-        final int a4 = Math.min(4, m - 1) * cs, a5 = Math.min(5, m - 1) * cs, a6 = Math.min(6, m - 1) * cs, a7 = Math.min(7, m - 1) * cs;
-        final int s1 = a1 / cs * gs, s2 = a2 / cs * gs, s3 = a3 / cs * gs, s4 = a4 / cs * gs, s5 = a5 / cs * gs, s6 = a6 / cs * gs, s7 = a7 / cs * gs;
-        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes;
-            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
-                long code = block + header + gi * layout.groupCodeBytes();
-                FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00, y20 = y00, y21 = y00, y22 = y00;
-                FloatVector y30 = y00, y31 = y00, y32 = y00, y40 = y00, y41 = y00, y42 = y00, y50 = y00, y51 = y00, y52 = y00;
-                FloatVector y60 = y00, y61 = y00, y62 = y00, y70 = y00, y71 = y00, y72 = y00;
-                for (int k = k0, end = k0 + g; k < end; k++, code += PANEL) {
-                    FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
-                    FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
-                    FloatVector w2 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
-                    FloatVector v;
-                    v = FloatVector.broadcast(S, a[k]);
-                    y00 = v.fma(w0, y00);
-                    y01 = v.fma(w1, y01);
-                    y02 = v.fma(w2, y02);
-                    v = FloatVector.broadcast(S, a[a1 + k]);
-                    y10 = v.fma(w0, y10);
-                    y11 = v.fma(w1, y11);
-                    y12 = v.fma(w2, y12);
-                    v = FloatVector.broadcast(S, a[a2 + k]);
-                    y20 = v.fma(w0, y20);
-                    y21 = v.fma(w1, y21);
-                    y22 = v.fma(w2, y22);
-                    v = FloatVector.broadcast(S, a[a3 + k]);
-                    y30 = v.fma(w0, y30);
-                    y31 = v.fma(w1, y31);
-                    y32 = v.fma(w2, y32);
-                    v = FloatVector.broadcast(S, a[a4 + k]);
-                    y40 = v.fma(w0, y40);
-                    y41 = v.fma(w1, y41);
-                    y42 = v.fma(w2, y42);
-                    v = FloatVector.broadcast(S, a[a5 + k]);
-                    y50 = v.fma(w0, y50);
-                    y51 = v.fma(w1, y51);
-                    y52 = v.fma(w2, y52);
-                    v = FloatVector.broadcast(S, a[a6 + k]);
-                    y60 = v.fma(w0, y60);
-                    y61 = v.fma(w1, y61);
-                    y62 = v.fma(w2, y62);
-                    v = FloatVector.broadcast(S, a[a7 + k]);
-                    y70 = v.fma(w0, y70);
-                    y71 = v.fma(w1, y71);
-                    y72 = v.fma(w2, y72);
-                }
-                // groupFactors' products, formed in registers, vector by vector.
-                long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
-                long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
-                FloatVector sc, co;
-                sc = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                co = sc.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                FloatVector.broadcast(S, sums[gAll]).fma(co, y00.fma(sc, FloatVector.fromArray(S, x, 0))).intoArray(x, 0);
-                FloatVector.broadcast(S, sums[s1 + gAll]).fma(co, y10.fma(sc, FloatVector.fromArray(S, x, PANEL))).intoArray(x, PANEL);
-                FloatVector.broadcast(S, sums[s2 + gAll]).fma(co, y20.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL))).intoArray(x, 2 * PANEL);
-                FloatVector.broadcast(S, sums[s3 + gAll]).fma(co, y30.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL))).intoArray(x, 3 * PANEL);
-                FloatVector.broadcast(S, sums[s4 + gAll]).fma(co, y40.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL))).intoArray(x, 4 * PANEL);
-                FloatVector.broadcast(S, sums[s5 + gAll]).fma(co, y50.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL))).intoArray(x, 5 * PANEL);
-                FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y60.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL))).intoArray(x, 6 * PANEL);
-                FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y70.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL))).intoArray(x, 7 * PANEL);
-                sc = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                co = sc.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                FloatVector.broadcast(S, sums[gAll]).fma(co, y01.fma(sc, FloatVector.fromArray(S, x, L))).intoArray(x, L);
-                FloatVector.broadcast(S, sums[s1 + gAll]).fma(co, y11.fma(sc, FloatVector.fromArray(S, x, PANEL + L))).intoArray(x, PANEL + L);
-                FloatVector.broadcast(S, sums[s2 + gAll]).fma(co, y21.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + L))).intoArray(x, 2 * PANEL + L);
-                FloatVector.broadcast(S, sums[s3 + gAll]).fma(co, y31.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + L))).intoArray(x, 3 * PANEL + L);
-                FloatVector.broadcast(S, sums[s4 + gAll]).fma(co, y41.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + L))).intoArray(x, 4 * PANEL + L);
-                FloatVector.broadcast(S, sums[s5 + gAll]).fma(co, y51.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + L))).intoArray(x, 5 * PANEL + L);
-                FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y61.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + L))).intoArray(x, 6 * PANEL + L);
-                FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y71.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + L))).intoArray(x, 7 * PANEL + L);
-                sc = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                co = sc.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                FloatVector.broadcast(S, sums[gAll]).fma(co, y02.fma(sc, FloatVector.fromArray(S, x, 2 * L))).intoArray(x, 2 * L);
-                FloatVector.broadcast(S, sums[s1 + gAll]).fma(co, y12.fma(sc, FloatVector.fromArray(S, x, PANEL + 2 * L))).intoArray(x, PANEL + 2 * L);
-                FloatVector.broadcast(S, sums[s2 + gAll]).fma(co, y22.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + 2 * L))).intoArray(x, 2 * PANEL + 2 * L);
-                FloatVector.broadcast(S, sums[s3 + gAll]).fma(co, y32.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + 2 * L))).intoArray(x, 3 * PANEL + 2 * L);
-                FloatVector.broadcast(S, sums[s4 + gAll]).fma(co, y42.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + 2 * L))).intoArray(x, 4 * PANEL + 2 * L);
-                FloatVector.broadcast(S, sums[s5 + gAll]).fma(co, y52.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + 2 * L))).intoArray(x, 5 * PANEL + 2 * L);
-                FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y62.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + 2 * L))).intoArray(x, 6 * PANEL + 2 * L);
-                FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y72.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + 2 * L))).intoArray(x, 7 * PANEL + 2 * L);
             }
         }
     }
