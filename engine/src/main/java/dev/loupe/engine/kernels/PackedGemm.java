@@ -28,7 +28,8 @@ public final class PackedGemm {
      * AVX-512, 256 on AVX2), which stays in L1 beside the rows' activations while the tile
      * reads it k by k. Slices of 512 (96 KB on AVX-512) came from L2: a 64-row Q4_K prompt
      * product ran at half the FMA peak, 109 against 140 GFLOP/s per core with 128. A chain
-     * continues across slices, so the size changes no float.
+     * continues across slices, so the size changes no float. {@code -Dloupe.depthBlock=N}
+     * overrides it, for measuring other machines' caches.
      */
     static final int DEPTH_BLOCK = Integer.getInteger("loupe.depthBlock", 6144 / PANEL);
     /** The thread's full-width tile for a narrow panel (see multiplyBlock). */
