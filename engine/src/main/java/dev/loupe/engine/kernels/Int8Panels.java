@@ -73,8 +73,8 @@ public final class Int8Panels {
     /** The group multipliers of the flat types, loaded as the two-level types' are: 1, exact. */
     private static final MemorySegment ONES = Arena.global().allocate(PANEL, 64).fill((byte) 1);
 
-    /** The thread's output of a lone row against a matrix's last, narrow panel. */
-    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[PANEL]);
+    /** The thread's outputs of a lone row against a matrix's last, narrow panel, or a panel paired with itself. */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[2 * PANEL]);
 
     /** Activation rows up to which a product widens {@link #DECODE_DEPTH} columns at a time (decode steps). */
     static final int DECODE_ROWS = 8;
@@ -114,6 +114,14 @@ public final class Int8Panels {
     /** What the stored codes were moved by: the lowest code for 4-bit panels, 0 for 8-bit ones. */
     private final float codeOffset;
     private final Layout layout;
+    /**
+     * Where a group's factors are read ({@link #groupFactors}, the one-row tiles): the panels,
+     * or for parts a type lacks a constant segment ({@link #ONES} for the flat types'
+     * multipliers, {@link #ZERO_MINS} for minimums) at offset 0, which the masks give (0 where
+     * the part is missing, all ones where not) — no branch, and less code in the tiles.
+     */
+    private final MemorySegment scaleMultipliers, minValues, minMultiplierSource;
+    private final long multipliersAt, multiplierStride, multiplierMask, minMultiplierMask, minMask;
 
     /** Where a super-block's parts sit in a panel. */
     private record Layout(int group, int superBlock, boolean hasMins, boolean nibbles) {
@@ -139,6 +147,15 @@ public final class Int8Panels {
         this.nibbles = layout.nibbles();
         this.lowestCode = lowestCode;
         this.codeOffset = nibbles ? lowestCode : 0;
+        boolean twoLevel = layout.twoLevel();
+        this.scaleMultipliers = twoLevel ? data : ONES;
+        this.minValues = hasMins ? data : ZERO_MINS;
+        this.minMultiplierSource = twoLevel && hasMins ? data : ONES;
+        this.multipliersAt = layout.floatBytes();
+        this.multiplierStride = layout.multiplierStride();
+        this.multiplierMask = twoLevel ? -1L : 0L;
+        this.minMultiplierMask = twoLevel && hasMins ? -1L : 0L;
+        this.minMask = hasMins ? -1L : 0L;
     }
 
     /** How one weight row yields its codes, scales and minimums (a weight type's own decoding). */
@@ -277,10 +294,10 @@ public final class Int8Panels {
         List<Int8Panels> layouts = new ArrayList<>();
         for (int low : new int[] {-8, -128}) {
             for (int[] groups : new int[][] {{32, 32}, {16, 256}, {32, 256}}) {
-                for (boolean mins : new boolean[] {false, true}) layouts.add(repackUnwarmed(PANEL, 256, synthetic(groups[0], groups[1], mins, low), pool));
+                for (boolean mins : new boolean[] {false, true}) layouts.add(repackUnwarmed(2 * PANEL, 256, synthetic(groups[0], groups[1], mins, low), pool));
             }
         }
-        float[] x = new float[DECODE_ROWS * 256], out = new float[DECODE_ROWS * PANEL];
+        float[] x = new float[DECODE_ROWS * 256], out = new float[DECODE_ROWS * 2 * PANEL];
         Arrays.fill(x, 1f);
         for (int call = 0; call < WARM_UP_CALLS; call++) {
             Int8Panels p = layouts.get(call % layouts.size());
@@ -289,7 +306,7 @@ public final class Int8Panels {
             // the prompts' kernels and can come out boxed (a SmolVLM-256M Q4_K_M batch of 8 ran at
             // 4.8 tokens/s on AVX-512 when the 3-row calls were half as many).
             int rows = call % 8 == 7 ? DECODE_ROWS : call % 8 == 3 ? 3 : 1;
-            p.multiplyPanel(x, p.groupSums(x, DECODE_ROWS), rows, 0, out, 0, PANEL);
+            p.multiplyPanels(x, p.groupSums(x, DECODE_ROWS), rows, 0, 2, out, 0, 2 * PANEL);
         }
         warmedUp = true;
     }
@@ -398,17 +415,52 @@ public final class Int8Panels {
      * with the same operations in their registers.
      */
     private void groupFactors(long block, int gi, float[] f, int fo) {
-        MemorySegment d = data;
-        boolean twoLevel = layout.twoLevel();
-        long multipliers = block + layout.floatBytes() + gi * layout.multiplierStride();
-        MemorySegment scs = twoLevel ? d : ONES, dms = hasMins ? d : ZERO_MINS, ms = twoLevel && hasMins ? d : ONES;
-        long sco = twoLevel ? multipliers : 0, dmo = hasMins ? block + (long) PANEL * Float.BYTES : 0, mo = twoLevel && hasMins ? multipliers + PANEL : 0;
+        long multipliers = (block + multipliersAt + gi * multiplierStride) & multiplierMask;
+        long minMultipliers = (multipliers + PANEL) & minMultiplierMask, mins = (block + (long) PANEL * Float.BYTES) & minMask;
         for (int v = 0; v < PANEL; v += L) {
-            FloatVector sc = (FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
-            FloatVector scale = FloatVector.fromMemorySegment(S, d, block + 4L * v, Layouts.LE).mul(sc);
+            FloatVector scale = FloatVector.fromMemorySegment(S, data, block + 4L * v, Layouts.LE)
+                    .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, multipliers + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
             scale.intoArray(f, fo + v);
-            FloatVector m = (FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
-            scale.mul(codeOffset).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * v, Layouts.LE).mul(m)).intoArray(f, fo + PANEL + v);
+            FloatVector min = FloatVector.fromMemorySegment(S, minValues, mins + 4L * v, Layouts.LE)
+                    .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, minMultipliers + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+            scale.mul(codeOffset).sub(min).intoArray(f, fo + PANEL + v);
+        }
+    }
+
+    /**
+     * Panels {@link #multiplyPanels} runs together for {@code m} activation rows: a lone row's
+     * decode step takes them in pairs, so a caller splitting panels over threads splits pairs
+     * (an odd one out is paired with itself: its work done twice).
+     */
+    public static int panelsTogether(int m) {
+        return m == 1 ? 2 : 1;
+    }
+
+    /**
+     * {@link #multiplyPanel} for panels {@code [p0, p1)}: panel p's outputs at
+     * {@code c[cOff + i * ldc + (p - p0) * PANEL]}. A lone row's decode step runs the panels two
+     * at a time ({@link #tile1}: six independent FMA chains where one panel gave three, whose
+     * latency held a core well below its FMA throughput: Q4_K 22%, Q6_K 31% faster on AVX-512,
+     * 7-13% on AVX2), an odd last panel paired with itself.
+     */
+    public void multiplyPanels(float[] a, float[] sums, int m, int p0, int p1, float[] c, int cOff, int ldc) {
+        if (m != 1) {
+            for (int p = p0; p < p1; p++) multiplyPanel(a, sums, m, p, c, cOff + (p - p0) * PANEL, ldc);
+            return;
+        }
+        long panelBytes = (long) (cols / superBlock) * layout.superBlockBytes();
+        float[] tail = TAIL.get();
+        for (int p = p0; p < p1; p += 2) {
+            int q = Math.min(p + 1, p1 - 1);
+            int n = Math.min(PANEL, rows - p * PANEL), nq = Math.min(PANEL, rows - q * PANEL);
+            // A narrow panel (the matrix's last) and the repeated one write to the thread's scratch.
+            float[] cp = n == PANEL ? c : tail, cq = nq == PANEL && q != p ? c : tail;
+            int at = cOff + (p - p0) * PANEL, atQ = at + (q - p) * PANEL;
+            int op = cp == c ? at : 0, oq = cq == c ? atQ : PANEL;
+            if (nibbles) tile1Nibbles(a, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
+            else tile1(a, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
+            if (n < PANEL) System.arraycopy(tail, 0, c, at, n);
+            if (q != p && nq < PANEL) System.arraycopy(tail, PANEL, c, atQ, nq);
         }
     }
 
@@ -432,13 +484,7 @@ public final class Int8Panels {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
         if (m == 1) {
-            // One sequence's decode step: the one-row tile converts the codes in its registers and
-            // reads each weight once.
-            float[] dst = n == PANEL ? c : TAIL.get();
-            int at = n == PANEL ? cOff : 0;
-            if (nibbles) tile1Nibbles(a, sums, panel, dst, at);
-            else tile1(a, sums, panel, dst, at);
-            if (n < PANEL) System.arraycopy(dst, 0, c, cOff, n);
+            multiplyPanels(a, sums, 1, p, p + 1, c, cOff, ldc);
             return;
         }
         if (m > 4 && m <= DECODE_ROWS && !WIDE_VECTORS) {
@@ -720,106 +766,154 @@ public final class Int8Panels {
 
     /*
      * The one-row tiles call only the Vector API (no helper of ours taking or returning vectors:
-     * see BlockKernel's note on laneDot): per group, the codes converted to floats feed one FMA
-     * each into three chains from zero, then the group's factors (groupFactors' operations, in
-     * registers) scale them into the outputs. They are compiled at the first repacking
-     * (warmUpTiles), on every layout, before any prompt runs.
+     * see BlockKernel's note on laneDot): two panels at a time, per group, the codes converted to
+     * floats feed one FMA each into six chains from zero (three per panel), then the group's
+     * factors (groupFactors' operations, in registers) scale them into the outputs. The two
+     * panels' codes are read at offsets affine in the loop's int counter, so that C2 can hoist
+     * the segment's bounds checks. They are compiled at the first repacking (warmUpTiles), on
+     * every layout, before any prompt runs.
      */
 
-    private void tile1(float[] a, float[] sums, long panel, float[] c, int cOff) {
+    private void tile1(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
-        final boolean twoLevel = layout.twoLevel(), mins = hasMins;
-        final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
+        final long toB = panelB - panel;
         final float low = codeOffset;
-        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
+        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
         for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header;
+            long block = panel + sb * sbBytes, code = block + header, blockB = block + toB;
             for (int gi = 0; gi < groups; gi++, gAll++) {
-                FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0;
-                for (int kk = 0; kk < g; kk++, k++, code += PANEL) {
-                    FloatVector v = FloatVector.broadcast(S, a[k]);
-                    y0 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y0);
-                    y1 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y1);
-                    y2 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y2);
+                FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0;
+                // Offsets as an affine function of the int counter, so that C2 can hoist the
+                // segment's bounds checks out of the loop.
+                for (int kk = 0; kk < g; kk++) {
+                    long at = code + (long) kk * PANEL, atB = at + toB;
+                    FloatVector v = FloatVector.broadcast(S, a[k + kk]);
+                    y0 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, at, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y0);
+                    y1 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, at + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y1);
+                    y2 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, at + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y2);
+                    y3 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, atB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y3);
+                    y4 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, atB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y4);
+                    y5 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, atB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y5);
                 }
-                // groupFactors' products, formed in registers.
-                long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
-                long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
-                FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector c0 = s0.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                FloatVector c1 = s1.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                FloatVector c2 = s2.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                k += g;
+                code += (long) g * PANEL;
+                // The group's factors (groupFactors' operations) formed in registers and each
+                // chain scaled into its output. Written out: a call here, which C2 does not
+                // inline, spilled the chains (15% slower); the masks keep the method small
+                // enough for C1 too (its register allocator gave up on a larger one, and the
+                // tile stayed unoptimized).
+                long mA = (block + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
+                long mB = (blockB + multipliersAt + gi * multiplierStride) & multiplierMask, nB = (mB + PANEL) & minMultiplierMask;
+                long dA = (block + (long) PANEL * Float.BYTES) & minMask, dB = (blockB + (long) PANEL * Float.BYTES) & minMask;
                 FloatVector t = FloatVector.broadcast(S, sums[gAll]);
-                x0 = t.fma(c0, y0.fma(s0, x0));
-                x1 = t.fma(c1, y1.fma(s1, x1));
-                x2 = t.fma(c2, y2.fma(s2, x2));
+                FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x0 = t.fma(s0.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y0.fma(s0, x0));
+                FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x1 = t.fma(s1.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y1.fma(s1, x1));
+                FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x2 = t.fma(s2.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y2.fma(s2, x2));
+                FloatVector s3 = FloatVector.fromMemorySegment(S, d, blockB, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x3 = t.fma(s3.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y3.fma(s3, x3));
+                FloatVector s4 = FloatVector.fromMemorySegment(S, d, blockB + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x4 = t.fma(s4.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y4.fma(s4, x4));
+                FloatVector s5 = FloatVector.fromMemorySegment(S, d, blockB + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x5 = t.fma(s5.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y5.fma(s5, x5));
             }
         }
         x0.intoArray(c, cOff);
         x1.intoArray(c, cOff + L);
         x2.intoArray(c, cOff + 2 * L);
+        x3.intoArray(cB, cOffB);
+        x4.intoArray(cB, cOffB + L);
+        x5.intoArray(cB, cOffB + 2 * L);
     }
 
-    private void tile1Nibbles(float[] a, float[] sums, long panel, float[] c, int cOff) {
+    private void tile1Nibbles(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
-        final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
-        final boolean twoLevel = layout.twoLevel(), mins = hasMins;
-        final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
+        final long toB = panelB - panel;
         final float low = codeOffset;
-        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0;
+        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
         for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header;
+            long block = panel + sb * sbBytes, code = block + header, blockB = block + toB;
             for (int gi = 0; gi < groups; gi++, gAll++) {
-                FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0;
-                for (int kk = 0; kk < g; kk += 2, k += 2, code += PANEL) {
-                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
-                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
-                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
-                    FloatVector v = FloatVector.broadcast(S, a[k]);
-                    y0 = v.fma((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0), y0);
-                    y1 = v.fma((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0), y1);
-                    y2 = v.fma((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0), y2);
-                    v = FloatVector.broadcast(S, a[k + 1]);
-                    y0 = v.fma((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), y0);
-                    y1 = v.fma((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), y1);
-                    y2 = v.fma((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), y2);
+                FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0;
+                for (int kk = 0; kk < g; kk += 2) {
+                    // Offsets affine in the int counter, as in tile1.
+                    long at = code + (long) (kk / 2) * PANEL, atB = at + toB;
+                    // Both columns of a byte at once per vector (each chain still takes k, then
+                    // k + 1): fewer live vectors, which AVX2's sixteen registers need.
+                    FloatVector v0 = FloatVector.broadcast(S, a[k + kk]), v1 = FloatVector.broadcast(S, a[k + kk + 1]);
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y0 = v1.fma((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0), y0));
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y1 = v1.fma((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0), y1));
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y2 = v1.fma((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0), y2));
+                    IntVector q3 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y3 = v1.fma((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q3.and(15).convert(VectorOperators.I2F, 0), y3));
+                    IntVector q4 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y4 = v1.fma((FloatVector) q4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q4.and(15).convert(VectorOperators.I2F, 0), y4));
+                    IntVector q5 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y5 = v1.fma((FloatVector) q5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q5.and(15).convert(VectorOperators.I2F, 0), y5));
                 }
-                // groupFactors' products, formed in registers.
-                long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
-                long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
-                FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                FloatVector c0 = s0.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                FloatVector c1 = s1.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                FloatVector c2 = s2.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                k += g;
+                code += (long) g / 2 * PANEL;
+                // The group's factors (groupFactors' operations) formed in registers and each
+                // chain scaled into its output. Written out: a call here, which C2 does not
+                // inline, spilled the chains (15% slower); the masks keep the method small
+                // enough for C1 too (its register allocator gave up on a larger one, and the
+                // tile stayed unoptimized).
+                long mA = (block + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
+                long mB = (blockB + multipliersAt + gi * multiplierStride) & multiplierMask, nB = (mB + PANEL) & minMultiplierMask;
+                long dA = (block + (long) PANEL * Float.BYTES) & minMask, dB = (blockB + (long) PANEL * Float.BYTES) & minMask;
                 FloatVector t = FloatVector.broadcast(S, sums[gAll]);
-                x0 = t.fma(c0, y0.fma(s0, x0));
-                x1 = t.fma(c1, y1.fma(s1, x1));
-                x2 = t.fma(c2, y2.fma(s2, x2));
+                FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x0 = t.fma(s0.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y0.fma(s0, x0));
+                FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x1 = t.fma(s1.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y1.fma(s1, x1));
+                FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x2 = t.fma(s2.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y2.fma(s2, x2));
+                FloatVector s3 = FloatVector.fromMemorySegment(S, d, blockB, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x3 = t.fma(s3.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y3.fma(s3, x3));
+                FloatVector s4 = FloatVector.fromMemorySegment(S, d, blockB + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x4 = t.fma(s4.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y4.fma(s4, x4));
+                FloatVector s5 = FloatVector.fromMemorySegment(S, d, blockB + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x5 = t.fma(s5.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y5.fma(s5, x5));
             }
         }
         x0.intoArray(c, cOff);
         x1.intoArray(c, cOff + L);
         x2.intoArray(c, cOff + 2 * L);
+        x3.intoArray(cB, cOffB);
+        x4.intoArray(cB, cOffB + L);
+        x5.intoArray(cB, cOffB + 2 * L);
     }
 }

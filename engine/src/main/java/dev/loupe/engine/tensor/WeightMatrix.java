@@ -113,7 +113,7 @@ public final class WeightMatrix {
             float[] sums = new float[batch * (cols / repacked.group())];
             pool.parallelFor(batch, 8, (b0, b1) -> repacked.groupSums(x, b0, b1, sums));
             pool.parallelFor(Int8Panels.panelCount(rows), 1, (p0, p1) -> {
-                for (int p = p0; p < p1; p++) repacked.multiplyPanel(x, sums, batch, p, out, p * Int8Panels.PANEL, rows);
+                repacked.multiplyPanels(x, sums, batch, p0, p1, out, p0 * Int8Panels.PANEL, rows);
             });
             return;
         }
@@ -245,11 +245,11 @@ public final class WeightMatrix {
 
     /**
      * A FAST decode product's outputs for the weight rows of [r0, r1) (a chunk of a pool job):
-     * from the repacked panels when there are, else the type's striped product. A panel belongs
-     * to the chunk holding its first row, so chunks that split the rows split the panels too,
-     * each exactly once. Both ways a sequence's floats are the same in any batch — panels
+     * from the repacked panels when there are, else the type's striped product. A panel (a pair
+     * of them for a lone row) belongs to the chunk holding its first row, so chunks that split the
+     * rows split the panels too, each exactly once. Both ways a sequence's floats are the same in any batch — panels
      * because every output is the same sequence of operations in any batch
-     * ({@link Int8Panels#multiplyPanel}), as in prefill, so a decode product and a prompt's
+     * ({@link Int8Panels#multiplyPanels}), as in prefill, so a decode product and a prompt's
      * product of the same row agree bit for bit.
      */
     private void decodeRows(Rounded x, int batch, int r0, int r1, float[] out) {
@@ -258,8 +258,12 @@ public final class WeightMatrix {
             kernel.multiplyStriped(data, cols, x.x(), batch, r0, r1, out, rows);
             return;
         }
-        int p0 = (r0 + Int8Panels.PANEL - 1) / Int8Panels.PANEL, p1 = (r1 + Int8Panels.PANEL - 1) / Int8Panels.PANEL;
-        for (int q = p0; q < p1; q++) p.multiplyPanel(x.x(), x.groupSums(), batch, q, out, q * Int8Panels.PANEL, rows);
+        // Whole units of panels (pairs for a lone row: Int8Panels.multiplyPanels runs them two at
+        // a time), each belonging to the chunk that holds its first row.
+        int unit = Int8Panels.panelsTogether(batch) * Int8Panels.PANEL;
+        int p0 = Math.min(Int8Panels.panelCount(rows), (r0 + unit - 1) / unit * (unit / Int8Panels.PANEL));
+        int p1 = Math.min(Int8Panels.panelCount(rows), (r1 + unit - 1) / unit * (unit / Int8Panels.PANEL));
+        p.multiplyPanels(x.x(), x.groupSums(), batch, p0, p1, out, p0 * Int8Panels.PANEL, rows);
     }
 
     /**

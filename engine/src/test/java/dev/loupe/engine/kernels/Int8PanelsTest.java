@@ -81,6 +81,41 @@ class Int8PanelsTest {
     }
 
     /**
+     * A lone row's step takes the panels two at a time, whatever range a thread is given: an
+     * odd first or last panel, a narrow last one, a panel paired with itself — every output is
+     * {@link #reference}'s float, nothing outside the range is written.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Q8_0", "Q4_K", "Q6_K", "Q4_0", "Q5_K", "IQ4_XS"})
+    void loneRowPanelRangesOfAnyParityGiveTheGroupOrderedSum(GgmlType type) {
+        try (Arena arena = Arena.ofShared()) {
+            int rows = 4 * Int8Panels.PANEL + 5, cols = 512, panelCount = Int8Panels.panelCount(rows);
+            SplittableRandom rnd = new SplittableRandom(11);
+            var data = RandomWeights.of(arena, type, rows, cols, rnd);
+            WeightKernel kernel = Kernels.forType(type, "w");
+            Int8Panels panels = Int8Panels.repack(rows, cols, kernel.int8Codes(data, cols), ComputePool.shared());
+            float[] x = new float[cols], rounded = new float[cols];
+            for (int k = 0; k < cols; k++) x[k] = (float) rnd.nextGaussian();
+            kernel.roundRow(x, 0, rounded, 0, cols);
+            float[] sums = panels.groupSums(rounded, 1);
+            for (int p0 = 0; p0 < panelCount; p0++) {
+                for (int p1 = p0 + 1; p1 <= panelCount; p1++) {
+                    float[] out = new float[rows + 2];
+                    java.util.Arrays.fill(out, Float.NaN);
+                    panels.multiplyPanels(rounded, sums, 1, p0, p1, out, 1 + p0 * Int8Panels.PANEL, rows);
+                    for (int r = 0; r < rows; r++) {
+                        boolean inside = r >= p0 * Int8Panels.PANEL && r < p1 * Int8Panels.PANEL;
+                        float want = inside ? reference(panels, rounded, r, cols) : Float.NaN;
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[1 + r]),
+                                "panels [" + p0 + ", " + p1 + "), row " + r);
+                    }
+                    assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[rows + 1]), "panels [" + p0 + ", " + p1 + ") wrote outside its outputs");
+                }
+            }
+        }
+    }
+
+    /**
      * Every output equals {@link #reference} bit for bit, and the single FMA chain over the
      * dequantized row (what packing widened rows per call gives: {@code packed}) within rounding:
      * a few ulps of the sum of the products' magnitudes.
