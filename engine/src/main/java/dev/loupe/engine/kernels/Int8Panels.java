@@ -481,12 +481,12 @@ public final class Int8Panels {
      * of the same row agree bit for bit.
      */
     public void multiplyPanel(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
-        int n = Math.min(PANEL, rows - p * PANEL);
-        long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
         if (m == 1) {
             multiplyPanels(a, sums, 1, p, p + 1, c, cOff, ldc);
             return;
         }
+        int n = Math.min(PANEL, rows - p * PANEL);
+        long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
         if (m > 4 && m <= DECODE_ROWS && !WIDE_VECTORS) {
             // A decode step of five to eight sequences: the codes converted in registers, each
             // used for eight rows (the last row repeated into spare outputs), nothing widened.
