@@ -10,6 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** {@link GgmlExp#vexp}'s width: eight lanes on every machine. */
+    private static final VectorSpecies<Float> EXP_LANES = FloatVector.SPECIES_256;
 
     private VectorMath() {}
 
@@ -95,21 +97,51 @@ public final class VectorMath {
     /**
      * log(sum(exp(x))) over n values: the normaliser of a softmax, so a token's log-probability is
      * its logit minus this. The maximum is taken out first so no exp overflows.
+     *
+     * <p>Deterministic on purpose: the exponentials are {@link GgmlExp#vexp}'s fused multiply-adds
+     * (the Vector API's {@code lanewise(EXP)} and {@code reduceLanes(ADD)} give results an ulp
+     * apart depending on whether C2 has compiled the caller yet), eight lanes at a time on any
+     * machine, and the lanes are summed in a fixed order. A token's log-probability is then the
+     * same in every JVM, batch and tier: {@link #logSumExpInOrder} is the scalar rendering.
      */
     public static double logSumExp(float[] x, int off, int n) {
+        float max = max(x, off, n);
+        if (max == Float.NEGATIVE_INFINITY) return max;
+        FloatVector acc = FloatVector.zero(EXP_LANES);
+        int i = 0;
+        int upper = EXP_LANES.loopBound(n);
+        for (; i < upper; i += EXP_LANES.length()) {
+            acc = acc.add(GgmlExp.vexp(FloatVector.fromArray(EXP_LANES, x, off + i).sub(max)));
+        }
+        double sum = 0;
+        for (int lane = 0; lane < EXP_LANES.length(); lane++) sum += acc.lane(lane);
+        for (; i < n; i++) sum += GgmlExp.vexp(x[off + i] - max);
+        return max + Math.log(sum);
+    }
+
+    /** {@link #logSumExp}'s operations one value at a time, in the same order: its reference. */
+    static double logSumExpInOrder(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
+        if (max == Float.NEGATIVE_INFINITY) return max;
+        int lanes = EXP_LANES.length();
+        int upper = n - n % lanes;
+        float[] acc = new float[lanes];
+        for (int i = 0; i < upper; i++) acc[i % lanes] += GgmlExp.vexp(x[off + i] - max);
+        double sum = 0;
+        for (float a : acc) sum += a;
+        for (int i = upper; i < n; i++) sum += GgmlExp.vexp(x[off + i] - max);
+        return max + Math.log(sum);
+    }
+
+    /** The largest of n values (MAX is exact, so any lane order gives the same answer). */
+    private static float max(float[] x, int off, int n) {
         int i = 0;
         int upper = S.loopBound(n);
         FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (; i < upper; i += S.length()) m = m.max(FloatVector.fromArray(S, x, off + i));
-        max = m.reduceLanes(VectorOperators.MAX);
+        float max = m.reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) max = Math.max(max, x[off + i]);
-        if (max == Float.NEGATIVE_INFINITY) return max;
-        FloatVector acc = FloatVector.zero(S);
-        i = 0;
-        for (; i < upper; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP));
-        double sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) sum += Math.exp(x[off + i] - max);
-        return max + Math.log(sum);
+        return max;
     }
 }
