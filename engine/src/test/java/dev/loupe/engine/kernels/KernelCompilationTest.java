@@ -19,8 +19,9 @@ import org.junit.jupiter.api.TestReporter;
  * decode ran at 8 instead of 200 tokens/s, while {@link KernelAllocationTest}, whose JVM took
  * another path through the tiers, passed. So a fresh JVM with this JVM's flags
  * ({@code -XX:UseAVX=2} in the avx2-kernels execution) records its compilations with JFR while
- * it loads and decodes ({@link KernelCompilationProbe}): none of {@link Int8Panels}' may fail,
- * and the one-row tiles must reach C2.
+ * it loads, decodes and multiplies prompts ({@link KernelCompilationProbe}): every failed
+ * compilation of {@link Int8Panels}' or {@link PackedGemm}'s methods must be followed by a C2
+ * one, and the one-row tiles and the prompts' 4-row tile must reach C2.
  */
 class KernelCompilationTest {
 

@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PackedGemmTest {
 
     @ParameterizedTest(name = "m {0}, n {1}, depth {2}")
-    @CsvSource({"1, 1, 1", "4, 48, 64", "5, 17, 33", "13, 100, 700", "7, 3, 1100", "9, 96, 512", "3, 49, 513"})
+    // Depths with every remainder of the tile's 4- and 2-step passes, in one block and past a block.
+    @CsvSource({"1, 1, 1", "2, 7, 2", "4, 48, 64", "5, 17, 33", "6, 50, 131", "5, 20, 258", "13, 100, 700", "7, 3, 1100",
+            "9, 96, 512", "3, 49, 513", "4, 9, 387"})
     void everyElementIsItsFmaChain(int m, int n, int depth) {
         SplittableRandom rnd = new SplittableRandom(m * 1000003L + n * 1009L + depth);
         int lda = depth + 3, ldc = n + 5;
