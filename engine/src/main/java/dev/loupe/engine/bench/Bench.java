@@ -32,6 +32,8 @@ public final class Bench {
     private final ComputePool pool;
     private final Numerics numerics;
     private final int repetitions;
+    /** Whether weights are repacked at load, as models do. */
+    private final boolean repack;
 
     /**
      * The encoders {@link #imageEncodeSeconds} times: SigLIP with the idefics3 projector (one
@@ -61,6 +63,7 @@ public final class Bench {
         this.pool = pool;
         this.numerics = numerics;
         this.repetitions = repetitions;
+        this.repack = repack;
     }
 
     /** Median tokens/s of evaluating {@code n} random tokens in one call. */
@@ -135,9 +138,16 @@ public final class Bench {
         SplittableRandom rnd = new SplittableRandom(4);
         String projector = vision.metadata().string("clip.projector_type");
         if (!projector.equals("idefics3")) {
-            java.util.function.Function<DynamicImage, float[]> encoder = projector.equals("youtuvl")
-                    ? new YoutuVlEncoder(vision, pool, numerics)::encode
-                    : new Qwen3VlEncoder(vision, pool, numerics)::encode;
+            java.util.function.Function<DynamicImage, float[]> encoder;
+            if (projector.equals("youtuvl")) {
+                YoutuVlEncoder youtu = new YoutuVlEncoder(vision, pool, numerics);
+                repackVision(youtu.weights());
+                encoder = youtu::encode;
+            } else {
+                Qwen3VlEncoder qwen = new Qwen3VlEncoder(vision, pool, numerics);
+                repackVision(qwen.weights());
+                encoder = qwen::encode;
+            }
             int side = DYNAMIC_IMAGE_SIDE;
             float[] pixels = new float[3 * side * side];
             for (int i = 0; i < pixels.length; i++) pixels[i] = (float) (rnd.nextDouble() * 2 - 1);
@@ -151,6 +161,8 @@ public final class Bench {
         VisionConfig c = VisionConfig.from(vision);
         SiglipEncoder encoder = new SiglipEncoder(vision, c, pool, numerics);
         Idefics3Projector idefics3 = new Idefics3Projector(vision, c, pool, numerics);
+        repackVision(encoder.weights());
+        repackVision(idefics3.weights());
         float[] pixels = new float[3 * c.imageSize() * c.imageSize()];
         for (int i = 0; i < pixels.length; i++) pixels[i] = (float) (rnd.nextDouble() * 2 - 1);
         return medianSeconds(() -> {
@@ -158,6 +170,11 @@ public final class Bench {
             idefics3.project(encoder.encode(pixels));
             return (System.nanoTime() - t0) / 1e9;
         });
+    }
+
+    /** The vision weights repacked as a model's load does ({@link dev.loupe.engine.vlm.ModelOptions#repackVision}); not timed. */
+    private void repackVision(List<dev.loupe.engine.tensor.WeightMatrix> weights) {
+        if (repack && numerics == Numerics.FAST) dev.loupe.engine.tensor.RepackedWeights.forPrompts(weights, pool);
     }
 
     /** Runs the standard set and returns name → value, in order (keys as in --json). */

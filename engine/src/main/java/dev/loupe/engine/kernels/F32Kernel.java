@@ -22,6 +22,12 @@ final class F32Kernel implements WeightKernel {
         return true;
     }
 
+    /** F32 activations are used as they are. */
+    @Override
+    public void roundRow(float[] x, int xo, float[] dst, int dstOffset, int cols) {
+        System.arraycopy(x, xo, dst, dstOffset, cols);
+    }
+
     @Override
     public Activations prepare(float[] x, int batch, int cols) {
         return new Activations(batch, cols, x, null);

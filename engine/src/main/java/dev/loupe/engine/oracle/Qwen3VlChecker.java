@@ -79,7 +79,9 @@ final class Qwen3VlChecker implements OracleCheck.FamilyChecker {
             DynamicImage image = pre.preprocess(new ImageDecoder().decode(Files.readAllBytes(imageFile)));
             Diff pixels = Diff.of(image.chw(), FloatFiles.read(dir.resolve("image").resolve(chunk.get("preprocessed_file").asText())));
             if (pixels.maxAbs() > OracleCheck.PIXEL_TOLERANCE) return CaseResult.fail(name, "preprocessed pixels (" + image.width() + "x" + image.height() + ") " + pixels);
-            float[] embd = new Qwen3VlEncoder(f, pool, n).encode(image);
+            Qwen3VlEncoder encoder = new Qwen3VlEncoder(f, pool, n);
+            new ModelOptions(pool, 0, n).repackVision(encoder.weights()); // as a model's load does
+            float[] embd = encoder.encode(image);
             Diff d = Diff.of(embd, FloatFiles.read(dir.resolve("image").resolve(chunk.get("embd_file").asText())));
             return CaseResult.check(name, d.within(OracleCheck.tolerance(n, false)),
                     String.format("pixels max|Δ| %.1g (%dx%d), embd %s", pixels.maxAbs(), image.width(), image.height(), d));

@@ -89,7 +89,9 @@ final class YoutuVlChecker implements OracleCheck.FamilyChecker {
                 }
                 pixelDetail = String.format("pixels max|Δ| %.1g (%dx%d), ", pixels.maxAbs(), image.width(), image.height());
             }
-            float[] embd = new YoutuVlEncoder(f, pool, n).encode(image);
+            YoutuVlEncoder encoder = new YoutuVlEncoder(f, pool, n);
+            new ModelOptions(pool, 0, n).repackVision(encoder.weights()); // as a model's load does
+            float[] embd = encoder.encode(image);
             Diff d = Diff.of(embd, FloatFiles.read(outputs.resolve(chunk.get("embd_file").asText())));
             boolean quantized = !mmprojKey.equals("mmproj_f16");
             return CaseResult.check(name, d.within(OracleCheck.tolerance(n, quantized)), pixelDetail + "embd " + d);

@@ -2,6 +2,7 @@ package dev.loupe.engine.tensor;
 
 import dev.loupe.engine.kernels.ComputePool;
 import java.util.Locale;
+import java.util.function.ToLongFunction;
 
 /**
  * What repacking a model's weights at load made ({@link WeightMatrix#repack}): how many
@@ -13,16 +14,30 @@ public record RepackedWeights(int matrices, long bytes, double seconds) {
 
     /** Repacks every matrix of {@code ms} whose type has a repacked form, each split over the pool. */
     public static RepackedWeights of(Iterable<WeightMatrix> ms, ComputePool pool) {
+        return each(ms, m -> m.repack(pool));
+    }
+
+    /** As {@link #of}, for a vision encoder's matrices ({@link WeightMatrix#repackForPrompts}): 16-bit ones too. */
+    public static RepackedWeights forPrompts(Iterable<WeightMatrix> ms, ComputePool pool) {
+        return each(ms, m -> m.repackForPrompts(pool));
+    }
+
+    private static RepackedWeights each(Iterable<WeightMatrix> ms, ToLongFunction<WeightMatrix> repack) {
         long start = System.nanoTime(), bytes = 0;
         int count = 0;
         for (WeightMatrix m : ms) {
-            long b = m.repack(pool);
+            long b = repack.applyAsLong(m);
             if (b > 0) {
                 count++;
                 bytes += b;
             }
         }
         return count == 0 ? NONE : new RepackedWeights(count, bytes, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Both copies together: a text model's and its vision encoder's. */
+    public RepackedWeights plus(RepackedWeights other) {
+        return new RepackedWeights(matrices + other.matrices, bytes + other.bytes, seconds + other.seconds);
     }
 
     /** "repacked 196 matrices (3.95 GB) in 2.10 s", or "no weights repacked". */

@@ -6,6 +6,7 @@ import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Int8Panels;
 import dev.loupe.engine.kernels.Kernels;
 import dev.loupe.engine.kernels.Numerics;
+import dev.loupe.engine.kernels.HalfPanels;
 import dev.loupe.engine.kernels.PackedGemm;
 import dev.loupe.engine.kernels.WeightKernel;
 import java.lang.foreign.MemorySegment;
@@ -23,6 +24,8 @@ public final class WeightMatrix {
     private final WeightKernel kernel;
     /** The rows repacked for FAST prefill ({@link #repack}), or null: then each product packs its own panels. */
     private volatile Int8Panels panels;
+    /** 16-bit weights repacked for FAST prompt products ({@link #repackForPrompts}), or null. */
+    private volatile HalfPanels halfPanels;
 
     public WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data) {
         this(name, type, rows, cols, data, true);
@@ -117,6 +120,11 @@ public final class WeightMatrix {
             });
             return;
         }
+        HalfPanels halves = this.halfPanels;
+        if (halves != null) {
+            pool.parallelFor(HalfPanels.panelCount(rows), 1, (p0, p1) -> halves.multiplyPanels(x, batch, p0, p1, out, rows));
+            return;
+        }
         int panels = (rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL;
         pool.parallelFor(panels, 1, (p0, p1) -> {
             float[] widened = new float[PackedGemm.PANEL * cols];
@@ -164,7 +172,7 @@ public final class WeightMatrix {
         Rounded[] xs = new Rounded[ms.length];
         int[] starts = new int[ms.length + 1];
         for (int i = 0; i < ms.length; i++) {
-            boolean alike = i > 0 && ms[i].type == ms[i - 1].type && ms[i].repacked() == ms[i - 1].repacked();
+            boolean alike = i > 0 && ms[i].type == ms[i - 1].type && (ms[i].panels == null) == (ms[i - 1].panels == null);
             xs[i] = alike ? xs[i - 1] : ms[i].rounded(input, batch);
             starts[i + 1] = starts[i] + ms[i].rows;
         }
@@ -305,9 +313,30 @@ public final class WeightMatrix {
         return p.bytes();
     }
 
-    /** Whether {@link #repack} made a copy. */
+    /**
+     * Repacks a matrix that only prompt-sized products read — a vision encoder's, whose every
+     * product has a row per patch — for {@link Numerics#FAST}: as {@link #repack} where the type
+     * has 8-bit panels, into {@link HalfPanels} (k-major, still 2 bytes a weight) for F16 and
+     * BF16. Those products then neither widen nor transpose the weights on every call; with
+     * half panels their floats stay the same. Decode steps, {@link Numerics#EXACT} products and
+     * row lookups of a 16-bit matrix still read the mapping, whose pages are handed back here
+     * (they fault back in if read: a text model's matrices are repacked by {@link #repack}
+     * instead). Returns the copy's bytes, 0 where the type has neither form (F32).
+     */
+    public synchronized long repackForPrompts(ComputePool pool) {
+        long bytes = repack(pool);
+        if (bytes > 0 || !HalfPanels.supports(type)) return bytes;
+        HalfPanels h = halfPanels;
+        if (h == null) {
+            halfPanels = h = HalfPanels.repack(type, data, rows, cols, pool);
+            if (data.isMapped()) data.unload();
+        }
+        return h.bytes();
+    }
+
+    /** Whether {@link #repack} or {@link #repackForPrompts} made a copy. */
     public boolean repacked() {
-        return panels != null;
+        return panels != null || halfPanels != null;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.tensor.TensorReader;
 import dev.loupe.engine.tensor.WeightMatrix;
+import java.util.List;
 
 /**
  * The idefics3 connector: pixel shuffle (each s x s block of patches becomes one token of
@@ -26,6 +27,11 @@ public final class Idefics3Projector {
         if (c.patchesPerSide() % s != 0) {
             throw new IllegalArgumentException(f.path() + ": " + c.patchesPerSide() + " patches per side is not a multiple of scale factor " + s);
         }
+    }
+
+    /** The projection's weights, for {@link dev.loupe.engine.tensor.RepackedWeights#forPrompts}. */
+    public List<WeightMatrix> weights() {
+        return List.of(fc);
     }
 
     /** Tokens per encoded image. */

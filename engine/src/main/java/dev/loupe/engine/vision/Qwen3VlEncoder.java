@@ -91,6 +91,16 @@ public final class Qwen3VlEncoder {
         rope = Rope.vision(e / heads, 10000f);
     }
 
+    /** Every weight matrix of the encoder, for {@link dev.loupe.engine.tensor.RepackedWeights#forPrompts}. */
+    public List<WeightMatrix> weights() {
+        List<Linear> ls = new ArrayList<>(List.of(patchEmbedding0, patchEmbedding1, merger.fc1(), merger.fc2()));
+        for (Block b : blocks) {
+            ls.addAll(List.of(b.qkv(), b.out(), b.up(), b.down()));
+            if (b.deepstack() != null) ls.addAll(List.of(b.deepstack().fc1(), b.deepstack().fc2()));
+        }
+        return ls.stream().map(Linear::weight).toList();
+    }
+
     /** A conv kernel [P, P, 3, E] as an E x 3PP F16 matrix (values rounded to fp16 if stored wider). */
     private static WeightMatrix f16Kernel(TensorReader r, String name, int kernel, int e) {
         WeightMatrix w = r.matrix(name, kernel, e);

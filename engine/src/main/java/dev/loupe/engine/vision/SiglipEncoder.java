@@ -8,6 +8,9 @@ import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.tensor.Linear;
 import dev.loupe.engine.tensor.TensorReader;
 import dev.loupe.engine.tensor.WeightMatrix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The SigLIP vision transformer of idefics3 mmproj files (clip.cpp's {@code build_vit}):
@@ -57,6 +60,13 @@ public final class SiglipEncoder {
 
     public VisionConfig config() {
         return c;
+    }
+
+    /** Every weight matrix of the encoder, for {@link dev.loupe.engine.tensor.RepackedWeights#forPrompts}. */
+    public List<WeightMatrix> weights() {
+        List<WeightMatrix> ws = new ArrayList<>(List.of(patchEmbedding.weight()));
+        for (Block b : blocks) Stream.of(b.q, b.k, b.v, b.out, b.up, b.down).forEach(l -> ws.add(l.weight()));
+        return ws;
     }
 
     /**

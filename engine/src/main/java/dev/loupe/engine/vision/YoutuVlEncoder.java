@@ -10,8 +10,11 @@ import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.llm.Rope;
 import dev.loupe.engine.tensor.Linear;
 import dev.loupe.engine.tensor.TensorReader;
+import dev.loupe.engine.tensor.WeightMatrix;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -98,6 +101,13 @@ public final class YoutuVlEncoder {
         mergerUp = r.linear("mm.0", 4 * e, 4 * e);
         mergerDown = r.linear("mm.2", 4 * e, textWidth);
         rope = Rope.vision(e / heads, 10000f);
+    }
+
+    /** Every weight matrix of the encoder, for {@link dev.loupe.engine.tensor.RepackedWeights#forPrompts}. */
+    public List<WeightMatrix> weights() {
+        List<Linear> ls = new ArrayList<>(List.of(patchEmbedding, mergerUp, mergerDown));
+        for (Block b : blocks) ls.addAll(List.of(b.q(), b.k(), b.v(), b.out(), b.up(), b.down()));
+        return ls.stream().map(Linear::weight).toList();
     }
 
     /** Floats per merged token: the text model's embedding width. */

@@ -4,6 +4,9 @@ import dev.loupe.engine.kernels.ComputePool;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.task.DenseReadout;
 import dev.loupe.engine.task.PromptBook;
+import dev.loupe.engine.tensor.RepackedWeights;
+import dev.loupe.engine.tensor.WeightMatrix;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -25,7 +28,8 @@ import java.util.Objects;
  * @param promptBook     what the model is asked for each task
  * @param repackWeights  with fast numerics, repack the text model's quantized weights at load
  *                       into the layout prefill reads fastest (an off-heap copy of about the
- *                       weights' size, see {@link dev.loupe.engine.tensor.WeightMatrix#repack})
+ *                       weights' size, see {@link dev.loupe.engine.tensor.WeightMatrix#repack}),
+ *                       and the vision encoder's ({@link WeightMatrix#repackForPrompts})
  */
 public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens,
                            DenseReadout denseReadout, PromptBook promptBook, boolean repackWeights) {
@@ -43,6 +47,11 @@ public record ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numeri
     public ModelOptions(ComputePool pool, int maxLongestEdge, Numerics numerics, int minImageTokens, int maxImageTokens,
                         DenseReadout denseReadout, PromptBook promptBook) {
         this(pool, maxLongestEdge, numerics, minImageTokens, maxImageTokens, denseReadout, promptBook, true);
+    }
+
+    /** Repacks a vision encoder's weights as {@link #repackWeights} says (a no-op with exact numerics). */
+    public RepackedWeights repackVision(List<WeightMatrix> weights) {
+        return repackWeights && numerics == Numerics.FAST ? RepackedWeights.forPrompts(weights, pool) : RepackedWeights.NONE;
     }
 
     /** These options with repacking on or off. */

@@ -51,6 +51,8 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
     private final LlamaDecoder decoder;
     private final Qwen3VlPreprocessor preprocessor;
     private final Qwen3VlEncoder encoder;
+    /** The vision weights' off-heap copy ({@link ModelOptions#repackVision}). */
+    private final dev.loupe.engine.tensor.RepackedWeights visionRepacked;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
     private final LabelScorer labelScorer;
@@ -83,6 +85,8 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
         this.generator = new Generator(decoder, tokenizer);
         this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.promptBook = options.promptBook();
+        // Last, once the files are known to belong together.
+        this.visionRepacked = options.repackVision(encoder.weights());
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
@@ -216,7 +220,7 @@ public final class Qwen3VlModel implements DynamicResolutionModel {
 
     @Override
     public dev.loupe.engine.tensor.RepackedWeights repackedWeights() {
-        return decoder.repacked();
+        return decoder.repacked().plus(visionRepacked);
     }
 
     @Override

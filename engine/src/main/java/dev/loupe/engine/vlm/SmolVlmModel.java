@@ -9,6 +9,7 @@ import dev.loupe.engine.task.PromptBook;
 import dev.loupe.engine.task.Task;
 import dev.loupe.engine.task.TaskRequest;
 import dev.loupe.engine.task.grammar.AnswerGrammar;
+import dev.loupe.engine.tensor.WeightMatrix;
 import dev.loupe.engine.text.BpeTokenizer;
 import dev.loupe.engine.text.ChatFormat;
 import dev.loupe.engine.vision.Idefics3Preprocessor;
@@ -18,6 +19,7 @@ import dev.loupe.engine.vision.PreprocessedImage;
 import dev.loupe.engine.vision.RgbImage;
 import dev.loupe.engine.vision.SiglipEncoder;
 import dev.loupe.engine.vision.VisionConfig;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,8 @@ public final class SmolVlmModel implements BatchableAnnotator {
     private final LlamaDecoder decoder;
     private final Idefics3Preprocessor preprocessor;
     private final SiglipEncoder encoder;
+    /** The vision weights' off-heap copy ({@link ModelOptions#repackVision}). */
+    private final dev.loupe.engine.tensor.RepackedWeights visionRepacked;
     private final Idefics3Projector projector;
     private final Idefics3Layout layout;
     private final ImageDecoder imageDecoder = new ImageDecoder();
@@ -76,6 +80,10 @@ public final class SmolVlmModel implements BatchableAnnotator {
         this.generator = new Generator(decoder, tokenizer);
         this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.promptBook = options.promptBook();
+        // Last, once the files are known to belong together.
+        List<WeightMatrix> visionWeights = new ArrayList<>(encoder.weights());
+        visionWeights.addAll(projector.weights());
+        this.visionRepacked = options.repackVision(visionWeights);
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
@@ -192,7 +200,7 @@ public final class SmolVlmModel implements BatchableAnnotator {
 
     @Override
     public dev.loupe.engine.tensor.RepackedWeights repackedWeights() {
-        return decoder.repacked();
+        return decoder.repacked().plus(visionRepacked);
     }
 
     @Override

@@ -59,6 +59,8 @@ public final class YoutuVlModel implements DynamicResolutionModel {
     private final Deepseek2Decoder decoder;
     private final YoutuVlPreprocessor preprocessor;
     private final YoutuVlEncoder encoder;
+    /** The vision weights' off-heap copy ({@link ModelOptions#repackVision}). */
+    private final dev.loupe.engine.tensor.RepackedWeights visionRepacked;
     private final ImageDecoder imageDecoder = new ImageDecoder();
     private final Generator generator;
     private final LabelScorer labelScorer;
@@ -94,6 +96,8 @@ public final class YoutuVlModel implements DynamicResolutionModel {
         this.labelScorer = new LabelScorer(decoder, tokenizer, chat);
         this.denseReadout = options.denseReadout();
         this.promptBook = options.promptBook();
+        // Last, once the files are known to belong together.
+        this.visionRepacked = options.repackVision(encoder.weights());
     }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
@@ -327,7 +331,7 @@ public final class YoutuVlModel implements DynamicResolutionModel {
 
     @Override
     public dev.loupe.engine.tensor.RepackedWeights repackedWeights() {
-        return decoder.repacked();
+        return decoder.repacked().plus(visionRepacked);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -104,6 +105,25 @@ class WeightKernelDifferentialTest {
                     assertTrue(nonFinite > 0, type + ": rows with an infinite scale must give a non-finite product");
                 }
             }
+        }
+    }
+
+    /** A FAST product's operands: roundRow writes what prepare computes, bit for bit, edge values included. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16"})
+    void roundRowIsPrepareWithoutTheCopies(GgmlType type) {
+        SplittableRandom rnd = new SplittableRandom(type.ordinal() + 17);
+        int cols = 1000;
+        float[] x = new float[cols + 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-9, 7)));
+        float[] edges = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 65504f, 65520f, 1e-8f, -6e-8f, Float.MIN_VALUE};
+        System.arraycopy(edges, 0, x, 3 + 100, edges.length);
+        WeightKernel kernel = Kernels.forType(type, "test");
+        float[] expected = kernel.prepare(java.util.Arrays.copyOfRange(x, 3, 3 + cols), 1, cols).toFloats();
+        float[] actual = new float[cols + 2];
+        kernel.roundRow(x, 3, actual, 2, cols);
+        for (int i = 0; i < cols; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[2 + i]), type + " value " + i + ": " + x[3 + i]);
         }
     }
 
