@@ -1,5 +1,9 @@
 package dev.loupe.engine.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Multi-head attention of many query rows in F32 as matrix products ({@link Numerics#FAST}):
  * per head and block of query rows, scores {@code S = Q Kᵀ} with {@link PackedGemm}, a
@@ -14,6 +18,8 @@ package dev.loupe.engine.kernels;
 public final class PackedAttention {
     /** Query rows per task: one block's scores stay in L2 for the value product. */
     static final int QUERY_BLOCK = 64;
+    /** {@link GgmlExp#vexp}'s eight lanes. */
+    private static final VectorSpecies<Float> EXP_LANES = FloatVector.SPECIES_256;
 
     private PackedAttention() {}
 
@@ -63,27 +69,51 @@ public final class PackedAttention {
                 }
                 for (int i = 0; i < n; i++) {
                     int limit = causal ? visible + t0 + i : visible, o = i * cells;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int c = 0; c < limit; c++) {
-                        float s = scores[o + c] * scale;
-                        scores[o + c] = s;
-                        max = Math.max(max, s);
-                    }
-                    double sum = GgmlExp.softmaxExp(scores, o, scores, o, limit, max);
+                    float sum = softmax(scores, o, limit, scale);
                     java.util.Arrays.fill(scores, o + limit, o + blockCells, 0f);
-                    inverseSums[i] = sum == 0 ? 0f : (float) (1.0 / sum);
+                    inverseSums[i] = sum == 0 ? 0f : 1f / sum;
                 }
                 for (int p = 0; p < valuePanels; p++) {
                     int j0 = p * PackedGemm.PANEL;
                     PackedGemm.multiply(scores, 0, cells, n, packedValues[kvHead], p * valuePanelSize, blockCells,
                             Math.min(PackedGemm.PANEL, dv - j0), out, outOff + j0, outStride);
                 }
-                for (int i = 0; i < n; i++) {
-                    int o = outOff + i * outStride;
-                    for (int c = 0; c < dv; c++) out[o + c] *= inverseSums[i];
-                }
+                for (int i = 0; i < n; i++) VectorMath.scale(out, outOff + i * outStride, dv, inverseSums[i]);
             }
         });
+    }
+
+    /**
+     * One row of scores in place: scaled, then {@code exp(s - max)} (ggml's vector exponential,
+     * {@link GgmlExp#vexp}); returns their sum, summed in vector lanes and the lanes folded in a
+     * fixed order ({@link LaneFolds#evenOdd}) — the same floats whatever the JIT tier, every row on its own.
+     */
+    static float softmax(float[] s, int off, int n, float scale) {
+        int upper = EXP_LANES.loopBound(n), i = 0;
+        FloatVector max = FloatVector.broadcast(EXP_LANES, Float.NEGATIVE_INFINITY);
+        for (; i < upper; i += EXP_LANES.length()) {
+            FloatVector v = FloatVector.fromArray(EXP_LANES, s, off + i).mul(scale);
+            v.intoArray(s, off + i);
+            max = max.max(v);
+        }
+        float m = max.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            s[off + i] *= scale;
+            m = Math.max(m, s[off + i]);
+        }
+        FloatVector sums = FloatVector.zero(EXP_LANES);
+        for (i = 0; i < upper; i += EXP_LANES.length()) {
+            FloatVector e = GgmlExp.vexp(FloatVector.fromArray(EXP_LANES, s, off + i).sub(m));
+            e.intoArray(s, off + i);
+            sums = sums.add(e);
+        }
+        float sum = LaneFolds.evenOdd(sums);
+        for (; i < n; i++) {
+            float e = GgmlExp.vexp(s[off + i] - m);
+            s[off + i] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     private static int panels(int columns) {

@@ -69,6 +69,14 @@ public final class VectorMath {
         for (; i < n; i++) a[aOff + i] += b[bOff + i];
     }
 
+    /** x[i] *= factor. */
+    public static void scale(float[] x, int off, int n, float factor) {
+        int i = 0;
+        int upper = S.loopBound(n);
+        for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, off + i).mul(factor).intoArray(x, off + i);
+        for (; i < n; i++) x[off + i] *= factor;
+    }
+
     /** Index of the largest value; ties go to the lowest index (llama.cpp's greedy rule). */
     public static int argmax(float[] x, int off, int n) {
         int best = 0;
@@ -101,7 +109,7 @@ public final class VectorMath {
      * <p>Deterministic on purpose: the exponentials are {@link GgmlExp#vexp}'s fused multiply-adds
      * (the Vector API's {@code lanewise(EXP)} and {@code reduceLanes(ADD)} give results an ulp
      * apart depending on whether C2 has compiled the caller yet), eight lanes at a time on any
-     * machine, and the lanes are summed in a fixed order. A token's log-probability is then the
+     * machine, and the lanes folded in a fixed order ({@link LaneFolds#evenOdd}). A token's log-probability is then the
      * same in every JVM, batch and tier: {@link #logSumExpInOrder} is the scalar rendering.
      */
     public static double logSumExp(float[] x, int off, int n) {
@@ -113,8 +121,7 @@ public final class VectorMath {
         for (; i < upper; i += EXP_LANES.length()) {
             acc = acc.add(GgmlExp.vexp(FloatVector.fromArray(EXP_LANES, x, off + i).sub(max)));
         }
-        double sum = 0;
-        for (int lane = 0; lane < EXP_LANES.length(); lane++) sum += acc.lane(lane);
+        double sum = LaneFolds.evenOdd(acc);
         for (; i < n; i++) sum += GgmlExp.vexp(x[off + i] - max);
         return max + Math.log(sum);
     }
@@ -128,8 +135,7 @@ public final class VectorMath {
         int upper = n - n % lanes;
         float[] acc = new float[lanes];
         for (int i = 0; i < upper; i++) acc[i % lanes] += GgmlExp.vexp(x[off + i] - max);
-        double sum = 0;
-        for (float a : acc) sum += a;
+        double sum = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
         for (int i = upper; i < n; i++) sum += GgmlExp.vexp(x[off + i] - max);
         return max + Math.log(sum);
     }

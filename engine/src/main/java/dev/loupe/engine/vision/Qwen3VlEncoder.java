@@ -4,7 +4,6 @@ import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.gguf.GgufMetadata;
 import dev.loupe.engine.kernels.ComputePool;
-import dev.loupe.engine.kernels.Gelu;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.llm.Rope;
@@ -126,7 +125,7 @@ public final class Qwen3VlEncoder {
         float[] x = new float[n * e], other = new float[n * e];
         patchEmbedding0.apply(patches, n, x, pool, numerics);
         patchEmbedding1.apply(patches, n, other, pool, numerics);
-        VectorMath.addInPlace(x, 0, other, 0, n * e);
+        TokenRows.add(pool, x, other, n * e);
         for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * e, patchBias, 0, e);
         float[] pos = PositionGrid.resize(positionTable, e, side, gx, gy);
         for (int t = 0; t < n; t++) VectorMath.addInPlace(x, t * e, pos, order[t] * e, e);
@@ -136,7 +135,7 @@ public final class Qwen3VlEncoder {
         float[] att = new float[n * e], up = new float[n * ff];
         float[][] angles = rotaryAngles(order, gx);
         for (Block b : blocks) {
-            for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln1w, b.ln1b, eps, h, t * e, e);
+            TokenRows.layerNorm(pool, x, b.ln1w, b.ln1b, eps, h, n, e);
             b.qkv.apply(h, n, qkv, pool, numerics);
             int hd = e / heads;
             for (int t = 0; t < n; t++) {
@@ -150,15 +149,15 @@ public final class Qwen3VlEncoder {
             }
             VisionAttention.full(pool, numerics, q, k, v, att, n, heads, e / heads);
             b.out.apply(att, n, h, pool, numerics);
-            VectorMath.addInPlace(x, 0, h, 0, n * e);
-            for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln2w, b.ln2b, eps, h, t * e, e);
+            TokenRows.add(pool, x, h, n * e);
+            TokenRows.layerNorm(pool, x, b.ln2w, b.ln2b, eps, h, n, e);
             b.up.apply(h, n, up, pool, numerics);
-            Gelu.applyInPlace(up, 0, up.length);
+            TokenRows.gelu(pool, up, up.length);
             b.down.apply(up, n, h, pool, numerics);
-            VectorMath.addInPlace(x, 0, h, 0, n * e);
+            TokenRows.add(pool, x, h, n * e);
             if (b.deepstack != null) deepstack.add(merge(b.deepstack, x, n));
         }
-        for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, postNormWeight, postNormBias, eps, x, t * e, e);
+        TokenRows.layerNorm(pool, x, postNormWeight, postNormBias, eps, x, n, e);
         float[] merged = merge(merger, x, n);
         int tokens = n / 4, width = outputWidth();
         float[] out = new float[tokens * width];
@@ -175,11 +174,11 @@ public final class Qwen3VlEncoder {
         float[] g = x;
         if (mg.normWeight != null) {
             g = new float[n * e];
-            for (int t = 0; t < rows; t++) VectorMath.layerNorm(x, t * w, mg.normWeight, mg.normBias, eps, g, t * w, w);
+            TokenRows.layerNorm(pool, x, mg.normWeight, mg.normBias, eps, g, rows, w);
         }
         float[] hidden = new float[rows * w], out = new float[rows * textWidth];
         mg.fc1.apply(g, rows, hidden, pool, numerics);
-        Gelu.applyInPlace(hidden, 0, hidden.length);
+        TokenRows.gelu(pool, hidden, hidden.length);
         mg.fc2.apply(hidden, rows, out, pool, numerics);
         return out;
     }

@@ -2,9 +2,7 @@ package dev.loupe.engine.vision;
 
 import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.kernels.ComputePool;
-import dev.loupe.engine.kernels.Gelu;
 import dev.loupe.engine.kernels.Numerics;
-import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.tensor.Linear;
 import dev.loupe.engine.tensor.TensorReader;
 import dev.loupe.engine.tensor.WeightMatrix;
@@ -81,28 +79,28 @@ public final class SiglipEncoder {
         float[] patches = im2col(chw, s, p, g);
         float[] x = new float[n * e];
         patchEmbedding.apply(patches, n, x, pool, numerics);
-        VectorMath.addInPlace(x, 0, positions, 0, n * e);
+        TokenRows.add(pool, x, positions, n * e);
 
         float[] h = new float[n * e];
         float[] q = new float[n * e], k = new float[n * e], v = new float[n * e];
         float[] att = new float[n * e], proj = new float[n * e];
         float[] ff = new float[n * c.nFf()];
         for (Block b : blocks) {
-            for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln1w, b.ln1b, c.eps(), h, t * e, e);
+            TokenRows.layerNorm(pool, x, b.ln1w, b.ln1b, c.eps(), h, n, e);
             b.q.apply(h, n, q, pool, numerics);
             b.k.apply(h, n, k, pool, numerics);
             b.v.apply(h, n, v, pool, numerics);
             VisionAttention.full(pool, numerics, q, k, v, att, n, c.nHead(), c.headDim());
             b.out.apply(att, n, proj, pool, numerics);
-            VectorMath.addInPlace(x, 0, proj, 0, n * e);
+            TokenRows.add(pool, x, proj, n * e);
 
-            for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln2w, b.ln2b, c.eps(), h, t * e, e);
+            TokenRows.layerNorm(pool, x, b.ln2w, b.ln2b, c.eps(), h, n, e);
             b.up.apply(h, n, ff, pool, numerics);
-            Gelu.applyInPlace(ff, 0, ff.length);
+            TokenRows.gelu(pool, ff, ff.length);
             b.down.apply(ff, n, proj, pool, numerics);
-            VectorMath.addInPlace(x, 0, proj, 0, n * e);
+            TokenRows.add(pool, x, proj, n * e);
         }
-        for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, postNormWeight, postNormBias, c.eps(), x, t * e, e);
+        TokenRows.layerNorm(pool, x, postNormWeight, postNormBias, c.eps(), x, n, e);
         return x;
     }
 

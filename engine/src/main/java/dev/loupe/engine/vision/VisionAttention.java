@@ -21,7 +21,7 @@ final class VisionAttention {
     /** q, k, v: n rows of heads x headDim; k and v are rounded to fp16 in place. */
     static void full(ComputePool pool, Numerics numerics, float[] q, float[] k, float[] v, float[] out, int n, int heads, int headDim) {
         float scale = scale(headDim);
-        roundKeysAndValues(k, v, n * heads * headDim);
+        roundKeysAndValues(pool, k, v, n * heads * headDim);
         if (numerics == Numerics.FAST) {
             PackedAttention.multiHead(pool, q, n, HeadLayout.grouped(heads, heads, headDim), k, v, n, false, scale, out);
         } else {
@@ -40,7 +40,7 @@ final class VisionAttention {
                          int headDim, int[] first, int[] end) {
         float scale = scale(headDim);
         int width = heads * headDim;
-        roundKeysAndValues(k, v, n * width);
+        roundKeysAndValues(pool, k, v, n * width);
         HeadLayout layout = HeadLayout.grouped(heads, heads, headDim);
         if (numerics != Numerics.FAST) {
             FlashAttention.multiHead(pool, q, n, layout, k, v, VisibleCells.ranges(first, end), scale, out);
@@ -60,11 +60,11 @@ final class VisionAttention {
         return 1.0f / (float) Math.sqrt((float) headDim);
     }
 
-    /** clip.cpp casts K and V to fp16 for flash attention. */
-    private static void roundKeysAndValues(float[] k, float[] v, int count) {
-        for (int i = 0; i < count; i++) {
-            k[i] = Layouts.roundF16(k[i]);
-            v[i] = Layouts.roundF16(v[i]);
-        }
+    /** clip.cpp casts K and V to fp16 for flash attention (plain loops: C2 vectorizes the conversions). */
+    private static void roundKeysAndValues(ComputePool pool, float[] k, float[] v, int count) {
+        pool.parallelFor(count, 16 * 1024, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) k[i] = Layouts.roundF16(k[i]);
+            for (int i = i0; i < i1; i++) v[i] = Layouts.roundF16(v[i]);
+        });
     }
 }

@@ -4,7 +4,6 @@ import dev.loupe.engine.gguf.GgufFile;
 import dev.loupe.engine.gguf.GgufFormatException;
 import dev.loupe.engine.gguf.GgufMetadata;
 import dev.loupe.engine.kernels.ComputePool;
-import dev.loupe.engine.kernels.Gelu;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.VectorMath;
 import dev.loupe.engine.llm.Rope;
@@ -132,7 +131,7 @@ public final class YoutuVlEncoder {
         float[] up = new float[n * ff];
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
-            for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln1w, b.ln1b, eps, h, t * e, e);
+            TokenRows.layerNorm(pool, x, b.ln1w, b.ln1b, eps, h, n, e);
             b.q.apply(h, n, q, pool, numerics);
             b.k.apply(h, n, k, pool, numerics);
             b.v.apply(h, n, v, pool, numerics);
@@ -148,12 +147,12 @@ public final class YoutuVlEncoder {
                 VisionAttention.windowed(pool, numerics, q, k, v, att, n, heads, hd, windows.patchWindowStarts(), windows.patchWindowEnds());
             }
             b.out.apply(att, n, h, pool, numerics);
-            VectorMath.addInPlace(x, 0, h, 0, n * e);
-            for (int t = 0; t < n; t++) VectorMath.layerNorm(x, t * e, b.ln2w, b.ln2b, eps, h, t * e, e);
+            TokenRows.add(pool, x, h, n * e);
+            TokenRows.layerNorm(pool, x, b.ln2w, b.ln2b, eps, h, n, e);
             b.up.apply(h, n, up, pool, numerics);
-            Gelu.applyInPlace(up, 0, up.length);
+            TokenRows.gelu(pool, up, up.length);
             b.down.apply(up, n, h, pool, numerics);
-            VectorMath.addInPlace(x, 0, h, 0, n * e);
+            TokenRows.add(pool, x, h, n * e);
         }
 
         // Back to raster order of merged tokens (4 patch rows each), then post norm and merger.
@@ -168,7 +167,7 @@ public final class YoutuVlEncoder {
         int tokens = n / 4;
         float[] hidden = new float[tokens * 4 * e], out = new float[tokens * textWidth];
         mergerUp.apply(restored, tokens, hidden, pool, numerics);
-        Gelu.applyInPlace(hidden, 0, hidden.length);
+        TokenRows.gelu(pool, hidden, hidden.length);
         mergerDown.apply(hidden, tokens, out, pool, numerics);
         return out;
     }
