@@ -119,6 +119,9 @@ final class DryRun {
             out.printf(Locale.ROOT, "               the text file's quantized weights become native panels of up to ~1.4x its size (%s),%n",
                     bytes(Math.round(f.modelBytes() * 1.4)));
             out.println("               in place of its mapped pages (Q4_K_M ~1.4x, Q8_0 1.06x on AVX2 and not repacked on AVX-512; F16/F32 not repacked)");
+            // WeightMatrix.repackForPrompts: the vision encoder's matrices, F16 ones as 16-bit panels.
+            out.printf(Locale.ROOT, "               the mmproj's weight matrices become native panels of about its size (%s), in place of its mapped pages%n",
+                    bytes(f.mmprojBytes()));
         }
         out.println("               (on YARN or Kubernetes, add them to spark.executor.memoryOverhead)");
         if (f.kvBytesPerPosition() == 0) {

@@ -89,8 +89,9 @@ public final class ModelCommandOptions {
     String constrain;
 
     @Option(names = "--no-repack",
-            description = "Keep quantized text weights as mapped instead of repacking them at load into the layout fast prefill "
-                    + "and decode read (the quantized types; ~1.4x a Q4_K_M file's bytes, 1.06x Q8_0's on AVX2, in place of the mapped pages). Default: spark.loupe.repackWeights, else repack.")
+            description = "Keep the weights as mapped instead of repacking them at load into the layout fast prefill, decode "
+                    + "and the vision encoder read (the text model's quantized types, ~1.4x a Q4_K_M file's bytes, 1.06x Q8_0's on AVX2; "
+                    + "the mmproj's matrices at about their size; in place of the mapped pages). Default: spark.loupe.repackWeights, else repack.")
     boolean noRepack;
 
     /** Whether a model was named at all (the eval job needs none to score existing predictions). */

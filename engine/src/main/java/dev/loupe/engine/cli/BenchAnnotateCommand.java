@@ -34,8 +34,8 @@ final class BenchAnnotateCommand implements Callable<Integer> {
             description = "idefics3 resolution cap, as the job's option (0: the model's own).") int maxLongestEdge;
     @Option(names = "--numerics", defaultValue = "fast", paramLabel = "exact|fast", description = "Default: ${DEFAULT-VALUE}.")
     Numerics numerics;
-    @Option(names = "--no-repack", description = "Keep quantized weights as mapped instead of repacking them at load into 8-bit panels for fast "
-            + "prefill and decode (the default repacks).") boolean noRepack;
+    @Option(names = "--no-repack", description = "Keep weights as mapped instead of repacking them at load into panels for fast "
+            + "prefill, decode and image encoding (the default repacks).") boolean noRepack;
     @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).") Integer threads;
     @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
     @Option(names = "--tasks", split = ",", paramLabel = "TASK,TASK...",

@@ -37,8 +37,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "(llama.cpp's own, bit for bit; slower). Default: ${DEFAULT-VALUE}.")
     Numerics numerics;
     @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
-    @Option(names = "--no-repack", description = "Keep quantized weights as mapped instead of repacking them at load into 8-bit panels for fast "
-            + "prefill and decode (the default repacks, as models load).") boolean noRepack;
+    @Option(names = "--no-repack", description = "Keep weights as mapped instead of repacking them at load into panels for fast "
+            + "prefill, decode and image encoding (the default repacks, as models load).") boolean noRepack;
 
     @Spec
     CommandSpec spec;

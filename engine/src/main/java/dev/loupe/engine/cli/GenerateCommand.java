@@ -114,8 +114,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Arithmetic of the vision encoder, prefill and decode: fast (f32 products) or exact "
                     + "(llama.cpp's own, bit for bit; slower). Default: ${DEFAULT-VALUE}.")
     Numerics numerics;
-    @Option(names = "--no-repack", description = "Keep quantized weights as mapped instead of repacking them at load into 8-bit panels for fast "
-            + "prefill and decode (the default repacks).") boolean noRepack;
+    @Option(names = "--no-repack", description = "Keep weights as mapped instead of repacking them at load into panels for fast "
+            + "prefill, decode and image encoding (the default repacks).") boolean noRepack;
 
     @Spec
     CommandSpec spec;
