@@ -3,10 +3,10 @@ package dev.loupe.engine.tensor;
 import dev.loupe.engine.gguf.GgufTensor;
 import dev.loupe.engine.kernels.Activations;
 import dev.loupe.engine.kernels.ComputePool;
+import dev.loupe.engine.kernels.HalfPanels;
 import dev.loupe.engine.kernels.Int8Panels;
 import dev.loupe.engine.kernels.Kernels;
 import dev.loupe.engine.kernels.Numerics;
-import dev.loupe.engine.kernels.HalfPanels;
 import dev.loupe.engine.kernels.PackedGemm;
 import dev.loupe.engine.kernels.WeightKernel;
 import java.lang.foreign.MemorySegment;
@@ -96,7 +96,8 @@ public final class WeightMatrix {
      * rounded or quantized as ggml would for this type and widened back to floats; then from
      * {@link Numerics#PACKED_MIN_ROWS} rows on (prefill) each thread widens a panel of weight
      * rows to F32 (this type's own dequantization), packs it once and runs it against every
-     * activation row with {@link PackedGemm}; below that each weight row is widened once and
+     * activation row with {@link PackedGemm} (matrices repacked at load read their panels
+     * instead: {@link #repack}, {@link #repackForPrompts}); below that each weight row is widened once and
      * multiplied with every row by {@link dev.loupe.engine.kernels.StripedDot} — a single row
      * too, where the type {@linkplain WeightKernel#stripesOneRow() does that as fast} as
      * ggml's product, else ggml's single-row kernel.
