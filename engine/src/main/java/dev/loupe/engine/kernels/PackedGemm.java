@@ -141,8 +141,8 @@ public final class PackedGemm {
         // Four steps on 32 vector registers, two on 16 (four there spill accumulators: C2
         // schedules later steps' loads early). Measured, one thread, 1024 x 768 by 768:
         // 125 -> 182 GFLOP/s on AVX-512 (peak 229), 64 -> 102 on AVX2 (peak 114).
-        // (The conditions stay "k + n < k1": as a counted loop C2 unrolls the body again and
-        // spills, slower on both.)
+        // (The conditions stay "k + n < k1": written as a counted loop over passes, C2 hoists
+        // all twelve panel loads of a pass to its top and spills accumulators: 153 and 66.)
         int k = k0, po = pOff + k0 * PANEL;
         FloatVector w0, w1, w2, v;
         if (FOUR_STEPS) {
