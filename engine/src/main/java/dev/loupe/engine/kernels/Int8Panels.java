@@ -3,6 +3,9 @@ package dev.loupe.engine.kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -235,47 +238,51 @@ public final class Int8Panels {
         int low = source.lowestCode(), high = source.highestCode();
         MemorySegment data = Arena.ofAuto().allocate(bytesFor(rows, cols, source), 64);
         int supers = cols / superBlock, groups = layout.groups();
+        long sbBytes = layout.superBlockBytes(), panelBytes = supers * sbBytes;
         pool.parallelFor(panelCount(rows), 1, (p0, p1) -> {
             byte[] codes = new byte[cols], groupScales = new byte[cols / group], groupMins = new byte[cols / group];
             float[] scales = new float[supers], mins = new float[supers];
+            // A panel is assembled on the heap and copied in one piece: written byte by byte into
+            // the segment, each access paid the segment's bounds and liveness checks (half of a
+            // 4B model's repacking time).
+            byte[] panel = new byte[Math.toIntExact(panelBytes)];
             for (int p = p0; p < p1; p++) {
-                long panel = (long) p * supers * layout.superBlockBytes();
+                Arrays.fill(panel, (byte) 0);
                 for (int j = 0; j < PANEL && p * PANEL + j < rows; j++) {
                     int r = p * PANEL + j;
                     source.codes(r, codes, scales, mins, groupScales, groupMins);
                     for (int sb = 0; sb < supers; sb++) {
-                        long block = panel + sb * layout.superBlockBytes();
-                        data.set(Layouts.F32, block + (long) j * Float.BYTES, scales[sb]);
-                        if (hasMins) data.set(Layouts.F32, block + (long) (PANEL + j) * Float.BYTES, mins[sb]);
+                        int block = Math.toIntExact(sb * sbBytes);
+                        LE_FLOAT.set(panel, block + j * Float.BYTES, scales[sb]);
+                        if (hasMins) LE_FLOAT.set(panel, block + (PANEL + j) * Float.BYTES, mins[sb]);
                         for (int gi = 0; gi < groups; gi++) {
                             int g = sb * groups + gi;
                             if (twoLevel) {
-                                long multipliers = block + layout.floatBytes() + gi * layout.multiplierStride();
-                                data.set(ValueLayout.JAVA_BYTE, multipliers + j, groupScales[g]);
-                                if (hasMins) data.set(ValueLayout.JAVA_BYTE, multipliers + PANEL + j, groupMins[g]);
+                                int multipliers = Math.toIntExact(block + layout.floatBytes() + gi * layout.multiplierStride());
+                                panel[multipliers + j] = groupScales[g];
+                                if (hasMins) panel[multipliers + PANEL + j] = groupMins[g];
                             }
-                            long at = block + layout.headerBytes() + gi * layout.groupCodeBytes() + j;
+                            int at = Math.toIntExact(block + layout.headerBytes() + gi * layout.groupCodeBytes() + j);
                             for (int k = 0; k < group; k++) {
                                 int code = codes[g * group + k];
                                 if (code < low || code > high) {
                                     throw new IllegalStateException("row " + r + ", column " + (g * group + k) + ": code " + code + " outside " + low + ".." + high);
                                 }
-                                if (!nibbles) {
-                                    data.set(ValueLayout.JAVA_BYTE, at + (long) k * PANEL, (byte) code);
-                                } else if (k % 2 == 0) {
-                                    data.set(ValueLayout.JAVA_BYTE, at + (long) (k / 2) * PANEL, (byte) (code - low));
-                                } else {
-                                    long pair = at + (long) (k / 2) * PANEL;
-                                    data.set(ValueLayout.JAVA_BYTE, pair, (byte) (data.get(ValueLayout.JAVA_BYTE, pair) | (code - low) << 4));
-                                }
+                                if (!nibbles) panel[at + k * PANEL] = (byte) code;
+                                else if (k % 2 == 0) panel[at + k / 2 * PANEL] = (byte) (code - low);
+                                else panel[at + k / 2 * PANEL] |= (byte) ((code - low) << 4);
                             }
                         }
                     }
                 }
+                MemorySegment.copy(panel, 0, data, ValueLayout.JAVA_BYTE, p * panelBytes, panel.length);
             }
         });
         return new Int8Panels(data, rows, cols, layout, low);
     }
+
+    /** Little-endian floats written into a panel assembled on the heap. */
+    private static final VarHandle LE_FLOAT = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Whether {@link #warmUpTiles} has run in this JVM. */
     private static volatile boolean warmedUp;
