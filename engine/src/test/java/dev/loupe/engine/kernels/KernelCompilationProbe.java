@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import jdk.incubator.vector.FloatVector;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedMethod;
@@ -31,6 +32,8 @@ public final class KernelCompilationProbe {
     static final List<String> WATCHED = List.of(Int8Panels.class.getName(), PackedGemm.class.getName());
     static final List<String> TILES = List.of(
             "Int8Panels.tile1", "Int8Panels.tile1Nibbles", // every single-sequence decode step
+            // every prompt of quantized weights: AVX-512's 4-row tile, AVX2's 3-row one
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4" : "Int8Panels.tile3",
             "PackedGemm.tile4");                            // every prompt and encoder product
 
     private KernelCompilationProbe() {}
