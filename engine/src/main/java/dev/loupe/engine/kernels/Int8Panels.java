@@ -99,6 +99,12 @@ public final class Int8Panels {
     /** The thread's factors of the groups of a widened block ({@link #groupFactors}: 2 PANEL floats per group). */
     private static final ThreadLocal<float[]> FACTORS = ThreadLocal.withInitial(() -> new float[PackedGemm.DEPTH_BLOCK / 16 * 2 * PANEL]);
 
+    /** The thread's activation rows of an eight-row tile, interleaved column by column ({@link #interleave}). */
+    private static final ThreadLocal<float[]> INTERLEAVED = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** The thread's group sums of an eight-row tile, interleaved group by group. */
+    private static final ThreadLocal<float[]> INTERLEAVED_SUMS = ThreadLocal.withInitial(() -> new float[0]);
+
     /** The thread's running outputs of a batched product ({@link #multiplyPanel}), grown to the largest batch. */
     private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[(DECODE_ROWS + 3) * PANEL]);
 
@@ -451,6 +457,26 @@ public final class Int8Panels {
      * 7-13% on AVX2), an odd last panel paired with itself.
      */
     public void multiplyPanels(float[] a, float[] sums, int m, int p0, int p1, float[] c, int cOff, int ldc) {
+        if (eightRowTiles(m)) {
+            // The 8-bit tile reads the rows interleaved, once for all the panels: a column's eight
+            // activations (and a group's eight sums) side by side at one offset. Read in place,
+            // eight offsets took eight registers, and C2 spilled and recomputed addresses in the
+            // loop (Q8_0 20 -> 28 GMAC/s interleaved, Q6_K 18 -> 19, one thread under AVX2). The
+            // 4-bit tile reads them in place: interleaved, C2 loaded six broadcasts ahead and
+            // spilled a chain (Q4_K 25 -> 22).
+            float[] at = a, st = sums;
+            if (!nibbles) {
+                int groups = cols / group;
+                at = INTERLEAVED.get();
+                st = INTERLEAVED_SUMS.get();
+                if (at.length < DECODE_ROWS * cols) INTERLEAVED.set(at = new float[DECODE_ROWS * cols]);
+                if (st.length < DECODE_ROWS * groups) INTERLEAVED_SUMS.set(st = new float[DECODE_ROWS * groups]);
+                interleave(a, m, cols, at);
+                interleave(sums, m, groups, st);
+            }
+            for (int p = p0; p < p1; p++) multiplyEight(at, st, m, p, c, cOff + (p - p0) * PANEL, ldc);
+            return;
+        }
         if (m != 1) {
             for (int p = p0; p < p1; p++) multiplyPanel(a, sums, m, p, c, cOff + (p - p0) * PANEL, ldc);
             return;
@@ -492,18 +518,12 @@ public final class Int8Panels {
             multiplyPanels(a, sums, 1, p, p + 1, c, cOff, ldc);
             return;
         }
-        int n = Math.min(PANEL, rows - p * PANEL);
-        long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
-        if (m > 4 && m <= DECODE_ROWS && !WIDE_VECTORS) {
-            // A decode step of five to eight sequences: the codes converted in registers, each
-            // used for eight rows (the last row repeated into spare outputs), nothing widened.
-            float[] x = ACCUMULATORS.get();
-            Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
-            if (nibbles) tile8Nibbles(a, sums, m, panel, x);
-            else tile8(a, sums, m, panel, x);
-            for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
+        if (eightRowTiles(m)) {
+            multiplyPanels(a, sums, m, p, p + 1, c, cOff, ldc);
             return;
         }
+        int n = Math.min(PANEL, rows - p * PANEL);
+        long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
         float[] f = FACTORS.get(), block = WIDENED.get();
         // The running outputs, three rows more: the tile's spare rows past m (the last row
         // repeated) write there, so that no row's output is updated twice.
@@ -709,6 +729,38 @@ public final class Int8Panels {
         }
     }
 
+    /** Whether a batch of m rows runs the eight-row tiles: decode steps of five to eight sequences under AVX2. */
+    private static boolean eightRowTiles(int m) {
+        return m > 4 && m <= DECODE_ROWS && !WIDE_VECTORS;
+    }
+
+    /**
+     * {@code out[k * 8 + i] = v[min(i, m - 1) * n + k]}: the m rows of n values of {@code v}
+     * column by column, the last row repeated into the spare places up to eight.
+     */
+    static void interleave(float[] v, int m, int n, float[] out) {
+        for (int i = 0; i < DECODE_ROWS; i++) {
+            int from = Math.min(i, m - 1) * n;
+            for (int k = 0; k < n; k++) out[k * DECODE_ROWS + i] = v[from + k];
+        }
+    }
+
+    /**
+     * A decode step of five to eight sequences against panel p: the codes converted in
+     * registers, each used for eight rows (the last row repeated into spare outputs), nothing
+     * widened. The activations and sums are the rows' ({@code m} of them) for 4-bit panels,
+     * {@link #interleave}d for 8-bit ones.
+     */
+    private void multiplyEight(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
+        int n = Math.min(PANEL, rows - p * PANEL);
+        long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
+        float[] x = ACCUMULATORS.get();
+        Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
+        if (nibbles) tile8Nibbles(a, sums, m, panel, x);
+        else tile8(a, sums, panel, x);
+        for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
+    }
+
     /*
      * The eight-row tiles: a decode step of five to eight sequences against one panel, a panel
      * vector at a time (eight chains, one converted code vector and a broadcast: ten registers,
@@ -721,17 +773,14 @@ public final class Int8Panels {
      * every row's floats are the same as in a batch of one.
      */
 
-    private void tile8(float[] a, float[] sums, int m, long panel, float[] x) {
+    private void tile8(float[] at, float[] st, long panel, float[] x) {
         MemorySegment d = data;
-        final int g = group, groups = superBlock / group, cs = cols, gs = cols / group;
+        final int g = group, groups = superBlock / group;
         final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
         final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
         final boolean twoLevel = layout.twoLevel(), mins = hasMins;
         final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
         final float low = codeOffset;
-        final int a1 = Math.min(1, m - 1) * cs, a2 = Math.min(2, m - 1) * cs, a3 = Math.min(3, m - 1) * cs;
-        final int a4 = Math.min(4, m - 1) * cs, a5 = Math.min(5, m - 1) * cs, a6 = Math.min(6, m - 1) * cs, a7 = Math.min(7, m - 1) * cs;
-        final int s1 = a1 / cs * gs, s2 = a2 / cs * gs, s3 = a3 / cs * gs, s4 = a4 / cs * gs, s5 = a5 / cs * gs, s6 = a6 / cs * gs, s7 = a7 / cs * gs;
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * sbBytes;
             for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
@@ -743,28 +792,28 @@ public final class Int8Panels {
                     long code = codes + v;
                     for (int k = k0, end = k0 + g; k < end; k++, code += PANEL) {
                         FloatVector w = (FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
-                        y0 = FloatVector.broadcast(S, a[k]).fma(w, y0);
-                        y1 = FloatVector.broadcast(S, a[a1 + k]).fma(w, y1);
-                        y2 = FloatVector.broadcast(S, a[a2 + k]).fma(w, y2);
-                        y3 = FloatVector.broadcast(S, a[a3 + k]).fma(w, y3);
-                        y4 = FloatVector.broadcast(S, a[a4 + k]).fma(w, y4);
-                        y5 = FloatVector.broadcast(S, a[a5 + k]).fma(w, y5);
-                        y6 = FloatVector.broadcast(S, a[a6 + k]).fma(w, y6);
-                        y7 = FloatVector.broadcast(S, a[a7 + k]).fma(w, y7);
+                        y0 = FloatVector.broadcast(S, at[8 * k]).fma(w, y0);
+                        y1 = FloatVector.broadcast(S, at[8 * k + 1]).fma(w, y1);
+                        y2 = FloatVector.broadcast(S, at[8 * k + 2]).fma(w, y2);
+                        y3 = FloatVector.broadcast(S, at[8 * k + 3]).fma(w, y3);
+                        y4 = FloatVector.broadcast(S, at[8 * k + 4]).fma(w, y4);
+                        y5 = FloatVector.broadcast(S, at[8 * k + 5]).fma(w, y5);
+                        y6 = FloatVector.broadcast(S, at[8 * k + 6]).fma(w, y6);
+                        y7 = FloatVector.broadcast(S, at[8 * k + 7]).fma(w, y7);
                     }
                     // groupFactors' products for this vector, formed in registers.
                     FloatVector sc = FloatVector.fromMemorySegment(S, d, block + 4L * v, Layouts.LE)
                             .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                     FloatVector co = sc.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * v, Layouts.LE)
                             .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                    FloatVector.broadcast(S, sums[gAll]).fma(co, y0.fma(sc, FloatVector.fromArray(S, x, v))).intoArray(x, v);
-                    FloatVector.broadcast(S, sums[s1 + gAll]).fma(co, y1.fma(sc, FloatVector.fromArray(S, x, PANEL + v))).intoArray(x, PANEL + v);
-                    FloatVector.broadcast(S, sums[s2 + gAll]).fma(co, y2.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + v))).intoArray(x, 2 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s3 + gAll]).fma(co, y3.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + v))).intoArray(x, 3 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s4 + gAll]).fma(co, y4.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + v))).intoArray(x, 4 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s5 + gAll]).fma(co, y5.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + v))).intoArray(x, 5 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y6.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y7.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll]).fma(co, y0.fma(sc, FloatVector.fromArray(S, x, v))).intoArray(x, v);
+                    FloatVector.broadcast(S, st[8 * gAll + 1]).fma(co, y1.fma(sc, FloatVector.fromArray(S, x, PANEL + v))).intoArray(x, PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 2]).fma(co, y2.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + v))).intoArray(x, 2 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 3]).fma(co, y3.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + v))).intoArray(x, 3 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 4]).fma(co, y4.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + v))).intoArray(x, 4 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 5]).fma(co, y5.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + v))).intoArray(x, 5 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 6]).fma(co, y6.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 7]).fma(co, y7.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
                 }
             }
         }
