@@ -738,7 +738,7 @@ public final class Int8Panels {
      * {@code out[k * 8 + i] = v[min(i, m - 1) * n + k]}: the m rows of n values of {@code v}
      * column by column, the last row repeated into the spare places up to eight.
      */
-    static void interleave(float[] v, int m, int n, float[] out) {
+    private static void interleave(float[] v, int m, int n, float[] out) {
         for (int i = 0; i < DECODE_ROWS; i++) {
             int from = Math.min(i, m - 1) * n;
             for (int k = 0; k < n; k++) out[k * DECODE_ROWS + i] = v[from + k];
