@@ -35,11 +35,15 @@ import jdk.incubator.vector.VectorSpecies;
  * per weight: Q4_K took 6 bits instead of 4.75). The flat types go through the same code with a
  * multiplier of 1, exact in float.
  *
- * <p>Layout, panel after panel of {@link #PANEL} weight rows (the last one zero-padded), for each
- * super-block of columns (a group, for the flat types): the {@link #PANEL} rows' {@code d} as
- * floats, their {@code dmin} where the type has minimums; for the two-level types then per group
- * the rows' {@code sc} as signed bytes and their {@code m} where there are minimums; then each
- * group's codes k-major, {@code code[k][j]} for row j at column k.
+ * <p>Layout, panel after panel of {@link #PANEL} weight rows (the last one zero-padded): first a
+ * header per super-block of columns (a group, for the flat types): the {@link #PANEL} rows'
+ * {@code d} as floats, their {@code dmin} where the type has minimums; for the two-level types
+ * then per group the rows' {@code sc} as signed bytes and their {@code m} where there are
+ * minimums. Then all the panel's codes, k-major, {@code code[k][j]} for row j at column k: one
+ * unbroken stream. With each header in front of its super-block's codes, the streams a decode
+ * step reads had a hole every few KB, and out of cache the hardware prefetcher did not keep up:
+ * a Q4_K one-row product read 14-15 Gweights/s from DRAM against 24 in cache (one thread, Zen
+ * 4); a loop over a contiguous stream lost nothing (24-25), and with holes lost what the tile did.
  *
  * <p>A product never scales a weight. Per group it multiplies the codes, converted to floats,
  * with the activations (one FMA chain from zero), then scales that sum once and adds the
@@ -123,6 +127,8 @@ public final class Int8Panels {
     /** What the stored codes were moved by: the lowest code for 4-bit panels, 0 for 8-bit ones. */
     private final float codeOffset;
     private final Layout layout;
+    /** A panel's bytes, and where its codes start in it (after all its super-blocks' headers). */
+    private final long panelBytes, codesStart;
     /**
      * Where a group's factors are read ({@link #groupFactors}, the one-row tiles): the panels,
      * or for parts a type lacks a constant segment ({@link #ONES} for the flat types'
@@ -143,6 +149,8 @@ public final class Int8Panels {
         long headerBytes() { return floatBytes() + groups() * multiplierStride(); }
         long groupCodeBytes() { return (long) group * PANEL / (nibbles ? 2 : 1); }
         long superBlockBytes() { return headerBytes() + groups() * groupCodeBytes(); }
+        /** Where a panel's codes start: after the headers of its {@code supers} super-blocks. */
+        long codesStart(int supers) { return supers * headerBytes(); }
     }
 
     private Int8Panels(MemorySegment data, int rows, int cols, Layout layout, int lowestCode) {
@@ -156,6 +164,8 @@ public final class Int8Panels {
         this.nibbles = layout.nibbles();
         this.lowestCode = lowestCode;
         this.codeOffset = nibbles ? lowestCode : 0;
+        this.panelBytes = (long) (cols / superBlock) * layout.superBlockBytes();
+        this.codesStart = layout.codesStart(cols / superBlock);
         boolean twoLevel = layout.twoLevel();
         this.scaleMultipliers = twoLevel ? data : ONES;
         this.minValues = hasMins ? data : ZERO_MINS;
@@ -244,7 +254,7 @@ public final class Int8Panels {
         int low = source.lowestCode(), high = source.highestCode();
         MemorySegment data = Arena.ofAuto().allocate(bytesFor(rows, cols, source), 64);
         int supers = cols / superBlock, groups = layout.groups();
-        long sbBytes = layout.superBlockBytes(), panelBytes = supers * sbBytes;
+        long panelBytes = supers * layout.superBlockBytes(), codesStart = layout.codesStart(supers);
         pool.parallelFor(panelCount(rows), 1, (p0, p1) -> {
             byte[] codes = new byte[cols], groupScales = new byte[cols / group], groupMins = new byte[cols / group];
             float[] scales = new float[supers], mins = new float[supers];
@@ -258,7 +268,7 @@ public final class Int8Panels {
                     int r = p * PANEL + j;
                     source.codes(r, codes, scales, mins, groupScales, groupMins);
                     for (int sb = 0; sb < supers; sb++) {
-                        int block = Math.toIntExact(sb * sbBytes);
+                        int block = Math.toIntExact(sb * layout.headerBytes());
                         LE_FLOAT.set(panel, block + j * Float.BYTES, scales[sb]);
                         if (hasMins) LE_FLOAT.set(panel, block + (PANEL + j) * Float.BYTES, mins[sb]);
                         for (int gi = 0; gi < groups; gi++) {
@@ -268,7 +278,7 @@ public final class Int8Panels {
                                 panel[multipliers + j] = groupScales[g];
                                 if (hasMins) panel[multipliers + PANEL + j] = groupMins[g];
                             }
-                            int at = Math.toIntExact(block + layout.headerBytes() + gi * layout.groupCodeBytes() + j);
+                            int at = Math.toIntExact(codesStart + g * layout.groupCodeBytes() + j);
                             for (int k = 0; k < group; k++) {
                                 int code = codes[g * group + k];
                                 if (code < low || code > high) {
@@ -351,13 +361,13 @@ public final class Int8Panels {
 
     /** Weight row {@code r}, column {@code k}, dequantized from the panels: code times scale, minus the minimum (the type's {@code dequantizeRow} value). */
     float value(int r, int k) {
-        long block = ((long) (r / PANEL) * (cols / superBlock) + k / superBlock) * layout.superBlockBytes();
+        long block = (r / PANEL) * panelBytes + (k / superBlock) * layout.headerBytes();
         int j = r % PANEL, gi = k % superBlock / group;
         long multipliers = block + layout.floatBytes() + gi * layout.multiplierStride();
         boolean twoLevel = layout.twoLevel();
         float scale = data.get(Layouts.F32, block + (long) j * Float.BYTES) * (twoLevel ? data.get(ValueLayout.JAVA_BYTE, multipliers + j) : 1);
         float min = hasMins ? data.get(Layouts.F32, block + (long) (PANEL + j) * Float.BYTES) * (twoLevel ? data.get(ValueLayout.JAVA_BYTE, multipliers + PANEL + j) : 1) : 0f;
-        long codes = block + layout.headerBytes() + gi * layout.groupCodeBytes();
+        long codes = (r / PANEL) * panelBytes + codesStart + (k / group) * layout.groupCodeBytes();
         int code;
         if (nibbles) {
             int pair = data.get(ValueLayout.JAVA_BYTE, codes + (long) (k % group / 2) * PANEL + j) & 0xFF;
@@ -370,9 +380,9 @@ public final class Int8Panels {
 
     /** The code stored for weight row {@code r}, column {@code k}, as the tiles convert it (4-bit panels: minus the lowest code). */
     float storedCode(int r, int k) {
-        long block = ((long) (r / PANEL) * (cols / superBlock) + k / superBlock) * layout.superBlockBytes();
+        long block = (r / PANEL) * panelBytes + (k / superBlock) * layout.headerBytes();
         int j = r % PANEL, gi = k % superBlock / group;
-        long codes = block + layout.headerBytes() + gi * layout.groupCodeBytes();
+        long codes = (r / PANEL) * panelBytes + codesStart + (k / group) * layout.groupCodeBytes();
         if (!nibbles) return data.get(ValueLayout.JAVA_BYTE, codes + (long) (k % group) * PANEL + j);
         int pair = data.get(ValueLayout.JAVA_BYTE, codes + (long) (k % group / 2) * PANEL + j) & 0xFF;
         return k % 2 == 0 ? pair & 15 : pair >> 4;
@@ -380,7 +390,7 @@ public final class Int8Panels {
 
     /** Weight row {@code r}'s {@link #groupFactors} for the group holding column {@code k}: {scale, correction}, in scalar arithmetic. */
     float[] factors(int r, int k) {
-        long block = ((long) (r / PANEL) * (cols / superBlock) + k / superBlock) * layout.superBlockBytes();
+        long block = (r / PANEL) * panelBytes + (k / superBlock) * layout.headerBytes();
         int j = r % PANEL, gi = k % superBlock / group;
         long multipliers = block + layout.floatBytes() + gi * layout.multiplierStride();
         boolean twoLevel = layout.twoLevel();
@@ -481,7 +491,6 @@ public final class Int8Panels {
             for (int p = p0; p < p1; p++) multiplyPanel(a, sums, m, p, c, cOff + (p - p0) * PANEL, ldc);
             return;
         }
-        long panelBytes = (long) (cols / superBlock) * layout.superBlockBytes();
         float[] tail = TAIL.get();
         for (int p = p0; p < p1; p += 2) {
             int q = Math.min(p + 1, p1 - 1);
@@ -523,7 +532,7 @@ public final class Int8Panels {
             return;
         }
         int n = Math.min(PANEL, rows - p * PANEL);
-        long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
+        long panel = p * panelBytes;
         float[] f = FACTORS.get(), block = WIDENED.get();
         // The running outputs, three rows more: the tile's spare rows past m (the last row
         // repeated) write there, so that no row's output is updated twice.
@@ -568,10 +577,10 @@ public final class Int8Panels {
     private void widen(long panel, int k0, int k1, float[] f, float[] out) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long header = layout.headerBytes();
         for (int gAll = k0 / g, o = 0, fo = 0; gAll < k1 / g; gAll++, fo += 2 * PANEL) {
             int gi = gAll % groups;
-            long block = panel + (long) (gAll / groups) * sbBytes, code = block + header + gi * layout.groupCodeBytes();
+            long block = panel + (long) (gAll / groups) * header, code = panel + codesStart + gAll * layout.groupCodeBytes();
             groupFactors(block, gi, f, fo);
             for (int kk = 0; kk < g; kk++, code += PANEL, o += PANEL) {
                 ((FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)).intoArray(out, o);
@@ -590,10 +599,10 @@ public final class Int8Panels {
     private void widenNibbles(long panel, int k0, int k1, float[] f, float[] out) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long header = layout.headerBytes();
         for (int gAll = k0 / g, o = 0, fo = 0; gAll < k1 / g; gAll++, fo += 2 * PANEL) {
             int gi = gAll % groups;
-            long block = panel + (long) (gAll / groups) * sbBytes, code = block + header + gi * layout.groupCodeBytes();
+            long block = panel + (long) (gAll / groups) * header, code = panel + codesStart + gAll * layout.groupCodeBytes();
             groupFactors(block, gi, f, fo);
             for (int kk = 0; kk < g; kk += 2, code += PANEL, o += 2 * PANEL) {
                 IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
@@ -753,7 +762,7 @@ public final class Int8Panels {
      */
     private void multiplyEight(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
-        long panel = (long) p * (cols / superBlock) * layout.superBlockBytes();
+        long panel = p * panelBytes;
         float[] x = ACCUMULATORS.get();
         Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
         if (nibbles) tile8Nibbles(a, sums, m, panel, x);
@@ -776,15 +785,15 @@ public final class Int8Panels {
     private void tile8(float[] at, float[] st, long panel, float[] x) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long header = layout.headerBytes();
         final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
         final boolean twoLevel = layout.twoLevel(), mins = hasMins;
         final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
         final float low = codeOffset;
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes;
+            long block = panel + sb * header;
             for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
-                long codes = block + header + gi * layout.groupCodeBytes();
+                long codes = panel + codesStart + gAll * layout.groupCodeBytes();
                 long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
                 long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
                 for (int v = 0; v < PANEL; v += L) {
@@ -822,7 +831,7 @@ public final class Int8Panels {
     private void tile8Nibbles(float[] a, float[] sums, int m, long panel, float[] x) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group, cs = cols, gs = cols / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long header = layout.headerBytes();
         final long floatBytes = layout.floatBytes(), multiplierStride = layout.multiplierStride();
         final boolean twoLevel = layout.twoLevel(), mins = hasMins;
         final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
@@ -831,9 +840,9 @@ public final class Int8Panels {
         final int a4 = Math.min(4, m - 1) * cs, a5 = Math.min(5, m - 1) * cs, a6 = Math.min(6, m - 1) * cs, a7 = Math.min(7, m - 1) * cs;
         final int s1 = a1 / cs * gs, s2 = a2 / cs * gs, s3 = a3 / cs * gs, s4 = a4 / cs * gs, s5 = a5 / cs * gs, s6 = a6 / cs * gs, s7 = a7 / cs * gs;
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes;
+            long block = panel + sb * header;
             for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
-                long codes = block + header + gi * layout.groupCodeBytes();
+                long codes = panel + codesStart + gAll * layout.groupCodeBytes();
                 long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
                 long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
                 for (int v = 0; v < PANEL; v += L) {
@@ -891,12 +900,13 @@ public final class Int8Panels {
     private void tile1(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long header = layout.headerBytes();
         final long toB = panelB - panel;
         final float low = codeOffset;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
+        long code = panel + codesStart;
         for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header, blockB = block + toB;
+            long block = panel + sb * header, blockB = block + toB;
             for (int gi = 0; gi < groups; gi++, gAll++) {
                 FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0;
                 // Offsets as an affine function of the int counter, so that C2 can hoist the
@@ -959,12 +969,13 @@ public final class Int8Panels {
     private void tile1Nibbles(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
-        final long sbBytes = layout.superBlockBytes(), header = layout.headerBytes();
+        final long header = layout.headerBytes();
         final long toB = panelB - panel;
         final float low = codeOffset;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
+        long code = panel + codesStart;
         for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * sbBytes, code = block + header, blockB = block + toB;
+            long block = panel + sb * header, blockB = block + toB;
             for (int gi = 0; gi < groups; gi++, gAll++) {
                 FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0;
                 for (int kk = 0; kk < g; kk += 2) {
