@@ -188,8 +188,9 @@ class Int8PanelsTest {
                     assertEquals(Float.floatToRawIntBits(row[k]), Float.floatToRawIntBits(panels.value(r, k)), "row " + r + ", column " + k);
                 }
             }
-            // Per super-block of 256 values (a group, for the flat types): the rows' float scales and
-            // minimums, then per group of a two-level type the rows' byte multipliers, then the codes.
+            // Per super-block of 256 values (a group, for the flat types) a header: the rows' float
+            // scales and minimums, then per group of a two-level type the rows' byte multipliers;
+            // after a panel's headers, its codes.
             int factors = hasMins ? 2 : 1;
             long perSuperBlock = Int8Panels.PANEL * 4L * factors
                     + (superBlock > group ? (long) superBlock / group * Int8Panels.PANEL * factors : 0)
