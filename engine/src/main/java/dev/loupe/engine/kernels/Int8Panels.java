@@ -12,10 +12,8 @@ import java.util.List;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -72,12 +70,6 @@ public final class Int8Panels {
     private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
     /** Ints of the float species' shape: 4-bit codes are split in int lanes. */
     private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
-    /** Shorts of the float species' shape (2L lanes): the one-row 4-bit tile's integer lanes. */
-    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, S.vectorShape());
-    /** Code bytes of one short vector: 2L, zero-extended to shorts in one conversion. */
-    private static final VectorSpecies<Byte> CODE_PAIRS = VectorSpecies.of(byte.class, VectorShape.forBitSize(16 * L));
-    /** The short lanes [L, 2L): where the one-row 4-bit tile's middle load holds the second column pair. */
-    private static final VectorMask<Short> UPPER_HALF = VectorMask.fromLong(SHORTS, ((1L << (2 * L)) - 1) & -(1L << L));
     /** Weight rows per panel: three vectors, as {@link PackedGemm#PANEL}. */
     public static final int PANEL = PackedGemm.PANEL;
     /**
@@ -341,7 +333,11 @@ public final class Int8Panels {
             // the prompts' kernels and can come out boxed (a SmolVLM-256M Q4_K_M batch of 8 ran at
             // 4.8 tokens/s on AVX-512 when the 3-row calls were half as many).
             int rows = call % 8 == 7 ? DECODE_ROWS : call % 8 == 3 ? 3 : 1;
-            p.multiplyPanels(PanelActivations.uniform(rows, 256, p.group, 1, 0.5f), 0, 2, out, 0, 2 * PANEL);
+            PanelActivations x = PanelActivations.allocate(rows, 256, p.group);
+            Arrays.fill(x.integers(), 1f);
+            Arrays.fill(x.scales(), 0.5f);
+            Arrays.fill(x.sums(), p.group * 0.5f);
+            p.multiplyPanels(x, 0, 2, out, 0, 2 * PANEL);
         }
         warmedUp = true;
     }
@@ -452,12 +448,10 @@ public final class Int8Panels {
      * {@code c[cOff + i * ldc + (p - p0) * PANEL]}. A lone row's decode step runs the panels two
      * at a time ({@link #tile1}: six independent FMA chains where one panel gave three, whose
      * latency held a core well below its FMA throughput: Q4_K 22%, Q6_K 31% faster on AVX-512,
-     * 7-13% on AVX2; {@link #tile1Nibbles}: two streams of codes, which the memory serves
-     * faster than one), an odd last panel paired with itself.
+     * 7-13% on AVX2), an odd last panel paired with itself.
      */
     public void multiplyPanels(PanelActivations x, int p0, int p1, float[] c, int cOff, int ldc) {
         float[] a = x.integers(), scales = x.scales(), sums = x.sums();
-        short[] shorts = x.shorts();
         int m = x.rows();
         if (eightRowTiles(m)) {
             // The 8-bit tile reads the rows interleaved, once for all the panels: a column's eight
@@ -486,7 +480,7 @@ public final class Int8Panels {
             for (int p = p0; p < p1; p++) multiplyPanel(x, p, c, cOff + (p - p0) * PANEL, ldc);
             return;
         }
-        float[] tail = TAIL.get(), oneRow = nibbles ? ONE_ROW.get() : null;
+        float[] tail = TAIL.get();
         for (int p = p0; p < p1; p += 2) {
             int q = Math.min(p + 1, p1 - 1);
             int n = Math.min(PANEL, rows - p * PANEL), nq = Math.min(PANEL, rows - q * PANEL);
@@ -494,11 +488,8 @@ public final class Int8Panels {
             float[] cp = n == PANEL ? c : tail, cq = nq == PANEL && q != p ? c : tail;
             int at = cOff + (p - p0) * PANEL, atQ = at + (q - p) * PANEL;
             int op = cp == c ? at : 0, oq = cq == c ? atQ : PANEL;
-            if (nibbles) {
-                tile1Nibbles(shorts, scales, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq, oneRow);
-            } else {
-                tile1(a, scales, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
-            }
+            if (nibbles) tile1Nibbles(a, scales, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
+            else tile1(a, scales, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
             if (n < PANEL) System.arraycopy(tail, 0, c, at, n);
             if (q != p && nq < PANEL) System.arraycopy(tail, PANEL, c, atQ, nq);
         }
@@ -888,10 +879,9 @@ public final class Int8Panels {
 
     /*
      * The one-row tiles call only the Vector API (no helper of ours taking or returning vectors:
-     * see BlockKernel's note on laneDot). tile1 (8-bit codes): two panels at a time, per group,
-     * the codes converted to floats feed one FMA each into six chains from zero (three per
-     * panel), then the group's factors (groupFactors' operations, in registers) scale them into
-     * the outputs. tile1Nibbles (4-bit codes) sums in integer lanes instead. The two
+     * see BlockKernel's note on laneDot): two panels at a time, per group, the codes converted to
+     * floats feed one FMA each into six chains from zero (three per panel), then the group's
+     * factors (groupFactors' operations, in registers) scale them into the outputs. The two
      * panels' codes are read at offsets affine in the loop's int counter, so that C2 can hoist
      * the segment's bounds checks. They are compiled at the first repacking (warmUpTiles), on
      * every layout, before any prompt runs.
@@ -966,87 +956,79 @@ public final class Int8Panels {
         x5.intoArray(cB, cOffB + 2 * L);
     }
 
-    /*
-     * The one-row tile of 4-bit panels multiplies in 16-bit integer lanes: a vector load of 2L
-     * code bytes, zero-extended to shorts, gives two columns per lane (low and high nibble), each
-     * multiplied by the activation's integer and added into short lanes — two products for two
-     * operations over 2L lanes, where the float tile spent a conversion and an FMA on each L
-     * lanes. A step takes four columns, the two column pairs' 2 PANEL bytes in three loads: the
-     * first holds pair k's rows [0, 2L), the second pair k's rows [2L, 3L) then pair k + 2's rows
-     * [0, L) (its multipliers blend the two pairs' activations), the third pair k + 2's rows
-     * [L, 3L). A lane sums at most 16 products of a code (at most 15) and an integer (at most
-     * 127 in magnitude) per group: 30480, within a short. At the group's end the halves are
-     * widened to ints and added row by row and converted to floats (exact). Two panels at once:
-     * one at a time, the tile read 20 Gweights/s from DRAM against 30 with two streams (one
-     * thread, Zen 4, AVX-512). A group's sums and the outputs go through a small array (x, the
-     * caller's: a ThreadLocal looked up here per pair of panels took a fifth of a 4B model's
-     * decode in ThreadLocalMap.getEntry) and are scaled in a loop, as the float tiles scale their
-     * chains: with the six outputs' scaling written out, the method outgrew C1's register
-     * allocator ("out of virtual registers in linear scan") and never reached C2 in time. One
-     * thread, a Q4_K row of 2560 columns, Zen 4: 25 -> 36 Gweights/s in L2 and 21 -> 26 from
-     * DRAM on AVX-512 (written out: 40 and 28-30); 18.6 -> 20.5 and 15.1 -> 16.5 under AVX2.
-     */
-
-    /** The thread's one-row outputs of two 4-bit panels (2 PANEL floats), then a group's sums (2 PANEL floats). */
-    private static final ThreadLocal<float[]> ONE_ROW = ThreadLocal.withInitial(() -> new float[4 * PANEL]);
-
-    private void tile1Nibbles(short[] n, float[] scales, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB, float[] x) {
+    private void tile1Nibbles(float[] a, float[] scales, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
-        final long toB = panelB - panel, header = layout.headerBytes();
+        final long header = layout.headerBytes();
+        final long toB = panelB - panel;
         final float low = codeOffset;
-        Arrays.fill(x, 0, 2 * PANEL, 0f);
+        FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
         long code = panel + codesStart;
         for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
-            long block = panel + sb * header;
-            for (int gi = 0; gi < groups; gi++, gAll++, k += g, code += (long) g / 2 * PANEL) {
-                ShortVector ya = ShortVector.zero(SHORTS), yb = ya, yc = ya, za = ya, zb = ya, zc = ya;
-                for (int kk = 0; kk < g; kk += 4) {
+            long block = panel + sb * header, blockB = block + toB;
+            for (int gi = 0; gi < groups; gi++, gAll++) {
+                FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0;
+                for (int kk = 0; kk < g; kk += 2) {
                     // Offsets affine in the int counter, as in tile1.
                     long at = code + (long) (kk / 2) * PANEL, atB = at + toB;
-                    ShortVector n0 = ShortVector.broadcast(SHORTS, n[k + kk]), n1 = ShortVector.broadcast(SHORTS, n[k + kk + 1]);
-                    ShortVector n2 = ShortVector.broadcast(SHORTS, n[k + kk + 2]), n3 = ShortVector.broadcast(SHORTS, n[k + kk + 3]);
-                    ShortVector m0 = n0.blend(n2, UPPER_HALF), m1 = n1.blend(n3, UPPER_HALF);
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    ya = ya.add(q.and((short) 15).mul(n0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n1));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    yb = yb.add(q.and((short) 15).mul(m0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(m1));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at + 4L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    yc = yc.add(q.and((short) 15).mul(n2)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n3));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    za = za.add(q.and((short) 15).mul(n0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n1));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    zb = zb.add(q.and((short) 15).mul(m0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(m1));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB + 4L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    zc = zc.add(q.and((short) 15).mul(n2)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n3));
+                    // Both columns of a byte at once per vector (each chain still takes k, then
+                    // k + 1): fewer live vectors, which AVX2's sixteen registers need.
+                    FloatVector v0 = FloatVector.broadcast(S, a[k + kk]), v1 = FloatVector.broadcast(S, a[k + kk + 1]);
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y0 = v1.fma((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0), y0));
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y1 = v1.fma((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0), y1));
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y2 = v1.fma((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0), y2));
+                    IntVector q3 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y3 = v1.fma((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q3.and(15).convert(VectorOperators.I2F, 0), y3));
+                    IntVector q4 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y4 = v1.fma((FloatVector) q4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q4.and(15).convert(VectorOperators.I2F, 0), y4));
+                    IntVector q5 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    y5 = v1.fma((FloatVector) q5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q5.and(15).convert(VectorOperators.I2F, 0), y5));
                 }
-                // Rows [0, L): the first load's low half and the second's high half; [L, 2L): the
-                // first's high half, the third's low; [2L, 3L): the second's low half, the third's high.
-                int yo = 2 * PANEL;
-                ((FloatVector) ((IntVector) ya.convertShape(VectorOperators.S2I, IS, 0)).add((IntVector) yb.convertShape(VectorOperators.S2I, IS, 1)).convert(VectorOperators.I2F, 0)).intoArray(x, yo);
-                ((FloatVector) ((IntVector) ya.convertShape(VectorOperators.S2I, IS, 1)).add((IntVector) yc.convertShape(VectorOperators.S2I, IS, 0)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + L);
-                ((FloatVector) ((IntVector) yb.convertShape(VectorOperators.S2I, IS, 0)).add((IntVector) yc.convertShape(VectorOperators.S2I, IS, 1)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + 2 * L);
-                ((FloatVector) ((IntVector) za.convertShape(VectorOperators.S2I, IS, 0)).add((IntVector) zb.convertShape(VectorOperators.S2I, IS, 1)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + PANEL);
-                ((FloatVector) ((IntVector) za.convertShape(VectorOperators.S2I, IS, 1)).add((IntVector) zc.convertShape(VectorOperators.S2I, IS, 0)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + PANEL + L);
-                ((FloatVector) ((IntVector) zb.convertShape(VectorOperators.S2I, IS, 0)).add((IntVector) zc.convertShape(VectorOperators.S2I, IS, 1)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + PANEL + 2 * L);
-                // The group's factors (groupFactors' operations) formed vector by vector, and the
-                // sums scaled into the outputs as the float tiles scale their chains.
+                k += g;
+                code += (long) g / 2 * PANEL;
+                // The group's factors (groupFactors' operations) formed in registers and each
+                // chain scaled into its output. Written out: a call here, which C2 does not
+                // inline, spilled the chains (15% slower); the masks keep the method small
+                // enough for C1 too (its register allocator gave up on a larger one, and the
+                // tile stayed unoptimized).
+                long mA = (block + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
+                long mB = (blockB + multipliersAt + gi * multiplierStride) & multiplierMask, nB = (mB + PANEL) & minMultiplierMask;
+                long dA = (block + (long) PANEL * Float.BYTES) & minMask, dB = (blockB + (long) PANEL * Float.BYTES) & minMask;
                 FloatVector t = FloatVector.broadcast(S, sums[gAll]), u = FloatVector.broadcast(S, scales[gAll]);
-                for (int half = 0; half < 2; half++) {
-                    long b = block + half * toB;
-                    long mA = (b + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
-                    long dA = (b + (long) PANEL * Float.BYTES) & minMask;
-                    for (int v = 0, xo = half * PANEL; v < PANEL; v += L, xo += L) {
-                        FloatVector s = FloatVector.fromMemorySegment(S, d, b + 4L * v, Layouts.LE)
-                                .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
-                        FloatVector co = s.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * v, Layouts.LE)
-                                .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                        t.fma(co, FloatVector.fromArray(S, x, yo + xo).mul(u).fma(s, FloatVector.fromArray(S, x, xo))).intoArray(x, xo);
-                    }
-                }
+                FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x0 = t.fma(s0.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y0.mul(u).fma(s0, x0));
+                FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x1 = t.fma(s1.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y1.mul(u).fma(s1, x1));
+                FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x2 = t.fma(s2.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y2.mul(u).fma(s2, x2));
+                FloatVector s3 = FloatVector.fromMemorySegment(S, d, blockB, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x3 = t.fma(s3.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y3.mul(u).fma(s3, x3));
+                FloatVector s4 = FloatVector.fromMemorySegment(S, d, blockB + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x4 = t.fma(s4.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 4L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y4.mul(u).fma(s4, x4));
+                FloatVector s5 = FloatVector.fromMemorySegment(S, d, blockB + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                x5 = t.fma(s5.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 8L * L, Layouts.LE)
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y5.mul(u).fma(s5, x5));
             }
         }
-        System.arraycopy(x, 0, c, cOff, PANEL);
-        System.arraycopy(x, PANEL, cB, cOffB, PANEL);
+        x0.intoArray(c, cOff);
+        x1.intoArray(c, cOff + L);
+        x2.intoArray(c, cOff + 2 * L);
+        x3.intoArray(cB, cOffB);
+        x4.intoArray(cB, cOffB + L);
+        x5.intoArray(cB, cOffB + 2 * L);
     }
 }

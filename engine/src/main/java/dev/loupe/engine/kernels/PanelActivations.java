@@ -16,26 +16,15 @@ package dev.loupe.engine.kernels;
  * @param cols     values per row
  * @param group    values per group of the panels
  * @param integers the rows' integers, row-major, {@code rows * cols}
- * @param shorts   the same integers as shorts (what the one-row 4-bit tile broadcasts)
  * @param scales   per row and group ({@code [i * cols / group + g]}), the integers' scale
  * @param sums     per row and group, {@code scale * Σ integers} (one rounding of an exact sum)
  */
-public record PanelActivations(int rows, int cols, int group, float[] integers, short[] shorts, float[] scales, float[] sums) {
+public record PanelActivations(int rows, int cols, int group, float[] integers, float[] scales, float[] sums) {
 
     /** Zeroed rows, to be {@linkplain #quantize quantized} into. */
     public static PanelActivations allocate(int rows, int cols, int group) {
         int groups = rows * (cols / group);
-        return new PanelActivations(rows, cols, group, new float[rows * cols], new short[rows * cols], new float[groups], new float[groups]);
-    }
-
-    /** Rows holding every integer {@code value}, each group's scale {@code scale} (for warming up tiles). */
-    static PanelActivations uniform(int rows, int cols, int group, int value, float scale) {
-        PanelActivations a = allocate(rows, cols, group);
-        java.util.Arrays.fill(a.integers, value);
-        java.util.Arrays.fill(a.shorts, (short) value);
-        java.util.Arrays.fill(a.scales, scale);
-        java.util.Arrays.fill(a.sums, scale * value * group);
-        return a;
+        return new PanelActivations(rows, cols, group, new float[rows * cols], new float[groups], new float[groups]);
     }
 
     /** Groups per row. */
@@ -63,10 +52,7 @@ public record PanelActivations(int rows, int cols, int group, float[] integers, 
             for (int g = groups - 1; g >= 0; g--) scales[o + g] = scales[o + g / perBlock];
             for (int g = 0, k = i * cols; g < groups; g++) {
                 float sum = 0f;
-                for (int end = k + group; k < end; k++) {
-                    sum += integers[k];
-                    shorts[k] = (short) integers[k];
-                }
+                for (int end = k + group; k < end; k++) sum += integers[k];
                 sums[o + g] = scales[o + g] * sum;
             }
         }
