@@ -27,20 +27,11 @@ final class ActivationRounding {
      * {@code rint(x * 127 / amax) * fp16(amax / 127)}.
      */
     static void q8_0(float[] x, int xo, float[] dst, int dstOffset, int cols) {
-        q8_0(x, xo, dst, dstOffset, null, 0, cols);
-    }
-
-    /**
-     * {@link #q8_0}'s integers (as floats) to {@code dst} and each block's scale to
-     * {@code scales[so + block]}, or with {@code scales} null the values themselves.
-     */
-    static void q8_0(float[] x, int xo, float[] dst, int dstOffset, float[] scales, int so, int cols) {
         for (int o = 0; o < cols; o += 32) {
             float amax = absMax(x, xo + o, 32);
             float d = Layouts.roundF16(amax / 127f);
             float id = amax != 0f ? 127f / amax : 0f;
-            if (scales != null) scales[so + o / 32] = d;
-            roundBlock(x, xo + o, dst, dstOffset + o, 32, id, scales != null ? 1f : d, Float.POSITIVE_INFINITY);
+            roundBlock(x, xo + o, dst, dstOffset + o, 32, id, d, Float.POSITIVE_INFINITY);
         }
     }
 
@@ -50,27 +41,16 @@ final class ActivationRounding {
      * times {@code 1 / iscale}; a block of zeros stays zero.
      */
     static void q8K(float[] x, int xo, float[] dst, int dstOffset, int cols) {
-        q8K(x, xo, dst, dstOffset, null, 0, cols);
-    }
-
-    /**
-     * {@link #q8K}'s integers (as floats) to {@code dst} and each block's scale
-     * {@code 1 / iscale} (0 for a block of zeros) to {@code scales[so + block]}, or with
-     * {@code scales} null the values themselves.
-     */
-    static void q8K(float[] x, int xo, float[] dst, int dstOffset, float[] scales, int so, int cols) {
         for (int o = 0; o < cols; o += 256) {
             float amax = absMax(x, xo + o, 256);
             if (amax == 0f) {
                 java.util.Arrays.fill(dst, dstOffset + o, dstOffset + o + 256, 0f);
-                if (scales != null) scales[so + o / 256] = 0f;
                 continue;
             }
             int first = xo + o;
             while (Math.abs(x[first]) != amax) first++;
             float iscale = -127f / x[first];
-            if (scales != null) scales[so + o / 256] = 1 / iscale;
-            roundBlock(x, xo + o, dst, dstOffset + o, 256, iscale, scales != null ? 1f : 1 / iscale, 127f);
+            roundBlock(x, xo + o, dst, dstOffset + o, 256, iscale, 1 / iscale, 127f);
         }
     }
 
@@ -81,7 +61,7 @@ final class ActivationRounding {
         return m.reduceLanes(VectorOperators.MAX);
     }
 
-    /** {@code dst = min(cap, rint(x * scale)) * d} for {@code n} values ({@code d} 1: the integers, exactly). */
+    /** {@code dst = min(cap, rint(x * scale)) * d} for {@code n} values. */
     private static void roundBlock(float[] x, int xo, float[] dst, int dstOffset, int n, float scale, float d, float cap) {
         for (int j = 0; j < n; j += S.length()) {
             FloatVector q = FloatVector.fromArray(S, x, xo + j).mul(scale).add(ROUNDER).sub(ROUNDER).min(cap);

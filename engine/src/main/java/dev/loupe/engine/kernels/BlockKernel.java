@@ -87,11 +87,6 @@ abstract class BlockKernel implements WeightKernel {
     }
 
     @Override
-    public void quantizeRow(float[] x, int xo, float[] integers, int io, float[] scales, int so, int cols) {
-        ActivationRounding.q8_0(x, xo, integers, io, scales, so, cols);
-    }
-
-    @Override
     public Activations prepare(float[] x, int batch, int cols) {
         return new Activations(hasMin() ? Q8Rows.q8_1(x, batch, cols) : Q8Rows.q8_0(x, batch, cols));
     }

@@ -45,15 +45,13 @@ import jdk.incubator.vector.VectorSpecies;
  * a Q4_K one-row product read 14-15 Gweights/s from DRAM against 24 in cache (one thread, Zen
  * 4); a loop over a contiguous stream lost nothing (24-25), and with holes lost what the tile did.
  *
- * <p>A product never scales a weight. The activations come as ggml quantizes them for the type
- * ({@link PanelActivations}: integers, a scale per block); per group a product sums the codes
- * times those integers — exactly, in floats or in 16-bit integer lanes — then scales that sum
- * by the activations' scale and the weights' scale and adds the group's minimum and code
- * offset through the activations' sum over the group:
+ * <p>A product never scales a weight. Per group it multiplies the codes, converted to floats,
+ * with the activations (one FMA chain from zero), then scales that sum once and adds the
+ * group's minimum and code offset through the activations' sum over the group:
  * {@code Σ a (q + low) s - Σ a m = s Σ a q + (low s - m) Σ a} — how ggml's integer kernels
- * order it, the last steps in floats. A decode step's weight then costs a conversion and an FMA
- * (it cost a conversion, a multiply, a subtraction and an FMA when each weight was dequantized
- * first: the one-row tiles were compute-bound at about half the memory's speed). With 256-bit vectors,
+ * order it, in floats. A decode step's weight then costs a conversion and an FMA (it cost a
+ * conversion, a multiply, a subtraction and an FMA when each weight was dequantized first: the
+ * one-row tiles were compute-bound at about half the memory's speed). With 256-bit vectors,
  * decode steps of five to eight sequences convert each code in registers once for eight rows
  * ({@link #tile8}); other batches convert a block of columns once ({@link PackedGemm#DEPTH_BLOCK} for prompts,
  * {@link #DECODE_DEPTH} for two to four rows) and run a 4-row tile over it (3 rows under AVX2). Every output is the same sequence of operations whatever
@@ -110,9 +108,6 @@ public final class Int8Panels {
 
     /** The thread's group sums of an eight-row tile, interleaved group by group. */
     private static final ThreadLocal<float[]> INTERLEAVED_SUMS = ThreadLocal.withInitial(() -> new float[0]);
-
-    /** The thread's group scales of an eight-row tile's activations, interleaved group by group. */
-    private static final ThreadLocal<float[]> INTERLEAVED_SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
     /** The thread's running outputs of a batched product ({@link #multiplyPanel}), grown to the largest batch. */
     private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[(DECODE_ROWS + 3) * PANEL]);
@@ -325,7 +320,8 @@ public final class Int8Panels {
                 for (boolean mins : new boolean[] {false, true}) layouts.add(repackUnwarmed(2 * PANEL, 256, synthetic(groups[0], groups[1], mins, low), pool));
             }
         }
-        float[] out = new float[DECODE_ROWS * 2 * PANEL];
+        float[] x = new float[DECODE_ROWS * 256], out = new float[DECODE_ROWS * 2 * PANEL];
+        Arrays.fill(x, 1f);
         for (int call = 0; call < WARM_UP_CALLS; call++) {
             Int8Panels p = layouts.get(call % layouts.size());
             // Mostly single rows, and as many decode batches of eight (AVX2's 8-row tiles) as of
@@ -333,11 +329,7 @@ public final class Int8Panels {
             // the prompts' kernels and can come out boxed (a SmolVLM-256M Q4_K_M batch of 8 ran at
             // 4.8 tokens/s on AVX-512 when the 3-row calls were half as many).
             int rows = call % 8 == 7 ? DECODE_ROWS : call % 8 == 3 ? 3 : 1;
-            PanelActivations x = PanelActivations.allocate(rows, 256, p.group);
-            Arrays.fill(x.integers(), 1f);
-            Arrays.fill(x.scales(), 0.5f);
-            Arrays.fill(x.sums(), p.group * 0.5f);
-            p.multiplyPanels(x, 0, 2, out, 0, 2 * PANEL);
+            p.multiplyPanels(x, p.groupSums(x, DECODE_ROWS), rows, 0, 2, out, 0, 2 * PANEL);
         }
         warmedUp = true;
     }
@@ -414,6 +406,30 @@ public final class Int8Panels {
     }
 
     /**
+     * Sums of each group of {@link #group} values of each of the {@code m} activation rows of
+     * {@code a} (row-major, {@code cols} each), to {@code sums[i * groups + g]}: one float chain
+     * from zero in column order, the same floats on every machine. A product forms them once,
+     * not per panel: they carry each group's minimum and code offset ({@link #multiplyPanel}).
+     */
+    public float[] groupSums(float[] a, int m) {
+        float[] sums = new float[m * (cols / group)];
+        groupSums(a, 0, m, sums);
+        return sums;
+    }
+
+    /** {@link #groupSums} of rows [i0, i1) only, into an array sized for all of them. */
+    public void groupSums(float[] a, int i0, int i1, float[] sums) {
+        int groups = cols / group;
+        for (int i = i0; i < i1; i++) {
+            for (int g = 0, k = i * cols, o = i * groups; g < groups; g++, o++) {
+                float s = 0f;
+                for (int end = k + group; k < end; k++) s += a[k];
+                sums[o] = s;
+            }
+        }
+    }
+
+    /**
      * The factors of group {@code gi} of the super-block at {@code block} for the {@link #PANEL}
      * rows: to {@code f[fo, fo + PANEL)} the scale {@code s = d * sc} (for the flat types
      * {@code d * 1}), to {@code f[fo + PANEL, fo + 2 PANEL)} the correction
@@ -450,9 +466,7 @@ public final class Int8Panels {
      * latency held a core well below its FMA throughput: Q4_K 22%, Q6_K 31% faster on AVX-512,
      * 7-13% on AVX2), an odd last panel paired with itself.
      */
-    public void multiplyPanels(PanelActivations x, int p0, int p1, float[] c, int cOff, int ldc) {
-        float[] a = x.integers(), scales = x.scales(), sums = x.sums();
-        int m = x.rows();
+    public void multiplyPanels(float[] a, float[] sums, int m, int p0, int p1, float[] c, int cOff, int ldc) {
         if (eightRowTiles(m)) {
             // The 8-bit tile reads the rows interleaved, once for all the panels: a column's eight
             // activations (and a group's eight sums) side by side at one offset. Read in place,
@@ -460,24 +474,21 @@ public final class Int8Panels {
             // loop (Q8_0 20.6 -> 25.8 GMAC/s interleaved, Q6_K 17.7 -> 18.8, one thread under
             // AVX2). The 4-bit tile reads them in place: interleaved, C2 loaded six broadcasts
             // ahead and spilled a chain (Q4_K 25 -> 22).
-            float[] at = a, ut = scales, st = sums;
+            float[] at = a, st = sums;
             if (!nibbles) {
                 int groups = cols / group;
                 at = INTERLEAVED.get();
                 st = INTERLEAVED_SUMS.get();
-                ut = INTERLEAVED_SCALES.get();
                 if (at.length < DECODE_ROWS * cols) INTERLEAVED.set(at = new float[DECODE_ROWS * cols]);
                 if (st.length < DECODE_ROWS * groups) INTERLEAVED_SUMS.set(st = new float[DECODE_ROWS * groups]);
-                if (ut.length < DECODE_ROWS * groups) INTERLEAVED_SCALES.set(ut = new float[DECODE_ROWS * groups]);
                 interleave(a, m, cols, at);
                 interleave(sums, m, groups, st);
-                interleave(scales, m, groups, ut);
             }
-            for (int p = p0; p < p1; p++) multiplyEight(at, ut, st, m, p, c, cOff + (p - p0) * PANEL, ldc);
+            for (int p = p0; p < p1; p++) multiplyEight(at, st, m, p, c, cOff + (p - p0) * PANEL, ldc);
             return;
         }
         if (m != 1) {
-            for (int p = p0; p < p1; p++) multiplyPanel(x, p, c, cOff + (p - p0) * PANEL, ldc);
+            for (int p = p0; p < p1; p++) multiplyPanel(a, sums, m, p, c, cOff + (p - p0) * PANEL, ldc);
             return;
         }
         float[] tail = TAIL.get();
@@ -488,35 +499,38 @@ public final class Int8Panels {
             float[] cp = n == PANEL ? c : tail, cq = nq == PANEL && q != p ? c : tail;
             int at = cOff + (p - p0) * PANEL, atQ = at + (q - p) * PANEL;
             int op = cp == c ? at : 0, oq = cq == c ? atQ : PANEL;
-            if (nibbles) tile1Nibbles(a, scales, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
-            else tile1(a, scales, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
+            if (nibbles) tile1Nibbles(a, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
+            else tile1(a, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
             if (n < PANEL) System.arraycopy(tail, 0, c, at, n);
             if (q != p && nq < PANEL) System.arraycopy(tail, PANEL, c, atQ, nq);
         }
     }
 
     /**
-     * {@code c[cOff + i * ldc + (j - r0)] = Σ_k a_ik · W[j][k]} for the activation rows
-     * {@code a_i} of {@code activations} and the weight rows of panel {@code p}; columns past
-     * the matrix's last row are not written.
+     * {@code c[cOff + i * ldc + (j - r0)] = Σ_k a[i * cols + k] · W[j][k]} for the {@code m}
+     * activation rows of {@code a} (row-major, {@code cols} each; {@code sums} their
+     * {@link #groupSums}) and the weight rows of panel {@code p}; columns past the matrix's last
+     * row are not written.
      *
-     * <p>Each output is, group by group in column order: the group's stored codes {@code q}
-     * times the activations' integers {@code n}, summed exactly ({@code y = Σ n_k q_k}, an
-     * integer below 2^24 whatever the order or the lanes); then with the group's activation
-     * scale {@code d} and sum {@code t}, {@code x = fma(y * d, s, x)} and
-     * {@code x = fma(t, low s - m, x)}, from {@code x = 0} — ggml's order (integer sums per
-     * block, scaled once), the scaling in floats. Codes are only converted per weight, never
-     * scaled. Whatever the rows, tiles and threads, an output is that same sequence of
-     * operations on the same exact sums, so a sequence's floats do not depend on its batch, and
-     * a prompt's product and a decode step's of the same row agree bit for bit.
+     * <p>Each output is, group by group in column order: the group's codes times the
+     * activations, one FMA chain from zero ({@code y = fma(a_k, q_k, y)}, the stored code
+     * {@code q} as a float); then {@code x = fma(y, s, x)} and {@code x = fma(Σa, low s - m, x)},
+     * from {@code x = 0} — ggml's order (integer sums per block, scaled once), in floats. Codes
+     * are only converted per weight, never scaled: that is what a decode step's weight costs
+     * (a conversion and an FMA instead of a conversion, a multiply, a subtraction and an FMA).
+     * Whatever the rows, tiles and threads, an output is that same sequence of operations, so a
+     * sequence's floats do not depend on its batch, and a prompt's product and a decode step's
+     * of the same row agree bit for bit.
      */
-    public void multiplyPanel(PanelActivations activations, int p, float[] c, int cOff, int ldc) {
-        int m = activations.rows();
-        if (m == 1 || eightRowTiles(m)) {
-            multiplyPanels(activations, p, p + 1, c, cOff, ldc);
+    public void multiplyPanel(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
+        if (m == 1) {
+            multiplyPanels(a, sums, 1, p, p + 1, c, cOff, ldc);
             return;
         }
-        float[] a = activations.integers(), scales = activations.scales(), sums = activations.sums();
+        if (eightRowTiles(m)) {
+            multiplyPanels(a, sums, m, p, p + 1, c, cOff, ldc);
+            return;
+        }
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = p * panelBytes;
         float[] f = FACTORS.get(), block = WIDENED.get();
@@ -538,7 +552,7 @@ public final class Int8Panels {
                     int last = Math.min(4, m - i) - 1;
                     int r1 = i + Math.min(1, last), r2 = i + Math.min(2, last), r3 = i + last;
                     tile4(a, i * cols + k0, r1 * cols + k0, r2 * cols + k0, r3 * cols + k0,
-                            scales, sums, i * groups + g0, r1 * groups + g0, r2 * groups + g0, r3 * groups + g0,
+                            sums, i * groups + g0, r1 * groups + g0, r2 * groups + g0, r3 * groups + g0,
                             block, f, (k1 - k0) / group, group, x,
                             i * PANEL, (last >= 1 ? r1 : m) * PANEL, (last >= 2 ? r2 : m + 1) * PANEL, (last >= 3 ? r3 : m + 2) * PANEL);
                 }
@@ -547,7 +561,7 @@ public final class Int8Panels {
                     int last = Math.min(3, m - i) - 1;
                     int r1 = i + Math.min(1, last), r2 = i + last;
                     tile3(a, i * cols + k0, r1 * cols + k0, r2 * cols + k0,
-                            scales, sums, i * groups + g0, r1 * groups + g0, r2 * groups + g0,
+                            sums, i * groups + g0, r1 * groups + g0, r2 * groups + g0,
                             block, f, (k1 - k0) / group, group, x,
                             i * PANEL, (last >= 1 ? r1 : m) * PANEL, (last >= 2 ? r2 : m + 1) * PANEL);
                 }
@@ -610,7 +624,7 @@ public final class Int8Panels {
      * {@code f}, continuing the outputs at x0..x3 of {@code x}: per group, 12 chains from zero in
      * registers (three panel vectors by four rows), then each output's two FMAs.
      */
-    private static void tile4(float[] a, int a0, int a1, int a2, int a3, float[] scales, float[] sums, int s0, int s1, int s2, int s3,
+    private static void tile4(float[] a, int a0, int a1, int a2, int a3, float[] sums, int s0, int s1, int s2, int s3,
                               float[] w, float[] f, int groups, int g, float[] x, int x0, int x1, int x2, int x3) {
         // AVX-512's tile (AVX2 runs tile3): the outputs stay in its 32 registers over the block.
         FloatVector o00 = FloatVector.fromArray(S, x, x0), o01 = FloatVector.fromArray(S, x, x0 + L), o02 = FloatVector.fromArray(S, x, x0 + 2 * L);
@@ -644,25 +658,23 @@ public final class Int8Panels {
             int fo = gi * 2 * PANEL;
             FloatVector t0 = FloatVector.broadcast(S, sums[s0 + gi]), t1 = FloatVector.broadcast(S, sums[s1 + gi]);
             FloatVector t2 = FloatVector.broadcast(S, sums[s2 + gi]), t3 = FloatVector.broadcast(S, sums[s3 + gi]);
-            FloatVector u0 = FloatVector.broadcast(S, scales[s0 + gi]), u1 = FloatVector.broadcast(S, scales[s1 + gi]);
-            FloatVector u2 = FloatVector.broadcast(S, scales[s2 + gi]), u3 = FloatVector.broadcast(S, scales[s3 + gi]);
             FloatVector sc = FloatVector.fromArray(S, f, fo), co = FloatVector.fromArray(S, f, fo + PANEL);
-            o00 = t0.fma(co, y00.mul(u0).fma(sc, o00));
-            o10 = t1.fma(co, y10.mul(u1).fma(sc, o10));
-            o20 = t2.fma(co, y20.mul(u2).fma(sc, o20));
-            o30 = t3.fma(co, y30.mul(u3).fma(sc, o30));
+            o00 = t0.fma(co, y00.fma(sc, o00));
+            o10 = t1.fma(co, y10.fma(sc, o10));
+            o20 = t2.fma(co, y20.fma(sc, o20));
+            o30 = t3.fma(co, y30.fma(sc, o30));
             sc = FloatVector.fromArray(S, f, fo + L);
             co = FloatVector.fromArray(S, f, fo + PANEL + L);
-            o01 = t0.fma(co, y01.mul(u0).fma(sc, o01));
-            o11 = t1.fma(co, y11.mul(u1).fma(sc, o11));
-            o21 = t2.fma(co, y21.mul(u2).fma(sc, o21));
-            o31 = t3.fma(co, y31.mul(u3).fma(sc, o31));
+            o01 = t0.fma(co, y01.fma(sc, o01));
+            o11 = t1.fma(co, y11.fma(sc, o11));
+            o21 = t2.fma(co, y21.fma(sc, o21));
+            o31 = t3.fma(co, y31.fma(sc, o31));
             sc = FloatVector.fromArray(S, f, fo + 2 * L);
             co = FloatVector.fromArray(S, f, fo + PANEL + 2 * L);
-            o02 = t0.fma(co, y02.mul(u0).fma(sc, o02));
-            o12 = t1.fma(co, y12.mul(u1).fma(sc, o12));
-            o22 = t2.fma(co, y22.mul(u2).fma(sc, o22));
-            o32 = t3.fma(co, y32.mul(u3).fma(sc, o32));
+            o02 = t0.fma(co, y02.fma(sc, o02));
+            o12 = t1.fma(co, y12.fma(sc, o12));
+            o22 = t2.fma(co, y22.fma(sc, o22));
+            o32 = t3.fma(co, y32.fma(sc, o32));
         }
         o00.intoArray(x, x0);
         o01.intoArray(x, x0 + L);
@@ -684,7 +696,7 @@ public final class Int8Panels {
      * prompt product at 36% of the FMA peak on AMD EPYC). Nine chains leave room; the outputs
      * are read and written per group. Per output the same operations as tile4's.
      */
-    private static void tile3(float[] a, int a0, int a1, int a2, float[] scales, float[] sums, int s0, int s1, int s2,
+    private static void tile3(float[] a, int a0, int a1, int a2, float[] sums, int s0, int s1, int s2,
                               float[] w, float[] f, int groups, int g, float[] x, int x0, int x1, int x2) {
         for (int gi = 0, k = 0, wo = 0; gi < groups; gi++) {
             FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00;
@@ -709,22 +721,20 @@ public final class Int8Panels {
             int fo = gi * 2 * PANEL;
             FloatVector t0 = FloatVector.broadcast(S, sums[s0 + gi]), t1 = FloatVector.broadcast(S, sums[s1 + gi]);
             FloatVector t2 = FloatVector.broadcast(S, sums[s2 + gi]);
-            FloatVector u0 = FloatVector.broadcast(S, scales[s0 + gi]), u1 = FloatVector.broadcast(S, scales[s1 + gi]);
-            FloatVector u2 = FloatVector.broadcast(S, scales[s2 + gi]);
             FloatVector sc = FloatVector.fromArray(S, f, fo), co = FloatVector.fromArray(S, f, fo + PANEL);
-            t0.fma(co, y00.mul(u0).fma(sc, FloatVector.fromArray(S, x, x0))).intoArray(x, x0);
-            t1.fma(co, y10.mul(u1).fma(sc, FloatVector.fromArray(S, x, x1))).intoArray(x, x1);
-            t2.fma(co, y20.mul(u2).fma(sc, FloatVector.fromArray(S, x, x2))).intoArray(x, x2);
+            t0.fma(co, y00.fma(sc, FloatVector.fromArray(S, x, x0))).intoArray(x, x0);
+            t1.fma(co, y10.fma(sc, FloatVector.fromArray(S, x, x1))).intoArray(x, x1);
+            t2.fma(co, y20.fma(sc, FloatVector.fromArray(S, x, x2))).intoArray(x, x2);
             sc = FloatVector.fromArray(S, f, fo + L);
             co = FloatVector.fromArray(S, f, fo + PANEL + L);
-            t0.fma(co, y01.mul(u0).fma(sc, FloatVector.fromArray(S, x, x0 + L))).intoArray(x, x0 + L);
-            t1.fma(co, y11.mul(u1).fma(sc, FloatVector.fromArray(S, x, x1 + L))).intoArray(x, x1 + L);
-            t2.fma(co, y21.mul(u2).fma(sc, FloatVector.fromArray(S, x, x2 + L))).intoArray(x, x2 + L);
+            t0.fma(co, y01.fma(sc, FloatVector.fromArray(S, x, x0 + L))).intoArray(x, x0 + L);
+            t1.fma(co, y11.fma(sc, FloatVector.fromArray(S, x, x1 + L))).intoArray(x, x1 + L);
+            t2.fma(co, y21.fma(sc, FloatVector.fromArray(S, x, x2 + L))).intoArray(x, x2 + L);
             sc = FloatVector.fromArray(S, f, fo + 2 * L);
             co = FloatVector.fromArray(S, f, fo + PANEL + 2 * L);
-            t0.fma(co, y02.mul(u0).fma(sc, FloatVector.fromArray(S, x, x0 + 2 * L))).intoArray(x, x0 + 2 * L);
-            t1.fma(co, y12.mul(u1).fma(sc, FloatVector.fromArray(S, x, x1 + 2 * L))).intoArray(x, x1 + 2 * L);
-            t2.fma(co, y22.mul(u2).fma(sc, FloatVector.fromArray(S, x, x2 + 2 * L))).intoArray(x, x2 + 2 * L);
+            t0.fma(co, y02.fma(sc, FloatVector.fromArray(S, x, x0 + 2 * L))).intoArray(x, x0 + 2 * L);
+            t1.fma(co, y12.fma(sc, FloatVector.fromArray(S, x, x1 + 2 * L))).intoArray(x, x1 + 2 * L);
+            t2.fma(co, y22.fma(sc, FloatVector.fromArray(S, x, x2 + 2 * L))).intoArray(x, x2 + 2 * L);
         }
     }
 
@@ -750,13 +760,13 @@ public final class Int8Panels {
      * widened. The activations and sums are the rows' ({@code m} of them) for 4-bit panels,
      * {@link #interleave}d for 8-bit ones.
      */
-    private void multiplyEight(float[] a, float[] scales, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
+    private void multiplyEight(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = p * panelBytes;
         float[] x = ACCUMULATORS.get();
         Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
-        if (nibbles) tile8Nibbles(a, scales, sums, m, panel, x);
-        else tile8(a, scales, sums, panel, x);
+        if (nibbles) tile8Nibbles(a, sums, m, panel, x);
+        else tile8(a, sums, panel, x);
         for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
     }
 
@@ -772,7 +782,7 @@ public final class Int8Panels {
      * every row's floats are the same as in a batch of one.
      */
 
-    private void tile8(float[] at, float[] ut, float[] st, long panel, float[] x) {
+    private void tile8(float[] at, float[] st, long panel, float[] x) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
@@ -805,20 +815,20 @@ public final class Int8Panels {
                             .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                     FloatVector co = sc.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * v, Layouts.LE)
                             .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                    FloatVector.broadcast(S, st[8 * gAll]).fma(co, y0.mul(FloatVector.broadcast(S, ut[8 * gAll])).fma(sc, FloatVector.fromArray(S, x, v))).intoArray(x, v);
-                    FloatVector.broadcast(S, st[8 * gAll + 1]).fma(co, y1.mul(FloatVector.broadcast(S, ut[8 * gAll + 1])).fma(sc, FloatVector.fromArray(S, x, PANEL + v))).intoArray(x, PANEL + v);
-                    FloatVector.broadcast(S, st[8 * gAll + 2]).fma(co, y2.mul(FloatVector.broadcast(S, ut[8 * gAll + 2])).fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + v))).intoArray(x, 2 * PANEL + v);
-                    FloatVector.broadcast(S, st[8 * gAll + 3]).fma(co, y3.mul(FloatVector.broadcast(S, ut[8 * gAll + 3])).fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + v))).intoArray(x, 3 * PANEL + v);
-                    FloatVector.broadcast(S, st[8 * gAll + 4]).fma(co, y4.mul(FloatVector.broadcast(S, ut[8 * gAll + 4])).fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + v))).intoArray(x, 4 * PANEL + v);
-                    FloatVector.broadcast(S, st[8 * gAll + 5]).fma(co, y5.mul(FloatVector.broadcast(S, ut[8 * gAll + 5])).fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + v))).intoArray(x, 5 * PANEL + v);
-                    FloatVector.broadcast(S, st[8 * gAll + 6]).fma(co, y6.mul(FloatVector.broadcast(S, ut[8 * gAll + 6])).fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
-                    FloatVector.broadcast(S, st[8 * gAll + 7]).fma(co, y7.mul(FloatVector.broadcast(S, ut[8 * gAll + 7])).fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll]).fma(co, y0.fma(sc, FloatVector.fromArray(S, x, v))).intoArray(x, v);
+                    FloatVector.broadcast(S, st[8 * gAll + 1]).fma(co, y1.fma(sc, FloatVector.fromArray(S, x, PANEL + v))).intoArray(x, PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 2]).fma(co, y2.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + v))).intoArray(x, 2 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 3]).fma(co, y3.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + v))).intoArray(x, 3 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 4]).fma(co, y4.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + v))).intoArray(x, 4 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 5]).fma(co, y5.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + v))).intoArray(x, 5 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 6]).fma(co, y6.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
+                    FloatVector.broadcast(S, st[8 * gAll + 7]).fma(co, y7.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
                 }
             }
         }
     }
 
-    private void tile8Nibbles(float[] a, float[] scales, float[] sums, int m, long panel, float[] x) {
+    private void tile8Nibbles(float[] a, float[] sums, int m, long panel, float[] x) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group, cs = cols, gs = cols / group;
         final long header = layout.headerBytes();
@@ -864,14 +874,14 @@ public final class Int8Panels {
                             .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scs, sco + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                     FloatVector co = sc.mul(low).sub(FloatVector.fromMemorySegment(S, dms, dmo + 4L * v, Layouts.LE)
                             .mul((FloatVector) ByteVector.fromMemorySegment(CODES, ms, mo + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-                    FloatVector.broadcast(S, sums[gAll]).fma(co, y0.mul(FloatVector.broadcast(S, scales[gAll])).fma(sc, FloatVector.fromArray(S, x, v))).intoArray(x, v);
-                    FloatVector.broadcast(S, sums[s1 + gAll]).fma(co, y1.mul(FloatVector.broadcast(S, scales[s1 + gAll])).fma(sc, FloatVector.fromArray(S, x, PANEL + v))).intoArray(x, PANEL + v);
-                    FloatVector.broadcast(S, sums[s2 + gAll]).fma(co, y2.mul(FloatVector.broadcast(S, scales[s2 + gAll])).fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + v))).intoArray(x, 2 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s3 + gAll]).fma(co, y3.mul(FloatVector.broadcast(S, scales[s3 + gAll])).fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + v))).intoArray(x, 3 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s4 + gAll]).fma(co, y4.mul(FloatVector.broadcast(S, scales[s4 + gAll])).fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + v))).intoArray(x, 4 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s5 + gAll]).fma(co, y5.mul(FloatVector.broadcast(S, scales[s5 + gAll])).fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + v))).intoArray(x, 5 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y6.mul(FloatVector.broadcast(S, scales[s6 + gAll])).fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
-                    FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y7.mul(FloatVector.broadcast(S, scales[s7 + gAll])).fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
+                    FloatVector.broadcast(S, sums[gAll]).fma(co, y0.fma(sc, FloatVector.fromArray(S, x, v))).intoArray(x, v);
+                    FloatVector.broadcast(S, sums[s1 + gAll]).fma(co, y1.fma(sc, FloatVector.fromArray(S, x, PANEL + v))).intoArray(x, PANEL + v);
+                    FloatVector.broadcast(S, sums[s2 + gAll]).fma(co, y2.fma(sc, FloatVector.fromArray(S, x, 2 * PANEL + v))).intoArray(x, 2 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s3 + gAll]).fma(co, y3.fma(sc, FloatVector.fromArray(S, x, 3 * PANEL + v))).intoArray(x, 3 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s4 + gAll]).fma(co, y4.fma(sc, FloatVector.fromArray(S, x, 4 * PANEL + v))).intoArray(x, 4 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s5 + gAll]).fma(co, y5.fma(sc, FloatVector.fromArray(S, x, 5 * PANEL + v))).intoArray(x, 5 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s6 + gAll]).fma(co, y6.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
+                    FloatVector.broadcast(S, sums[s7 + gAll]).fma(co, y7.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
                 }
             }
         }
@@ -887,7 +897,7 @@ public final class Int8Panels {
      * every layout, before any prompt runs.
      */
 
-    private void tile1(float[] a, float[] scales, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
+    private void tile1(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
@@ -921,31 +931,31 @@ public final class Int8Panels {
                 long mA = (block + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
                 long mB = (blockB + multipliersAt + gi * multiplierStride) & multiplierMask, nB = (mB + PANEL) & minMultiplierMask;
                 long dA = (block + (long) PANEL * Float.BYTES) & minMask, dB = (blockB + (long) PANEL * Float.BYTES) & minMask;
-                FloatVector t = FloatVector.broadcast(S, sums[gAll]), u = FloatVector.broadcast(S, scales[gAll]);
+                FloatVector t = FloatVector.broadcast(S, sums[gAll]);
                 FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x0 = t.fma(s0.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y0.mul(u).fma(s0, x0));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y0.fma(s0, x0));
                 FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x1 = t.fma(s1.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y1.mul(u).fma(s1, x1));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y1.fma(s1, x1));
                 FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x2 = t.fma(s2.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y2.mul(u).fma(s2, x2));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y2.fma(s2, x2));
                 FloatVector s3 = FloatVector.fromMemorySegment(S, d, blockB, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x3 = t.fma(s3.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y3.mul(u).fma(s3, x3));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y3.fma(s3, x3));
                 FloatVector s4 = FloatVector.fromMemorySegment(S, d, blockB + 4L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x4 = t.fma(s4.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y4.mul(u).fma(s4, x4));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y4.fma(s4, x4));
                 FloatVector s5 = FloatVector.fromMemorySegment(S, d, blockB + 8L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x5 = t.fma(s5.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y5.mul(u).fma(s5, x5));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y5.fma(s5, x5));
             }
         }
         x0.intoArray(c, cOff);
@@ -956,7 +966,7 @@ public final class Int8Panels {
         x5.intoArray(cB, cOffB + 2 * L);
     }
 
-    private void tile1Nibbles(float[] a, float[] scales, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
+    private void tile1Nibbles(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
@@ -997,31 +1007,31 @@ public final class Int8Panels {
                 long mA = (block + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
                 long mB = (blockB + multipliersAt + gi * multiplierStride) & multiplierMask, nB = (mB + PANEL) & minMultiplierMask;
                 long dA = (block + (long) PANEL * Float.BYTES) & minMask, dB = (blockB + (long) PANEL * Float.BYTES) & minMask;
-                FloatVector t = FloatVector.broadcast(S, sums[gAll]), u = FloatVector.broadcast(S, scales[gAll]);
+                FloatVector t = FloatVector.broadcast(S, sums[gAll]);
                 FloatVector s0 = FloatVector.fromMemorySegment(S, d, block, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x0 = t.fma(s0.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y0.mul(u).fma(s0, x0));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y0.fma(s0, x0));
                 FloatVector s1 = FloatVector.fromMemorySegment(S, d, block + 4L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x1 = t.fma(s1.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y1.mul(u).fma(s1, x1));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y1.fma(s1, x1));
                 FloatVector s2 = FloatVector.fromMemorySegment(S, d, block + 8L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x2 = t.fma(s2.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y2.mul(u).fma(s2, x2));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y2.fma(s2, x2));
                 FloatVector s3 = FloatVector.fromMemorySegment(S, d, blockB, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x3 = t.fma(s3.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y3.mul(u).fma(s3, x3));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y3.fma(s3, x3));
                 FloatVector s4 = FloatVector.fromMemorySegment(S, d, blockB + 4L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x4 = t.fma(s4.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 4L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y4.mul(u).fma(s4, x4));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y4.fma(s4, x4));
                 FloatVector s5 = FloatVector.fromMemorySegment(S, d, blockB + 8L * L, Layouts.LE)
                         .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
                 x5 = t.fma(s5.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dB + 8L * L, Layouts.LE)
-                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y5.mul(u).fma(s5, x5));
+                        .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0))), y5.fma(s5, x5));
             }
         }
         x0.intoArray(c, cOff);

@@ -58,11 +58,6 @@ final class Q8_0Kernel implements WeightKernel {
         ActivationRounding.q8_0(x, xo, dst, dstOffset, cols);
     }
 
-    @Override
-    public void quantizeRow(float[] x, int xo, float[] integers, int io, float[] scales, int so, int cols) {
-        ActivationRounding.q8_0(x, xo, integers, io, scales, so, cols);
-    }
-
     /** Measured on the SmolVLM-256M shape: 2x ggml's single-row Q8_0 product per matrix. */
     @Override
     public boolean stripesOneRow() {

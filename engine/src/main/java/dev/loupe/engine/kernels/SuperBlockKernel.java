@@ -155,16 +155,6 @@ abstract class SuperBlockKernel implements WeightKernel {
     }
 
     @Override
-    public void quantizeRow(float[] x, int xo, float[] integers, int io, float[] scales, int so, int cols) {
-        ActivationRounding.q8K(x, xo, integers, io, scales, so, cols);
-    }
-
-    @Override
-    public int activationBlock() {
-        return 256;
-    }
-
-    @Override
     public Activations prepare(float[] x, int batch, int cols) {
         // The repacked GEMM quantizes complete groups of four rows with the interleaved quantizer.
         int interleaved = path == Path.REPACKED && batch > 3 ? batch - batch % 4 : 0;

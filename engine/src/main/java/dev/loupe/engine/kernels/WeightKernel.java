@@ -30,21 +30,6 @@ public interface WeightKernel {
     }
 
     /**
-     * {@link #roundRow}'s numbers as their integers and scales, for the quantized formats: the
-     * row's integers (as floats, each within 127 in magnitude) to {@code integers[io, io + cols)}
-     * and one scale per block of {@link #activationBlock} values to {@code scales[so...]}, so
-     * that {@code roundRow} gives {@code integer * scale}. What {@link Int8Panels} multiplies.
-     */
-    default void quantizeRow(float[] x, int xo, float[] integers, int io, float[] scales, int so, int cols) {
-        throw new UnsupportedOperationException(type() + " products take no 8-bit activations");
-    }
-
-    /** Values per scale of {@link #quantizeRow}: 32 (ggml's Q8_0 and Q8_1) or 256 (Q8_K). */
-    default int activationBlock() {
-        return 32;
-    }
-
-    /**
      * For rows {@code r0..r1-1} and every activation row {@code b}:
      * {@code out[b * outStride + r] = dot(W[r], x[b])}. Each weight row is read once for the
      * whole batch.

@@ -8,7 +8,6 @@ import dev.loupe.engine.kernels.Int8Panels;
 import dev.loupe.engine.kernels.Kernels;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.PackedGemm;
-import dev.loupe.engine.kernels.PanelActivations;
 import dev.loupe.engine.kernels.WeightKernel;
 import java.lang.foreign.MemorySegment;
 
@@ -98,8 +97,7 @@ public final class WeightMatrix {
      * {@link Numerics#PACKED_MIN_ROWS} rows on (prefill) each thread widens a panel of weight
      * rows to F32 (this type's own dequantization), packs it once and runs it against every
      * activation row with {@link PackedGemm} (matrices repacked at load read their panels
-     * instead, {@link #repack}, {@link #repackForPrompts}, with the activations kept as the
-     * quantizer's integers and scales: {@link PanelActivations}); below that each weight row is widened once and
+     * instead: {@link #repack}, {@link #repackForPrompts}); below that each weight row is widened once and
      * multiplied with every row by {@link dev.loupe.engine.kernels.StripedDot} — a single row
      * too, where the type {@linkplain WeightKernel#stripesOneRow() does that as fast} as
      * ggml's product, else ggml's single-row kernel.
@@ -113,16 +111,16 @@ public final class WeightMatrix {
             }
             return;
         }
+        float[] x = operands(input, batch, pool);
         Int8Panels repacked = this.panels;
         if (repacked != null) {
-            PanelActivations x = PanelActivations.allocate(batch, cols, repacked.group());
-            pool.parallelFor(batch, 4, (b0, b1) -> x.quantize(kernel, input, b0, b1));
+            float[] sums = new float[batch * (cols / repacked.group())];
+            pool.parallelFor(batch, 8, (b0, b1) -> repacked.groupSums(x, b0, b1, sums));
             pool.parallelFor(Int8Panels.panelCount(rows), 1, (p0, p1) -> {
-                repacked.multiplyPanels(x, p0, p1, out, p0 * Int8Panels.PANEL, rows);
+                repacked.multiplyPanels(x, sums, batch, p0, p1, out, p0 * Int8Panels.PANEL, rows);
             });
             return;
         }
-        float[] x = operands(input, batch, pool);
         HalfPanels halves = this.halfPanels;
         if (halves != null) {
             pool.parallelFor(HalfPanels.panelCount(rows), 1, (p0, p1) -> halves.multiplyPanels(x, batch, p0, p1, out, rows));
@@ -229,22 +227,16 @@ public final class WeightMatrix {
     }
 
     /**
-     * A decode product's activations, each row quantized on its own as this type's products see
-     * it: rounded to floats for the striped product ({@code x}), or for repacked weights as the
-     * panels take them ({@code panels}: integers, scales and sums per group).
+     * A decode product's activations: the rows rounded as this type's products see them, each on
+     * its own, and for repacked weights their sums per group ({@link Int8Panels#groupSums}).
      */
-    private record Rounded(float[] x, PanelActivations panels) {}
+    private record Rounded(float[] x, float[] groupSums) {}
 
     private Rounded rounded(float[] input, int batch) {
-        Int8Panels p = panels;
-        if (p != null) {
-            PanelActivations a = PanelActivations.allocate(batch, cols, p.group());
-            a.quantize(kernel, input, 0, batch);
-            return new Rounded(null, a);
-        }
         float[] x = new float[batch * cols];
         for (int b = 0; b < batch; b++) kernel.roundRow(input, b * cols, x, b * cols, cols);
-        return new Rounded(x, null);
+        Int8Panels p = panels;
+        return new Rounded(x, p == null ? null : p.groupSums(x, batch));
     }
 
     /**
@@ -280,7 +272,7 @@ public final class WeightMatrix {
         int unit = Int8Panels.panelsTogether(batch) * Int8Panels.PANEL;
         int p0 = Math.min(Int8Panels.panelCount(rows), (r0 + unit - 1) / unit * (unit / Int8Panels.PANEL));
         int p1 = Math.min(Int8Panels.panelCount(rows), (r1 + unit - 1) / unit * (unit / Int8Panels.PANEL));
-        p.multiplyPanels(x.panels(), p0, p1, out, p0 * Int8Panels.PANEL, rows);
+        p.multiplyPanels(x.x(), x.groupSums(), batch, p0, p1, out, p0 * Int8Panels.PANEL, rows);
     }
 
     /**

@@ -94,18 +94,18 @@ class Int8PanelsTest {
             var data = RandomWeights.of(arena, type, rows, cols, rnd);
             WeightKernel kernel = Kernels.forType(type, "w");
             Int8Panels panels = Int8Panels.repack(rows, cols, kernel.int8Codes(data, cols), ComputePool.shared());
-            float[] x = new float[cols];
+            float[] x = new float[cols], rounded = new float[cols];
             for (int k = 0; k < cols; k++) x[k] = (float) rnd.nextGaussian();
-            PanelActivations a = PanelActivations.allocate(1, cols, panels.group());
-            a.quantize(kernel, x, 0, 1);
+            kernel.roundRow(x, 0, rounded, 0, cols);
+            float[] sums = panels.groupSums(rounded, 1);
             for (int p0 = 0; p0 < panelCount; p0++) {
                 for (int p1 = p0 + 1; p1 <= panelCount; p1++) {
                     float[] out = new float[rows + 2];
                     java.util.Arrays.fill(out, Float.NaN);
-                    panels.multiplyPanels(a, p0, p1, out, 1 + p0 * Int8Panels.PANEL, rows);
+                    panels.multiplyPanels(rounded, sums, 1, p0, p1, out, 1 + p0 * Int8Panels.PANEL, rows);
                     for (int r = 0; r < rows; r++) {
                         boolean inside = r >= p0 * Int8Panels.PANEL && r < p1 * Int8Panels.PANEL;
-                        float want = inside ? reference(panels, kernel, x, 0, r, cols) : Float.NaN;
+                        float want = inside ? reference(panels, rounded, r, cols) : Float.NaN;
                         assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[1 + r]),
                                 "panels [" + p0 + ", " + p1 + "), row " + r);
                     }
@@ -129,7 +129,7 @@ class Int8PanelsTest {
             kernel.roundRow(x, b * cols, rounded, 0, cols);
             for (int r = 0; r < rows; r++) {
                 float got = actual[b * rows + r];
-                assertEquals(Float.floatToRawIntBits(reference(panels, kernel, x, b * cols, r, cols)), Float.floatToRawIntBits(got),
+                assertEquals(Float.floatToRawIntBits(reference(panels, rounded, r, cols)), Float.floatToRawIntBits(got),
                         "sequence " + b + ", output " + r);
                 kernel.dequantizeRow(data, cols, r, row, 0);
                 double magnitude = 0;
@@ -140,30 +140,23 @@ class Int8PanelsTest {
     }
 
     /**
-     * The panels' product of weight row {@code r} with the activation row at {@code x[xo]}, in
-     * scalar arithmetic: the row quantized as the type's products take it (integers q, a scale
-     * d per block); per group in column order, the integer sum of the stored codes times q
-     * (exact), times d, scaled once by the weights' scale, plus the group's correction (code
-     * offset and minimum) times {@code d * Σ q}.
+     * The panels' product in scalar arithmetic: per group in column order, the stored codes
+     * times the activations (one FMA chain from zero), scaled once, plus the group's correction
+     * (code offset and minimum) times the activations' sum (a chain of additions from zero).
      */
-    static float reference(Int8Panels panels, WeightKernel kernel, float[] x, int xo, int r, int cols) {
-        int g = panels.group(), block = kernel.activationBlock();
-        float[] q = new float[cols], d = new float[cols / block];
-        kernel.quantizeRow(x, xo, q, 0, d, 0, cols);
-        float out = 0f;
+    static float reference(Int8Panels panels, float[] a, int r, int cols) {
+        int g = panels.group();
+        float x = 0f;
         for (int k0 = 0; k0 < cols; k0 += g) {
-            long y = 0, sum = 0;
+            float y = 0f, sum = 0f;
             for (int k = k0; k < k0 + g; k++) {
-                assertEquals(q[k], Math.rint(q[k]), "an integer");
-                assertTrue(Math.abs(q[k]) <= 127, "within 127");
-                y += (long) q[k] * (long) panels.storedCode(r, k);
-                sum += (long) q[k];
+                y = Math.fma(a[k], panels.storedCode(r, k), y);
+                sum += a[k];
             }
-            float scale = d[k0 / block];
             float[] f = panels.factors(r, k0);
-            out = Math.fma(scale * sum, f[1], Math.fma(y * scale, f[0], out));
+            x = Math.fma(sum, f[1], Math.fma(y, f[0], x));
         }
-        return out;
+        return x;
     }
 
     @ParameterizedTest(name = "{0}")

@@ -57,15 +57,12 @@ public final class KernelAllocationProbe {
             if (source != null) {
                 Int8Panels panels = Int8Panels.repack(rows, COLS, source, new ComputePool(1));
                 int count = Int8Panels.panelCount(rows);
-                PanelActivations loneRow = PanelActivations.allocate(1, COLS, panels.group());
-                PanelActivations rowsOfBatch = PanelActivations.allocate(batch, COLS, panels.group());
-                loneRow.quantize(kernel, input, 0, 1);
-                rowsOfBatch.quantize(kernel, input, 0, batch);
+                float[] sums = panels.groupSums(rounded, batch);
                 panelSingle = bytesPerCall(() -> {
-                    for (int p = 0; p < count; p++) panels.multiplyPanel(loneRow, p, out, p * Int8Panels.PANEL, rows);
+                    for (int p = 0; p < count; p++) panels.multiplyPanel(rounded, sums, 1, p, out, p * Int8Panels.PANEL, rows);
                 });
                 panelBatch = bytesPerCall(() -> {
-                    for (int p = 0; p < count; p++) panels.multiplyPanel(rowsOfBatch, p, out, p * Int8Panels.PANEL, rows);
+                    for (int p = 0; p < count; p++) panels.multiplyPanel(rounded, sums, batch, p, out, p * Int8Panels.PANEL, rows);
                 });
             }
             long single = bytesPerCall(() -> kernel.multiply(w, COLS, one, 0, rows, out, rows));
