@@ -54,6 +54,48 @@ final class ActivationRounding {
         }
     }
 
+    /**
+     * The activations of a type whose panels hold 4-bit codes ({@link Int8Panels}): ggml's
+     * integers ({@link #q8_0}'s per block of 32 for {@code superBlocks} false, {@link #q8K}'s per
+     * block of 256 for true) times ggml's block scale rounded to 8 significant bits (a half or a
+     * float in ggml: 11 or 24). The narrow scale makes every product of a 4-bit panel exact: a
+     * value {@code q * u} has at most 15 significant bits, a code of at most 15 times it 19, and
+     * a group's 32 of them sum below 2^24 units of u's last bit — so a group's float chain is
+     * the same number in any order, and equals the integer sum of {@code code * q} times u,
+     * which {@link Int8Panels}' one-row tile forms in 16-bit lanes. The integers are ggml's;
+     * the values differ from ggml's by a block's common factor within 2^-8 of one.
+     *
+     * <p>With {@code integers} not null, also writes each value's integer there (from 0) and
+     * each group of {@code group} values' scale to {@code groupScales} (from 0); a block of
+     * zeros has scale 0.
+     */
+    static void narrowScaled(float[] x, int xo, float[] dst, int dstOffset, int cols, boolean superBlocks,
+                             short[] integers, float[] groupScales, int group) {
+        int block = superBlocks ? 256 : 32;
+        for (int o = 0; o < cols; o += block) {
+            float u;
+            float amax = absMax(x, xo + o, block);
+            if (superBlocks) {
+                int first = xo + o;
+                if (amax != 0f) while (Math.abs(x[first]) != amax) first++;
+                float iscale = amax == 0f ? 0f : -127f / x[first];
+                u = amax == 0f ? 0f : roundTo8Bits(1 / iscale);
+                roundBlock(x, xo + o, dst, dstOffset + o, block, iscale, u, 127f);
+            } else {
+                u = roundTo8Bits(Layouts.roundF16(amax / 127f));
+                roundBlock(x, xo + o, dst, dstOffset + o, block, amax != 0f ? 127f / amax : 0f, u, Float.POSITIVE_INFINITY);
+            }
+            if (integers == null) continue;
+            for (int k = 0; k < block; k++) integers[o + k] = (short) (u == 0f ? 0 : Math.round(dst[dstOffset + o + k] / u));
+            for (int g = o / group; g < (o + block) / group; g++) groupScales[g] = u;
+        }
+    }
+
+    /** {@code v} rounded to 8 significant bits (to nearest, ties away from zero). */
+    static float roundTo8Bits(float v) {
+        return Float.intBitsToFloat((Float.floatToRawIntBits(v) + 0x8000) & ~0xFFFF);
+    }
+
     /** The largest magnitude of {@code n} values (a multiple of the vector length): max is exact in any order. */
     private static float absMax(float[] x, int xo, int n) {
         FloatVector m = FloatVector.zero(S);

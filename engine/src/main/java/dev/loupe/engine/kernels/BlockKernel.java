@@ -80,10 +80,26 @@ abstract class BlockKernel implements WeightKernel {
         return rows % 8 == 0 ? repacked() : this;
     }
 
-    /** Q8_1's values are Q8_0's (it only adds block sums). */
+    /**
+     * Q8_1's values are Q8_0's (it only adds block sums); for the types whose panels hold 4-bit
+     * codes, Q8_0's blocks with a narrow scale.
+     */
     @Override
     public void roundRow(float[] x, int xo, float[] dst, int dstOffset, int cols) {
-        ActivationRounding.q8_0(x, xo, dst, dstOffset, cols);
+        if (fourBitCodes()) ActivationRounding.narrowScaled(x, xo, dst, dstOffset, cols, false, null, null, QK);
+        else ActivationRounding.q8_0(x, xo, dst, dstOffset, cols);
+    }
+
+    @Override
+    public boolean roundRowToIntegers(float[] x, int xo, float[] dst, short[] integers, float[] groupScales, int group, int cols) {
+        if (!fourBitCodes()) return false;
+        ActivationRounding.narrowScaled(x, xo, dst, 0, cols, false, integers, groupScales, group);
+        return true;
+    }
+
+    /** Whether {@link #int8Codes} spans at most 16 codes (Q4_0, Q4_1): panels of 4-bit codes. */
+    private boolean fourBitCodes() {
+        return type == GgmlType.Q4_0 || type == GgmlType.Q4_1;
     }
 
     @Override

@@ -12,6 +12,8 @@ import java.util.List;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -68,6 +70,12 @@ public final class Int8Panels {
     private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
     /** Ints of the float species' shape: 4-bit codes are split in int lanes. */
     private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
+    /** Shorts of the float species' shape (2L lanes): the one-row 4-bit tile's integer lanes. */
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, S.vectorShape());
+    /** Code bytes of one short vector: 2L, zero-extended to shorts in one conversion. */
+    private static final VectorSpecies<Byte> CODE_PAIRS = VectorSpecies.of(byte.class, VectorShape.forBitSize(16 * L));
+    /** The short lanes [L, 2L): where the one-row 4-bit tile's middle load holds the second column pair. */
+    private static final VectorMask<Short> UPPER_HALF = VectorMask.fromLong(SHORTS, ((1L << (2 * L)) - 1) & -(1L << L));
     /** Weight rows per panel: three vectors, as {@link PackedGemm#PANEL}. */
     public static final int PANEL = PackedGemm.PANEL;
     /**
@@ -320,8 +328,12 @@ public final class Int8Panels {
                 for (boolean mins : new boolean[] {false, true}) layouts.add(repackUnwarmed(2 * PANEL, 256, synthetic(groups[0], groups[1], mins, low), pool));
             }
         }
-        float[] x = new float[DECODE_ROWS * 256], out = new float[DECODE_ROWS * 2 * PANEL];
+        // Ones: the integer 1 times the scale 1, so a lone row's 4-bit tile takes them too.
+        float[] x = new float[DECODE_ROWS * 256], out = new float[DECODE_ROWS * 2 * PANEL], unitScales = new float[256 / 16];
+        short[] integers = new short[256];
         Arrays.fill(x, 1f);
+        Arrays.fill(integers, (short) 1);
+        Arrays.fill(unitScales, 1f);
         for (int call = 0; call < WARM_UP_CALLS; call++) {
             Int8Panels p = layouts.get(call % layouts.size());
             // Mostly single rows, and as many decode batches of eight (AVX2's 8-row tiles) as of
@@ -329,7 +341,7 @@ public final class Int8Panels {
             // the prompts' kernels and can come out boxed (a SmolVLM-256M Q4_K_M batch of 8 ran at
             // 4.8 tokens/s on AVX-512 when the 3-row calls were half as many).
             int rows = call % 8 == 7 ? DECODE_ROWS : call % 8 == 3 ? 3 : 1;
-            p.multiplyPanels(x, p.groupSums(x, DECODE_ROWS), rows, 0, 2, out, 0, 2 * PANEL);
+            p.multiplyPanels(new PanelActivations(x, p.groupSums(x, DECODE_ROWS), integers, unitScales, rows), 0, 2, out, 0, 2 * PANEL);
         }
         warmedUp = true;
     }
@@ -401,6 +413,16 @@ public final class Int8Panels {
     }
 
     /** Columns per group of codes that share a scale. */
+    /** Values per row (the matrix's columns). */
+    public int cols() {
+        return cols;
+    }
+
+    /** Whether the panels hold 4-bit codes: a lone row's product then needs its activations' integers ({@link PanelActivations}). */
+    public boolean fourBitCodes() {
+        return nibbles;
+    }
+
     public int group() {
         return group;
     }
@@ -466,7 +488,9 @@ public final class Int8Panels {
      * latency held a core well below its FMA throughput: Q4_K 22%, Q6_K 31% faster on AVX-512,
      * 7-13% on AVX2), an odd last panel paired with itself.
      */
-    public void multiplyPanels(float[] a, float[] sums, int m, int p0, int p1, float[] c, int cOff, int ldc) {
+    public void multiplyPanels(PanelActivations x, int p0, int p1, float[] c, int cOff, int ldc) {
+        float[] a = x.values(), sums = x.groupSums();
+        int m = x.rows();
         if (eightRowTiles(m)) {
             // The 8-bit tile reads the rows interleaved, once for all the panels: a column's eight
             // activations (and a group's eight sums) side by side at one offset. Read in place,
@@ -488,10 +512,13 @@ public final class Int8Panels {
             return;
         }
         if (m != 1) {
-            for (int p = p0; p < p1; p++) multiplyPanel(a, sums, m, p, c, cOff + (p - p0) * PANEL, ldc);
+            for (int p = p0; p < p1; p++) multiplyPanel(x, p, c, cOff + (p - p0) * PANEL, ldc);
             return;
         }
-        float[] tail = TAIL.get();
+        short[] integers = x.integers();
+        boolean inIntegers = nibbles && WIDE_VECTORS;
+        if (inIntegers && integers == null) throw new IllegalArgumentException("a lone row against 4-bit panels comes with its integers (PanelActivations.ofRow)");
+        float[] tail = TAIL.get(), oneRow = inIntegers ? ONE_ROW.get() : null;
         for (int p = p0; p < p1; p += 2) {
             int q = Math.min(p + 1, p1 - 1);
             int n = Math.min(PANEL, rows - p * PANEL), nq = Math.min(PANEL, rows - q * PANEL);
@@ -499,7 +526,8 @@ public final class Int8Panels {
             float[] cp = n == PANEL ? c : tail, cq = nq == PANEL && q != p ? c : tail;
             int at = cOff + (p - p0) * PANEL, atQ = at + (q - p) * PANEL;
             int op = cp == c ? at : 0, oq = cq == c ? atQ : PANEL;
-            if (nibbles) tile1Nibbles(a, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
+            if (inIntegers) tile1Nibbles(integers, x.groupScales(), sums, p * panelBytes, q * panelBytes, cp, op, cq, oq, oneRow);
+            else if (nibbles) tile1NibblesInFloats(a, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
             else tile1(a, sums, p * panelBytes, q * panelBytes, cp, op, cq, oq);
             if (n < PANEL) System.arraycopy(tail, 0, c, at, n);
             if (q != p && nq < PANEL) System.arraycopy(tail, PANEL, c, atQ, nq);
@@ -520,17 +548,16 @@ public final class Int8Panels {
      * (a conversion and an FMA instead of a conversion, a multiply, a subtraction and an FMA).
      * Whatever the rows, tiles and threads, an output is that same sequence of operations, so a
      * sequence's floats do not depend on its batch, and a prompt's product and a decode step's
-     * of the same row agree bit for bit.
+     * of the same row agree bit for bit. (The one-row tile of 4-bit panels sums a group in
+     * integers: with its activations' narrow scales the float chain is exact, the same number.)
      */
-    public void multiplyPanel(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
-        if (m == 1) {
-            multiplyPanels(a, sums, 1, p, p + 1, c, cOff, ldc);
+    public void multiplyPanel(PanelActivations activations, int p, float[] c, int cOff, int ldc) {
+        int m = activations.rows();
+        if (m == 1 || eightRowTiles(m)) {
+            multiplyPanels(activations, p, p + 1, c, cOff, ldc);
             return;
         }
-        if (eightRowTiles(m)) {
-            multiplyPanels(a, sums, m, p, p + 1, c, cOff, ldc);
-            return;
-        }
+        float[] a = activations.values(), sums = activations.groupSums();
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = p * panelBytes;
         float[] f = FACTORS.get(), block = WIDENED.get();
@@ -966,7 +993,13 @@ public final class Int8Panels {
         x5.intoArray(cB, cOffB + 2 * L);
     }
 
-    private void tile1Nibbles(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
+    /**
+     * AVX2's one-row tile of 4-bit panels: {@link #tile1}'s float chains, two columns per code
+     * byte. Under AVX2 the 16-bit tile below compiled with its loads' bounds checks left as
+     * calls (Objects.checkIndex a quarter of a Qwen3-VL-4B decode step: 6.5 -> 3.9 tokens/s);
+     * with narrow-scaled activations both tiles give the same floats.
+     */
+    private void tile1NibblesInFloats(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
@@ -1040,5 +1073,92 @@ public final class Int8Panels {
         x3.intoArray(cB, cOffB);
         x4.intoArray(cB, cOffB + L);
         x5.intoArray(cB, cOffB + 2 * L);
+    }
+    /*
+     * The one-row tile of 4-bit panels multiplies in 16-bit integer lanes: the activations are
+     * integers times a narrow scale (ActivationRounding.narrowScaled), so a group's float chain
+     * in the other tiles is exactly its integer sum of code times integer, times the scale —
+     * which this tile forms in integers and scales once: the same float, so a row's outputs
+     * do not depend on its batch. A vector load of 2L code bytes, zero-extended to shorts, gives
+     * two columns per lane (low and high nibble), each multiplied by the activation's integer
+     * and added into short lanes — two products for two operations over 2L lanes, where a
+     * float tile spends a conversion and an FMA on each L lanes. A step takes four columns, the
+     * two column pairs' 2 PANEL bytes in three loads: the first holds pair k's rows [0, 2L), the
+     * second pair k's rows [2L, 3L) then pair k + 2's rows [0, L) (its multipliers blend the two
+     * pairs' activations), the third pair k + 2's rows [L, 3L). A lane sums at most 16 products
+     * of a code (at most 15) and an integer (at most 127 in magnitude) per group: 30480, within
+     * a short. At the group's end the halves are widened to ints, added row by row and
+     * converted to floats (exact: below 2^16), times the group's scale (exact: 8 significant
+     * bits). Two panels at once: one at a time, the tile read 20 Gweights/s from DRAM against
+     * 30 with two streams (one thread, Zen 4, AVX-512). A group's sums and the outputs go
+     * through a small array (x, the caller's: a ThreadLocal looked up here per pair of panels
+     * took a fifth of a 4B model's decode in ThreadLocalMap.getEntry) and are scaled in a loop:
+     * with the six outputs' scaling written out, the method outgrew C1's register allocator
+     * ("out of virtual registers in linear scan") and never reached C2 in time. One thread, a
+     * Q4_K row of 2560 columns, Zen 4: 25 -> 36 Gweights/s in L2 and 21 -> 26 from DRAM on
+     * AVX-512 against the float tile; 18.6 -> 20.5 and 15.1 -> 16.5 under AVX2.
+     */
+
+    /** The thread's one-row outputs of two 4-bit panels (2 PANEL floats), then a group's sums (2 PANEL floats). */
+    private static final ThreadLocal<float[]> ONE_ROW = ThreadLocal.withInitial(() -> new float[4 * PANEL]);
+
+    private void tile1Nibbles(short[] n, float[] scales, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB, float[] x) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group;
+        final long toB = panelB - panel, header = layout.headerBytes();
+        final float low = codeOffset;
+        Arrays.fill(x, 0, 2 * PANEL, 0f);
+        long code = panel + codesStart;
+        for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * header;
+            for (int gi = 0; gi < groups; gi++, gAll++, k += g, code += (long) g / 2 * PANEL) {
+                ShortVector ya = ShortVector.zero(SHORTS), yb = ya, yc = ya, za = ya, zb = ya, zc = ya;
+                for (int kk = 0; kk < g; kk += 4) {
+                    // Offsets affine in the int counter, as in tile1.
+                    long at = code + (long) (kk / 2) * PANEL, atB = at + toB;
+                    ShortVector n0 = ShortVector.broadcast(SHORTS, n[k + kk]), n1 = ShortVector.broadcast(SHORTS, n[k + kk + 1]);
+                    ShortVector n2 = ShortVector.broadcast(SHORTS, n[k + kk + 2]), n3 = ShortVector.broadcast(SHORTS, n[k + kk + 3]);
+                    ShortVector m0 = n0.blend(n2, UPPER_HALF), m1 = n1.blend(n3, UPPER_HALF);
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    ya = ya.add(q.and((short) 15).mul(n0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n1));
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    yb = yb.add(q.and((short) 15).mul(m0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(m1));
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at + 4L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    yc = yc.add(q.and((short) 15).mul(n2)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n3));
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    za = za.add(q.and((short) 15).mul(n0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n1));
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    zb = zb.add(q.and((short) 15).mul(m0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(m1));
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB + 4L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    zc = zc.add(q.and((short) 15).mul(n2)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n3));
+                }
+                // Rows [0, L): the first load's low half and the second's high half; [L, 2L): the
+                // first's high half, the third's low; [2L, 3L): the second's low half, the third's high.
+                int yo = 2 * PANEL;
+                ((FloatVector) ((IntVector) ya.convertShape(VectorOperators.S2I, IS, 0)).add((IntVector) yb.convertShape(VectorOperators.S2I, IS, 1)).convert(VectorOperators.I2F, 0)).intoArray(x, yo);
+                ((FloatVector) ((IntVector) ya.convertShape(VectorOperators.S2I, IS, 1)).add((IntVector) yc.convertShape(VectorOperators.S2I, IS, 0)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + L);
+                ((FloatVector) ((IntVector) yb.convertShape(VectorOperators.S2I, IS, 0)).add((IntVector) yc.convertShape(VectorOperators.S2I, IS, 1)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + 2 * L);
+                ((FloatVector) ((IntVector) za.convertShape(VectorOperators.S2I, IS, 0)).add((IntVector) zb.convertShape(VectorOperators.S2I, IS, 1)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + PANEL);
+                ((FloatVector) ((IntVector) za.convertShape(VectorOperators.S2I, IS, 1)).add((IntVector) zc.convertShape(VectorOperators.S2I, IS, 0)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + PANEL + L);
+                ((FloatVector) ((IntVector) zb.convertShape(VectorOperators.S2I, IS, 0)).add((IntVector) zc.convertShape(VectorOperators.S2I, IS, 1)).convert(VectorOperators.I2F, 0)).intoArray(x, yo + PANEL + 2 * L);
+                // The group's factors (groupFactors' operations) formed vector by vector, and the
+                // sums scaled into the outputs as the float tiles scale their chains.
+                FloatVector t = FloatVector.broadcast(S, sums[gAll]), u = FloatVector.broadcast(S, scales[gAll]);
+                for (int half = 0; half < 2; half++) {
+                    long b = block + half * toB;
+                    long mA = (b + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
+                    long dA = (b + (long) PANEL * Float.BYTES) & minMask;
+                    for (int v = 0, xo = half * PANEL; v < PANEL; v += L, xo += L) {
+                        FloatVector s = FloatVector.fromMemorySegment(S, d, b + 4L * v, Layouts.LE)
+                                .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+                        FloatVector co = s.mul(low).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * v, Layouts.LE)
+                                .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+                        t.fma(co, FloatVector.fromArray(S, x, yo + xo).mul(u).fma(s, FloatVector.fromArray(S, x, xo))).intoArray(x, xo);
+                    }
+                }
+            }
+        }
+        System.arraycopy(x, 0, c, cOff, PANEL);
+        System.arraycopy(x, PANEL, cB, cOffB, PANEL);
     }
 }

@@ -148,10 +148,26 @@ abstract class SuperBlockKernel implements WeightKernel {
         return rows % 8 == 0 ? repacked() : this;
     }
 
-    /** quantize_row_q8_K, one row alone (never the 4-row interleaved quantizer). */
+    /**
+     * quantize_row_q8_K, one row alone (never the 4-row interleaved quantizer); for the types
+     * whose panels hold 4-bit codes, Q8_K's blocks with a narrow scale.
+     */
     @Override
     public void roundRow(float[] x, int xo, float[] dst, int dstOffset, int cols) {
-        ActivationRounding.q8K(x, xo, dst, dstOffset, cols);
+        if (fourBitCodes()) ActivationRounding.narrowScaled(x, xo, dst, dstOffset, cols, true, null, null, group);
+        else ActivationRounding.q8K(x, xo, dst, dstOffset, cols);
+    }
+
+    @Override
+    public boolean roundRowToIntegers(float[] x, int xo, float[] dst, short[] integers, float[] groupScales, int group, int cols) {
+        if (!fourBitCodes()) return false;
+        ActivationRounding.narrowScaled(x, xo, dst, 0, cols, true, integers, groupScales, group);
+        return true;
+    }
+
+    /** Whether {@link #int8Codes} spans at most 16 codes (Q2_K, Q3_K, Q4_K): panels of 4-bit codes. */
+    private boolean fourBitCodes() {
+        return type == GgmlType.Q2_K || type == GgmlType.Q3_K || type == GgmlType.Q4_K;
     }
 
     @Override

@@ -30,6 +30,18 @@ public interface WeightKernel {
     }
 
     /**
+     * {@link #roundRow} of one row (to {@code dst[0, cols)}) for the types whose panels hold
+     * 4-bit codes, whose FAST activations are {@linkplain ActivationRounding#narrowScaled
+     * integers times a narrow scale}: also each value's integer, and each group of
+     * {@code group} values' scale ({@code dst[k] == integers[k] * groupScales[k / group]}
+     * exactly), which {@link Int8Panels}' one-row 4-bit tile multiplies. False, and nothing
+     * written, for the other types.
+     */
+    default boolean roundRowToIntegers(float[] x, int xo, float[] dst, short[] integers, float[] groupScales, int group, int cols) {
+        return false;
+    }
+
+    /**
      * For rows {@code r0..r1-1} and every activation row {@code b}:
      * {@code out[b * outStride + r] = dot(W[r], x[b])}. Each weight row is read once for the
      * whole batch.

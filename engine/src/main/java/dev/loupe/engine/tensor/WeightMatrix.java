@@ -8,6 +8,7 @@ import dev.loupe.engine.kernels.Int8Panels;
 import dev.loupe.engine.kernels.Kernels;
 import dev.loupe.engine.kernels.Numerics;
 import dev.loupe.engine.kernels.PackedGemm;
+import dev.loupe.engine.kernels.PanelActivations;
 import dev.loupe.engine.kernels.WeightKernel;
 import java.lang.foreign.MemorySegment;
 
@@ -116,8 +117,9 @@ public final class WeightMatrix {
         if (repacked != null) {
             float[] sums = new float[batch * (cols / repacked.group())];
             pool.parallelFor(batch, 8, (b0, b1) -> repacked.groupSums(x, b0, b1, sums));
+            PanelActivations activations = PanelActivations.ofRows(x, sums, batch);
             pool.parallelFor(Int8Panels.panelCount(rows), 1, (p0, p1) -> {
-                repacked.multiplyPanels(x, sums, batch, p0, p1, out, p0 * Int8Panels.PANEL, rows);
+                repacked.multiplyPanels(activations, p0, p1, out, p0 * Int8Panels.PANEL, rows);
             });
             return;
         }
@@ -228,15 +230,20 @@ public final class WeightMatrix {
 
     /**
      * A decode product's activations: the rows rounded as this type's products see them, each on
-     * its own, and for repacked weights their sums per group ({@link Int8Panels#groupSums}).
+     * its own, and for repacked weights as the panels take them ({@link PanelActivations}: their
+     * sums per group, a lone row's integers).
      */
-    private record Rounded(float[] x, float[] groupSums) {}
+    private record Rounded(float[] x, PanelActivations forPanels) {}
 
     private Rounded rounded(float[] input, int batch) {
+        Int8Panels p = panels;
+        if (p != null && batch == 1) {
+            PanelActivations one = PanelActivations.ofRow(kernel, p, input, 0);
+            return new Rounded(one.values(), one);
+        }
         float[] x = new float[batch * cols];
         for (int b = 0; b < batch; b++) kernel.roundRow(input, b * cols, x, b * cols, cols);
-        Int8Panels p = panels;
-        return new Rounded(x, p == null ? null : p.groupSums(x, batch));
+        return new Rounded(x, p == null ? null : PanelActivations.ofRows(x, p.groupSums(x, batch), batch));
     }
 
     /**
@@ -272,7 +279,7 @@ public final class WeightMatrix {
         int unit = Int8Panels.panelsTogether(batch) * Int8Panels.PANEL;
         int p0 = Math.min(Int8Panels.panelCount(rows), (r0 + unit - 1) / unit * (unit / Int8Panels.PANEL));
         int p1 = Math.min(Int8Panels.panelCount(rows), (r1 + unit - 1) / unit * (unit / Int8Panels.PANEL));
-        p.multiplyPanels(x.x(), x.groupSums(), batch, p0, p1, out, p0 * Int8Panels.PANEL, rows);
+        p.multiplyPanels(x.forPanels(), p0, p1, out, p0 * Int8Panels.PANEL, rows);
     }
 
     /**

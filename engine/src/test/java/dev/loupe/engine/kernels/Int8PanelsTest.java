@@ -67,7 +67,8 @@ class Int8PanelsTest {
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
             float[] out = new float[batch * rows], packed = new float[batch * rows];
             m.multiplyDecode(x, batch, out, pool, Numerics.FAST);
-            new WeightMatrix("plain", type, rows, cols, data).multiply(x, batch, packed, pool, Numerics.FAST);
+            // Not repacked, a decode product stripes each dequantized row over the same rounded activations.
+            new WeightMatrix("plain", type, rows, cols, data).multiplyDecode(x, batch, packed, pool, Numerics.FAST);
             assertProducts(type, data, rows, cols, x, batch, out, packed);
             // Each sequence alone: the same floats.
             for (int b = 0; b < batch; b++) {
@@ -94,15 +95,15 @@ class Int8PanelsTest {
             var data = RandomWeights.of(arena, type, rows, cols, rnd);
             WeightKernel kernel = Kernels.forType(type, "w");
             Int8Panels panels = Int8Panels.repack(rows, cols, kernel.int8Codes(data, cols), ComputePool.shared());
-            float[] x = new float[cols], rounded = new float[cols];
+            float[] x = new float[cols];
             for (int k = 0; k < cols; k++) x[k] = (float) rnd.nextGaussian();
-            kernel.roundRow(x, 0, rounded, 0, cols);
-            float[] sums = panels.groupSums(rounded, 1);
+            PanelActivations activations = PanelActivations.ofRow(kernel, panels, x, 0);
+            float[] rounded = activations.values();
             for (int p0 = 0; p0 < panelCount; p0++) {
                 for (int p1 = p0 + 1; p1 <= panelCount; p1++) {
                     float[] out = new float[rows + 2];
                     java.util.Arrays.fill(out, Float.NaN);
-                    panels.multiplyPanels(rounded, sums, 1, p0, p1, out, 1 + p0 * Int8Panels.PANEL, rows);
+                    panels.multiplyPanels(activations, p0, p1, out, 1 + p0 * Int8Panels.PANEL, rows);
                     for (int r = 0; r < rows; r++) {
                         boolean inside = r >= p0 * Int8Panels.PANEL && r < p1 * Int8Panels.PANEL;
                         float want = inside ? reference(panels, rounded, r, cols) : Float.NaN;
@@ -111,6 +112,33 @@ class Int8PanelsTest {
                     }
                     assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[rows + 1]), "panels [" + p0 + ", " + p1 + ") wrote outside its outputs");
                 }
+            }
+        }
+    }
+
+    /**
+     * The types whose panels hold 4-bit codes, and only they, round a row to integers times
+     * narrow scales — the same floats as their roundRow — so their lone rows can take the
+     * integer tile.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Q8_0", "Q4_K", "Q5_K", "Q6_K", "Q3_K", "Q2_K", "IQ4_XS", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL"})
+    void fourBitPanelsAndIntegerActivationsGoTogether(GgmlType type) {
+        try (Arena arena = Arena.ofShared()) {
+            int rows = Int8Panels.PANEL, cols = 512;
+            SplittableRandom rnd = new SplittableRandom(3);
+            WeightKernel kernel = Kernels.forType(type, "w");
+            Int8Panels panels = Int8Panels.repack(rows, cols, kernel.int8Codes(RandomWeights.of(arena, type, rows, cols, rnd), cols), ComputePool.shared());
+            float[] x = new float[cols], rounded = new float[cols], viaIntegers = new float[cols], scales = new float[cols / panels.group()];
+            short[] integers = new short[cols];
+            for (int k = 0; k < cols; k++) x[k] = (float) rnd.nextGaussian();
+            kernel.roundRow(x, 0, rounded, 0, cols);
+            boolean asIntegers = kernel.roundRowToIntegers(x, 0, viaIntegers, integers, scales, panels.group(), cols);
+            assertEquals(panels.fourBitCodes(), asIntegers, type + ": 4-bit panels, integer activations");
+            if (!asIntegers) return;
+            for (int k = 0; k < cols; k++) {
+                assertEquals(Float.floatToRawIntBits(rounded[k]), Float.floatToRawIntBits(viaIntegers[k]), "value " + k);
+                assertEquals(rounded[k], integers[k] * scales[k / panels.group()], 0f, "value " + k);
             }
         }
     }

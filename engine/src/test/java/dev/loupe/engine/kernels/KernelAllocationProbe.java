@@ -57,12 +57,13 @@ public final class KernelAllocationProbe {
             if (source != null) {
                 Int8Panels panels = Int8Panels.repack(rows, COLS, source, new ComputePool(1));
                 int count = Int8Panels.panelCount(rows);
-                float[] sums = panels.groupSums(rounded, batch);
+                PanelActivations lone = PanelActivations.ofRow(kernel, panels, input, 0);
+                PanelActivations rows8 = PanelActivations.ofRows(rounded, panels.groupSums(rounded, batch), batch);
                 panelSingle = bytesPerCall(() -> {
-                    for (int p = 0; p < count; p++) panels.multiplyPanel(rounded, sums, 1, p, out, p * Int8Panels.PANEL, rows);
+                    for (int p = 0; p < count; p++) panels.multiplyPanel(lone, p, out, p * Int8Panels.PANEL, rows);
                 });
                 panelBatch = bytesPerCall(() -> {
-                    for (int p = 0; p < count; p++) panels.multiplyPanel(rounded, sums, batch, p, out, p * Int8Panels.PANEL, rows);
+                    for (int p = 0; p < count; p++) panels.multiplyPanel(rows8, p, out, p * Int8Panels.PANEL, rows);
                 });
             }
             long single = bytesPerCall(() -> kernel.multiply(w, COLS, one, 0, rows, out, rows));

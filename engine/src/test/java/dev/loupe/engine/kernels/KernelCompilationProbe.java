@@ -31,7 +31,9 @@ public final class KernelCompilationProbe {
     /** The classes whose compilations are watched, and the tiles of theirs that must reach C2. */
     static final List<String> WATCHED = List.of(Int8Panels.class.getName(), PackedGemm.class.getName());
     static final List<String> TILES = List.of(
-            "Int8Panels.tile1", "Int8Panels.tile1Nibbles", // every single-sequence decode step
+            "Int8Panels.tile1",                             // every single-sequence decode step
+            // AVX-512 multiplies a lone row's 4-bit codes in 16-bit integer lanes, AVX2 in floats
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile1Nibbles" : "Int8Panels.tile1NibblesInFloats",
             // every prompt of quantized weights: AVX-512's 4-row tile, AVX2's 3-row one
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4" : "Int8Panels.tile3",
             "PackedGemm.tile4");                            // every prompt and encoder product

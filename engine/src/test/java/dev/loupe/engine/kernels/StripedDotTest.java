@@ -95,8 +95,17 @@ class StripedDotTest {
             for (int b = 0; b < batch; b++) {
                 kernel.roundRow(input, b * cols, x, b * cols, cols);
                 float[] ggml = kernel.reference().prepare(java.util.Arrays.copyOfRange(input, b * cols, (b + 1) * cols), 1, cols).toFloats();
+                // 4-bit types: ggml's integers times its block scales rounded to 8 significant bits.
+                short[] integers = new short[cols];
+                float[] scales = new float[cols / 16], viaIntegers = new float[cols];
+                boolean fourBit = kernel.roundRowToIntegers(input, b * cols, viaIntegers, integers, scales, 16, cols);
                 for (int i = 0; i < cols; i++) {
-                    assertEquals(Float.floatToRawIntBits(ggml[i]), Float.floatToRawIntBits(x[b * cols + i]), type + " activation " + b + "/" + i);
+                    if (fourBit) {
+                        assertEquals(integers[i] * scales[i / 16], x[b * cols + i], 0f, type + " activation " + b + "/" + i);
+                        assertEquals(ggml[i], x[b * cols + i], Math.abs(ggml[i]) * 0x1p-8f, type + " activation " + b + "/" + i);
+                    } else {
+                        assertEquals(Float.floatToRawIntBits(ggml[i]), Float.floatToRawIntBits(x[b * cols + i]), type + " activation " + b + "/" + i);
+                    }
                 }
             }
             float[] row = new float[cols];
