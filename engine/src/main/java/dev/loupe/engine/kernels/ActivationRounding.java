@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * One activation row quantized as ggml quantizes it for a weight type's dot products and
  * widened straight back to floats ({@code integer * scale}): what {@link Numerics#FAST}
- * products multiply. The same numbers as {@link Q8Rows} followed by {@code toFloats}, without
+ * products multiply (for the types of 4-bit codes, with the scale narrowed: {@link #narrowScaled}).
+ * Otherwise the same numbers as {@link Q8Rows} followed by {@code toFloats}, without
  * the integer layouts the exact kernels need, and vectorized: a decode step rounds every
  * matrix product's input, so this runs hundreds of times per step.
  *

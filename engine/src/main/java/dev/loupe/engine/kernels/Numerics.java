@@ -17,7 +17,9 @@ public enum Numerics {
      */
     EXACT,
     /**
-     * Activations rounded as ggml rounds them for the weight type, weights widened to F32:
+     * Activations rounded as ggml rounds them for the weight type (for types of 4-bit codes,
+     * ggml's integers times its block scales rounded to 8 bits: {@link ActivationRounding#narrowScaled}),
+     * weights widened to F32:
      * from {@link #PACKED_MIN_ROWS} rows on a panel at a time, multiplied with a
      * register-blocked kernel ({@link PackedGemm}); below that (decode steps, batched or
      * not) a row at a time, multiplied with every activation row by {@link StripedDot};

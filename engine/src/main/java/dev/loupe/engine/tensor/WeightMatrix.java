@@ -94,7 +94,8 @@ public final class WeightMatrix {
     /**
      * As {@link #multiply(float[], int, float[], ComputePool)}, computed as {@code numerics}
      * says. {@link Numerics#EXACT}: ggml's products. {@link Numerics#FAST}: the activations are
-     * rounded or quantized as ggml would for this type and widened back to floats; then from
+     * rounded or quantized as ggml would for this type ({@link WeightKernel#roundRow}: for types
+     * of 4-bit codes with the block scales narrowed to 8 bits) and widened back to floats; then from
      * {@link Numerics#PACKED_MIN_ROWS} rows on (prefill) each thread widens a panel of weight
      * rows to F32 (this type's own dequantization), packs it once and runs it against every
      * activation row with {@link PackedGemm} (matrices repacked at load read their panels
