@@ -67,7 +67,7 @@ PORT="${LOUPE_PORT:-18088}"
 work="$LLAMA_ROOT/tmp/loupe-bench"
 mkdir -p "$work"
 # As in vs-llamacpp.sh: the chroot sees only its own tree, so the models are linked in.
-place() { [[ "$1" -ef "$2" ]] && return 0; rm -f "$2"; ln "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+place() { local from; from=$(readlink -f "$1"); [[ "$from" -ef "$2" ]] && [[ ! -L "$2" ]] && return 0; rm -f "$2"; ln "$from" "$2" 2>/dev/null || cp "$from" "$2"; }  # symlinks resolved: the chroot cannot follow them
 place "$MODEL" "$work/model.gguf"
 place "$MMPROJ" "$work/mmproj.gguf"
 run() { chroot "$LLAMA_ROOT" "$@"; }

@@ -42,7 +42,7 @@ mkdir -p "$work"
 # The chroot sees only its own tree: link the files in (a 4B model is gigabytes), or copy them.
 # Remove first: copying onto an earlier run's hard link would overwrite that model's own file.
 # A file already in the work directory (the same file) stays as it is: removing it would lose it.
-place() { [[ "$1" -ef "$2" ]] && return 0; rm -f "$2"; ln "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+place() { local from; from=$(readlink -f "$1"); [[ "$from" -ef "$2" ]] && [[ ! -L "$2" ]] && return 0; rm -f "$2"; ln "$from" "$2" 2>/dev/null || cp "$from" "$2"; }  # symlinks resolved: the chroot cannot follow them
 place "$MODEL" "$work/model.gguf"
 [[ -n "$MMPROJ" ]] && place "$MMPROJ" "$work/mmproj.gguf"
 run() { chroot "$LLAMA_ROOT" "$@"; }
