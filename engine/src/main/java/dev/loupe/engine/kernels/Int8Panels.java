@@ -412,7 +412,6 @@ public final class Int8Panels {
         return new float[] {scale, scale * codeOffset - min};
     }
 
-    /** Columns per group of codes that share a scale. */
     /** Values per row (the matrix's columns). */
     public int cols() {
         return cols;
@@ -423,6 +422,7 @@ public final class Int8Panels {
         return nibbles;
     }
 
+    /** Columns per group of codes that share a scale. */
     public int group() {
         return group;
     }
@@ -995,8 +995,9 @@ public final class Int8Panels {
 
     /**
      * AVX2's one-row tile of 4-bit panels: {@link #tile1}'s float chains, two columns per code
-     * byte. Under AVX2 the 16-bit tile below compiled with its loads' bounds checks left as
-     * calls (Objects.checkIndex a quarter of a Qwen3-VL-4B decode step: 6.5 -> 3.9 tokens/s);
+     * byte. Under AVX2 the 16-bit tile below spent a quarter of a Qwen3-VL-4B decode step in
+     * its 128-bit loads' bounds checks (JFR: Objects.checkIndex; 6.5 -> 3.9 tokens/s), and a
+     * one-thread probe showed it no faster than this one from DRAM (15.2 and 15.0 Gweights/s);
      * with narrow-scaled activations both tiles give the same floats.
      */
     private void tile1NibblesInFloats(float[] a, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB) {
@@ -1074,6 +1075,7 @@ public final class Int8Panels {
         x4.intoArray(cB, cOffB + L);
         x5.intoArray(cB, cOffB + 2 * L);
     }
+
     /*
      * The one-row tile of 4-bit panels multiplies in 16-bit integer lanes: the activations are
      * integers times a narrow scale (ActivationRounding.narrowScaled), so a group's float chain
