@@ -417,9 +417,18 @@ public final class Int8Panels {
         return cols;
     }
 
-    /** Whether the panels hold 4-bit codes: a lone row's product then needs its activations' integers ({@link PanelActivations}). */
+    /** Whether the panels hold 4-bit codes (their types' FAST activations are narrow-scaled integers). */
     public boolean fourBitCodes() {
         return nibbles;
+    }
+
+    /**
+     * Whether a lone row's product takes its activations' integers ({@link PanelActivations}):
+     * 4-bit codes on AVX-512, whose one-row tile multiplies in 16-bit lanes; AVX2's multiplies
+     * the floats, so a decode step there does not form integers it would not read.
+     */
+    public boolean takesIntegers() {
+        return nibbles && WIDE_VECTORS;
     }
 
     /** Columns per group of codes that share a scale. */
@@ -516,7 +525,7 @@ public final class Int8Panels {
             return;
         }
         short[] integers = x.integers();
-        boolean inIntegers = nibbles && WIDE_VECTORS;
+        boolean inIntegers = takesIntegers();
         if (inIntegers && integers == null) throw new IllegalArgumentException("a lone row against 4-bit panels comes with its integers (PanelActivations.ofRow)");
         float[] tail = TAIL.get(), oneRow = inIntegers ? ONE_ROW.get() : null;
         for (int p = p0; p < p1; p += 2) {

@@ -3,8 +3,8 @@ package dev.loupe.engine.kernels;
 /**
  * A product's activation rows as {@link Int8Panels} multiplies them: {@code rows} rows of
  * {@code values} (row-major, rounded by the weight type's {@link WeightKernel#roundRow}), their
- * sums per panel group ({@link Int8Panels#groupSums}) and, for a lone row against panels of
- * 4-bit codes, the same values as integers with each group's scale
+ * sums per panel group ({@link Int8Panels#groupSums}) and, for a lone row against panels that
+ * {@linkplain Int8Panels#takesIntegers take them}, the same values as integers with each group's scale
  * ({@code values[k] == integers[k] * groupScales[k / group]} exactly, from
  * {@link WeightKernel#roundRowToIntegers}), which the one-row 4-bit tile multiplies in 16-bit
  * lanes. {@code integers} and {@code groupScales} are null otherwise.
@@ -18,12 +18,13 @@ public record PanelActivations(float[] values, float[] groupSums, short[] intege
 
     /**
      * One row of {@code x} (at {@code xo}, {@code panels.cols()} values) rounded by
-     * {@code kernel} for {@code panels}: with its integers where the panels hold 4-bit codes.
+     * {@code kernel} for {@code panels}: with its integers where their one-row tile takes them
+     * ({@link Int8Panels#takesIntegers}).
      */
     public static PanelActivations ofRow(WeightKernel kernel, Int8Panels panels, float[] x, int xo) {
         int cols = panels.cols(), group = panels.group();
         float[] values = new float[cols];
-        if (panels.fourBitCodes()) {
+        if (panels.takesIntegers()) {
             short[] integers = new short[cols];
             float[] scales = new float[cols / group];
             if (!kernel.roundRowToIntegers(x, xo, values, integers, scales, group, cols)) {
