@@ -53,10 +53,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Σ a (q + low) s - Σ a m = s Σ a q + (low s - m) Σ a} — how ggml's integer kernels
  * order it, in floats. A decode step's weight then costs a conversion and an FMA (it cost a
  * conversion, a multiply, a subtraction and an FMA when each weight was dequantized first: the
- * one-row tiles were compute-bound at about half the memory's speed). With 256-bit vectors,
- * decode steps of five to eight sequences convert each code in registers once for eight rows
- * ({@link #tile8}); other batches convert a block of columns once ({@link PackedGemm#DEPTH_BLOCK} for prompts,
- * {@link #DECODE_DEPTH} for two to four rows) and run a 4-row tile over it (3 rows under AVX2). Every output is the same sequence of operations whatever
+ * one-row tiles were compute-bound at about half the memory's speed). Decode steps of five to
+ * eight sequences convert each code in registers once for eight rows ({@link #tile8x3} on
+ * AVX-512, {@link #tile8} under AVX2); other batches convert a block of columns once
+ * ({@link PackedGemm#DEPTH_BLOCK} for prompts, {@link #DECODE_DEPTH} for two to four rows) and
+ * run a 4-row tile over it (3 rows under AVX2). Every output is the same sequence of operations whatever
  * the batch, tile or thread, so a sequence's floats do not depend on its batch and a prompt's
  * product of a row equals a decode step's bit for bit; they differ from the dequantized rows'
  * single FMA chain by rounding only (the tests bound it). Tiles of our own came out boxed under
@@ -94,12 +95,9 @@ public final class Int8Panels {
     /** Activation rows up to which a product widens {@link #DECODE_DEPTH} columns at a time (decode steps). */
     static final int DECODE_ROWS = 8;
     /**
-     * Whether vectors are 512-bit: there decode batches keep the widened block and the 4-row
-     * tile (whose twelve outputs stay in AVX-512's registers), and the eight-row tiles are
-     * AVX2's. Tried on AVX-512 and not kept: a three-vector eight-row tile (24 chains; the 4-bit
-     * one spills, a Qwen3-VL-4B Q4_K_M batch of 8 at 11.0 tokens/s against 14.5) and the
-     * one-vector tile, fast in loupe bench but boxed in an annotate job's JVM (six young
-     * collections a second, the race's decode many times slower), which is not understood yet.
+     * Whether vectors are 512-bit: 32 registers, which hold the eight-row tiles' 24 chains over
+     * a whole panel ({@link #tile8x3}), the 4-row tile's twelve outputs and the 16-bit one-row
+     * tile; AVX2's sixteen take one panel vector at a time ({@link #tile8}).
      */
     private static final boolean WIDE_VECTORS = L >= 16;
     /** Columns widened at a time for a decode step's rows: a block that stays in L1. */
@@ -336,7 +334,7 @@ public final class Int8Panels {
         Arrays.fill(unitScales, 1f);
         for (int call = 0; call < WARM_UP_CALLS; call++) {
             Int8Panels p = layouts.get(call % layouts.size());
-            // Mostly single rows, and as many decode batches of eight (AVX2's 8-row tiles) as of
+            // Mostly single rows, and as many decode batches of eight (the 8-row tiles) as of
             // three (the widened block and the 4-row tile): a tile left cold here is compiled after
             // the prompts' kernels and can come out boxed (a SmolVLM-256M Q4_K_M batch of 8 ran at
             // 4.8 tokens/s on AVX-512 when the 3-row calls were half as many).
@@ -501,14 +499,14 @@ public final class Int8Panels {
         float[] a = x.values(), sums = x.groupSums();
         int m = x.rows();
         if (eightRowTiles(m)) {
-            // The 8-bit tile reads the rows interleaved, once for all the panels: a column's eight
-            // activations (and a group's eight sums) side by side at one offset. Read in place,
-            // eight offsets took eight registers, and C2 spilled and recomputed addresses in the
-            // loop (Q8_0 20.6 -> 25.8 GMAC/s interleaved, Q6_K 17.7 -> 18.8, one thread under
-            // AVX2). The 4-bit tile reads them in place: interleaved, C2 loaded six broadcasts
-            // ahead and spilled a chain (Q4_K 25 -> 22).
+            // The eight-row tiles read the rows interleaved, once for all the panels: a column's
+            // eight activations (and a group's eight sums) side by side at one offset. Read in
+            // place, eight offsets took eight registers, and C2 spilled and recomputed addresses
+            // in the loop (Q8_0 20.6 -> 25.8 GMAC/s interleaved, Q6_K 17.7 -> 18.8, one thread
+            // under AVX2). AVX2's 4-bit tile reads them in place: interleaved, C2 loaded six
+            // broadcasts ahead and spilled a chain (Q4_K 25 -> 22).
             float[] at = a, st = sums;
-            if (!nibbles) {
+            if (!nibbles || WIDE_VECTORS) {
                 int groups = cols / group;
                 at = INTERLEAVED.get();
                 st = INTERLEAVED_SUMS.get();
@@ -774,9 +772,9 @@ public final class Int8Panels {
         }
     }
 
-    /** Whether a batch of m rows runs the eight-row tiles: decode steps of five to eight sequences under AVX2. */
+    /** Whether a batch of m rows runs the eight-row tiles: decode steps of five to eight sequences. */
     private static boolean eightRowTiles(int m) {
-        return m > 4 && m <= DECODE_ROWS && !WIDE_VECTORS;
+        return m > 4 && m <= DECODE_ROWS;
     }
 
     /**
@@ -793,21 +791,24 @@ public final class Int8Panels {
     /**
      * A decode step of five to eight sequences against panel p: the codes converted in
      * registers, each used for eight rows (the last row repeated into spare outputs), nothing
-     * widened. The activations and sums are the rows' ({@code m} of them) for 4-bit panels,
-     * {@link #interleave}d for 8-bit ones.
+     * widened. The activations and sums are {@link #interleave}d, except for AVX2's 4-bit tile,
+     * which reads the rows ({@code m} of them) in place.
      */
     private void multiplyEight(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = p * panelBytes;
         float[] x = ACCUMULATORS.get();
         Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
-        if (nibbles) tile8Nibbles(a, sums, m, panel, x);
+        if (WIDE_VECTORS) {
+            if (nibbles) tile8x3Nibbles(a, sums, panel, x);
+            else tile8x3(a, sums, panel, x);
+        } else if (nibbles) tile8Nibbles(a, sums, m, panel, x);
         else tile8(a, sums, panel, x);
         for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
     }
 
     /*
-     * The eight-row tiles: a decode step of five to eight sequences against one panel, a panel
+     * AVX2's eight-row tiles: a decode step of five to eight sequences against one panel, a panel
      * vector at a time (eight chains, one converted code vector and a broadcast: ten registers,
      * so AVX2's sixteen hold them too). Each code is loaded and converted once for the eight rows
      * and goes straight into their FMAs: the 4-row tile over a widened block wrote every
@@ -860,6 +861,241 @@ public final class Int8Panels {
                     FloatVector.broadcast(S, st[8 * gAll + 6]).fma(co, y6.fma(sc, FloatVector.fromArray(S, x, 6 * PANEL + v))).intoArray(x, 6 * PANEL + v);
                     FloatVector.broadcast(S, st[8 * gAll + 7]).fma(co, y7.fma(sc, FloatVector.fromArray(S, x, 7 * PANEL + v))).intoArray(x, 7 * PANEL + v);
                 }
+            }
+        }
+    }
+
+    /*
+     * AVX-512's eight-row tiles: the panel's three vectors at once, 24 chains (eight rows by
+     * three vectors) and the three converted code vectors in 27 of the 32 registers, each
+     * broadcast activation feeding three FMAs, nothing widened to memory. A step of eight ran the
+     * widened block and the 4-row tile twice at half the FMA peak (one thread, Zen 4: Q4_K 30,
+     * Q6_K 21-24 GMAC/s; a third of it writing and reading the block); these run Q4_K at 43 and
+     * Q6_K at 30. At the end of a group the chains go through CHAINS to finishGroup: written out
+     * in the tile, the group's 48 FMAs and factors made a method C1 could not compile ("out of
+     * virtual registers"), which leaves the tile to the interpreter until C2 takes it (with them
+     * in the tile, Q6_K ran at 36). Rows are interleaved ({@link #interleave}), the spare ones
+     * past m the last row repeated; per output the operations are the other tiles'.
+     */
+
+    private void tile8x3(float[] at, float[] st, long panel, float[] x) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group;
+        final long header = layout.headerBytes();
+        float[] ys = CHAINS.get();
+        long code = panel + codesStart;
+        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * header;
+            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
+                FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00, y20 = y00, y21 = y00, y22 = y00;
+                FloatVector y30 = y00, y31 = y00, y32 = y00, y40 = y00, y41 = y00, y42 = y00, y50 = y00, y51 = y00, y52 = y00;
+                FloatVector y60 = y00, y61 = y00, y62 = y00, y70 = y00, y71 = y00, y72 = y00;
+                for (int kk = 0; kk < g; kk++) {
+                    long c = code + (long) kk * PANEL;
+                    int k = 8 * (k0 + kk);
+                    FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, c, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, c + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector w2 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, c + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector v = FloatVector.broadcast(S, at[k]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[k + 1]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[k + 2]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                    v = FloatVector.broadcast(S, at[k + 3]);
+                    y30 = v.fma(w0, y30);
+                    y31 = v.fma(w1, y31);
+                    y32 = v.fma(w2, y32);
+                    v = FloatVector.broadcast(S, at[k + 4]);
+                    y40 = v.fma(w0, y40);
+                    y41 = v.fma(w1, y41);
+                    y42 = v.fma(w2, y42);
+                    v = FloatVector.broadcast(S, at[k + 5]);
+                    y50 = v.fma(w0, y50);
+                    y51 = v.fma(w1, y51);
+                    y52 = v.fma(w2, y52);
+                    v = FloatVector.broadcast(S, at[k + 6]);
+                    y60 = v.fma(w0, y60);
+                    y61 = v.fma(w1, y61);
+                    y62 = v.fma(w2, y62);
+                    v = FloatVector.broadcast(S, at[k + 7]);
+                    y70 = v.fma(w0, y70);
+                    y71 = v.fma(w1, y71);
+                    y72 = v.fma(w2, y72);
+                }
+                code += (long) g * PANEL;
+                y00.intoArray(ys, 0);
+                y01.intoArray(ys, L);
+                y02.intoArray(ys, 2 * L);
+                y10.intoArray(ys, 3 * L);
+                y11.intoArray(ys, 4 * L);
+                y12.intoArray(ys, 5 * L);
+                y20.intoArray(ys, 6 * L);
+                y21.intoArray(ys, 7 * L);
+                y22.intoArray(ys, 8 * L);
+                y30.intoArray(ys, 9 * L);
+                y31.intoArray(ys, 10 * L);
+                y32.intoArray(ys, 11 * L);
+                y40.intoArray(ys, 12 * L);
+                y41.intoArray(ys, 13 * L);
+                y42.intoArray(ys, 14 * L);
+                y50.intoArray(ys, 15 * L);
+                y51.intoArray(ys, 16 * L);
+                y52.intoArray(ys, 17 * L);
+                y60.intoArray(ys, 18 * L);
+                y61.intoArray(ys, 19 * L);
+                y62.intoArray(ys, 20 * L);
+                y70.intoArray(ys, 21 * L);
+                y71.intoArray(ys, 22 * L);
+                y72.intoArray(ys, 23 * L);
+                finishGroup(ys, st, 8 * gAll, block, gi, x);
+            }
+        }
+    }
+
+    private void tile8x3Nibbles(float[] at, float[] st, long panel, float[] x) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group;
+        final long header = layout.headerBytes();
+        float[] ys = CHAINS.get();
+        long code = panel + codesStart;
+        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * header;
+            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
+                FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00, y20 = y00, y21 = y00, y22 = y00;
+                FloatVector y30 = y00, y31 = y00, y32 = y00, y40 = y00, y41 = y00, y42 = y00, y50 = y00, y51 = y00, y52 = y00;
+                FloatVector y60 = y00, y61 = y00, y62 = y00, y70 = y00, y71 = y00, y72 = y00;
+                for (int kk = 0; kk < g; kk += 2) {
+                    long c = code + (long) kk * PANEL / 2;
+                    int k = 8 * (k0 + kk);
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, c, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, c + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, c + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    FloatVector w0 = (FloatVector) q0.and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) q1.and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) q2.and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector v = FloatVector.broadcast(S, at[k]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[k + 1]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[k + 2]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                    v = FloatVector.broadcast(S, at[k + 3]);
+                    y30 = v.fma(w0, y30);
+                    y31 = v.fma(w1, y31);
+                    y32 = v.fma(w2, y32);
+                    v = FloatVector.broadcast(S, at[k + 4]);
+                    y40 = v.fma(w0, y40);
+                    y41 = v.fma(w1, y41);
+                    y42 = v.fma(w2, y42);
+                    v = FloatVector.broadcast(S, at[k + 5]);
+                    y50 = v.fma(w0, y50);
+                    y51 = v.fma(w1, y51);
+                    y52 = v.fma(w2, y52);
+                    v = FloatVector.broadcast(S, at[k + 6]);
+                    y60 = v.fma(w0, y60);
+                    y61 = v.fma(w1, y61);
+                    y62 = v.fma(w2, y62);
+                    v = FloatVector.broadcast(S, at[k + 7]);
+                    y70 = v.fma(w0, y70);
+                    y71 = v.fma(w1, y71);
+                    y72 = v.fma(w2, y72);
+                    w0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    w1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    w2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    v = FloatVector.broadcast(S, at[k + 8]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[k + 9]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[k + 10]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                    v = FloatVector.broadcast(S, at[k + 11]);
+                    y30 = v.fma(w0, y30);
+                    y31 = v.fma(w1, y31);
+                    y32 = v.fma(w2, y32);
+                    v = FloatVector.broadcast(S, at[k + 12]);
+                    y40 = v.fma(w0, y40);
+                    y41 = v.fma(w1, y41);
+                    y42 = v.fma(w2, y42);
+                    v = FloatVector.broadcast(S, at[k + 13]);
+                    y50 = v.fma(w0, y50);
+                    y51 = v.fma(w1, y51);
+                    y52 = v.fma(w2, y52);
+                    v = FloatVector.broadcast(S, at[k + 14]);
+                    y60 = v.fma(w0, y60);
+                    y61 = v.fma(w1, y61);
+                    y62 = v.fma(w2, y62);
+                    v = FloatVector.broadcast(S, at[k + 15]);
+                    y70 = v.fma(w0, y70);
+                    y71 = v.fma(w1, y71);
+                    y72 = v.fma(w2, y72);
+                }
+                code += (long) g * PANEL / 2;
+                y00.intoArray(ys, 0);
+                y01.intoArray(ys, L);
+                y02.intoArray(ys, 2 * L);
+                y10.intoArray(ys, 3 * L);
+                y11.intoArray(ys, 4 * L);
+                y12.intoArray(ys, 5 * L);
+                y20.intoArray(ys, 6 * L);
+                y21.intoArray(ys, 7 * L);
+                y22.intoArray(ys, 8 * L);
+                y30.intoArray(ys, 9 * L);
+                y31.intoArray(ys, 10 * L);
+                y32.intoArray(ys, 11 * L);
+                y40.intoArray(ys, 12 * L);
+                y41.intoArray(ys, 13 * L);
+                y42.intoArray(ys, 14 * L);
+                y50.intoArray(ys, 15 * L);
+                y51.intoArray(ys, 16 * L);
+                y52.intoArray(ys, 17 * L);
+                y60.intoArray(ys, 18 * L);
+                y61.intoArray(ys, 19 * L);
+                y62.intoArray(ys, 20 * L);
+                y70.intoArray(ys, 21 * L);
+                y71.intoArray(ys, 22 * L);
+                y72.intoArray(ys, 23 * L);
+                finishGroup(ys, st, 8 * gAll, block, gi, x);
+            }
+        }
+    }
+
+
+    /**
+     * A group's chains {@code ys} (the eight rows' panel outputs, laid out as {@code x}) scaled
+     * into the outputs: per output {@code x = fma(Σa, low s - m, fma(y, s, x))}, the group's
+     * factors formed as {@link #groupFactors} forms them.
+     */
+    private void finishGroup(float[] ys, float[] st, int s, long block, int gi, float[] x) {
+        MemorySegment d = data;
+        long mA = (block + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
+        long dA = (block + (long) PANEL * Float.BYTES) & minMask;
+        for (int j = 0; j < PANEL; j += L) {
+            FloatVector sc = FloatVector.fromMemorySegment(S, d, block + 4L * j, Layouts.LE)
+                    .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + j, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector co = sc.mul(codeOffset).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * j, Layouts.LE)
+                    .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + j, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
+            for (int i = 0; i < DECODE_ROWS; i++) {
+                int o = i * PANEL + j;
+                FloatVector.broadcast(S, st[s + i]).fma(co, FloatVector.fromArray(S, ys, o).fma(sc, FloatVector.fromArray(S, x, o))).intoArray(x, o);
             }
         }
     }
@@ -1111,6 +1347,8 @@ public final class Int8Panels {
      */
 
     /** The thread's one-row outputs of two 4-bit panels (2 PANEL floats), then a group's sums (2 PANEL floats). */
+    /** AVX-512's eight-row tiles hand a group's 24 chains to {@link #finishGroup} here (laid out as the outputs). */
+    private static final ThreadLocal<float[]> CHAINS = ThreadLocal.withInitial(() -> new float[DECODE_ROWS * PANEL]);
     private static final ThreadLocal<float[]> ONE_ROW = ThreadLocal.withInitial(() -> new float[4 * PANEL]);
 
     private void tile1Nibbles(short[] n, float[] scales, float[] sums, long panel, long panelB, float[] c, int cOff, float[] cB, int cOffB, float[] x) {

@@ -34,6 +34,9 @@ public final class KernelCompilationProbe {
             "Int8Panels.tile1",                             // every single-sequence decode step
             // AVX-512 multiplies a lone row's 4-bit codes in 16-bit integer lanes, AVX2 in floats
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile1Nibbles" : "Int8Panels.tile1NibblesInFloats",
+            // decode steps of five to eight sequences, 4-bit and 8-bit codes
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile8x3Nibbles" : "Int8Panels.tile8Nibbles",
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile8x3" : "Int8Panels.tile8",
             // every prompt of quantized weights: AVX-512's 4-row tile, AVX2's 3-row one
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4" : "Int8Panels.tile3",
             "PackedGemm.tile4");                            // every prompt and encoder product
