@@ -55,9 +55,10 @@ import jdk.incubator.vector.VectorSpecies;
  * conversion, a multiply, a subtraction and an FMA when each weight was dequantized first: the
  * one-row tiles were compute-bound at about half the memory's speed). Decode steps of five to
  * eight sequences convert each code in registers once for eight rows ({@link #tile8x3} on
- * AVX-512, {@link #tile8} under AVX2); other batches convert a block of columns once
- * ({@link PackedGemm#DEPTH_BLOCK} for prompts, {@link #DECODE_DEPTH} for two to four rows) and
- * run a 4-row tile over it (3 rows under AVX2). Every output is the same sequence of operations whatever
+ * AVX-512, {@link #tile8} under AVX2), on AVX-512 steps of two to four once for four
+ * ({@link #tile4x3}); other batches convert a block of columns once ({@link PackedGemm#DEPTH_BLOCK}
+ * for prompts, {@link #DECODE_DEPTH} for AVX2's steps of two to four) and run a 4-row tile over
+ * it (3 rows under AVX2). Every output is the same sequence of operations whatever
  * the batch, tile or thread, so a sequence's floats do not depend on its batch and a prompt's
  * product of a row equals a decode step's bit for bit; they differ from the dequantized rows'
  * single FMA chain by rounding only (the tests bound it). Tiles of our own came out boxed under
@@ -327,7 +328,7 @@ public final class Int8Panels {
             }
         }
         // Ones: the integer 1 times the scale 1, so a lone row's 4-bit tile takes them too.
-        float[] x = new float[DECODE_ROWS * 256], out = new float[DECODE_ROWS * 2 * PANEL], unitScales = new float[256 / 16];
+        float[] x = new float[WARM_UP_PROMPT_ROWS * 256], out = new float[WARM_UP_PROMPT_ROWS * 2 * PANEL], unitScales = new float[256 / 16];
         short[] integers = new short[256];
         Arrays.fill(x, 1f);
         Arrays.fill(integers, (short) 1);
@@ -335,11 +336,17 @@ public final class Int8Panels {
         for (int call = 0; call < WARM_UP_CALLS; call++) {
             Int8Panels p = layouts.get(call % layouts.size());
             // Mostly single rows, and as many decode batches of eight (the 8-row tiles) as of
-            // three (the widened block and the 4-row tile): a tile left cold here is compiled after
-            // the prompts' kernels and can come out boxed (a SmolVLM-256M Q4_K_M batch of 8 ran at
-            // 4.8 tokens/s on AVX-512 when the 3-row calls were half as many).
-            int rows = call % 8 == 7 ? DECODE_ROWS : call % 8 == 3 ? 3 : 1;
-            p.multiplyPanels(new PanelActivations(x, p.groupSums(x, DECODE_ROWS), integers, unitScales, rows), 0, 2, out, 0, 2 * PANEL);
+            // three (AVX-512's 4-row batch tiles; AVX2's widened block and 3-row tile) and of a
+            // short prompt (the widened block and the 4-row tile): a tile left cold here is
+            // compiled after the prompts' kernels and can come out boxed (a SmolVLM-256M Q4_K_M
+            // batch of 8 ran at 4.8 tokens/s on AVX-512 when the 3-row calls were half as many).
+            int rows = switch (call % 16) {
+                case 7, 15 -> DECODE_ROWS;
+                case 3 -> 3;
+                case 11 -> WARM_UP_PROMPT_ROWS;
+                default -> 1;
+            };
+            p.multiplyPanels(new PanelActivations(x, p.groupSums(x, WARM_UP_PROMPT_ROWS), integers, unitScales, rows), 0, 2, out, 0, 2 * PANEL);
         }
         warmedUp = true;
     }
@@ -363,6 +370,9 @@ public final class Int8Panels {
             }
         };
     }
+
+    /** Rows of the warm-up's prompt-like calls: more than a decode batch, so the widened block's path. */
+    private static final int WARM_UP_PROMPT_ROWS = DECODE_ROWS + 4;
 
     /** Calls that get the one-row tile through C1 to C2 (C2 compiles after ~5000 invocations or their loops); -Dloupe.warmUpCalls=0 shows the boxed tile. */
     private static final int WARM_UP_CALLS = Integer.getInteger("loupe.warmUpCalls", 6000);
@@ -498,7 +508,7 @@ public final class Int8Panels {
     public void multiplyPanels(PanelActivations x, int p0, int p1, float[] c, int cOff, int ldc) {
         float[] a = x.values(), sums = x.groupSums();
         int m = x.rows();
-        if (eightRowTiles(m)) {
+        if (batchTiles(m)) {
             // The eight-row tiles read the rows interleaved, once for all the panels: a column's
             // eight activations (and a group's eight sums) side by side at one offset. Read in
             // place, eight offsets took eight registers, and C2 spilled and recomputed addresses
@@ -515,7 +525,7 @@ public final class Int8Panels {
                 interleave(a, m, cols, at);
                 interleave(sums, m, groups, st);
             }
-            for (int p = p0; p < p1; p++) multiplyEight(at, st, m, p, c, cOff + (p - p0) * PANEL, ldc);
+            for (int p = p0; p < p1; p++) multiplyBatch(at, st, m, p, c, cOff + (p - p0) * PANEL, ldc);
             return;
         }
         if (m != 1) {
@@ -560,7 +570,7 @@ public final class Int8Panels {
      */
     public void multiplyPanel(PanelActivations activations, int p, float[] c, int cOff, int ldc) {
         int m = activations.rows();
-        if (m == 1 || eightRowTiles(m)) {
+        if (m == 1 || batchTiles(m)) {
             multiplyPanels(activations, p, p + 1, c, cOff, ldc);
             return;
         }
@@ -772,9 +782,13 @@ public final class Int8Panels {
         }
     }
 
-    /** Whether a batch of m rows runs the eight-row tiles: decode steps of five to eight sequences. */
-    private static boolean eightRowTiles(int m) {
-        return m > 4 && m <= DECODE_ROWS;
+    /**
+     * Whether a batch of m rows runs the decode-batch tiles, which convert codes in registers:
+     * the eight-row tiles for five to eight sequences, on AVX-512 the four-row ones for two to
+     * four; otherwise the widened block and the 4-row (3-row) tile.
+     */
+    private static boolean batchTiles(int m) {
+        return m > 4 ? m <= DECODE_ROWS : m > 1 && WIDE_VECTORS;
     }
 
     /**
@@ -789,17 +803,20 @@ public final class Int8Panels {
     }
 
     /**
-     * A decode step of five to eight sequences against panel p: the codes converted in
-     * registers, each used for eight rows (the last row repeated into spare outputs), nothing
-     * widened. The activations and sums are {@link #interleave}d, except for AVX2's 4-bit tile,
-     * which reads the rows ({@code m} of them) in place.
+     * A decode step of m sequences ({@link #batchTiles}) against panel p: the codes converted in
+     * registers, each used for eight rows (four on AVX-512 when m is at most four; the last row
+     * repeated into spare outputs), nothing widened. The activations and sums are
+     * {@link #interleave}d, except for AVX2's 4-bit tile, which reads the rows in place.
      */
-    private void multiplyEight(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
+    private void multiplyBatch(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = p * panelBytes;
         float[] x = ACCUMULATORS.get();
         Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
-        if (WIDE_VECTORS) {
+        if (WIDE_VECTORS && m <= 4) {
+            if (nibbles) tile4x3Nibbles(a, sums, panel, x);
+            else tile4x3(a, sums, panel, x);
+        } else if (WIDE_VECTORS) {
             if (nibbles) tile8x3Nibbles(a, sums, panel, x);
             else tile8x3(a, sums, panel, x);
         } else if (nibbles) tile8Nibbles(a, sums, m, panel, x);
@@ -954,7 +971,7 @@ public final class Int8Panels {
                 y70.intoArray(ys, 21 * L);
                 y71.intoArray(ys, 22 * L);
                 y72.intoArray(ys, 23 * L);
-                finishGroup(ys, st, 8 * gAll, block, gi, x);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 8);
             }
         }
     }
@@ -1073,18 +1090,152 @@ public final class Int8Panels {
                 y70.intoArray(ys, 21 * L);
                 y71.intoArray(ys, 22 * L);
                 y72.intoArray(ys, 23 * L);
-                finishGroup(ys, st, 8 * gAll, block, gi, x);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 8);
+            }
+        }
+    }
+
+
+    /*
+     * AVX-512's four-row tiles: decode steps of two to four sequences, as the eight-row ones
+     * with four rows (the interleaved batch's first four places; spare rows repeat the last).
+     * The widened block they replace cost as much for two rows as for four (one thread, Zen 4:
+     * 6.0 Gweights/s for Q4_K either way, 4.1-4.5 for Q6_K).
+     */
+
+    private void tile4x3(float[] at, float[] st, long panel, float[] x) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group;
+        final long header = layout.headerBytes();
+        float[] ys = CHAINS.get();
+        long code = panel + codesStart;
+        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * header;
+            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
+                FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00;
+                FloatVector y20 = y00, y21 = y00, y22 = y00, y30 = y00, y31 = y00, y32 = y00;
+                for (int kk = 0; kk < g; kk++) {
+                    long c = code + (long) kk * PANEL;
+                    int k = 8 * (k0 + kk);
+                    FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, c, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, c + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector w2 = (FloatVector) ByteVector.fromMemorySegment(CODES, d, c + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector v = FloatVector.broadcast(S, at[k]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[k + 1]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[k + 2]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                    v = FloatVector.broadcast(S, at[k + 3]);
+                    y30 = v.fma(w0, y30);
+                    y31 = v.fma(w1, y31);
+                    y32 = v.fma(w2, y32);
+                }
+                code += (long) g * PANEL;
+                y00.intoArray(ys, 0);
+                y01.intoArray(ys, L);
+                y02.intoArray(ys, 2 * L);
+                y10.intoArray(ys, 3 * L);
+                y11.intoArray(ys, 4 * L);
+                y12.intoArray(ys, 5 * L);
+                y20.intoArray(ys, 6 * L);
+                y21.intoArray(ys, 7 * L);
+                y22.intoArray(ys, 8 * L);
+                y30.intoArray(ys, 9 * L);
+                y31.intoArray(ys, 10 * L);
+                y32.intoArray(ys, 11 * L);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 4);
+            }
+        }
+    }
+
+    private void tile4x3Nibbles(float[] at, float[] st, long panel, float[] x) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group;
+        final long header = layout.headerBytes();
+        float[] ys = CHAINS.get();
+        long code = panel + codesStart;
+        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * header;
+            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
+                FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00;
+                FloatVector y20 = y00, y21 = y00, y22 = y00, y30 = y00, y31 = y00, y32 = y00;
+                for (int kk = 0; kk < g; kk += 2) {
+                    long c = code + (long) kk * PANEL / 2;
+                    int k = 8 * (k0 + kk);
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, c, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, c + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, c + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    FloatVector w0 = (FloatVector) q0.and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) q1.and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) q2.and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector v = FloatVector.broadcast(S, at[k]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[k + 1]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[k + 2]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                    v = FloatVector.broadcast(S, at[k + 3]);
+                    y30 = v.fma(w0, y30);
+                    y31 = v.fma(w1, y31);
+                    y32 = v.fma(w2, y32);
+                    w0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    w1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    w2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    v = FloatVector.broadcast(S, at[k + 8]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[k + 9]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[k + 10]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                    v = FloatVector.broadcast(S, at[k + 11]);
+                    y30 = v.fma(w0, y30);
+                    y31 = v.fma(w1, y31);
+                    y32 = v.fma(w2, y32);
+                }
+                code += (long) g * PANEL / 2;
+                y00.intoArray(ys, 0);
+                y01.intoArray(ys, L);
+                y02.intoArray(ys, 2 * L);
+                y10.intoArray(ys, 3 * L);
+                y11.intoArray(ys, 4 * L);
+                y12.intoArray(ys, 5 * L);
+                y20.intoArray(ys, 6 * L);
+                y21.intoArray(ys, 7 * L);
+                y22.intoArray(ys, 8 * L);
+                y30.intoArray(ys, 9 * L);
+                y31.intoArray(ys, 10 * L);
+                y32.intoArray(ys, 11 * L);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 4);
             }
         }
     }
 
 
     /**
-     * A group's chains {@code ys} (the eight rows' panel outputs, laid out as {@code x}) scaled
+     * A group's chains {@code ys} (the first {@code rows} rows' panel outputs, laid out as {@code x}) scaled
      * into the outputs: per output {@code x = fma(Σa, low s - m, fma(y, s, x))}, the group's
      * factors formed as {@link #groupFactors} forms them.
      */
-    private void finishGroup(float[] ys, float[] st, int s, long block, int gi, float[] x) {
+    private void finishGroup(float[] ys, float[] st, int s, long block, int gi, float[] x, int rows) {
         MemorySegment d = data;
         long mA = (block + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
         long dA = (block + (long) PANEL * Float.BYTES) & minMask;
@@ -1093,7 +1244,7 @@ public final class Int8Panels {
                     .mul((FloatVector) ByteVector.fromMemorySegment(CODES, scaleMultipliers, mA + j, Layouts.LE).convertShape(VectorOperators.B2F, S, 0));
             FloatVector co = sc.mul(codeOffset).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * j, Layouts.LE)
                     .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + j, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
-            for (int i = 0; i < DECODE_ROWS; i++) {
+            for (int i = 0; i < rows; i++) {
                 int o = i * PANEL + j;
                 FloatVector.broadcast(S, st[s + i]).fma(co, FloatVector.fromArray(S, ys, o).fma(sc, FloatVector.fromArray(S, x, o))).intoArray(x, o);
             }

@@ -21,7 +21,7 @@ import jdk.jfr.consumer.RecordingFile;
  * {@link KernelCompilationTest}'s child JVM: records every JIT compilation (JFR's
  * {@code jdk.Compilation} and {@code jdk.CompilationFailure}, no threshold) while a fresh JVM
  * repacks weights — which compiles the panels' tiles (Int8Panels.warmUpTiles), as a model's
- * load does — and runs decode steps of one and of eight sequences and prompt products for a few
+ * load does — and runs decode steps of one, three and eight sequences and prompt products for a few
  * seconds. Prints each {@link Int8Panels} and {@link PackedGemm} method's compilations and exits
  * 1 if one failed and C2 never compiled it afterwards (a compiler that gives up on a tile leaves
  * it to a lower tier, whose Vector API calls box every vector; an OSR compilation C1 abandons
@@ -37,6 +37,8 @@ public final class KernelCompilationProbe {
             // decode steps of five to eight sequences, 4-bit and 8-bit codes
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile8x3Nibbles" : "Int8Panels.tile8Nibbles",
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile8x3" : "Int8Panels.tile8",
+            // AVX-512: decode steps of two to four sequences (AVX2 widens a block for them)
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4x3Nibbles" : "Int8Panels.tile3",
             // every prompt of quantized weights: AVX-512's 4-row tile, AVX2's 3-row one
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4" : "Int8Panels.tile3",
             "PackedGemm.tile4");                            // every prompt and encoder product
@@ -89,8 +91,8 @@ public final class KernelCompilationProbe {
     }
 
     /**
-     * Weights of an 8-bit, a 4-bit and a 6-bit type repacked, then decode steps until {@code
-     * time} has passed, every 16th a prompt product of the repacked panels or of an F16 matrix
+     * Weights of an 8-bit, a 4-bit and a 6-bit type repacked, then decode steps (of one
+     * sequence, every 16th of eight and of three) until {@code time} has passed, every 16th a prompt product of the repacked panels or of an F16 matrix
      * (the encoder's), both through {@link PackedGemm}.
      */
     private static void decodeForAWhile(Duration time) {
@@ -112,7 +114,7 @@ public final class KernelCompilationProbe {
             for (int call = 0; System.nanoTime() < end; call++) {
                 WeightMatrix m = matrices.get(call % matrices.size());
                 if (call % 16 == 7) (call % 32 == 7 ? half : m).multiply(x, prompt, out, pool, Numerics.FAST);
-                else m.multiplyDecode(x, call % 16 == 15 ? 8 : 1, out, pool, Numerics.FAST);
+                else m.multiplyDecode(x, call % 16 == 15 ? 8 : call % 16 == 11 ? 3 : 1, out, pool, Numerics.FAST);
             }
         }
     }
