@@ -69,9 +69,11 @@ if [[ -n "$MMPROJ" ]]; then
   # A 512x512 image. SmolVLM: tiles + overview at the model's longest edge, time per encoder pass (one tile);
   # Qwen3-VL, Youtu-VL: one pass over the whole image (16 x 16 = 256 tokens), as `loupe bench` times it.
   # --jinja: the Youtu-VL GGUF has no built-in chat format in llama.cpp (the encoding time does not depend on it).
+  # -c 4096: the default context is the model's trained one (256K tokens for Qwen3-VL), whose KV cache
+  # alone outgrew 24 GB and got llama-mtmd-cli killed; the encoder's time does not depend on it.
   python3 -c 'import sys; sys.stdout.buffer.write(b"P6 512 512 255\n" + bytes([128])*512*512*3)' > "$work/gray.ppm"
   enc=$(run llama-mtmd-cli -m /tmp/loupe-bench/model.gguf --mmproj /tmp/loupe-bench/mmproj.gguf --image /tmp/loupe-bench/gray.ppm \
-        -p "x" -n 1 -t "$THREADS" --temp 0 --jinja 2>&1 | grep -o 'batch encoding done in [0-9]* ms' | awk '{print $5}' | sort -n)
+        -p "x" -n 1 -c 4096 -t "$THREADS" --temp 0 --jinja 2>&1 | grep -o 'batch encoding done in [0-9]* ms' | awk '{print $5}' | sort -n)
   ll_img=$(echo "$enc" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]/1000}')
   echo "image encode (one tile): ${ll_img} s (median of $(echo "$enc" | wc -l) passes)"
 fi
