@@ -21,8 +21,8 @@ import jdk.jfr.consumer.RecordingFile;
  * {@link KernelCompilationTest}'s child JVM: records every JIT compilation (JFR's
  * {@code jdk.Compilation} and {@code jdk.CompilationFailure}, no threshold) while a fresh JVM
  * repacks weights — which compiles the panels' tiles (Int8Panels.warmUpTiles), as a model's
- * load does — and runs decode steps of one, three and eight sequences and prompt products for a few
- * seconds. Prints each {@link Int8Panels} and {@link PackedGemm} method's compilations and exits
+ * load does — and runs decode steps of one, three and eight sequences and prompt products for
+ * a few seconds. Prints each {@link Int8Panels} and {@link PackedGemm} method's compilations and exits
  * 1 if one failed and C2 never compiled it afterwards (a compiler that gives up on a tile leaves
  * it to a lower tier, whose Vector API calls box every vector; an OSR compilation C1 abandons
  * once C2's is installed is harmless), or if a tile never reached C2.
@@ -92,8 +92,9 @@ public final class KernelCompilationProbe {
 
     /**
      * Weights of an 8-bit, a 4-bit and a 6-bit type repacked, then decode steps (of one
-     * sequence, every 16th of eight and of three) until {@code time} has passed, every 16th a prompt product of the repacked panels or of an F16 matrix
-     * (the encoder's), both through {@link PackedGemm}.
+     * sequence, every 16th of eight and of three) until {@code time} has passed, every 16th a
+     * prompt product of the repacked panels or of an F16 matrix (the encoder's), both through
+     * {@link PackedGemm}.
      */
     private static void decodeForAWhile(Duration time) {
         ComputePool pool = new ComputePool(1);
