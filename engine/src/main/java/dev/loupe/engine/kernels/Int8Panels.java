@@ -844,17 +844,18 @@ public final class Int8Panels {
         final boolean twoLevel = layout.twoLevel(), mins = hasMins;
         final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
         final float low = codeOffset;
+        // The panel's codes through a slice, as in tile1 (one thread, eight rows, under AVX2:
+        // Q4_K 28 -> 33, Q6_K 23 -> 27, Q8_0 28 -> 31 GMAC/s).
+        final MemorySegment cseg = d.asSlice(panel + codesStart, (long) cols * PANEL);
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
             for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
-                long codes = panel + codesStart + gAll * layout.groupCodeBytes();
                 long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
                 long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
                 for (int v = 0; v < PANEL; v += L) {
                     FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
-                    long code = codes + v;
-                    for (int k = k0, end = k0 + g; k < end; k++, code += PANEL) {
-                        FloatVector w = (FloatVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    for (int k = k0, end = k0 + g; k < end; k++) {
+                        FloatVector w = (FloatVector) ByteVector.fromMemorySegment(CODES, cseg, (long) k * PANEL + v, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
                         y0 = FloatVector.broadcast(S, at[8 * k]).fma(w, y0);
                         y1 = FloatVector.broadcast(S, at[8 * k + 1]).fma(w, y1);
                         y2 = FloatVector.broadcast(S, at[8 * k + 2]).fma(w, y2);
@@ -1259,20 +1260,21 @@ public final class Int8Panels {
         final boolean twoLevel = layout.twoLevel(), mins = hasMins;
         final MemorySegment scs = twoLevel ? d : ONES, dms = mins ? d : ZERO_MINS, ms = twoLevel && mins ? d : ONES;
         final float low = codeOffset;
+        // The panel's codes through a slice, as in tile1 (one thread, eight rows, under AVX2:
+        // Q4_K 28 -> 33, Q6_K 23 -> 27, Q8_0 28 -> 31 GMAC/s).
+        final MemorySegment cseg = d.asSlice(panel + codesStart, (long) cols / 2 * PANEL);
         final int a1 = Math.min(1, m - 1) * cs, a2 = Math.min(2, m - 1) * cs, a3 = Math.min(3, m - 1) * cs;
         final int a4 = Math.min(4, m - 1) * cs, a5 = Math.min(5, m - 1) * cs, a6 = Math.min(6, m - 1) * cs, a7 = Math.min(7, m - 1) * cs;
         final int s1 = a1 / cs * gs, s2 = a2 / cs * gs, s3 = a3 / cs * gs, s4 = a4 / cs * gs, s5 = a5 / cs * gs, s6 = a6 / cs * gs, s7 = a7 / cs * gs;
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
             for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
-                long codes = panel + codesStart + gAll * layout.groupCodeBytes();
                 long sco = twoLevel ? block + floatBytes + gi * multiplierStride : 0, mo = twoLevel && mins ? sco + PANEL : 0;
                 long dmo = mins ? block + (long) PANEL * Float.BYTES : 0;
                 for (int v = 0; v < PANEL; v += L) {
                     FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
-                    long code = codes + v;
-                    for (int k = k0, end = k0 + g; k < end; k += 2, code += PANEL) {
-                        IntVector q = (IntVector) ByteVector.fromMemorySegment(CODES, d, code, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    for (int k = k0, end = k0 + g; k < end; k += 2) {
+                        IntVector q = (IntVector) ByteVector.fromMemorySegment(CODES, cseg, (long) (k >> 1) * PANEL + v, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                         FloatVector w = (FloatVector) q.and(15).convert(VectorOperators.I2F, 0);
                         y0 = FloatVector.broadcast(S, a[k]).fma(w, y0);
                         y1 = FloatVector.broadcast(S, a[a1 + k]).fma(w, y1);
@@ -1327,25 +1329,27 @@ public final class Int8Panels {
         final long toB = panelB - panel;
         final float low = codeOffset;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
-        long code = panel + codesStart;
+        // Each panel's codes read through a slice of them at offsets of the int counter alone.
+        // At the mapping's offsets (a long position plus kk * PANEL) C2 kept a bounds check on
+        // every load inside the loop, about twenty instructions of clamping each under AVX2:
+        // one thread, in L2, Q8_0 13.0 -> 19.1 and Q6_K 11.3 -> 18.5 Gweights/s with the
+        // slices (Zen 4, -XX:UseAVX=2; AVX-512 unchanged at 19).
+        MemorySegment ca = d.asSlice(panel + codesStart, (long) cols * PANEL), cb = d.asSlice(panelB + codesStart, (long) cols * PANEL);
         for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header, blockB = block + toB;
             for (int gi = 0; gi < groups; gi++, gAll++) {
                 FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0;
-                // Offsets as an affine function of the int counter, so that C2 can hoist the
-                // segment's bounds checks out of the loop.
-                for (int kk = 0; kk < g; kk++) {
-                    long at = code + (long) kk * PANEL, atB = at + toB;
-                    FloatVector v = FloatVector.broadcast(S, a[k + kk]);
-                    y0 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, at, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y0);
-                    y1 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, at + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y1);
-                    y2 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, at + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y2);
-                    y3 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, atB, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y3);
-                    y4 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, atB + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y4);
-                    y5 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, d, atB + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y5);
+                for (int kk = k, end = k + g; kk < end; kk++) {
+                    long at = (long) kk * PANEL;
+                    FloatVector v = FloatVector.broadcast(S, a[kk]);
+                    y0 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, ca, at, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y0);
+                    y1 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, ca, at + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y1);
+                    y2 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, ca, at + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y2);
+                    y3 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, cb, at, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y3);
+                    y4 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, cb, at + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y4);
+                    y5 = v.fma((FloatVector) ByteVector.fromMemorySegment(CODES, cb, at + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0), y5);
                 }
                 k += g;
-                code += (long) g * PANEL;
                 // The group's factors (groupFactors' operations) formed in registers and each
                 // chain scaled into its output. Written out: a call here, which C2 does not
                 // inline, spilled the chains (15% slower); the masks keep the method small
@@ -1403,32 +1407,31 @@ public final class Int8Panels {
         final long toB = panelB - panel;
         final float low = codeOffset;
         FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
-        long code = panel + codesStart;
+        // The panels' codes through slices, as in tile1.
+        MemorySegment ca = d.asSlice(panel + codesStart, (long) cols / 2 * PANEL), cb = d.asSlice(panelB + codesStart, (long) cols / 2 * PANEL);
         for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header, blockB = block + toB;
             for (int gi = 0; gi < groups; gi++, gAll++) {
                 FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0;
-                for (int kk = 0; kk < g; kk += 2) {
-                    // Offsets affine in the int counter, as in tile1.
-                    long at = code + (long) (kk / 2) * PANEL, atB = at + toB;
+                for (int kk = k / 2, end = (k + g) / 2; kk < end; kk++) {
+                    long at = (long) kk * PANEL;
                     // Both columns of a byte at once per vector (each chain still takes k, then
                     // k + 1): fewer live vectors, which AVX2's sixteen registers need.
-                    FloatVector v0 = FloatVector.broadcast(S, a[k + kk]), v1 = FloatVector.broadcast(S, a[k + kk + 1]);
-                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    FloatVector v0 = FloatVector.broadcast(S, a[2 * kk]), v1 = FloatVector.broadcast(S, a[2 * kk + 1]);
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(CODES, ca, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                     y0 = v1.fma((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0), y0));
-                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(CODES, ca, at + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                     y1 = v1.fma((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0), y1));
-                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, d, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(CODES, ca, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                     y2 = v1.fma((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0), y2));
-                    IntVector q3 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q3 = (IntVector) ByteVector.fromMemorySegment(CODES, cb, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                     y3 = v1.fma((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q3.and(15).convert(VectorOperators.I2F, 0), y3));
-                    IntVector q4 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q4 = (IntVector) ByteVector.fromMemorySegment(CODES, cb, at + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                     y4 = v1.fma((FloatVector) q4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q4.and(15).convert(VectorOperators.I2F, 0), y4));
-                    IntVector q5 = (IntVector) ByteVector.fromMemorySegment(CODES, d, atB + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+                    IntVector q5 = (IntVector) ByteVector.fromMemorySegment(CODES, cb, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
                     y5 = v1.fma((FloatVector) q5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0), v0.fma((FloatVector) q5.and(15).convert(VectorOperators.I2F, 0), y5));
                 }
                 k += g;
-                code += (long) g / 2 * PANEL;
                 // The group's factors (groupFactors' operations) formed in registers and each
                 // chain scaled into its output. Written out: a call here, which C2 does not
                 // inline, spilled the chains (15% slower); the masks keep the method small
@@ -1508,28 +1511,28 @@ public final class Int8Panels {
         final long toB = panelB - panel, header = layout.headerBytes();
         final float low = codeOffset;
         Arrays.fill(x, 0, 2 * PANEL, 0f);
-        long code = panel + codesStart;
+        // The panels' codes through slices, as in tile1.
+        MemorySegment ca = d.asSlice(panel + codesStart, (long) cols / 2 * PANEL), cb = d.asSlice(panelB + codesStart, (long) cols / 2 * PANEL);
         for (int sb = 0, k = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
-            for (int gi = 0; gi < groups; gi++, gAll++, k += g, code += (long) g / 2 * PANEL) {
+            for (int gi = 0; gi < groups; gi++, gAll++, k += g) {
                 ShortVector ya = ShortVector.zero(SHORTS), yb = ya, yc = ya, za = ya, zb = ya, zc = ya;
-                for (int kk = 0; kk < g; kk += 4) {
-                    // Offsets affine in the int counter, as in tile1.
-                    long at = code + (long) (kk / 2) * PANEL, atB = at + toB;
-                    ShortVector n0 = ShortVector.broadcast(SHORTS, n[k + kk]), n1 = ShortVector.broadcast(SHORTS, n[k + kk + 1]);
-                    ShortVector n2 = ShortVector.broadcast(SHORTS, n[k + kk + 2]), n3 = ShortVector.broadcast(SHORTS, n[k + kk + 3]);
+                for (int kk = k / 4, end = (k + g) / 4; kk < end; kk++) {
+                    long at = (long) kk * 2 * PANEL;
+                    ShortVector n0 = ShortVector.broadcast(SHORTS, n[4 * kk]), n1 = ShortVector.broadcast(SHORTS, n[4 * kk + 1]);
+                    ShortVector n2 = ShortVector.broadcast(SHORTS, n[4 * kk + 2]), n3 = ShortVector.broadcast(SHORTS, n[4 * kk + 3]);
                     ShortVector m0 = n0.blend(n2, UPPER_HALF), m1 = n1.blend(n3, UPPER_HALF);
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, ca, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                     ya = ya.add(q.and((short) 15).mul(n0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n1));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, ca, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                     yb = yb.add(q.and((short) 15).mul(m0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(m1));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, at + 4L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, ca, at + 4L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                     yc = yc.add(q.and((short) 15).mul(n2)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n3));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, cb, at, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                     za = za.add(q.and((short) 15).mul(n0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n1));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, cb, at + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                     zb = zb.add(q.and((short) 15).mul(m0)).add(q.lanewise(VectorOperators.LSHR, 4).mul(m1));
-                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, d, atB + 4L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    q = (ShortVector) ByteVector.fromMemorySegment(CODE_PAIRS, cb, at + 4L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                     zc = zc.add(q.and((short) 15).mul(n2)).add(q.lanewise(VectorOperators.LSHR, 4).mul(n3));
                 }
                 // Rows [0, L): the first load's low half and the second's high half; [L, 2L): the
