@@ -55,10 +55,10 @@ import jdk.incubator.vector.VectorSpecies;
  * conversion, a multiply, a subtraction and an FMA when each weight was dequantized first: the
  * one-row tiles were compute-bound at about half the memory's speed). Decode steps of five to
  * eight sequences convert each code in registers once for eight rows ({@link #tile8x3} on
- * AVX-512, {@link #tile8} under AVX2), on AVX-512 steps of two to four once for four
- * ({@link #tile4x3}); other batches convert a block of columns once ({@link PackedGemm#DEPTH_BLOCK}
- * for prompts, {@link #DECODE_DEPTH} for AVX2's steps of two to four) and run a 4-row tile over
- * it (3 rows under AVX2). Every output is the same sequence of operations whatever
+ * AVX-512, {@link #tile8} under AVX2), steps of two to four once for four on AVX-512
+ * ({@link #tile4x3}) and for three under AVX2 ({@link #tile3x3}); prompts convert a block of
+ * {@link PackedGemm#DEPTH_BLOCK} columns once and run a 4-row tile over it (3 rows under AVX2).
+ * Every output is the same sequence of operations whatever
  * the batch, tile or thread, so a sequence's floats do not depend on its batch and a prompt's
  * product of a row equals a decode step's bit for bit; they differ from the dequantized rows'
  * single FMA chain by rounding only (the tests bound it). Tiles of our own came out boxed under
@@ -93,16 +93,15 @@ public final class Int8Panels {
     /** The thread's outputs of a lone row against a matrix's last, narrow panel, or a panel paired with itself. */
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[2 * PANEL]);
 
-    /** Activation rows up to which a product widens {@link #DECODE_DEPTH} columns at a time (decode steps). */
+    /** Activation rows up to which a product runs the decode tiles ({@link #batchTiles}). */
     static final int DECODE_ROWS = 8;
     /**
      * Whether vectors are 512-bit: 32 registers, which hold the eight-row tiles' 24 chains over
      * a whole panel ({@link #tile8x3}), the 4-row tile's twelve outputs and the 16-bit one-row
-     * tile; AVX2's sixteen take one panel vector at a time ({@link #tile8}).
+     * tile; AVX2's sixteen take one panel vector at a time for eight rows ({@link #tile8}), three
+     * for three rows ({@link #tile3x3}).
      */
     private static final boolean WIDE_VECTORS = L >= 16;
-    /** Columns widened at a time for a decode step's rows: a block that stays in L1. */
-    static final int DECODE_DEPTH = 64;
 
     /** The thread's widened block of a panel ({@link PackedGemm#DEPTH_BLOCK} columns). */
     private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[PackedGemm.DEPTH_BLOCK * PANEL]);
@@ -513,10 +512,10 @@ public final class Int8Panels {
             // eight activations (and a group's eight sums) side by side at one offset. Read in
             // place, eight offsets took eight registers, and C2 spilled and recomputed addresses
             // in the loop (Q8_0 20.6 -> 25.8 GMAC/s interleaved, Q6_K 17.7 -> 18.8, one thread
-            // under AVX2). AVX2's 4-bit tile reads them in place: interleaved, C2 loaded six
-            // broadcasts ahead and spilled a chain (Q4_K 25 -> 22).
+            // under AVX2). AVX2's eight-row 4-bit tile reads them in place: interleaved, C2 loaded
+            // six broadcasts ahead and spilled a chain (Q4_K 25 -> 22).
             float[] at = a, st = sums;
-            if (!nibbles || WIDE_VECTORS) {
+            if (!nibbles || WIDE_VECTORS || m <= 3) {
                 int groups = cols / group;
                 at = INTERLEAVED.get();
                 st = INTERLEAVED_SUMS.get();
@@ -583,9 +582,7 @@ public final class Int8Panels {
         float[] x = ACCUMULATORS.get();
         if (x.length < (m + 3) * PANEL) ACCUMULATORS.set(x = new float[(m + 3) * PANEL]);
         Arrays.fill(x, 0, m * PANEL, 0f);
-        // A decode step's few rows read each converted code once or twice: blocks that stay in L1
-        // (64 columns: 12 KB on AVX-512). A prompt's rows read it many times: PackedGemm's depth.
-        int depth = m <= DECODE_ROWS ? Math.max(group, DECODE_DEPTH) : PackedGemm.DEPTH_BLOCK;
+        int depth = PackedGemm.DEPTH_BLOCK;
         int groups = cols / group;
         for (int k0 = 0; k0 < cols; k0 += depth) {
             int k1 = Math.min(cols, k0 + depth), g0 = k0 / group;
@@ -784,11 +781,12 @@ public final class Int8Panels {
 
     /**
      * Whether a batch of m rows runs the decode-batch tiles, which convert codes in registers:
-     * the eight-row tiles for five to eight sequences, on AVX-512 the four-row ones for two to
-     * four; otherwise the widened block and the 4-row (3-row) tile.
+     * the eight-row tiles for five to eight sequences (under AVX2 four of 4-bit codes too), for
+     * two to four AVX-512's four-row ones and AVX2's three-row ones; a prompt's rows the widened
+     * block and the 4-row (3-row) tile.
      */
     private static boolean batchTiles(int m) {
-        return m > 4 ? m <= DECODE_ROWS : m > 1 && WIDE_VECTORS;
+        return m > 1 && m <= DECODE_ROWS;
     }
 
     /**
@@ -804,9 +802,10 @@ public final class Int8Panels {
 
     /**
      * A decode step of m sequences ({@link #batchTiles}) against panel p: the codes converted in
-     * registers, each used for eight rows (four on AVX-512 when m is at most four; the last row
-     * repeated into spare outputs), nothing widened. The activations and sums are
-     * {@link #interleave}d, except for AVX2's 4-bit tile, which reads the rows in place.
+     * registers, each used for eight rows (when m is at most four: four on AVX-512, three under
+     * AVX2, in two passes for four 8-bit rows; the last row repeated into spare outputs), nothing
+     * widened. The activations and sums are {@link #interleave}d, except for AVX2's eight-row
+     * 4-bit tile, which reads the rows in place.
      */
     private void multiplyBatch(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
@@ -816,6 +815,10 @@ public final class Int8Panels {
         if (WIDE_VECTORS && m <= 4) {
             if (nibbles) tile4x3Nibbles(a, sums, panel, x);
             else tile4x3(a, sums, panel, x);
+        } else if (nibbles && m <= 3) {
+            tile3x3Nibbles(a, sums, panel, x);
+        } else if (!nibbles && m <= 4) {
+            for (int r0 = 0; r0 < m; r0 += 3) tile3x3(a, sums, panel, x, r0);
         } else if (WIDE_VECTORS) {
             if (nibbles) tile8x3Nibbles(a, sums, panel, x);
             else tile8x3(a, sums, panel, x);
@@ -972,7 +975,7 @@ public final class Int8Panels {
                 y70.intoArray(ys, 21 * L);
                 y71.intoArray(ys, 22 * L);
                 y72.intoArray(ys, 23 * L);
-                finishGroup(ys, st, 8 * gAll, block, gi, x, 8);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 0, 8);
             }
         }
     }
@@ -1091,7 +1094,7 @@ public final class Int8Panels {
                 y70.intoArray(ys, 21 * L);
                 y71.intoArray(ys, 22 * L);
                 y72.intoArray(ys, 23 * L);
-                finishGroup(ys, st, 8 * gAll, block, gi, x, 8);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 0, 8);
             }
         }
     }
@@ -1151,7 +1154,7 @@ public final class Int8Panels {
                 y30.intoArray(ys, 9 * L);
                 y31.intoArray(ys, 10 * L);
                 y32.intoArray(ys, 11 * L);
-                finishGroup(ys, st, 8 * gAll, block, gi, x, 4);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 0, 4);
             }
         }
     }
@@ -1225,18 +1228,132 @@ public final class Int8Panels {
                 y30.intoArray(ys, 9 * L);
                 y31.intoArray(ys, 10 * L);
                 y32.intoArray(ys, 11 * L);
-                finishGroup(ys, st, 8 * gAll, block, gi, x, 4);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 0, 4);
             }
         }
     }
 
 
+    /*
+     * AVX2's three-row tiles: decode steps of two to four sequences of 8-bit codes, rows
+     * r0..r0 + 2 of the interleaved batch (a step of four runs rows 0-2, then 3 with two spare
+     * rows), and of two or three of 4-bit codes (four go to tile8Nibbles: two passes of this
+     * one ran 13 GMAC/s against its 16), the panel's three vectors at once: nine chains, three
+     * code vectors and a broadcast in 13 of the 16 registers (four rows would take all sixteen).
+     * One thread, a 960 x 2560 matrix, against the widened block and tile3 they replace (GMAC/s):
+     * Q8_0 9.0 / 15.9 / 15.0 -> 17.3 / 25.5 / 17.0 for two / three / four rows, Q6_K 8.4 /
+     * 12.7 / 12.5 -> 16.3 / 24.5 / 16.7, Q4_K 10.4 / 18.9 -> 14.8 / 22.2. The 4-bit tile loads
+     * each code vector twice (low nibbles, then high ones: an L1 hit) rather than keep three int
+     * vectors live across the first half's FMAs. Per output the operations are the other tiles'.
+     */
+
+    private void tile3x3(float[] at, float[] st, long panel, float[] x, int r0) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group;
+        final long header = layout.headerBytes();
+        final MemorySegment cseg = d.asSlice(panel + codesStart, (long) cols * PANEL);
+        float[] ys = CHAINS.get();
+        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * header;
+            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
+                FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00, y20 = y00, y21 = y00, y22 = y00;
+                for (int k = k0, end = k0 + g; k < end; k++) {
+                    long c = (long) k * PANEL;
+                    int a = 8 * k + r0;
+                    FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(CODES, cseg, c, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(CODES, cseg, c + L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector w2 = (FloatVector) ByteVector.fromMemorySegment(CODES, cseg, c + 2L * L, Layouts.LE).convertShape(VectorOperators.B2F, S, 0);
+                    FloatVector v = FloatVector.broadcast(S, at[a]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[a + 1]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[a + 2]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                }
+                y00.intoArray(ys, 0);
+                y01.intoArray(ys, L);
+                y02.intoArray(ys, 2 * L);
+                y10.intoArray(ys, 3 * L);
+                y11.intoArray(ys, 4 * L);
+                y12.intoArray(ys, 5 * L);
+                y20.intoArray(ys, 6 * L);
+                y21.intoArray(ys, 7 * L);
+                y22.intoArray(ys, 8 * L);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, r0, 3);
+            }
+        }
+    }
+
+    private void tile3x3Nibbles(float[] at, float[] st, long panel, float[] x) {
+        MemorySegment d = data;
+        final int g = group, groups = superBlock / group;
+        final long header = layout.headerBytes();
+        final MemorySegment cseg = d.asSlice(panel + codesStart, (long) cols / 2 * PANEL);
+        float[] ys = CHAINS.get();
+        for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
+            long block = panel + sb * header;
+            for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
+                FloatVector y00 = FloatVector.zero(S), y01 = y00, y02 = y00, y10 = y00, y11 = y00, y12 = y00, y20 = y00, y21 = y00, y22 = y00;
+                for (int kh = k0 / 2, end = (k0 + g) / 2; kh < end; kh++) {
+                    long c = (long) kh * PANEL;
+                    int a = 16 * kh;
+                    FloatVector w0 = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(CODES, cseg, c, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0)).and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(CODES, cseg, c + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0)).and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(CODES, cseg, c + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0)).and(15).convert(VectorOperators.I2F, 0);
+                    FloatVector v = FloatVector.broadcast(S, at[a]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[a + 1]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[a + 2]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                    w0 = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(CODES, cseg, c, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0)).lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    w1 = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(CODES, cseg, c + L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0)).lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    w2 = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(CODES, cseg, c + 2L * L, Layouts.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0)).lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    v = FloatVector.broadcast(S, at[a + 8]);
+                    y00 = v.fma(w0, y00);
+                    y01 = v.fma(w1, y01);
+                    y02 = v.fma(w2, y02);
+                    v = FloatVector.broadcast(S, at[a + 9]);
+                    y10 = v.fma(w0, y10);
+                    y11 = v.fma(w1, y11);
+                    y12 = v.fma(w2, y12);
+                    v = FloatVector.broadcast(S, at[a + 10]);
+                    y20 = v.fma(w0, y20);
+                    y21 = v.fma(w1, y21);
+                    y22 = v.fma(w2, y22);
+                }
+                y00.intoArray(ys, 0);
+                y01.intoArray(ys, L);
+                y02.intoArray(ys, 2 * L);
+                y10.intoArray(ys, 3 * L);
+                y11.intoArray(ys, 4 * L);
+                y12.intoArray(ys, 5 * L);
+                y20.intoArray(ys, 6 * L);
+                y21.intoArray(ys, 7 * L);
+                y22.intoArray(ys, 8 * L);
+                finishGroup(ys, st, 8 * gAll, block, gi, x, 0, 3);
+            }
+        }
+    }
+
     /**
-     * A group's chains {@code ys} (the first {@code rows} rows' panel outputs, laid out as {@code x}) scaled
-     * into the outputs: per output {@code x = fma(Σa, low s - m, fma(y, s, x))}, the group's
+     * A group's chains {@code ys} ({@code rows} rows' panel outputs, laid out as {@code x}) scaled
+     * into the outputs of rows {@code r0..r0 + rows - 1}: per output {@code x = fma(Σa, low s - m, fma(y, s, x))}, the group's
      * factors formed as {@link #groupFactors} forms them.
      */
-    private void finishGroup(float[] ys, float[] st, int s, long block, int gi, float[] x, int rows) {
+    private void finishGroup(float[] ys, float[] st, int s, long block, int gi, float[] x, int r0, int rows) {
         MemorySegment d = data;
         long mA = (block + multipliersAt + gi * multiplierStride) & multiplierMask, nA = (mA + PANEL) & minMultiplierMask;
         long dA = (block + (long) PANEL * Float.BYTES) & minMask;
@@ -1246,8 +1363,8 @@ public final class Int8Panels {
             FloatVector co = sc.mul(codeOffset).sub(FloatVector.fromMemorySegment(S, minValues, dA + 4L * j, Layouts.LE)
                     .mul((FloatVector) ByteVector.fromMemorySegment(CODES, minMultiplierSource, nA + j, Layouts.LE).convertShape(VectorOperators.B2F, S, 0)));
             for (int i = 0; i < rows; i++) {
-                int o = i * PANEL + j;
-                FloatVector.broadcast(S, st[s + i]).fma(co, FloatVector.fromArray(S, ys, o).fma(sc, FloatVector.fromArray(S, x, o))).intoArray(x, o);
+                int o = (r0 + i) * PANEL + j;
+                FloatVector.broadcast(S, st[s + r0 + i]).fma(co, FloatVector.fromArray(S, ys, i * PANEL + j).fma(sc, FloatVector.fromArray(S, x, o))).intoArray(x, o);
             }
         }
     }

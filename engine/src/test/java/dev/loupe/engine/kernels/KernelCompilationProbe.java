@@ -37,8 +37,9 @@ public final class KernelCompilationProbe {
             // decode steps of five to eight sequences, 4-bit and 8-bit codes
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile8x3Nibbles" : "Int8Panels.tile8Nibbles",
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile8x3" : "Int8Panels.tile8",
-            // AVX-512: decode steps of two to four sequences (AVX2 widens a block for them)
-            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4x3Nibbles" : "Int8Panels.tile3",
+            // decode steps of two to four sequences: AVX-512 four rows at a time, AVX2 three
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4x3Nibbles" : "Int8Panels.tile3x3Nibbles",
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4x3" : "Int8Panels.tile3x3",
             // every prompt of quantized weights: AVX-512's 4-row tile, AVX2's 3-row one
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4" : "Int8Panels.tile3",
             "PackedGemm.tile4");                            // every prompt and encoder product
