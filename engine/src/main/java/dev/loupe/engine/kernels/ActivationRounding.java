@@ -66,9 +66,9 @@ final class ActivationRounding {
      * which {@link Int8Panels}' one-row tile forms in 16-bit lanes. The integers are ggml's;
      * the values differ from ggml's by a block's common factor within 2^-8 of one.
      *
-     * <p>With {@code integers} not null, also writes each value's integer there (at its index in
-     * {@code dst}) and each group of {@code group} values' scale to {@code groupScales} (from
-     * {@code dstOffset / group}); a block of zeros has scale 0.
+     * <p>With {@code integers} not null, also writes each value's integer there (from 0) and
+     * each group of {@code group} values' scale to {@code groupScales} (from 0); a block of
+     * zeros has scale 0.
      */
     static void narrowScaled(float[] x, int xo, float[] dst, int dstOffset, int cols, boolean superBlocks,
                              short[] integers, float[] groupScales, int group) {
@@ -87,8 +87,8 @@ final class ActivationRounding {
                 roundBlock(x, xo + o, dst, dstOffset + o, block, amax != 0f ? 127f / amax : 0f, u, Float.POSITIVE_INFINITY);
             }
             if (integers == null) continue;
-            for (int k = dstOffset + o; k < dstOffset + o + block; k++) integers[k] = (short) (u == 0f ? 0 : Math.round(dst[k] / u));
-            for (int g = (dstOffset + o) / group; g < (dstOffset + o + block) / group; g++) groupScales[g] = u;
+            for (int k = 0; k < block; k++) integers[o + k] = (short) (u == 0f ? 0 : Math.round(dst[dstOffset + o + k] / u));
+            for (int g = o / group; g < (o + block) / group; g++) groupScales[g] = u;
         }
     }
 

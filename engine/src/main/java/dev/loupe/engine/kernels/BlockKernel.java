@@ -91,9 +91,9 @@ abstract class BlockKernel implements WeightKernel {
     }
 
     @Override
-    public boolean roundRowToIntegers(float[] x, int xo, float[] dst, int dstOffset, short[] integers, float[] groupScales, int group, int cols) {
+    public boolean roundRowToIntegers(float[] x, int xo, float[] dst, short[] integers, float[] groupScales, int group, int cols) {
         if (!fourBitCodes()) return false;
-        ActivationRounding.narrowScaled(x, xo, dst, dstOffset, cols, false, integers, groupScales, group);
+        ActivationRounding.narrowScaled(x, xo, dst, 0, cols, false, integers, groupScales, group);
         return true;
     }
 

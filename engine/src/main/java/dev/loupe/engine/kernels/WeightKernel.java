@@ -30,16 +30,14 @@ public interface WeightKernel {
     }
 
     /**
-     * {@link #roundRow} of one row (to {@code dst[dstOffset, dstOffset + cols)}) for the types
-     * whose panels hold 4-bit codes, whose FAST activations are {@linkplain
-     * ActivationRounding#narrowScaled integers times a narrow scale}: also each value's integer
-     * (at the same index of {@code integers}), and each group of {@code group} values' scale
-     * (from {@code groupScales[dstOffset / group]}; {@code dst[k] == integers[k] *
-     * groupScales[k / group]} exactly), which {@link Int8Panels}' 4-bit tiles multiply in 16-bit
-     * lanes. {@code dstOffset} is a row's start (a multiple of {@code cols}). False, and nothing
+     * {@link #roundRow} of one row (to {@code dst[0, cols)}) for the types whose panels hold
+     * 4-bit codes, whose FAST activations are {@linkplain ActivationRounding#narrowScaled
+     * integers times a narrow scale}: also each value's integer, and each group of
+     * {@code group} values' scale ({@code dst[k] == integers[k] * groupScales[k / group]}
+     * exactly), which {@link Int8Panels}' one-row 4-bit tile multiplies. False, and nothing
      * written, for the other types.
      */
-    default boolean roundRowToIntegers(float[] x, int xo, float[] dst, int dstOffset, short[] integers, float[] groupScales, int group, int cols) {
+    default boolean roundRowToIntegers(float[] x, int xo, float[] dst, short[] integers, float[] groupScales, int group, int cols) {
         return false;
     }
 

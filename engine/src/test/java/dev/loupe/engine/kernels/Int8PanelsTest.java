@@ -133,7 +133,7 @@ class Int8PanelsTest {
             short[] integers = new short[cols];
             for (int k = 0; k < cols; k++) x[k] = (float) rnd.nextGaussian();
             kernel.roundRow(x, 0, rounded, 0, cols);
-            boolean asIntegers = kernel.roundRowToIntegers(x, 0, viaIntegers, 0, integers, scales, panels.group(), cols);
+            boolean asIntegers = kernel.roundRowToIntegers(x, 0, viaIntegers, integers, scales, panels.group(), cols);
             assertEquals(panels.fourBitCodes(), asIntegers, type + ": 4-bit panels, integer activations");
             if (!asIntegers) return;
             for (int k = 0; k < cols; k++) {

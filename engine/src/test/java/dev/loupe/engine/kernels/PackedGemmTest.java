@@ -120,7 +120,7 @@ class PackedGemmTest {
                 WeightKernel kernel = Kernels.forMatrix(type, "w", rows);
                 float[] operands = new float[batch * cols];
                 for (int b = 0; b < batch; b++) kernel.roundRow(x, b * cols, operands, b * cols, cols);
-                boolean fourBit = kernel.roundRowToIntegers(x, 0, new float[cols], 0, new short[cols], new float[cols / 16], 16, cols);
+                boolean fourBit = kernel.roundRowToIntegers(x, 0, new float[cols], new short[cols], new float[cols / 16], 16, cols);
                 double worst = 0, scale = 0;
                 for (int b = 0; b < batch; b++) {
                     for (int r = 0; r < rows; r++) {

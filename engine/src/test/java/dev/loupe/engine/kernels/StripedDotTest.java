@@ -98,7 +98,7 @@ class StripedDotTest {
                 // 4-bit types: ggml's integers times its block scales rounded to 8 significant bits.
                 short[] integers = new short[cols];
                 float[] scales = new float[cols / 16], viaIntegers = new float[cols];
-                boolean fourBit = kernel.roundRowToIntegers(input, b * cols, viaIntegers, 0, integers, scales, 16, cols);
+                boolean fourBit = kernel.roundRowToIntegers(input, b * cols, viaIntegers, integers, scales, 16, cols);
                 for (int i = 0; i < cols; i++) {
                     if (fourBit) {
                         assertEquals(integers[i] * scales[i / 16], x[b * cols + i], 0f, type + " activation " + b + "/" + i);
