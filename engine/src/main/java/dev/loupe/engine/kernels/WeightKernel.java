@@ -34,7 +34,7 @@ public interface WeightKernel {
      * 4-bit codes, whose FAST activations are {@linkplain ActivationRounding#narrowScaled
      * integers times a narrow scale}: also each value's integer, and each group of
      * {@code group} values' scale ({@code dst[k] == integers[k] * groupScales[k / group]}
-     * exactly), which {@link Int8Panels}' one-row 4-bit tile multiplies. False, and nothing
+     * exactly), which {@link Int8Panels}' 4-bit tiles multiply in 16-bit lanes. False, and nothing
      * written, for the other types.
      */
     default boolean roundRowToIntegers(float[] x, int xo, float[] dst, short[] integers, float[] groupScales, int group, int cols) {

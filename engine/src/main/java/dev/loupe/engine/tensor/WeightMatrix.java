@@ -113,17 +113,15 @@ public final class WeightMatrix {
             }
             return;
         }
-        float[] x = operands(input, batch, pool);
         Int8Panels repacked = this.panels;
         if (repacked != null) {
-            float[] sums = new float[batch * (cols / repacked.group())];
-            pool.parallelFor(batch, 8, (b0, b1) -> repacked.groupSums(x, b0, b1, sums));
-            PanelActivations activations = PanelActivations.ofRows(x, sums, batch);
+            PanelActivations activations = PanelActivations.ofPromptRows(kernel, repacked, input, batch, pool);
             pool.parallelFor(Int8Panels.panelCount(rows), 1, (p0, p1) -> {
-                repacked.multiplyPanels(activations, p0, p1, out, p0 * Int8Panels.PANEL, rows);
+                repacked.multiplyPrompt(activations, p0, p1, out, p0 * Int8Panels.PANEL, rows);
             });
             return;
         }
+        float[] x = operands(input, batch, pool);
         HalfPanels halves = this.halfPanels;
         if (halves != null) {
             pool.parallelFor(HalfPanels.panelCount(rows), 1, (p0, p1) -> halves.multiplyPanels(x, batch, p0, p1, out, rows));

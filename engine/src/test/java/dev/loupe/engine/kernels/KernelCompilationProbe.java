@@ -40,8 +40,9 @@ public final class KernelCompilationProbe {
             // decode steps of two to four sequences: AVX-512 four rows at a time, AVX2 three
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4x3Nibbles" : "Int8Panels.tile3x3Nibbles",
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4x3" : "Int8Panels.tile3x3",
-            // every prompt of quantized weights: AVX-512's 4-row tile, AVX2's 3-row one
+            // every prompt of quantized weights: AVX-512's 4-row tile, AVX2's 3-row one; of 4-bit codes in 16-bit lanes
             FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tile4" : "Int8Panels.tile3",
+            FloatVector.SPECIES_PREFERRED.length() >= 16 ? "Int8Panels.tilePairs4" : "Int8Panels.tilePairs3",
             "PackedGemm.tile4");                            // every prompt and encoder product
 
     private KernelCompilationProbe() {}
