@@ -63,20 +63,18 @@ public final class FlashAttention {
     /** acc[i] = fp16(acc[i] * m): the fp16 accumulator rescaled when the running max grows. */
     private static void scaleHalf(float[] acc, int d, float m) {
         int i = 0;
-        for (; i + S.length() <= d; i += S.length()) {
-            HalfRounding.round(FloatVector.fromArray(S, acc, i).mul(m)).intoArray(acc, i);
-        }
-        for (; i < d; i++) acc[i] = Layouts.roundF16(acc[i] * m);
+        for (; i + S.length() <= d; i += S.length()) FloatVector.fromArray(S, acc, i).mul(m).intoArray(acc, i);
+        for (; i < d; i++) acc[i] *= m;
+        HalfRounding.roundInPlace(acc, 0, d);
     }
 
     /** acc[i] = fp16(fma(v[vo + i], s, acc[i])): ggml_vec_mad_f16 into the fp16 accumulator. */
     private static void madHalf(float[] v, int vo, float s, float[] acc, int d) {
         int i = 0;
         FloatVector sv = FloatVector.broadcast(S, s);
-        for (; i + S.length() <= d; i += S.length()) {
-            HalfRounding.round(FloatVector.fromArray(S, v, vo + i).fma(sv, FloatVector.fromArray(S, acc, i))).intoArray(acc, i);
-        }
-        for (; i < d; i++) acc[i] = Layouts.roundF16(Math.fma(v[vo + i], s, acc[i]));
+        for (; i + S.length() <= d; i += S.length()) FloatVector.fromArray(S, v, vo + i).fma(sv, FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
+        for (; i < d; i++) acc[i] = Math.fma(v[vo + i], s, acc[i]);
+        HalfRounding.roundInPlace(acc, 0, d);
     }
 
     /**

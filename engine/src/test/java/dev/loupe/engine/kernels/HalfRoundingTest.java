@@ -8,7 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
-/** The vector fp16 rounding against the JDK's scalar conversions, lane by lane, bit for bit. */
+/** The vector fp16 rounding against the JDK's scalar conversions, lane by lane, bit for bit (and the scalar tail of a range). */
 class HalfRoundingTest {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
@@ -45,9 +45,22 @@ class HalfRoundingTest {
     void nanStaysNan() {
         float[] lanes = new float[S.length()];
         java.util.Arrays.fill(lanes, Float.NaN);
-        float[] out = new float[lanes.length];
-        HalfRounding.round(FloatVector.fromArray(S, lanes, 0)).intoArray(out, 0);
-        for (float f : out) assertTrue(Float.isNaN(f));
+        HalfRounding.roundInPlace(lanes, 0, lanes.length);
+        for (float f : lanes) assertTrue(Float.isNaN(f));
+    }
+
+    @Test
+    void aRangeOfAnyBoundsRoundsEveryValueInsideAndNothingOutside() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        float[] a = new float[3 * S.length() + 7];
+        for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextGaussian() * 1e3);
+        int from = 3, to = a.length - 2; // vectors, then a scalar tail
+        float[] rounded = a.clone();
+        HalfRounding.roundInPlace(rounded, from, to);
+        for (int i = 0; i < a.length; i++) {
+            float want = i >= from && i < to ? Layouts.roundF16(a[i]) : a[i];
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(rounded[i]), "value " + i);
+        }
     }
 
     /** Checks {@code values} a vector at a time (the last one padded with zeros). */
@@ -56,8 +69,8 @@ class HalfRoundingTest {
     }
 
     private static void checkVector(float[] lanes) {
-        float[] out = new float[lanes.length];
-        HalfRounding.round(FloatVector.fromArray(S, lanes, 0)).intoArray(out, 0);
+        float[] out = lanes.clone();
+        HalfRounding.roundInPlace(out, 0, out.length);
         for (int l = 0; l < lanes.length; l++) {
             if (Float.isNaN(lanes[l])) {
                 assertTrue(Float.isNaN(out[l]));
