@@ -20,28 +20,51 @@ public final class GgmlExp {
 
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
 
-    /** {@code ggml_v_expf} on 8 lanes, operation for operation, so each lane equals {@link #vexp(float)}. */
-    public static FloatVector vexp(FloatVector x) {
+    /** Values a caller's {@link #scratch} holds: 4 KB, in L1. */
+    static final int CHUNK = 1024;
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK]);
+
+    /** The thread's {@link #CHUNK} floats for {@link #vexpInPlace} over values that must stay as they are. */
+    static float[] scratch() {
+        return SCRATCH.get();
+    }
+
+    /**
+     * {@code a[i] = ggml_v_expf(a[i])} for the {@code n} values from {@code off}, n a multiple
+     * of 8: 8 lanes at a time, operation for operation, so each value equals
+     * {@link #vexp(float)}. Arrays in and out, never a vector: a helper that took and returned
+     * one could be compiled apart from its caller, and then every call boxed its vectors (as
+     * the fp16 rounding of decode attention did, {@link HalfRounding}).
+     */
+    public static void vexpInPlace(float[] a, int off, int n) {
+        if (n % 8 != 0) throw new IllegalArgumentException("vexpInPlace takes whole groups of 8 values, not " + n);
         final float r = 0x1.8p23f;
-        FloatVector z = x.fma(0x1.715476p+0f, r);
-        FloatVector n = z.sub(r);
-        FloatVector negN = n.neg();
-        FloatVector b = negN.fma(FloatVector.broadcast(S8, 0x1.7f7d1cp-20f), negN.fma(FloatVector.broadcast(S8, 0x1.62e4p-1f), x));
-        IntVector e = z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-        FloatVector k = e.add(ONE_BITS).reinterpretAsFloats();
-        FloatVector u = b.mul(b);
-        FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))
-                .fma(u, b.mul(0x1.ffffecp-1f));
-        FloatVector abs = n.abs();
-        VectorMask<Float> c = abs.compare(VectorOperators.GT, 126f);
-        FloatVector plain = k.fma(j, k);
-        if (!c.anyTrue()) return plain;
-        IntVector g = IntVector.zero(IntVector.SPECIES_256)
-                .blend(0x82000000, n.compare(VectorOperators.LE, 0f).cast(IntVector.SPECIES_256));
-        FloatVector s1 = g.add(0x7f000000).reinterpretAsFloats();
-        FloatVector s2 = e.sub(g).reinterpretAsFloats();
-        FloatVector scaled = s2.fma(j, s2).mul(s1);
-        return plain.blend(scaled, c).blend(s1.mul(s1), abs.compare(VectorOperators.GT, 192f));
+        for (int i = off; i < off + n; i += 8) {
+            FloatVector x = FloatVector.fromArray(S8, a, i);
+            FloatVector z = x.fma(0x1.715476p+0f, r);
+            FloatVector nn = z.sub(r);
+            FloatVector negN = nn.neg();
+            FloatVector b = negN.fma(FloatVector.broadcast(S8, 0x1.7f7d1cp-20f), negN.fma(FloatVector.broadcast(S8, 0x1.62e4p-1f), x));
+            IntVector e = z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+            FloatVector k = e.add(ONE_BITS).reinterpretAsFloats();
+            FloatVector u = b.mul(b);
+            FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))
+                    .fma(u, b.mul(0x1.ffffecp-1f));
+            FloatVector abs = nn.abs();
+            VectorMask<Float> c = abs.compare(VectorOperators.GT, 126f);
+            FloatVector plain = k.fma(j, k);
+            if (!c.anyTrue()) {
+                plain.intoArray(a, i);
+                continue;
+            }
+            IntVector g = IntVector.zero(IntVector.SPECIES_256)
+                    .blend(0x82000000, nn.compare(VectorOperators.LE, 0f).cast(IntVector.SPECIES_256));
+            FloatVector s1 = g.add(0x7f000000).reinterpretAsFloats();
+            FloatVector s2 = e.sub(g).reinterpretAsFloats();
+            FloatVector scaled = s2.fma(j, s2).mul(s1);
+            plain.blend(scaled, c).blend(s1.mul(s1), abs.compare(VectorOperators.GT, 192f)).intoArray(a, i);
+        }
     }
 
     /** One lane of {@code ggml_v_expf}. */
@@ -120,10 +143,16 @@ public final class GgmlExp {
      */
     public static void swiglu(float[] x, int xOff, float[] g, int gOff, float[] y, int yOff, int n) {
         int groups = n & ~7;
-        for (int i = 0; i < groups; i += 8) {
-            FloatVector v = FloatVector.fromArray(S8, x, xOff + i);
-            FloatVector silu = v.div(vexp(FloatVector.zero(S8).sub(v)).add(1f));
-            silu.mul(FloatVector.fromArray(S8, g, gOff + i)).intoArray(y, yOff + i);
+        // Chunk by chunk through scratch, as y may be x: -x, its exponentials, then the SiLU.
+        float[] t = scratch();
+        for (int c0 = 0; c0 < groups; c0 += CHUNK) {
+            int len = Math.min(CHUNK, groups - c0);
+            for (int i = 0; i < len; i += 8) FloatVector.zero(S8).sub(FloatVector.fromArray(S8, x, xOff + c0 + i)).intoArray(t, i);
+            vexpInPlace(t, 0, len);
+            for (int i = 0; i < len; i += 8) {
+                FloatVector v = FloatVector.fromArray(S8, x, xOff + c0 + i);
+                v.div(FloatVector.fromArray(S8, t, i).add(1f)).mul(FloatVector.fromArray(S8, g, gOff + c0 + i)).intoArray(y, yOff + c0 + i);
+            }
         }
         for (int i = groups; i < n; i++) {
             float v = x[xOff + i];
@@ -133,15 +162,16 @@ public final class GgmlExp {
 
     /**
      * {@code ggml_vec_soft_max_f32}: y = exp(x - max), returning the sum. Full groups of 8 use
-     * {@link #vexp} and are folded ((0+4)+(2+6)) + ((1+5)+(3+7)) before being added in double.
+     * {@link #vexpInPlace} and are folded ((0+4)+(2+6)) + ((1+5)+(3+7)) before being added in double.
      */
     public static double softmaxExp(float[] x, int xOff, float[] y, int yOff, int n, float max) {
         double sum = 0;
         int i = 0;
-        for (; i + 7 < n; i += 8) {
+        int groups = n & ~7;
+        for (; i < groups; i += 8) FloatVector.fromArray(S8, x, xOff + i).sub(max).intoArray(y, yOff + i);
+        vexpInPlace(y, yOff, groups);
+        for (i = 0; i < groups; i += 8) {
             int o = yOff + i;
-            FloatVector v = vexp(FloatVector.fromArray(S8, x, xOff + i).sub(max));
-            v.intoArray(y, o);
             sum += ((y[o] + y[o + 4]) + (y[o + 2] + y[o + 6])) + ((y[o + 1] + y[o + 5]) + (y[o + 3] + y[o + 7]));
         }
         for (; i < n; i++) {

@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PackedAttention {
     /** Query rows per task: one block's scores stay in L2 for the value product. */
     static final int QUERY_BLOCK = 64;
-    /** {@link GgmlExp#vexp}'s eight lanes. */
+    /** {@link GgmlExp#vexpInPlace}'s eight lanes. */
     private static final VectorSpecies<Float> EXP_LANES = FloatVector.SPECIES_256;
 
     private PackedAttention() {}
@@ -85,7 +85,7 @@ public final class PackedAttention {
 
     /**
      * One row of scores in place: scaled, then {@code exp(s - max)} (ggml's vector exponential,
-     * {@link GgmlExp#vexp}); returns their sum, summed in vector lanes and the lanes folded in a
+     * {@link GgmlExp#vexpInPlace}); returns their sum, summed in vector lanes and the lanes folded in a
      * fixed order ({@link LaneFolds#evenOdd}) — the same floats whatever the JIT tier, every row on its own.
      */
     static float softmax(float[] s, int off, int n, float scale) {
@@ -102,11 +102,9 @@ public final class PackedAttention {
             m = Math.max(m, s[off + i]);
         }
         FloatVector sums = FloatVector.zero(EXP_LANES);
-        for (i = 0; i < upper; i += EXP_LANES.length()) {
-            FloatVector e = GgmlExp.vexp(FloatVector.fromArray(EXP_LANES, s, off + i).sub(m));
-            e.intoArray(s, off + i);
-            sums = sums.add(e);
-        }
+        for (i = 0; i < upper; i += EXP_LANES.length()) FloatVector.fromArray(EXP_LANES, s, off + i).sub(m).intoArray(s, off + i);
+        GgmlExp.vexpInPlace(s, off, upper);
+        for (i = 0; i < upper; i += EXP_LANES.length()) sums = sums.add(FloatVector.fromArray(EXP_LANES, s, off + i));
         float sum = LaneFolds.evenOdd(sums);
         for (; i < n; i++) {
             float e = GgmlExp.vexp(s[off + i] - m);

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** {@link GgmlExp#vexp}'s width: eight lanes on every machine. */
+    /** {@link GgmlExp#vexpInPlace}'s width: eight lanes on every machine. */
     private static final VectorSpecies<Float> EXP_LANES = FloatVector.SPECIES_256;
 
     private VectorMath() {}
@@ -106,7 +106,7 @@ public final class VectorMath {
      * log(sum(exp(x))) over n values: the normaliser of a softmax, so a token's log-probability is
      * its logit minus this. The maximum is taken out first so no exp overflows.
      *
-     * <p>Deterministic on purpose: the exponentials are {@link GgmlExp#vexp}'s fused multiply-adds
+     * <p>Deterministic on purpose: the exponentials are {@link GgmlExp#vexpInPlace}'s fused multiply-adds
      * (the Vector API's {@code lanewise(EXP)} and {@code reduceLanes(ADD)} give results an ulp
      * apart depending on whether C2 has compiled the caller yet), eight lanes at a time on any
      * machine, and the lanes folded in a fixed order ({@link LaneFolds#evenOdd}). A token's log-probability is then the
@@ -116,13 +116,17 @@ public final class VectorMath {
         float max = max(x, off, n);
         if (max == Float.NEGATIVE_INFINITY) return max;
         FloatVector acc = FloatVector.zero(EXP_LANES);
-        int i = 0;
         int upper = EXP_LANES.loopBound(n);
-        for (; i < upper; i += EXP_LANES.length()) {
-            acc = acc.add(GgmlExp.vexp(FloatVector.fromArray(EXP_LANES, x, off + i).sub(max)));
+        // Chunk by chunk through the thread's scratch: x - max, its exponentials, into the lanes.
+        float[] e = GgmlExp.scratch();
+        for (int c0 = 0; c0 < upper; c0 += GgmlExp.CHUNK) {
+            int len = Math.min(GgmlExp.CHUNK, upper - c0);
+            for (int k = 0; k < len; k += EXP_LANES.length()) FloatVector.fromArray(EXP_LANES, x, off + c0 + k).sub(max).intoArray(e, k);
+            GgmlExp.vexpInPlace(e, 0, len);
+            for (int k = 0; k < len; k += EXP_LANES.length()) acc = acc.add(FloatVector.fromArray(EXP_LANES, e, k));
         }
         double sum = LaneFolds.evenOdd(acc);
-        for (; i < n; i++) sum += GgmlExp.vexp(x[off + i] - max);
+        for (int i = upper; i < n; i++) sum += GgmlExp.vexp(x[off + i] - max);
         return max + Math.log(sum);
     }
 

@@ -91,7 +91,7 @@ public final class KernelAllocationProbe {
      * Warms {@code product} up, then measures rounds of calls until one stays under the bound
      * or {@link #PATIENCE_NANOS} have passed; the fewest bytes per call of a round.
      */
-    private static long bytesPerCall(Runnable product) {
+    static long bytesPerCall(Runnable product) {
         for (int i = 0; i < WARM_UP_CALLS; i++) product.run();
         long best = Long.MAX_VALUE, deadline = System.nanoTime() + PATIENCE_NANOS;
         do {

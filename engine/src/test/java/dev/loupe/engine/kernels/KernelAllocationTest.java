@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * step prepares them once per matrix: {@link Numerics#EXACT} decoding, one sequence or a batch)
  * and the striped products of one and of eight ({@link WeightKernel#multiplyStriped},
  * {@link Numerics#FAST} decoding), each type measured by {@link KernelAllocationProbe} in a
- * JVM of its own. Run natively and, by the {@code avx2-kernels} surefire execution, with
- * {@code -XX:UseAVX=2}, it covers the 512- and 256-bit species.
+ * JVM of its own; and the vector work around them ({@link VectorOpsAllocationProbe}: decode
+ * attention, SwiGLU, softmax). Run natively and, by the {@code avx2-kernels} surefire
+ * execution, with {@code -XX:UseAVX=2}, it covers the 512- and 256-bit species.
  */
 class KernelAllocationTest {
 
@@ -51,20 +52,35 @@ class KernelAllocationTest {
     @MethodSource("matrices")
     void decodeProductsAllocateNothing(GgmlType type, int rows, TestReporter reporter) throws Exception {
         assertTrue(Kernels.supported().contains(type), type + " is supported: the list above must follow Kernels");
-        // A JVM of its own per type, with this JVM's flags (-XX:UseAVX=2 included): C2 compiles the
-        // kernel methods the types share with the profile it saw first, so a type measured after
-        // others could catch code compiled for them, which says nothing about this type's kernels.
+        // A JVM of its own per type: C2 compiles the kernel methods the types share with the
+        // profile it saw first, so a type measured after others could catch code compiled for
+        // them, which says nothing about this type's kernels.
+        probe(KernelAllocationProbe.class, type.name(), reporter, type.name(), Integer.toString(rows));
+    }
+
+    /** Decode attention, SwiGLU, the softmaxes and log-sum-exp: the vector work around the products. */
+    @org.junit.jupiter.api.Test
+    void attentionAndActivationsAllocateNothing(TestReporter reporter) throws Exception {
+        probe(VectorOpsAllocationProbe.class, "vector ops", reporter);
+    }
+
+    /**
+     * Runs {@code probe}'s main in a JVM of its own with this JVM's flags ({@code -XX:UseAVX=2}
+     * included) and asserts it exits 0; its last line starting with {@code reportPrefix} is
+     * published.
+     */
+    private static void probe(Class<?> probe, String reportPrefix, TestReporter reporter, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent")) command.add(arg);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelAllocationProbe.class.getName(), type.name(),
-                Integer.toString(rows)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName()));
+        command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the probe of " + type + " did not finish");
-        String report = output.lines().filter(l -> l.startsWith(type.name())).reduce((a, b) -> b).orElse(output);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the probe " + probe.getSimpleName() + " " + reportPrefix + " did not finish");
+        String report = output.lines().filter(l -> l.startsWith(reportPrefix)).reduce((a, b) -> b).orElse(output);
         reporter.publishEntry("allocation", report);
         assertEquals(0, p.exitValue(), report + ": a boxed Vector API fallback or a per-call buffer");
     }
