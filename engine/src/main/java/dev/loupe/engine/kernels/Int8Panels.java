@@ -1035,18 +1035,22 @@ public final class Int8Panels {
     private void multiplyBatch(float[] a, float[] sums, int m, int p, float[] c, int cOff, int ldc) {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = p * panelBytes;
-        float[] x = ACCUMULATORS.get();
+        // The thread's buffers are looked up here, not in the tiles: an inlined ThreadLocal lookup
+        // that missed its first slot on a pool thread (never in the warm-up) trapped tile8x3Nibbles
+        // out of C2 at a batch's first step, and it ran C1's boxed vectors until recompiled
+        // (Qwen3-VL-4B Q4_K_M, B=8 6 tokens/s instead of 12 in some runs).
+        float[] x = ACCUMULATORS.get(), ys = CHAINS.get();
         Arrays.fill(x, 0, DECODE_ROWS * PANEL, 0f);
         if (WIDE_VECTORS && m <= 4) {
-            if (nibbles) tile4x3Nibbles(a, sums, panel, x);
-            else tile4x3(a, sums, panel, x);
+            if (nibbles) tile4x3Nibbles(a, sums, panel, x, ys);
+            else tile4x3(a, sums, panel, x, ys);
         } else if (nibbles && m <= 3) {
-            tile3x3Nibbles(a, sums, panel, x);
+            tile3x3Nibbles(a, sums, panel, x, ys);
         } else if (!nibbles && m <= 4) {
-            for (int r0 = 0; r0 < m; r0 += 3) tile3x3(a, sums, panel, x, r0);
+            for (int r0 = 0; r0 < m; r0 += 3) tile3x3(a, sums, panel, x, r0, ys);
         } else if (WIDE_VECTORS) {
-            if (nibbles) tile8x3Nibbles(a, sums, panel, x);
-            else tile8x3(a, sums, panel, x);
+            if (nibbles) tile8x3Nibbles(a, sums, panel, x, ys);
+            else tile8x3(a, sums, panel, x, ys);
         } else if (nibbles) tile8Nibbles(a, sums, m, panel, x);
         else tile8(a, sums, panel, x);
         for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
@@ -1124,11 +1128,10 @@ public final class Int8Panels {
      * past m the last row repeated; per output the operations are the other tiles'.
      */
 
-    private void tile8x3(float[] at, float[] st, long panel, float[] x) {
+    private void tile8x3(float[] at, float[] st, long panel, float[] x, float[] ys) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
-        float[] ys = CHAINS.get();
         long code = panel + codesStart;
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
@@ -1205,11 +1208,10 @@ public final class Int8Panels {
         }
     }
 
-    private void tile8x3Nibbles(float[] at, float[] st, long panel, float[] x) {
+    private void tile8x3Nibbles(float[] at, float[] st, long panel, float[] x, float[] ys) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
-        float[] ys = CHAINS.get();
         long code = panel + codesStart;
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
@@ -1332,11 +1334,10 @@ public final class Int8Panels {
      * 6.0 Gweights/s for Q4_K either way, 4.1-4.5 for Q6_K).
      */
 
-    private void tile4x3(float[] at, float[] st, long panel, float[] x) {
+    private void tile4x3(float[] at, float[] st, long panel, float[] x, float[] ys) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
-        float[] ys = CHAINS.get();
         long code = panel + codesStart;
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
@@ -1384,11 +1385,10 @@ public final class Int8Panels {
         }
     }
 
-    private void tile4x3Nibbles(float[] at, float[] st, long panel, float[] x) {
+    private void tile4x3Nibbles(float[] at, float[] st, long panel, float[] x, float[] ys) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
-        float[] ys = CHAINS.get();
         long code = panel + codesStart;
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
@@ -1472,12 +1472,11 @@ public final class Int8Panels {
      * vectors live across the first half's FMAs. Per output the operations are the other tiles'.
      */
 
-    private void tile3x3(float[] at, float[] st, long panel, float[] x, int r0) {
+    private void tile3x3(float[] at, float[] st, long panel, float[] x, int r0, float[] ys) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
         final MemorySegment cseg = d.asSlice(panel + codesStart, (long) cols * PANEL);
-        float[] ys = CHAINS.get();
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
             for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
@@ -1515,12 +1514,11 @@ public final class Int8Panels {
         }
     }
 
-    private void tile3x3Nibbles(float[] at, float[] st, long panel, float[] x) {
+    private void tile3x3Nibbles(float[] at, float[] st, long panel, float[] x, float[] ys) {
         MemorySegment d = data;
         final int g = group, groups = superBlock / group;
         final long header = layout.headerBytes();
         final MemorySegment cseg = d.asSlice(panel + codesStart, (long) cols / 2 * PANEL);
-        float[] ys = CHAINS.get();
         for (int sb = 0, k0 = 0, gAll = 0; sb < cols / superBlock; sb++) {
             long block = panel + sb * header;
             for (int gi = 0; gi < groups; gi++, gAll++, k0 += g) {
