@@ -109,31 +109,34 @@ public final class PackedGemm {
             int a2 = aOff + (i + Math.min(2, last)) * lda, a3 = aOff + (i + last) * lda;
             if (scratch == null) {
                 int c0 = cOff + i * ldc;
+                for (int r = 0; r <= last && first; r++) java.util.Arrays.fill(c, c0 + r * ldc, c0 + r * ldc + PANEL, 0f);
                 tile4(a, a0, a1, a2, a3, panel, panelOff, k0, k1, c, c0, cOff + (i + Math.min(1, last)) * ldc,
-                        cOff + (i + Math.min(2, last)) * ldc, cOff + (i + last) * ldc, first);
+                        cOff + (i + Math.min(2, last)) * ldc, cOff + (i + last) * ldc);
             } else {
-                for (int r = 0; r <= last && !first; r++) System.arraycopy(c, cOff + (i + r) * ldc, scratch, r * PANEL, n);
+                for (int r = 0; r <= last; r++) {
+                    if (first) java.util.Arrays.fill(scratch, r * PANEL, (r + 1) * PANEL, 0f);
+                    else System.arraycopy(c, cOff + (i + r) * ldc, scratch, r * PANEL, n);
+                }
                 tile4(a, a0, a1, a2, a3, panel, panelOff, k0, k1, scratch, 0, Math.min(1, last) * PANEL, Math.min(2, last) * PANEL,
-                        last * PANEL, first);
+                        last * PANEL);
                 for (int r = 0; r <= last; r++) System.arraycopy(scratch, r * PANEL, c, cOff + (i + r) * ldc, n);
             }
         }
     }
 
-    private static FloatVector load(float[] c, int off, boolean first) {
-        return first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, off);
-    }
-
     /**
      * Four rows of A (at a0..a3) against one panel, k in [k0, k1), into rows c0..c3 of c,
-     * continuing the chains stored there unless {@code first}.
+     * continuing the chains stored there (a caller starting them writes zeros first). No branch
+     * on whether the chains start here: one taken only by the encoder's products (blocks after
+     * the first) trapped the tile's compiled code at the first image after a model's prompts,
+     * and it ran C1's boxed vectors until recompiled (a Qwen3-VL-4B encoder pass 5.6 -> 10-23 s).
      */
     private static void tile4(float[] a, int a0, int a1, int a2, int a3, float[] p, int pOff, int k0, int k1,
-                              float[] c, int c0, int c1, int c2, int c3, boolean first) {
-        FloatVector x00 = load(c, c0, first), x01 = load(c, c0 + L, first), x02 = load(c, c0 + 2 * L, first);
-        FloatVector x10 = load(c, c1, first), x11 = load(c, c1 + L, first), x12 = load(c, c1 + 2 * L, first);
-        FloatVector x20 = load(c, c2, first), x21 = load(c, c2 + L, first), x22 = load(c, c2 + 2 * L, first);
-        FloatVector x30 = load(c, c3, first), x31 = load(c, c3 + L, first), x32 = load(c, c3 + 2 * L, first);
+                              float[] c, int c0, int c1, int c2, int c3) {
+        FloatVector x00 = FloatVector.fromArray(S, c, c0), x01 = FloatVector.fromArray(S, c, c0 + L), x02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+        FloatVector x10 = FloatVector.fromArray(S, c, c1), x11 = FloatVector.fromArray(S, c, c1 + L), x12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+        FloatVector x20 = FloatVector.fromArray(S, c, c2), x21 = FloatVector.fromArray(S, c, c2 + L), x22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+        FloatVector x30 = FloatVector.fromArray(S, c, c3), x31 = FloatVector.fromArray(S, c, c3 + L), x32 = FloatVector.fromArray(S, c, c3 + 2 * L);
         // Several values of k per pass, written out: C2 does not unroll this loop itself, and
         // the address arithmetic of a one-step body (~14 integer operations per 12 FMAs) lands
         // partly on the ports the FMAs issue on (0 and 5 on AVX-512 cores, 0 and 1 on AVX2
