@@ -603,10 +603,7 @@ public final class Int8Panels {
         long panel = p * panelBytes;
         float[] f = FACTORS.get();
         short[] w = WIDENED_PAIRS.get();
-        // The running outputs, three rows more for the tiles' spare rows (as multiplyPanel's).
-        float[] x = ACCUMULATORS.get();
-        if (x.length < (m + 3) * PANEL) ACCUMULATORS.set(x = new float[(m + 3) * PANEL]);
-        Arrays.fill(x, 0, m * PANEL, 0f);
+        float[] x = promptAccumulators(m);
         int depth = PackedGemm.DEPTH_BLOCK, groups = cols / group, half = cols / 2;
         for (int k0 = 0; k0 < cols; k0 += depth) {
             int k1 = Math.min(cols, k0 + depth), g0 = k0 / group, kp = k0 / 2;
@@ -632,6 +629,18 @@ public final class Int8Panels {
             }
         }
         for (int i = 0; i < m; i++) System.arraycopy(x, i * PANEL, c, cOff + i * ldc, n);
+    }
+
+    /**
+     * The thread's running outputs of a prompt's m rows against one panel, the m rows zeroed,
+     * with three rows more: the prompt tiles' spare rows past m (the last row repeated) write
+     * there, so that no row's output is updated twice.
+     */
+    private static float[] promptAccumulators(int m) {
+        float[] x = ACCUMULATORS.get();
+        if (x.length < (m + 3) * PANEL) ACCUMULATORS.set(x = new float[(m + 3) * PANEL]);
+        Arrays.fill(x, 0, m * PANEL, 0f);
+        return x;
     }
 
     /**
@@ -662,11 +671,7 @@ public final class Int8Panels {
         int n = Math.min(PANEL, rows - p * PANEL);
         long panel = p * panelBytes;
         float[] f = FACTORS.get(), block = WIDENED.get();
-        // The running outputs, three rows more: the tile's spare rows past m (the last row
-        // repeated) write there, so that no row's output is updated twice.
-        float[] x = ACCUMULATORS.get();
-        if (x.length < (m + 3) * PANEL) ACCUMULATORS.set(x = new float[(m + 3) * PANEL]);
-        Arrays.fill(x, 0, m * PANEL, 0f);
+        float[] x = promptAccumulators(m);
         int depth = PackedGemm.DEPTH_BLOCK;
         int groups = cols / group;
         for (int k0 = 0; k0 < cols; k0 += depth) {
